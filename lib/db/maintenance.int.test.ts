@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
+import { refreshApplicationStats, runMaintenance } from './maintenance';
+
+let t: TestDatabase;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+
+afterAll(async () => {
+  await t.drop();
+});
+
+describe('maintenance', () => {
+  it('makes the coming months of audit partitions, applies retention and refreshes stats', async () => {
+    const { pool } = t.db;
+    const setup = await pool.connect();
+    try {
+      const user = await setup.query<{ id: string }>(
+        "INSERT INTO users (username, email, auth_provider) VALUES ('maint', 'maint@example.com', 'github') RETURNING id",
+      );
+      await setup.query("SELECT set_config('app.rls_bypass', 'on', false)");
+      const project = await setup.query<{ id: string }>(
+        "INSERT INTO projects (name, owner_id) VALUES ('maint-project', $1) RETURNING id",
+        [user.rows[0]!.id],
+      );
+      await setup.query(
+        `INSERT INTO applications (project_id, name, type, source_type, status)
+         VALUES ($1, 'a', 'docker', 'docker', 'running'), ($1, 'b', 'docker', 'docker', 'failed')`,
+        [project.rows[0]!.id],
+      );
+    } finally {
+      // The bypass was set for this session only; end it rather than return it to the pool.
+      setup.release(true);
+    }
+
+    const report = await runMaintenance(pool);
+    expect(report).not.toBeNull();
+    expect(report!.retention).toMatchObject({ deployment_logs_deleted: 0, backups_deleted: 0 });
+
+    const months = await pool.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = 'audit_logs'::regclass AND c.relname ~ '^audit_logs_[0-9]{4}_[0-9]{2}$'`,
+    );
+    const now = new Date();
+    for (let ahead = 0; ahead <= 3; ahead += 1) {
+      const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + ahead, 1));
+      const name = `audit_logs_${d.getUTCFullYear()}_${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+      expect(months.rows.map((r) => r.name)).toContain(name);
+    }
+
+    const stats = await pool.query('SELECT total_applications::int AS total, running::int, failed::int FROM application_stats');
+    expect(stats.rows).toEqual([{ total: 2, running: 1, failed: 1 }]);
+
+    await pool.query(`UPDATE applications SET status = 'stopped' WHERE name = 'b'`);
+    await refreshApplicationStats(pool);
+    const after = await pool.query('SELECT failed::int, stopped::int FROM application_stats');
+    expect(after.rows).toEqual([{ failed: 0, stopped: 1 }]);
+  });
+
+  it('skips the round while another process holds the maintenance lock', async () => {
+    const holder = await t.db.pool.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock(72707370)');
+      expect(await runMaintenance(t.db.pool)).toBeNull();
+      await holder.query('SELECT pg_advisory_unlock(72707370)');
+      expect(await runMaintenance(t.db.pool)).not.toBeNull();
+    } finally {
+      holder.release();
+    }
+  });
+});

@@ -1,0 +1,47 @@
+// Periodic upkeep the spec asks of the database: monthly audit partitions made ahead, retention applied, and the
+// application_stats view refreshed. One panel at a time does it (advisory lock), the others skip the round.
+import type pg from 'pg';
+
+// Next to Prisma Migrate's lock key (72707369), so the two are easy to spot in pg_locks.
+const MAINTENANCE_LOCK = 72707370;
+
+export async function refreshApplicationStats(pool: pg.Pool): Promise<void> {
+  await pool.query('REFRESH MATERIALIZED VIEW CONCURRENTLY application_stats');
+}
+
+export type MaintenanceReport = { partitionsCreated: number; retention: Record<string, unknown> } | null;
+
+/** Partitions ahead, retention, stats. Returns null when another process holds the maintenance lock. */
+export async function runMaintenance(pool: pg.Pool): Promise<MaintenanceReport> {
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [MAINTENANCE_LOCK]);
+    if (!rows[0]?.locked) return null;
+    try {
+      const partitions = await client.query<{ n: number }>('SELECT ensure_audit_log_partitions(3) AS n');
+      const retention = await client.query<{ r: Record<string, unknown> }>('SELECT apply_retention() AS r');
+      await client.query('REFRESH MATERIALIZED VIEW CONCURRENTLY application_stats');
+      return { partitionsCreated: partitions.rows[0]?.n ?? 0, retention: retention.rows[0]?.r ?? {} };
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MAINTENANCE_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+export type MaintenanceSchedule = { stop: () => void };
+
+/** Full maintenance now and every `fullEveryMs`; stats refreshed every `statsEveryMs`. Timers never hold the process. */
+export type MaintenanceOptions = { fullEveryMs?: number; statsEveryMs?: number; log?: (line: string) => void };
+
+export function scheduleMaintenance(pool: pg.Pool, options: MaintenanceOptions = {}): MaintenanceSchedule {
+  const { fullEveryMs = 6 * 3600_000, statsEveryMs = 30_000, log = () => {} } = options;
+  const report = (what: string) => (error: unknown) => log(`${what} failed: ${(error as Error).message}`);
+  void runMaintenance(pool).catch(report('maintenance'));
+  const full = setInterval(() => void runMaintenance(pool).catch(report('maintenance')), fullEveryMs);
+  const stats = setInterval(() => void refreshApplicationStats(pool).catch(report('stats refresh')), statsEveryMs);
+  full.unref();
+  stats.unref();
+  return { stop: () => [full, stats].forEach(clearInterval) };
+}

