@@ -1,0 +1,55 @@
+import { defineConfig, globalIgnores } from 'eslint/config';
+import nextVitals from 'eslint-config-next/core-web-vitals';
+import nextTs from 'eslint-config-next/typescript';
+
+const engineMessage =
+  'lib/swarm, lib/git and lib/crypto stay framework-free (no Next.js, React, Prisma, app/ or components/) ' +
+  'so they run under Vitest, a worker or a CLI alike: take what you need as an argument instead.';
+
+export default defineConfig([
+  ...nextVitals,
+  ...nextTs,
+  globalIgnores([
+    '.next/**',
+    'node_modules/**',
+    'data/**',
+    'lib/generated/**',
+    'test-results/**',
+    'playwright-report/**',
+    'next-env.d.ts',
+  ]),
+  {
+    files: ['lib/swarm/**', 'lib/git/**', 'lib/crypto/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['next', 'react', 'react-dom', 'server-only', '@prisma/client'].map((name) => ({
+            name,
+            message: engineMessage,
+          })),
+          patterns: [
+            {
+              group: [
+                'next/*',
+                'react/*',
+                'react-dom/*',
+                '@prisma/client/*',
+                '@/app',
+                '@/app/*',
+                '@/components',
+                '@/components/*',
+                '@/lib/generated',
+                '@/lib/generated/*',
+                '@/lib/db',
+                '@/lib/db/*',
+              ],
+              message: engineMessage,
+            },
+            { regex: '^(\\.\\./)+(app|components|lib/db|lib/generated)(/|$)', message: engineMessage },
+          ],
+        },
+      ],
+    },
+  },
+]);
