@@ -7,14 +7,19 @@ export default async function setup() {
   const template = templateName();
   await withAdmin(async (client) => {
     await ensureTestRole(client);
-    // Clones left behind by interrupted runs.
+    // Clones left behind by interrupted runs (older than two hours, so a concurrent run's are left alone).
     const stale = await client.query<{ datname: string }>(
-      "SELECT datname FROM pg_database WHERE datname LIKE 'slipway\\_t\\_%' OR (datname LIKE 'slipway\\_tpl\\_%' AND datname <> $1)",
+      `SELECT datname FROM pg_database
+        WHERE (datname LIKE 'slipway\\_t\\_%' OR (datname LIKE 'slipway\\_tpl\\_%' AND datname NOT LIKE $1 || '%'))
+          AND (pg_stat_file('base/' || oid || '/PG_VERSION')).modification < now() - interval '2 hours'`,
       [template],
     );
     for (const { datname } of stale.rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    // Two runs starting together build the template once.
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [template]);
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
     if (exists.rowCount) return;
+    await client.query(`DROP DATABASE IF EXISTS ${template}_new WITH (FORCE)`);
     await client.query(`CREATE DATABASE ${template}_new OWNER ${TEST_ROLE}`);
     const pool = new pg.Pool({ connectionString: roleUrl(`${template}_new`), max: 1 });
     try {

@@ -1,10 +1,5 @@
 -- Every constraint of the spec, enforced by PostgreSQL itself (docs/decisions.md explains the additions).
 
--- Ciphertexts written by lib/crypto: enc:v1:<key version>:<base64url payload>. Plaintext secrets are refused.
-CREATE FUNCTION is_ciphertext(value text) RETURNS boolean
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  AS $$ SELECT value ~ '^enc:v1:[0-9]+:[A-Za-z0-9_-]+$' $$;
-
 -- users ---------------------------------------------------------------------------------------------------------
 ALTER TABLE users ADD CONSTRAINT check_username_format CHECK (username ~ '^[a-z0-9_-]{3,50}$');
 ALTER TABLE users ADD CONSTRAINT check_email_format CHECK (email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$');
@@ -24,7 +19,8 @@ ALTER TABLE teams ADD CONSTRAINT check_team_settings_object CHECK (jsonb_typeof(
 ALTER TABLE team_members ADD CONSTRAINT check_team_member_role CHECK (role IN ('owner', 'admin', 'member', 'viewer'));
 
 -- "At least one owner per team": the last owner cannot leave, be removed or be demoted. Checked at commit so an
--- ownership hand-over can add the new owner and demote the old one in either order; a team being deleted is exempt.
+-- ownership hand-over can add the new owner and demote the old one in either order. A team being deleted, and a
+-- membership removed because the user account itself is deleted, are exempt (docs/decisions.md, D11).
 CREATE FUNCTION enforce_team_keeps_owner() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   team_name text;
@@ -33,7 +29,7 @@ BEGIN
     RETURN NULL;
   END IF;
   SELECT name INTO team_name FROM teams WHERE id = OLD.team_id;
-  IF team_name IS NULL THEN
+  IF team_name IS NULL OR NOT EXISTS (SELECT 1 FROM users WHERE id = OLD.user_id) THEN
     RETURN NULL;
   END IF;
   IF NOT EXISTS (SELECT 1 FROM team_members WHERE team_id = OLD.team_id AND role = 'owner') THEN
@@ -58,10 +54,9 @@ ALTER TABLE applications ADD CONSTRAINT check_app_type CHECK (type IN ('docker',
 -- 'archived' is the status the spec's soft delete writes.
 ALTER TABLE applications ADD CONSTRAINT check_app_status
   CHECK (status IN ('stopped', 'deploying', 'running', 'failed', 'scaling', 'archived'));
-ALTER TABLE applications ADD CONSTRAINT check_app_archived_iff_deleted CHECK ((status = 'archived') = (deleted_at IS NOT NULL));
 ALTER TABLE applications ADD CONSTRAINT check_replicas_non_negative CHECK (replicas >= 0);
 ALTER TABLE applications ADD CONSTRAINT check_app_source_type
-  CHECK (source_type IN ('github', 'gitlab', 'bitbucket', 'gitea', 'git', 'docker', 'docker_compose'));
+  CHECK (source_type IS NULL OR source_type IN ('github', 'gitlab', 'bitbucket', 'gitea', 'git', 'docker', 'docker_compose'));
 ALTER TABLE applications ADD CONSTRAINT check_app_name
   CHECK (char_length(name) BETWEEN 1 AND 255 AND name !~ '[[:cntrl:]]' AND name = btrim(name));
 ALTER TABLE applications ADD CONSTRAINT check_app_json_objects
@@ -75,19 +70,15 @@ ALTER TABLE git_sources ADD CONSTRAINT check_git_repository
 ALTER TABLE git_sources ADD CONSTRAINT check_git_branch
   CHECK (branch ~ '^[A-Za-z0-9._/-]+$' AND branch !~ '^[-/.]' AND branch !~ '\.\.' AND branch !~ '/$' AND branch !~ '\.lock$');
 ALTER TABLE git_sources ADD CONSTRAINT check_git_commit_sha CHECK (commit_sha IS NULL OR commit_sha ~ '^[0-9a-f]{4,40}$');
-ALTER TABLE git_sources ADD CONSTRAINT check_webhook_config
-  CHECK (jsonb_typeof(webhook_config) = 'object'
-         AND (NOT webhook_config ? 'secret' OR is_ciphertext(webhook_config ->> 'secret')));
+ALTER TABLE git_sources ADD CONSTRAINT check_webhook_config_object CHECK (jsonb_typeof(webhook_config) = 'object');
 
 -- databases -----------------------------------------------------------------------------------------------------
 ALTER TABLE databases ADD CONSTRAINT check_db_type CHECK (type IN ('postgresql', 'mysql', 'mongodb', 'redis'));
 ALTER TABLE databases ADD CONSTRAINT check_db_status CHECK (status IN ('initializing', 'running', 'stopped', 'failed'));
 ALTER TABLE databases ADD CONSTRAINT check_db_name
   CHECK (char_length(name) BETWEEN 1 AND 255 AND name !~ '[[:cntrl:]]' AND name = btrim(name));
-ALTER TABLE databases ADD CONSTRAINT check_db_version CHECK (char_length(version) > 0);
+ALTER TABLE databases ADD CONSTRAINT check_db_version CHECK (version IS NULL OR char_length(version) > 0);
 ALTER TABLE databases ADD CONSTRAINT check_db_config_object CHECK (jsonb_typeof(config) = 'object');
-ALTER TABLE databases ADD CONSTRAINT check_db_connection_string_encrypted
-  CHECK (connection_string IS NULL OR is_ciphertext(connection_string));
 
 -- deployments and their logs ------------------------------------------------------------------------------------
 ALTER TABLE deployments ADD CONSTRAINT check_deployment_status
@@ -100,7 +91,6 @@ ALTER TABLE deployment_logs ADD CONSTRAINT check_log_level CHECK (level IN ('deb
 
 -- env_vars ------------------------------------------------------------------------------------------------------
 ALTER TABLE env_vars ADD CONSTRAINT check_env_key_format CHECK (key ~ '^[A-Z_][A-Z0-9_]*$');
-ALTER TABLE env_vars ADD CONSTRAINT check_env_secret_encrypted CHECK (NOT is_secret OR is_ciphertext(value));
 
 -- volumes -------------------------------------------------------------------------------------------------------
 -- Docker's own rule for volume names, so every stored name is one Docker accepts.
@@ -118,6 +108,7 @@ ALTER TABLE domains ADD CONSTRAINT check_domain_format
 ALTER TABLE domains ADD CONSTRAINT check_domain_target_type CHECK (target_type IN ('application', 'database'));
 
 -- A domain points at an application or database of its own project.
+-- An AFTER constraint trigger, so the row's own CHECKs (format, target type) are reported first.
 CREATE FUNCTION check_domain_target() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF NEW.target_type = 'application'
@@ -129,11 +120,12 @@ BEGIN
     RAISE EXCEPTION 'domain "%": database % does not exist in this project', NEW.domain, NEW.target_id
       USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'domain_target_exists';
   END IF;
-  RETURN NEW;
+  RETURN NULL;
 END $$;
 
-CREATE TRIGGER domain_target_exists
-  BEFORE INSERT OR UPDATE OF target_type, target_id, project_id ON domains
+CREATE CONSTRAINT TRIGGER domain_target_exists
+  AFTER INSERT OR UPDATE OF target_type, target_id, project_id ON domains
+  DEFERRABLE INITIALLY IMMEDIATE
   FOR EACH ROW EXECUTE FUNCTION check_domain_target();
 
 -- Deleting an application or database removes the domains routed to it (the polymorphic target has no real FK).
@@ -150,7 +142,6 @@ CREATE TRIGGER database_domains_cleanup AFTER DELETE ON databases
 
 -- certificates --------------------------------------------------------------------------------------------------
 ALTER TABLE certificates ADD CONSTRAINT check_certificate_issuer CHECK (char_length(issuer) > 0);
-ALTER TABLE certificates ADD CONSTRAINT check_private_key_encrypted CHECK (is_ciphertext(private_key));
 
 -- "expires_at must be in future", checked when the value is written. A CHECK calling now() would also be re-checked
 -- when a backup is restored, refusing every certificate that expired since; a trigger is not part of that path

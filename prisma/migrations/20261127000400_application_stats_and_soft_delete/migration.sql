@@ -1,5 +1,5 @@
 -- Soft delete (spec, "Soft Delete Pattern"). deleted_at is in the init migration; the spec's status 'archived'
--- is accepted by check_app_status, and check_app_archived_iff_deleted keeps the two in step.
+-- is accepted by check_app_status.
 CREATE INDEX idx_applications_active ON applications (id) WHERE deleted_at IS NULL;
 
 CREATE FUNCTION soft_delete_application(app_id uuid) RETURNS void LANGUAGE plpgsql AS $$
