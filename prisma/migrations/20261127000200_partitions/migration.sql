@@ -23,6 +23,8 @@ DECLARE
   part_name text;
   created integer := 0;
 BEGIN
+  -- Panels starting together would otherwise race to create the same partition.
+  PERFORM pg_advisory_xact_lock(hashtext('ensure_audit_log_partitions'));
   FOR i IN 0..months_ahead LOOP
     month_start := (date_trunc('month', first_month) + make_interval(months => i))::date;
     part_name := format('audit_logs_%s', to_char(month_start, 'YYYY_MM'));
@@ -84,14 +86,20 @@ BEGIN
        AND (to_date(substr(c.relname, 12), 'YYYY_MM') + interval '1 month') <= (audit_cutoff AT TIME ZONE 'UTC')
   LOOP
     EXECUTE format('ALTER TABLE public.audit_logs DETACH PARTITION public.%I', part.name);
-    EXECUTE format('ALTER TABLE public.%I SET SCHEMA audit_archive', part.name);
+    IF to_regclass(format('audit_archive.%I', part.name)) IS NULL THEN
+      EXECUTE format('ALTER TABLE public.%I SET SCHEMA audit_archive', part.name);
+    ELSE
+      -- That month was archived before (its partition was made again later): add to the archived table.
+      EXECUTE format('INSERT INTO audit_archive.%I SELECT * FROM public.%I', part.name, part.name);
+      EXECUTE format('DROP TABLE public.%I', part.name);
+    END IF;
     partitions_archived := partitions_archived + 1;
   END LOOP;
   WITH moved AS (DELETE FROM audit_logs_default WHERE created_at < audit_cutoff RETURNING *)
   INSERT INTO audit_archive.audit_logs_default_rows SELECT * FROM moved;
   GET DIAGNOSTICS audit_rows_archived = ROW_COUNT;
 
-  -- backups: every backup of the last 7 days, then the newest successful one of each ISO week up to 4 weeks.
+  -- backups: every backup of the last 7 days, then the newest successful one of each ISO week (UTC) up to 4 weeks.
   WITH removed AS (
     DELETE FROM backups b
      WHERE b.created_at < at - interval '7 days'
@@ -100,7 +108,7 @@ BEGIN
             OR b.id IS DISTINCT FROM (
                  SELECT w.id FROM backups w
                   WHERE w.database_id = b.database_id AND w.status = 'success'
-                    AND date_trunc('week', w.created_at) = date_trunc('week', b.created_at)
+                    AND date_trunc('week', w.created_at AT TIME ZONE 'UTC') = date_trunc('week', b.created_at AT TIME ZONE 'UTC')
                   ORDER BY w.created_at DESC, w.id DESC LIMIT 1))
     RETURNING b.storage_path)
   SELECT count(*), coalesce(jsonb_agg(storage_path) FILTER (WHERE storage_path IS NOT NULL), '[]'::jsonb)

@@ -56,3 +56,24 @@ CREATE POLICY projects_system_policy ON projects
   FOR ALL
   USING (app_rls_bypass())
   WITH CHECK (app_rls_bypass());
+
+-- A policy cannot compare the new row with the old one, so a writing team member could otherwise make a team
+-- project their own (owner_id := themselves) and then delete it. Only the owner changes owner or team.
+CREATE FUNCTION projects_keep_owner() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  -- Deleting a team sets team_id to NULL through its foreign key (a nested trigger): that is not a move.
+  IF pg_trigger_depth() > 1 AND NEW.team_id IS NULL AND NEW.owner_id IS NOT DISTINCT FROM OLD.owner_id THEN
+    RETURN NEW;
+  END IF;
+  IF (NEW.owner_id IS DISTINCT FROM OLD.owner_id OR NEW.team_id IS DISTINCT FROM OLD.team_id)
+     AND NOT app_rls_bypass()
+     AND OLD.owner_id IS DISTINCT FROM app_current_user_id() THEN
+    RAISE EXCEPTION 'only the owner of project % may change its owner or team', OLD.id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$;
+
+CREATE TRIGGER projects_keep_owner
+  BEFORE UPDATE OF owner_id, team_id ON projects
+  FOR EACH ROW EXECUTE FUNCTION projects_keep_owner();
