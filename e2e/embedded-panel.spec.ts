@@ -3,24 +3,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import pg from 'pg';
+import { freePort } from './support';
 
 const root = path.resolve(__dirname, '..');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 type Panel = { child: ChildProcess; output: () => string };
 
@@ -38,13 +28,15 @@ function startPanel(dataDir: string, port: number, pgPort: number): Panel {
   return { child, output: () => output };
 }
 
-async function health(port: number, panel: Panel, timeoutMs = 60_000) {
+type Health = { status: string; database: { mode: string }; migrations: { applied: number } };
+
+async function health(port: number, panel: Panel, timeoutMs = 60_000): Promise<Health> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (panel.child.exitCode !== null) throw new Error(`panel exited ${panel.child.exitCode}:\n${panel.output()}`);
     try {
       const response = await fetch(`http://127.0.0.1:${port}/api/health`);
-      if (response.ok) return (await response.json()) as Record<string, any>;
+      if (response.ok) return (await response.json()) as Health;
     } catch {
       // not listening yet
     }

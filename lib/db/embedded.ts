@@ -223,9 +223,10 @@ export async function startEmbeddedPostgres({ dataDir, port, log = () => {} }: S
     shared: false,
     stop: async () => {
       process.removeListener('exit', onExit);
+      // First, synchronously: a signal handler elsewhere may end the process before the awaits below finish.
+      rmSync(ownerFile, { force: true });
       await server.stop();
       if (pid) await waitForExit(pid, 15_000);
-      await rm(ownerFile, { force: true });
     },
   };
 }

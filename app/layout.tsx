@@ -1,0 +1,63 @@
+import type { Metadata } from 'next';
+import { cookies } from 'next/headers';
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import { ThemeToggle, type Theme } from '@/components/theme-toggle';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: { default: 'Slipway', template: '%s · Slipway' },
+  description: 'Self-hosted platform-as-a-service on Docker Swarm',
+};
+
+const THEME_COOKIE = 'slipway-theme';
+
+// Only the browser knows the system's preference: for "system", decide before the first paint so dark screens
+// never flash white. A choice of light or dark is rendered by the server as the class itself.
+const SYSTEM_THEME_SCRIPT = `if(window.matchMedia('(prefers-color-scheme: dark)').matches)document.documentElement.classList.add('dark')`;
+
+async function readTheme(): Promise<Theme> {
+  const value = (await cookies()).get(THEME_COOKIE)?.value;
+  return value === 'light' || value === 'dark' ? value : 'system';
+}
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const theme = await readTheme();
+  return (
+    // The class on <html> may differ from the server's for "system" (set by the script): that is expected.
+    <html lang="en" className={theme === 'dark' ? 'dark' : undefined} suppressHydrationWarning>
+      <head>{theme === 'system' && <script dangerouslySetInnerHTML={{ __html: SYSTEM_THEME_SCRIPT }} />}</head>
+      <body className="min-h-screen">
+        <a
+          href="#main"
+          className="sr-only focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-10 focus:rounded focus:bg-surface focus:px-3 focus:py-2"
+        >
+          Skip to content
+        </a>
+        <header className="border-b border-border bg-surface">
+          <nav aria-label="Main" className="mx-auto flex h-14 max-w-6xl items-center gap-6 px-4">
+            <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
+              <svg viewBox="0 0 20 20" className="size-5 text-accent" fill="currentColor" aria-hidden="true">
+                <path d="M2 13h16l-2.5 4h-11zM9 2.5 4 11h5zM10.5 4v7H15z" />
+              </svg>
+              Slipway
+            </Link>
+            <ul className="flex items-center gap-4 text-sm">
+              <li>
+                <Link href="/" className="text-muted hover:text-foreground">
+                  Dashboard
+                </Link>
+              </li>
+            </ul>
+            <div className="ml-auto">
+              <ThemeToggle initial={theme} cookieName={THEME_COOKIE} />
+            </div>
+          </nav>
+        </header>
+        <main id="main" className="mx-auto max-w-6xl px-4 py-8">
+          {children}
+        </main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,246 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { z } from 'zod';
+import { StatusBadge } from '@/components/status-badge';
+import { Badge } from '@/components/ui/badge';
+import { Button, buttonClasses } from '@/components/ui/button';
+import { Card } from '@/components/ui/card';
+import { EmptyState } from '@/components/ui/empty-state';
+import { Input } from '@/components/ui/input';
+import { getDb } from '@/lib/db';
+import { asSystem } from '@/lib/db/context';
+import { listDashboardProjects, type DashboardPage, type DashboardProject } from '@/lib/projects/dashboard';
+import { dashboardOptionsSchema, dashboardTagSchema } from '@/lib/validation/dashboard';
+
+export const dynamic = 'force-dynamic';
+
+export const metadata: Metadata = { title: { absolute: 'Dashboard · Slipway' } };
+
+type Filters = { q?: string; tag?: string; after?: string };
+
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+function dashboardHref({ q, tag, after }: Filters): string {
+  const params = new URLSearchParams();
+  if (q) params.set('q', q);
+  if (tag) params.set('tag', tag);
+  if (after) params.set('after', after);
+  const query = params.toString();
+  return query ? `/?${query}` : '/';
+}
+
+export default async function DashboardPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const params = await searchParams;
+  const filters: Filters = { q: first(params.q)?.trim(), tag: first(params.tag)?.trim(), after: first(params.after) };
+  const options = { search: filters.q, tag: filters.tag, after: filters.after };
+  const parsed = dashboardOptionsSchema.safeParse(options);
+  const errors = parsed.success ? {} : z.flattenError(parsed.error).fieldErrors;
+  // Sign-in arrives later; until then the dashboard reads as the system (every project).
+  const page = parsed.success ? await asSystem(await getDb(), (tx) => listDashboardProjects(tx, options)) : null;
+
+  return (
+    <div className="flex flex-col gap-6">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">Projects</h1>
+        <p className="mt-1 text-sm text-muted">Every project on this server, with its applications by status.</p>
+      </div>
+
+      <FilterForm filters={filters} errors={errors} />
+
+      {errors.after && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+          {errors.after[0]}{' '}
+          <Link href={dashboardHref({ q: filters.q, tag: filters.tag })} className="font-medium underline">
+            First page
+          </Link>
+        </p>
+      )}
+
+      {page && <Results page={page} filters={filters} />}
+    </div>
+  );
+}
+
+function FilterForm({ filters, errors }: { filters: Filters; errors: { search?: string[]; tag?: string[] } }) {
+  const filtered = Boolean(filters.q || filters.tag);
+  return (
+    <form action="/" method="get" role="search" aria-label="Filter projects" className="flex flex-wrap items-start gap-3">
+      <div className="flex w-full flex-col gap-1 sm:w-72">
+        <label htmlFor="q" className="text-xs font-medium text-muted">
+          Name contains
+        </label>
+        <Input
+          id="q"
+          name="q"
+          type="search"
+          defaultValue={filters.q}
+          maxLength={100}
+          placeholder="Search projects"
+          aria-invalid={errors.search ? true : undefined}
+          aria-describedby={errors.search ? 'q-error' : undefined}
+        />
+        {errors.search && (
+          <p id="q-error" className="text-xs text-red-700 dark:text-red-400">
+            {errors.search[0]}
+          </p>
+        )}
+      </div>
+      <div className="flex w-full flex-col gap-1 sm:w-48">
+        <label htmlFor="tag" className="text-xs font-medium text-muted">
+          Tag
+        </label>
+        <Input
+          id="tag"
+          name="tag"
+          defaultValue={filters.tag}
+          maxLength={50}
+          placeholder="e.g. critical"
+          autoCapitalize="none"
+          spellCheck={false}
+          aria-invalid={errors.tag ? true : undefined}
+          aria-describedby={errors.tag ? 'tag-error' : undefined}
+        />
+        {errors.tag && (
+          <p id="tag-error" className="text-xs text-red-700 dark:text-red-400">
+            {errors.tag[0]}
+          </p>
+        )}
+      </div>
+      <div className="flex gap-2 sm:mt-5">
+        <Button type="submit" variant="primary">
+          Filter
+        </Button>
+        {filtered && (
+          <Link href="/" className={buttonClasses('ghost')}>
+            Clear
+          </Link>
+        )}
+      </div>
+    </form>
+  );
+}
+
+function Results({ page, filters }: { page: DashboardPage; filters: Filters }) {
+  if (page.items.length === 0) {
+    if (filters.after) {
+      return (
+        <EmptyState
+          title="No more projects"
+          action={
+            <Link href={dashboardHref({ q: filters.q, tag: filters.tag })} className={buttonClasses()}>
+              First page
+            </Link>
+          }
+        />
+      );
+    }
+    if (filters.q || filters.tag) {
+      return (
+        <EmptyState
+          title="No projects match these filters"
+          action={
+            <Link href="/" className={buttonClasses()}>
+              Clear filters
+            </Link>
+          }
+        >
+          {filters.q && <>Name contains “{filters.q}”. </>}
+          {filters.tag && <>Tagged “{filters.tag}”.</>}
+        </EmptyState>
+      );
+    }
+    return (
+      <EmptyState title="No projects yet">
+        <p>
+          Run <code className="rounded bg-subtle px-1 py-0.5 font-mono text-foreground">npm run db:seed</code> for demo
+          data, or create a project: the form for that arrives in a later release.
+        </p>
+      </EmptyState>
+    );
+  }
+
+  return (
+    <>
+      <Card className="overflow-x-auto">
+        <table className="w-full text-left text-sm">
+          <thead className="border-b border-border bg-subtle/60 text-xs text-muted">
+            <tr>
+              <th scope="col" className="px-4 py-2.5 font-medium">Project</th>
+              <th scope="col" className="px-4 py-2.5 font-medium">Team</th>
+              <th scope="col" className="px-4 py-2.5 font-medium">Tags</th>
+              <th scope="col" className="px-4 py-2.5 text-right font-medium">Apps</th>
+              <th scope="col" className="px-4 py-2.5 font-medium">Status</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-border">
+            {page.items.map((project) => (
+              <ProjectRow key={project.id} project={project} />
+            ))}
+          </tbody>
+        </table>
+      </Card>
+      <nav aria-label="Pages" className="flex items-center justify-between gap-4">
+        {filters.after ? (
+          <Link href={dashboardHref({ q: filters.q, tag: filters.tag })} className={buttonClasses('ghost')}>
+            ← First page
+          </Link>
+        ) : (
+          <span />
+        )}
+        {page.nextCursor && (
+          <Link href={dashboardHref({ q: filters.q, tag: filters.tag, after: page.nextCursor })} className={buttonClasses()}>
+            Next page →
+          </Link>
+        )}
+      </nav>
+    </>
+  );
+}
+
+function ProjectRow({ project }: { project: DashboardProject }) {
+  const { counts } = project;
+  return (
+    <tr className="align-top hover:bg-subtle/40">
+      <th scope="row" className="min-w-48 px-4 py-3 font-normal">
+        <div className="font-medium">{project.name}</div>
+        {project.description && <p className="mt-0.5 line-clamp-2 max-w-xs text-xs text-muted">{project.description}</p>}
+      </th>
+      <td className="px-4 py-3 whitespace-nowrap text-muted">{project.teamName ?? '—'}</td>
+      <td className="px-4 py-3">
+        {project.tags.length === 0 && <span className="text-muted">—</span>}
+        <ul className="flex min-w-32 flex-wrap gap-1">
+          {project.tags.map((tag) => (
+            <li key={tag}>
+              {/* Tags stored in a shape the filter refuses are shown, not linked. */}
+              {dashboardTagSchema.safeParse(tag).success ? (
+                <Link href={dashboardHref({ tag })} title={`Show projects tagged ${tag}`}>
+                  <Badge className="hover:bg-border">{tag}</Badge>
+                </Link>
+              ) : (
+                <Badge>{tag}</Badge>
+              )}
+            </li>
+          ))}
+        </ul>
+      </td>
+      <td className="px-4 py-3 text-right tabular-nums">{counts.total}</td>
+      <td className="px-4 py-3">
+        {counts.total === 0 ? (
+          <span className="text-muted">No applications</span>
+        ) : (
+          <div className="flex gap-1">
+            <StatusBadge status="running" count={counts.running} />
+            <StatusBadge status="stopped" count={counts.stopped} />
+            <StatusBadge status="failed" count={counts.failed} />
+            <StatusBadge status="deploying" count={counts.deploying} />
+            {counts.scaling > 0 && <StatusBadge status="scaling" count={counts.scaling} />}
+          </div>
+        )}
+      </td>
+    </tr>
+  );
+}

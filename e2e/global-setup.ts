@@ -1,0 +1,98 @@
+// Playwright global setup: the built panel (run `npm run build` first) on a free port, against a fresh database
+// that the panel migrates itself at start, with the demo data loaded. Sets E2E_BASE_URL (and E2E_DATABASE_URL for
+// specs that compare the page with the database) before the workers start, and returns the teardown.
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { freePort } from './support';
+import globalTeardown, { STATE_ENV, testingDatabase, type E2eState } from './global-teardown';
+
+const ROOT = path.resolve(__dirname, '..');
+const START_TIMEOUT_MS = 90_000;
+
+
+async function tail(file: string, lines = 30): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').slice(-lines).join('\n');
+}
+
+/** `failed()` says why the server is gone (exit code, spawn error), or null while it runs. */
+async function waitForHealth(url: string, failed: () => string | null, log: string) {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    const reason = failed();
+    if (reason) throw new Error(`The panel stopped (${reason}) before it was healthy. Its log:\n${await tail(log)}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      if (response.status === 200) return;
+      last = `HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await sleep(250);
+  }
+  throw new Error(`The panel did not answer 200 at ${url} within ${START_TIMEOUT_MS / 1000} s (last: ${last}). Its log:\n${await tail(log)}`);
+}
+
+export default async function globalSetup() {
+  if (!existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
+    throw new Error('The e2e tests run the built panel: run `npm run build` first.');
+  }
+  const database = `slipway_e2e_${randomBytes(6).toString('hex')}`;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-e2e-'));
+  const stateFile = path.join(dataDir, '..', `${path.basename(dataDir)}.json`);
+  const state: E2eState = { database, dataDir };
+  const saveState = () => writeFile(stateFile, JSON.stringify(state));
+  await saveState();
+  process.env[STATE_ENV] = stateFile;
+
+  try {
+    const { createEmptyDatabase, roleUrl } = testingDatabase();
+    await createEmptyDatabase(database);
+    const env = { ...process.env, DATABASE_URL: roleUrl(database), SLIPWAY_DATA_DIR: dataDir };
+    const port = await freePort();
+    const log = path.join(dataDir, 'panel.log');
+    const output = openSync(log, 'a');
+    const server = spawn(path.join(ROOT, 'node_modules/.bin/next'), ['start', '-H', '127.0.0.1', '-p', String(port)], {
+      cwd: ROOT,
+      env: { ...env, NODE_ENV: 'production', PORT: String(port) },
+      // Its own process group, so the teardown can stop next and anything it forks in one signal.
+      detached: true,
+      stdio: ['ignore', output, output],
+    });
+    closeSync(output);
+    let spawnError: Error | undefined;
+    server.once('error', (error) => (spawnError = error));
+    state.serverPid = server.pid;
+    await saveState();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    await waitForHealth(
+      `${baseUrl}/api/health`,
+      () => {
+        if (spawnError) return spawnError.message;
+        if (server.exitCode !== null) return `exit code ${server.exitCode}`;
+        return server.signalCode && `signal ${server.signalCode}`;
+      },
+      log,
+    );
+
+    await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['prisma/seed.ts'], { cwd: ROOT, env }).catch(
+      (error: Error & { stdout?: string; stderr?: string }) => {
+        throw new Error(`Seeding the e2e database failed: ${error.message}\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+      },
+    );
+
+    process.env.E2E_BASE_URL = baseUrl;
+    process.env.E2E_DATABASE_URL = env.DATABASE_URL;
+  } catch (error) {
+    await globalTeardown();
+    throw error;
+  }
+  return globalTeardown;
+}
