@@ -33,4 +33,7 @@ if needs_build; then
 fi
 
 echo "[start] Slipway panel will be at http://localhost:${port} (listening on ${host}:${port})"
+# A 1 MB young generation and two malloc arenas keep the idle panel inside its memory budget (bench/idle-rss.ts).
+export NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=1}"
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 exec node_modules/.bin/next start -H "$host" -p "$port"
