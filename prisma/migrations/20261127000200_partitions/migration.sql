@@ -63,6 +63,8 @@ DECLARE
   backup_paths jsonb;
   part record;
 BEGIN
+  -- Detaching audit partitions must not interleave with creating them.
+  PERFORM pg_advisory_xact_lock(hashtext('ensure_audit_log_partitions'));
   -- deployment_logs: 30 days, deleted. Filtering through deployments keeps this on the (deployment_id, …) index.
   DELETE FROM deployment_logs l
    USING deployments d

@@ -71,6 +71,13 @@ BEGIN
     RAISE EXCEPTION 'only the owner of project % may change its owner or team', OLD.id
       USING ERRCODE = 'insufficient_privilege';
   END IF;
+  -- The update policy cannot tell a move from an edit: moving into a team needs write membership of that team.
+  IF NEW.team_id IS NOT NULL AND NEW.team_id IS DISTINCT FROM OLD.team_id AND NOT app_rls_bypass()
+     AND NOT EXISTS (SELECT 1 FROM team_members WHERE team_id = NEW.team_id AND user_id = app_current_user_id()
+                       AND role IN ('owner', 'admin', 'member')) THEN
+    RAISE EXCEPTION 'project % can only move into a team you are a member of', OLD.id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
   RETURN NEW;
 END $$;
 

@@ -1,0 +1,196 @@
+// Rows for integration tests, written with raw SQL so a test exercises the database and nothing above it.
+// Projects are under row-level security: they are written in a transaction that opts out (app.rls_bypass = 'on'),
+// the way the panel's background work does.
+import pg from 'pg';
+import { expect } from 'vitest';
+
+export type Queryable = Pick<pg.ClientBase, 'query'>;
+export type Row = Record<string, unknown>;
+
+/** Looks like bcrypt output of cost 12, what lib/auth writes (the database does not check the format: D9). */
+export const BCRYPT_HASH = '$2b$12$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy';
+/** Syntactically a lib/crypto ciphertext: enc:v1:<key version>:<base64url> (the database does not check it: D8). */
+export const CIPHERTEXT = 'enc:v1:1:c2VjcmV0LXBheWxvYWQ';
+/** A uuid no fixture ever gets (they come from gen_random_uuid()). */
+export const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
+
+let sequence = 0;
+/** A name no other fixture of this process has used: lowercase, so it fits every name rule of the schema. */
+export function uniqueName(prefix = 'n'): string {
+  sequence += 1;
+  return `${prefix}-${process.pid}-${sequence}`;
+}
+
+/** INSERT … RETURNING * of one row; keys are trusted column names written by the test itself. */
+export async function insertRow<T extends Row = Row>(db: Queryable, table: string, values: Row): Promise<T> {
+  const columns = Object.keys(values);
+  const sql =
+    `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) ` +
+    `VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`;
+  const { rows } = await db.query(sql, Object.values(values).map(toParam));
+  return rows[0] as T;
+}
+
+function quote(identifier: string): string {
+  return identifier
+    .split('.')
+    .map((part) => `"${part.replace(/"/g, '""')}"`)
+    .join('.');
+}
+
+// pg sends JS arrays as PostgreSQL arrays; every array or object we write goes to a jsonb column.
+function toParam(value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) return JSON.stringify(value);
+  return value;
+}
+
+/** Runs work in one transaction with the given transaction-local settings; rolls back if it throws. */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  settings: Record<string, string>,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    for (const [name, value] of Object.entries(settings)) {
+      await client.query('SELECT set_config($1, $2, true)', [name, value]);
+    }
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export function systemTx<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(pool, { 'app.rls_bypass': 'on' }, work);
+}
+
+export function userTx<T>(pool: pg.Pool, userId: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(pool, { 'app.user_id': userId }, work);
+}
+
+/** The error a statement failed with; fails the test when it succeeded. */
+export async function sqlError(promise: Promise<unknown>): Promise<pg.DatabaseError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof pg.DatabaseError) return error;
+    throw error;
+  }
+  throw new Error('expected the database to refuse the statement, but it succeeded');
+}
+
+/** Superuser connection to the same database, for looking past row-level security and for replica-mode writes. */
+export async function withSuperuser<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export type Id = { id: string };
+
+export function validUser(overrides: Row = {}): Row {
+  const name = uniqueName('u');
+  return { username: name, email: `${name}@example.com`, password_hash: BCRYPT_HASH, role: 'developer', ...overrides };
+}
+
+export function insertUser(db: Queryable, overrides: Row = {}): Promise<Id & Row> {
+  return insertRow(db, 'users', validUser(overrides));
+}
+
+export function insertTeam(db: Queryable, overrides: Row = {}): Promise<Id & Row> {
+  return insertRow(db, 'teams', { name: uniqueName('team'), ...overrides });
+}
+
+export function addMember(db: Queryable, teamId: string, userId: string, role = 'member'): Promise<Id & Row> {
+  return insertRow(db, 'team_members', { team_id: teamId, user_id: userId, role });
+}
+
+export function insertProject(pool: pg.Pool, ownerId: string, overrides: Row = {}): Promise<Id & Row> {
+  return systemTx(pool, (client) =>
+    insertRow(client, 'projects', { name: uniqueName('proj'), owner_id: ownerId, ...overrides }),
+  );
+}
+
+export function validApplication(projectId: string, overrides: Row = {}): Row {
+  return { project_id: projectId, name: uniqueName('app'), type: 'git', source_type: 'github', ...overrides };
+}
+
+export function insertApplication(db: Queryable, projectId: string, overrides: Row = {}): Promise<Id & Row> {
+  return insertRow(db, 'applications', validApplication(projectId, overrides));
+}
+
+export function validDatabase(projectId: string, overrides: Row = {}): Row {
+  return { project_id: projectId, name: uniqueName('db'), type: 'postgresql', version: '16', ...overrides };
+}
+
+export function insertDatabase(db: Queryable, projectId: string, overrides: Row = {}): Promise<Id & Row> {
+  return insertRow(db, 'databases', validDatabase(projectId, overrides));
+}
+
+export function insertDeployment(db: Queryable, applicationId: string, overrides: Row = {}): Promise<Id & Row> {
+  return insertRow(db, 'deployments', { application_id: applicationId, ...overrides });
+}
+
+export function insertDomain(
+  db: Queryable,
+  target: { projectId: string; type: 'application' | 'database'; id: string },
+  overrides: Row = {},
+): Promise<Id & Row> {
+  return insertRow(db, 'domains', {
+    project_id: target.projectId,
+    domain: `${uniqueName('d')}.example.com`,
+    target_type: target.type,
+    target_id: target.id,
+    ...overrides,
+  });
+}
+
+export function insertVolume(db: Queryable, overrides: Row = {}): Promise<Id & Row> {
+  return insertRow(db, 'volumes', { name: uniqueName('vol'), mount_path: '/data', size_gb: 1, ...overrides });
+}
+
+/** A user with one project holding one application: the parent rows most tests need. */
+export async function insertAppTree(pool: pg.Pool): Promise<{ userId: string; projectId: string; appId: string }> {
+  const user = await insertUser(pool);
+  const project = await insertProject(pool, user.id);
+  const app = await insertApplication(pool, project.id);
+  return { userId: user.id, projectId: project.id, appId: app.id };
+}
+
+export async function count(db: Queryable, sql: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM (${sql}) AS counted`, params);
+  return Number(rows[0]!.n);
+}
+
+/** What the database should do with a row: accept it (null) or refuse it with this SQLSTATE and constraint. */
+export type Outcome = null | { code: string; constraint?: string };
+export const OK: Outcome = null;
+export const check = (constraint: string): Outcome => ({ code: '23514', constraint });
+export const unique = (constraint: string): Outcome => ({ code: '23505', constraint });
+export const foreignKey = (constraint: string): Outcome => ({ code: '23503', constraint });
+export const notNull: Outcome = { code: '23502' };
+
+/** Inserts the row and checks the database accepted or refused it as expected. */
+export async function expectInsert(db: Queryable, table: string, row: Row, outcome: Outcome): Promise<void> {
+  if (outcome === null) {
+    const stored = await insertRow(db, table, row);
+    expect(stored.id).toBeDefined();
+    return;
+  }
+  const error = await sqlError(insertRow(db, table, row));
+  expect({ code: error.code, constraint: error.constraint }).toEqual({
+    code: outcome.code,
+    constraint: outcome.constraint ?? error.constraint,
+  });
+}
