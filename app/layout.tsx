@@ -2,7 +2,10 @@ import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { SignOutButton } from '@/components/sign-out-button';
 import { ThemeToggle, type Theme } from '@/components/theme-toggle';
+import { can } from '@/lib/auth/permissions';
+import { getCurrentUser, type SessionUser } from '@/lib/auth/session';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -16,13 +19,18 @@ const THEME_COOKIE = 'slipway-theme';
 // never flash white. A choice of light or dark is rendered by the server as the class itself.
 const SYSTEM_THEME_SCRIPT = `if(window.matchMedia('(prefers-color-scheme: dark)').matches)document.documentElement.classList.add('dark')`;
 
-async function readTheme(): Promise<Theme> {
+const isTheme = (value: unknown): value is Theme => value === 'light' || value === 'dark' || value === 'system';
+
+/** This browser's choice (cookie) first, then the signed-in user's saved preference. */
+async function readTheme(user: SessionUser | null): Promise<Theme> {
   const value = (await cookies()).get(THEME_COOKIE)?.value;
-  return value === 'light' || value === 'dark' ? value : 'system';
+  if (isTheme(value)) return value;
+  return isTheme(user?.preferences.theme) ? user.preferences.theme : 'system';
 }
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const theme = await readTheme();
+  const user = await getCurrentUser();
+  const theme = await readTheme(user);
   return (
     // The class on <html> may differ from the server's for "system" (set by the script): that is expected.
     <html lang="en" className={theme === 'dark' ? 'dark' : undefined} suppressHydrationWarning>
@@ -42,15 +50,49 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               </svg>
               Slipway
             </Link>
-            <ul className="flex items-center gap-4 text-sm">
-              <li>
-                <Link href="/" className="text-muted hover:text-foreground">
-                  Dashboard
-                </Link>
-              </li>
-            </ul>
-            <div className="ml-auto">
-              <ThemeToggle initial={theme} cookieName={THEME_COOKIE} />
+            {user && (
+              <ul className="flex items-center gap-4 text-sm">
+                <li>
+                  <Link href="/" className="text-muted hover:text-foreground">
+                    Dashboard
+                  </Link>
+                </li>
+                <li>
+                  <Link href="/teams" className="text-muted hover:text-foreground">
+                    Teams
+                  </Link>
+                </li>
+                {can(user, 'user.list', { type: 'platform' }) && (
+                  <li>
+                    <Link href="/users" className="text-muted hover:text-foreground">
+                      Users
+                    </Link>
+                  </li>
+                )}
+                {can(user, 'audit.read', { type: 'platform' }) && (
+                  <li>
+                    <Link href="/audit" className="text-muted hover:text-foreground">
+                      Audit log
+                    </Link>
+                  </li>
+                )}
+                <li>
+                  <Link href="/settings/tokens" className="text-muted hover:text-foreground">
+                    API tokens
+                  </Link>
+                </li>
+              </ul>
+            )}
+            <div className="ml-auto flex items-center gap-2">
+              <ThemeToggle key={theme} initial={theme} cookieName={THEME_COOKIE} />
+              {user && (
+                <>
+                  <Link href="/profile" className="text-sm text-muted hover:text-foreground" title={`${user.email} — profile`}>
+                    {user.username}
+                  </Link>
+                  <SignOutButton />
+                </>
+              )}
             </div>
           </nav>
         </header>

@@ -8,7 +8,8 @@ import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Input } from '@/components/ui/input';
 import { getDb } from '@/lib/db';
-import { asSystem } from '@/lib/db/context';
+import { requireUser } from '@/lib/auth/session';
+import { asUser } from '@/lib/db/context';
 import { listDashboardProjects, type DashboardPage, type DashboardProject } from '@/lib/projects/dashboard';
 import { dashboardOptionsSchema, dashboardTagSchema } from '@/lib/validation/dashboard';
 
@@ -34,19 +35,20 @@ export default async function DashboardPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
+  const user = await requireUser();
   const params = await searchParams;
   const filters: Filters = { q: first(params.q)?.trim(), tag: first(params.tag)?.trim(), after: first(params.after) };
   const options = { search: filters.q, tag: filters.tag, after: filters.after };
   const parsed = dashboardOptionsSchema.safeParse(options);
   const errors = parsed.success ? {} : z.flattenError(parsed.error).fieldErrors;
-  // Sign-in arrives later; until then the dashboard reads as the system (every project).
-  const page = parsed.success ? await asSystem(await getDb(), (tx) => listDashboardProjects(tx, options)) : null;
+  // As this user: row-level security shows only the projects they own or share a team with.
+  const page = parsed.success ? await asUser(await getDb(), user.id, (tx) => listDashboardProjects(tx, options)) : null;
 
   return (
     <div className="flex flex-col gap-6">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Projects</h1>
-        <p className="mt-1 text-sm text-muted">Every project on this server, with its applications by status.</p>
+        <p className="mt-1 text-sm text-muted">Your projects and your teams&apos; projects, with their applications by status.</p>
       </div>
 
       <FilterForm filters={filters} errors={errors} />
@@ -206,7 +208,7 @@ function ProjectRow({ project }: { project: DashboardProject }) {
   return (
     <tr className="align-top hover:bg-subtle/40">
       <th scope="row" className="min-w-48 px-4 py-3 font-normal">
-        <div className="font-medium">{project.name}</div>
+        <div className="font-medium"><Link href={`/projects/${project.id}`} className="hover:underline">{project.name}</Link></div>
         {project.description && <p className="mt-0.5 line-clamp-2 max-w-xs text-xs text-muted">{project.description}</p>}
       </th>
       <td className="px-4 py-3 whitespace-nowrap text-muted">{project.teamName ?? '—'}</td>

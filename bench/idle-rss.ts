@@ -44,9 +44,9 @@ async function main() {
   delete env.DATABASE_URL;
 
   // What `npm start` runs (scripts/start.sh sets the same NODE_OPTIONS and MALLOC_ARENA_MAX).
-  const panel = spawn(path.join(root, 'node_modules/.bin/next'), ['start', '-p', String(port)], {
+  const panel = spawn(process.execPath, ['scripts/server.mjs'], {
     cwd: root,
-    env: { ...env, NODE_OPTIONS: '--max-semi-space-size=1', MALLOC_ARENA_MAX: '2' },
+    env: { ...env, PORT: String(port), NODE_OPTIONS: '--max-semi-space-size=1', MALLOC_ARENA_MAX: '2' },
     stdio: 'ignore',
   });
   const baseline = spawn(process.execPath, ['-e', `require('http').createServer((q, s) => s.end('ok')).listen(${basePort})`], { stdio: 'ignore' });

@@ -2,16 +2,19 @@
 // database holds, so the spec follows the seed when it changes.
 import { expect, test, type Page } from '@playwright/test';
 import pg from 'pg';
+import { demoPassword, signIn } from './support';
 
 const STATUSES = ['running', 'stopped', 'failed', 'deploying'] as const;
 
-/** Reads as the system, in one transaction, like the panel does before sign-in exists. */
+const DEMO_USER = 'john_doe';
+
+/** Reads as the demo user, in one transaction, like the panel does: row-level security applies. */
 async function query<T extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: process.env.E2E_DATABASE_URL });
   await client.connect();
   try {
     await client.query('BEGIN');
-    await client.query("SELECT set_config('app.rls_bypass', 'on', true)");
+    await client.query("SELECT set_config('app.user_id', (SELECT id::text FROM users WHERE username = $1), true)", [DEMO_USER]);
     const { rows } = await client.query<T>(sql, values);
     await client.query('COMMIT');
     return rows;
@@ -19,6 +22,10 @@ async function query<T extends pg.QueryResultRow>(sql: string, values: unknown[]
     await client.end();
   }
 }
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page, DEMO_USER, demoPassword());
+});
 
 const projectRows = (page: Page) => page.locator('tbody tr');
 const projectRow = (page: Page, name: string) =>
@@ -72,6 +79,11 @@ test('the theme toggle switches the dark class, and the server renders the choic
   await page.emulateMedia({ colorScheme: 'light' });
   const html = page.locator('html');
   await page.goto('/');
+  // No choice in this browser yet: the user's saved preference (the seed gives john_doe "dark") applies.
+  await expect(html).toHaveClass(/\bdark\b/);
+  await page.getByRole('button', { name: 'Light', exact: true }).click();
+  await expect(html).not.toHaveClass(/\bdark\b/);
+  await page.reload();
   await expect(html).not.toHaveClass(/\bdark\b/);
 
   await page.getByRole('button', { name: 'Dark', exact: true }).click();

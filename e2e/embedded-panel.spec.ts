@@ -15,9 +15,15 @@ const root = path.resolve(__dirname, '..');
 type Panel = { child: ChildProcess; output: () => string };
 
 function startPanel(dataDir: string, port: number, pgPort: number): Panel {
-  const env: NodeJS.ProcessEnv = { ...process.env, SLIPWAY_DATA_DIR: dataDir, SLIPWAY_EMBEDDED_PG_PORT: String(pgPort), PORT: String(port) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SLIPWAY_DATA_DIR: dataDir,
+    SLIPWAY_EMBEDDED_PG_PORT: String(pgPort),
+    PORT: String(port),
+    HOSTNAME_BIND: '127.0.0.1',
+  };
   delete env.DATABASE_URL;
-  const child = spawn(path.join(root, 'node_modules/.bin/next'), ['start', '-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn(process.execPath, ['scripts/server.mjs'], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

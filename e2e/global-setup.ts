@@ -55,14 +55,17 @@ export default async function globalSetup() {
   try {
     const { createEmptyDatabase, roleUrl } = testingDatabase();
     await createEmptyDatabase(database);
-    const env = { ...process.env, DATABASE_URL: roleUrl(database), SLIPWAY_DATA_DIR: dataDir };
+    // The demo users get a password made for this run, so specs can sign in as them.
+    const demoPassword = randomBytes(18).toString('base64url');
+    const env = { ...process.env, DATABASE_URL: roleUrl(database), SLIPWAY_DATA_DIR: dataDir, SLIPWAY_DEMO_PASSWORD: demoPassword };
     const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
     const log = path.join(dataDir, 'panel.log');
     const output = openSync(log, 'a');
-    const server = spawn(path.join(ROOT, 'node_modules/.bin/next'), ['start', '-H', '127.0.0.1', '-p', String(port)], {
+    const server = spawn(process.execPath, ['scripts/server.mjs'], {
       cwd: ROOT,
-      env: { ...env, NODE_ENV: 'production', PORT: String(port) },
-      // Its own process group, so the teardown can stop next and anything it forks in one signal.
+      env: { ...env, NODE_ENV: 'production', PORT: String(port), HOSTNAME_BIND: '127.0.0.1', SLIPWAY_URL: baseUrl },
+      // Its own process group, so the teardown can stop the panel and anything it forks in one signal.
       detached: true,
       stdio: ['ignore', output, output],
     });
@@ -71,7 +74,6 @@ export default async function globalSetup() {
     server.once('error', (error) => (spawnError = error));
     state.serverPid = server.pid;
     await saveState();
-    const baseUrl = `http://127.0.0.1:${port}`;
     await waitForHealth(
       `${baseUrl}/api/health`,
       () => {
@@ -90,6 +92,7 @@ export default async function globalSetup() {
 
     process.env.E2E_BASE_URL = baseUrl;
     process.env.E2E_DATABASE_URL = env.DATABASE_URL;
+    process.env.E2E_DEMO_PASSWORD = demoPassword;
   } catch (error) {
     await globalTeardown();
     throw error;

@@ -12,3 +12,59 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Signs in through the sign-in form, as a person would, and waits for the dashboard. */
+export async function signIn(page: import('@playwright/test').Page, identifier: string, password: string): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByLabel('Username or email').fill(identifier);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+}
+
+export function demoPassword(): string {
+  const password = process.env.E2E_DEMO_PASSWORD;
+  if (!password) throw new Error('E2E_DEMO_PASSWORD is not set: e2e/global-setup.ts sets it.');
+  return password;
+}
+
+/** A query on the e2e database as the system (row-level security bypassed), for checking what a page did. */
+export async function dbQuery<T extends Record<string, unknown>>(sql: string, values: unknown[] = []): Promise<T[]> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: process.env.E2E_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query("SELECT set_config('app.rls_bypass', 'on', true)");
+    const { rows } = await client.query(sql, values);
+    await client.query('COMMIT');
+    return rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** A user made straight in the database with a known password (bcrypt cost 12, as the panel hashes). */
+export async function createUser(username: string, role: 'super_admin' | 'admin' | 'developer' | 'viewer', password: string) {
+  const { default: bcrypt } = await import('bcryptjs');
+  const hash = await bcrypt.hash(password, 12);
+  const [row] = await dbQuery<{ id: string }>(
+    'INSERT INTO users (username, email, password_hash, role) VALUES ($1, $2, $3, $4) RETURNING id',
+    [username, `${username}@example.test`, hash, role],
+  );
+  return row!.id;
+}
+
+export type CapturedAction = { url: string; headers: Record<string, string>; body: Buffer };
+
+/** Records the next server-action POST the page sends (the request a forged call would imitate). */
+export function captureServerAction(page: import('@playwright/test').Page): Promise<CapturedAction> {
+  return new Promise((resolve) => {
+    page.on('request', function onRequest(request) {
+      const headers = request.headers();
+      if (request.method() !== 'POST' || !headers['next-action']) return;
+      page.off('request', onRequest);
+      resolve({ url: request.url(), headers, body: request.postDataBuffer() ?? Buffer.alloc(0) });
+    });
+  });
+}

@@ -2,6 +2,7 @@
 // a message naming the variable and saying what is expected.
 import path from 'node:path';
 import { z } from 'zod';
+import { parseTrustedProxies } from '@/lib/http/client-ip';
 
 const postgresUrl = z
   .string()
@@ -19,6 +20,19 @@ const port = z.coerce.number().int().min(1, 'must be a port number 1-65535').max
 
 const emptyAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
+// Read by scripts/server.mjs itself (same parser); parsed here too so the panel's configuration says it all.
+const trustedProxies = z
+  .string()
+  .default('')
+  .transform((text, ctx) => {
+    try {
+      return parseTrustedProxies(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
@@ -29,6 +43,20 @@ export const envSchema = z.object({
   SLIPWAY_MIGRATIONS_DIR: z.preprocess(emptyAsUndefined, z.string().default('prisma/migrations')),
   SLIPWAY_MAINTENANCE: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('on')),
   PORT: z.preprocess(emptyAsUndefined, port.default(3000)),
+  SLIPWAY_TRUSTED_PROXIES: trustedProxies,
+  /** The panel's public URL (sign-in redirects, secure cookies when https). Default http://localhost:PORT. */
+  SLIPWAY_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .url({ protocol: /^https?$/, message: 'must be the http(s) URL people use to reach the panel, e.g. https://panel.example.com' })
+      .optional(),
+  ),
+  /** Secret signing session cookies; generated into the data directory when unset. */
+  NEXTAUTH_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
+  /** Password for the demo users of `npm run db:seed` (random and printed once when unset). */
+  SLIPWAY_DEMO_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12, 'must be at least 12 characters').optional()),
+  GITHUB_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
+  GITHUB_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
 });
 
 export type Env = Omit<z.infer<typeof envSchema>, 'SLIPWAY_DATA_DIR' | 'SLIPWAY_MIGRATIONS_DIR'> & {

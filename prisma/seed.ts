@@ -9,7 +9,7 @@ async function main() {
   const db = await database();
   try {
     const ring = await loadKeyRing({ secretKey: config.SLIPWAY_SECRET_KEY, dataDir: config.SLIPWAY_DATA_DIR });
-    const result = await seedDemoData(db.prisma, ring);
+    const result = await seedDemoData(db.prisma, ring, { password: config.SLIPWAY_DEMO_PASSWORD });
     if (!result.created) {
       console.log('Demo data is already loaded; nothing changed.');
       return;

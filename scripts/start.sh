@@ -36,4 +36,6 @@ echo "[start] Slipway panel will be at http://localhost:${port} (listening on ${
 # A 1 MB young generation and two malloc arenas keep the idle panel inside its memory budget (bench/idle-rss.ts).
 export NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=1}"
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
-exec node_modules/.bin/next start -H "$host" -p "$port"
+# scripts/server.mjs rather than `next start`: it owns the socket, so the client IP cannot be spoofed.
+export PORT="$port" HOSTNAME_BIND="$host"
+exec node scripts/server.mjs

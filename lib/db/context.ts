@@ -7,17 +7,24 @@ export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+// Deferred constraints (a team keeping its owner) are checked before the transaction ends rather than at COMMIT:
+// Prisma 6 does not return a connection to the pool when COMMIT itself fails, and an error here rolls back cleanly.
+async function settle<T>(tx: Tx, result: T): Promise<T> {
+  await tx.$executeRaw`SET CONSTRAINTS ALL IMMEDIATE`;
+  return result;
+}
+
 export async function asUser<T>(db: PrismaClient, userId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
   if (!UUID.test(userId)) throw new Error('asUser needs a user id (uuid)');
   return db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT set_config('app.user_id', ${userId}, true)`;
-    return work(tx);
+    return settle(tx, await work(tx));
   });
 }
 
 export async function asSystem<T>(db: PrismaClient, work: (tx: Tx) => Promise<T>): Promise<T> {
   return db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT set_config('app.rls_bypass', 'on', true)`;
-    return work(tx);
+    return settle(tx, await work(tx));
   });
 }

@@ -26,11 +26,13 @@ export type SeedResult = { created: boolean; passwords: Record<string, string> }
 
 const BCRYPT_COST = 12;
 
-export async function seedDemoData(prisma: PrismaClient, ring: KeyRing): Promise<SeedResult> {
+/** `password` (e.g. for end-to-end tests) replaces the random demo passwords; there is no built-in one. */
+export async function seedDemoData(prisma: PrismaClient, ring: KeyRing, { password }: { password?: string } = {}): Promise<SeedResult> {
   const existing = await asSystem(prisma, (tx) => tx.project.findUnique({ where: { id: DEMO_IDS.saasProject } }));
   if (existing) return { created: false, passwords: {} };
 
-  const passwords = { john_doe: randomBytes(12).toString('base64url'), jane_admin: randomBytes(12).toString('base64url') };
+  const pick = () => password ?? randomBytes(12).toString('base64url');
+  const passwords = { john_doe: pick(), jane_admin: pick() };
   const [johnHash, janeHash] = await Promise.all([
     bcrypt.hash(passwords.john_doe, BCRYPT_COST),
     bcrypt.hash(passwords.jane_admin, BCRYPT_COST),

@@ -18,7 +18,10 @@ export async function startPanel(): Promise<void> {
     const where = db.embedded ? `embedded PostgreSQL on 127.0.0.1:${db.embedded.port}` : 'PostgreSQL at DATABASE_URL';
     console.log(`[slipway] ready on http://localhost:${config.PORT} (database: ${where})`);
 
+    let stopping = false;
     const shutdown = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
       console.log(`[slipway] ${signal}: stopping`);
       db.close()
         .catch((error: Error) => console.error(`[slipway] stop failed: ${error.message}`))

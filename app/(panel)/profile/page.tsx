@@ -1,0 +1,89 @@
+import type { Metadata } from 'next';
+import type { ReactNode } from 'react';
+import { Badge } from '@/components/ui/badge';
+import { Card } from '@/components/ui/card';
+import { requireUser } from '@/lib/auth/session';
+import { getDb } from '@/lib/db';
+import { readPreferences } from '@/lib/validation/profile';
+import { PasswordForm } from './_components/password-form';
+import { PreferencesForm } from './_components/preferences-form';
+import { SignOutEverywhereForm } from './_components/sign-out-everywhere-form';
+
+export const dynamic = 'force-dynamic';
+
+export const metadata: Metadata = { title: 'Profile' };
+
+function Section({ id, title, description, children }: { id: string; title: string; description?: ReactNode; children: ReactNode }) {
+  return (
+    <Card className="p-6">
+      <section aria-labelledby={id} className="space-y-4">
+        <div className="space-y-1">
+          <h2 id={id} className="text-base font-semibold">
+            {title}
+          </h2>
+          {description && <p className="text-sm text-muted">{description}</p>}
+        </div>
+        {children}
+      </section>
+    </Card>
+  );
+}
+
+export default async function ProfilePage() {
+  const user = await requireUser();
+  // Whether the account has a password at all (GitHub-only accounts do not); the hash itself is never read here.
+  // users has no row-level security, and this reads the signed-in user's own row only.
+  const [account] = await (await getDb()).$queryRaw<{ has_password: boolean; created_at: Date }[]>`
+    SELECT password_hash IS NOT NULL AS has_password, created_at FROM users WHERE id = ${user.id}::uuid`;
+
+  return (
+    <div className="flex max-w-3xl flex-col gap-6">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">Profile</h1>
+        <p className="mt-1 text-sm text-muted">Your account, your password and how Slipway looks and talks to you.</p>
+      </div>
+
+      <Section id="account-title" title="Account">
+        <dl className="grid grid-cols-[8rem_1fr] gap-y-2 text-sm">
+          <dt className="text-muted">Username</dt>
+          <dd className="font-medium">{user.username}</dd>
+          <dt className="text-muted">Email</dt>
+          <dd>{user.email}</dd>
+          <dt className="text-muted">Role</dt>
+          <dd>
+            <Badge>{user.role}</Badge>
+          </dd>
+          {account && (
+            <>
+              <dt className="text-muted">Member since</dt>
+              <dd>
+                <time dateTime={account.created_at.toISOString()}>{account.created_at.toISOString().slice(0, 10)}</time>
+              </dd>
+            </>
+          )}
+        </dl>
+        <p className="text-xs text-muted">An administrator changes usernames, emails and roles.</p>
+      </Section>
+
+      <Section id="password-title" title="Password">
+        {account?.has_password ? (
+          <PasswordForm username={user.username} />
+        ) : (
+          <p className="text-sm text-muted">This account signs in with GitHub and has no Slipway password.</p>
+        )}
+      </Section>
+
+      <Section id="preferences-title" title="Preferences" description="Saved with your account, so they follow you to other browsers.">
+        <PreferencesForm initial={readPreferences(user.preferences)} />
+      </Section>
+
+      <Section
+        id="sessions-title"
+        title="Sessions"
+        description="Lost a device, or signed in somewhere you should not have? End every session of this account, wherever it is: each one stops working on its next request."
+      >
+        <SignOutEverywhereForm />
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,222 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { cache } from 'react';
+import { Badge } from '@/components/ui/badge';
+import { Card } from '@/components/ui/card';
+import { recordAudit } from '@/lib/audit/write';
+import { can, TEAM_ROLES, type ResourceOf } from '@/lib/auth/permissions';
+import { requireUser, type SessionUser } from '@/lib/auth/session';
+import { getDb } from '@/lib/db';
+import { asSystem, asUser } from '@/lib/db/context';
+import { getRequestMeta } from '@/lib/http/request-meta';
+import { getTeamForUser, type TeamDetail } from '@/lib/teams/teams';
+import { teamIdSchema } from '@/lib/validation/team';
+import { AddMemberForm, MemberControls } from '../_components/member-forms';
+import { DeleteTeamButton, LeaveTeamButton } from '../_components/team-buttons';
+import { TeamSettingsForm } from '../_components/team-forms';
+
+export const dynamic = 'force-dynamic';
+
+type Props = { params: Promise<{ teamId: string }> };
+
+// Shared by generateMetadata and the page: one read per request.
+const loadTeam = cache(async (teamId: string) => {
+  const user = await requireUser();
+  const team = await asUser(await getDb(), user.id, (tx) => getTeamForUser(tx, teamId, user.id));
+  return { user, team };
+});
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { team } = await loadTeam((await params).teamId);
+  return { title: team ? team.name : 'Page not found' };
+}
+
+/** A team the user is not in looks like one that does not exist; the attempt is still audited. */
+async function recordDenied(user: SessionUser, teamId: string) {
+  const valid = teamIdSchema.safeParse(teamId).success;
+  const meta = await getRequestMeta();
+  await asSystem(await getDb(), (tx) =>
+    recordAudit(tx, {
+      userId: user.id,
+      action: 'authz.denied',
+      resourceType: 'team',
+      resourceId: valid ? teamId : null,
+      details: { action: 'team.read', teamId: teamId.slice(0, 100) },
+      ...meta,
+    }),
+  ).catch((error: unknown) => console.error('[slipway] could not record a refusal in the audit log', error));
+}
+
+export default async function TeamPage({ params }: Props) {
+  const { teamId } = await params;
+  const { user, team } = await loadTeam(teamId);
+  const resource: ResourceOf<'team'> = { type: 'team', teamRole: team?.myRole ?? null };
+  if (!team || !can(user, 'team.read', resource)) {
+    await recordDenied(user, teamId);
+    notFound();
+  }
+  // What this person may do; platform viewers and team viewers get a read-only page (leaving touches only them).
+  const may = {
+    update: can(user, 'team.update', resource),
+    manage: can(user, 'team.manage_members', resource),
+    delete: can(user, 'team.delete', resource),
+    leave: can(user, 'team.leave', resource),
+  };
+  // Only owners give, change or remove the owner role (lib/teams enforces it too).
+  const isOwner = team.myRole === 'owner';
+  const assignable = isOwner ? TEAM_ROLES : TEAM_ROLES.filter((role) => role !== 'owner');
+
+  return (
+    <div className="space-y-8">
+      <header className="space-y-2">
+        <nav aria-label="Breadcrumb" className="text-sm text-muted">
+          <Link href="/teams" className="hover:text-foreground">
+            Teams
+          </Link>{' '}
+          / <span className="text-foreground">{team.name}</span>
+        </nav>
+        <h1 className="text-2xl font-semibold tracking-tight">{team.name}</h1>
+        {team.description && <p className="max-w-prose text-sm whitespace-pre-line text-muted">{team.description}</p>}
+        <p className="text-sm text-muted">
+          You are <Badge tone={isOwner ? 'violet' : 'neutral'}>{team.myRole}</Badge> · created <DateTime value={team.createdAt} />
+        </p>
+      </header>
+
+      <section aria-labelledby="members" className="space-y-3">
+        <h2 id="members" className="text-lg font-semibold">
+          Members ({team.members.length})
+        </h2>
+        <MemberTable team={team} userId={user.id} manage={may.manage} isOwner={isOwner} assignable={assignable} />
+      </section>
+
+      {may.manage && (
+        <section aria-labelledby="add-member" className="space-y-3">
+          <h2 id="add-member" className="text-lg font-semibold">
+            Add a member
+          </h2>
+          <Card className="p-4">
+            <AddMemberForm teamId={team.id} roles={assignable} />
+          </Card>
+        </section>
+      )}
+
+      {may.update && (
+        <section aria-labelledby="settings" className="space-y-3">
+          <h2 id="settings" className="text-lg font-semibold">
+            Settings
+          </h2>
+          <Card className="max-w-xl p-4">
+            <TeamSettingsForm teamId={team.id} name={team.name} description={team.description} />
+          </Card>
+        </section>
+      )}
+
+      {(may.leave || may.delete) && (
+        <section aria-labelledby="membership" className="space-y-3">
+          <h2 id="membership" className="text-lg font-semibold">
+            Leave or delete
+          </h2>
+          <Card className="flex flex-col gap-6 p-4 sm:flex-row sm:items-start sm:justify-between">
+            {may.leave && (
+              <div className="space-y-2">
+                <p className="max-w-prose text-sm text-muted">
+                  {isOwner
+                    ? 'If you are the only owner, make someone else owner first.'
+                    : 'You lose access to the team’s projects.'}
+                </p>
+                <LeaveTeamButton teamId={team.id} teamName={team.name} />
+              </div>
+            )}
+            {may.delete && (
+              <div className="space-y-2">
+                <p className="max-w-prose text-sm text-muted">
+                  Deleting the team removes every membership. Its projects stay with their owners, no longer shared.
+                </p>
+                <DeleteTeamButton teamId={team.id} teamName={team.name} />
+              </div>
+            )}
+          </Card>
+        </section>
+      )}
+    </div>
+  );
+}
+
+function MemberTable({
+  team,
+  userId,
+  manage,
+  isOwner,
+  assignable,
+}: {
+  team: TeamDetail;
+  userId: string;
+  manage: boolean;
+  isOwner: boolean;
+  assignable: readonly (typeof TEAM_ROLES)[number][];
+}) {
+  return (
+    <Card className="overflow-x-auto">
+      <table className="w-full text-left text-sm">
+        <thead className="border-b border-border bg-subtle/60 text-xs text-muted">
+          <tr>
+            <th scope="col" className="px-4 py-2.5 font-medium">Member</th>
+            <th scope="col" className="px-4 py-2.5 font-medium">Role</th>
+            <th scope="col" className="px-4 py-2.5 font-medium">Joined</th>
+            {manage && (
+              <th scope="col" className="px-4 py-2.5 text-right font-medium">
+                <span className="sr-only">Actions</span>
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-border">
+          {team.members.map((member) => {
+            // A team admin leaves owners alone; nobody removes themself here (that is "Leave team").
+            const editable = manage && (member.role !== 'owner' || isOwner);
+            return (
+              <tr key={member.userId} className="align-top">
+                <th scope="row" className="px-4 py-3 font-medium">
+                  {member.username}
+                  {member.userId === userId && <span className="ml-1 font-normal text-muted">(you)</span>}
+                  {member.disabled && (
+                    <Badge tone="muted" className="ml-2">
+                      disabled
+                    </Badge>
+                  )}
+                </th>
+                <td className="px-4 py-3">
+                  <Badge tone={member.role === 'owner' ? 'violet' : 'neutral'}>{member.role}</Badge>
+                </td>
+                <td className="px-4 py-3 whitespace-nowrap text-muted">
+                  <DateTime value={member.joinedAt} />
+                </td>
+                {manage && (
+                  <td className="px-4 py-2">
+                    {editable && (
+                      <MemberControls
+                        teamId={team.id}
+                        userId={member.userId}
+                        username={member.username}
+                        role={member.role}
+                        roles={assignable}
+                        removable={member.userId !== userId}
+                      />
+                    )}
+                  </td>
+                )}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </Card>
+  );
+}
+
+/** Rendered on the server in UTC, so every reader and the audit log agree on the time. */
+function DateTime({ value }: { value: Date }) {
+  const iso = value.toISOString();
+  return <time dateTime={iso}>{iso.slice(0, 10)}</time>;
+}

@@ -1,0 +1,211 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { z } from 'zod';
+import { Badge, type BadgeTone } from '@/components/ui/badge';
+import { Button, buttonClasses } from '@/components/ui/button';
+import { Card } from '@/components/ui/card';
+import { EmptyState } from '@/components/ui/empty-state';
+import { Input } from '@/components/ui/input';
+import { ASSIGNABLE_ROLES, can, PLATFORM_ROLES, type PlatformRole } from '@/lib/auth/permissions';
+import { requireUser, type SessionUser } from '@/lib/auth/session';
+import { getDb } from '@/lib/db';
+import { AppError } from '@/lib/errors';
+import { getRequestMeta } from '@/lib/http/request-meta';
+import { administer, listUsers, type UserListItem, type UserListPage } from '@/lib/users/admin';
+import { userListFiltersSchema } from '@/lib/validation/profile';
+import { CreateUserForm } from './_components/create-user-form';
+import { ROLE_LABELS, RoleSelect } from './_components/role-select';
+import { DisableForm, RoleForm, SignOutUserForm } from './_components/user-row-actions';
+
+export const dynamic = 'force-dynamic';
+
+export const metadata: Metadata = { title: 'Users' };
+
+type Filters = { q?: string; role?: string; after?: string };
+
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+function usersHref({ q, role, after }: Filters): string {
+  const params = new URLSearchParams();
+  if (q) params.set('q', q);
+  if (role) params.set('role', role);
+  if (after) params.set('after', after);
+  const query = params.toString();
+  return query ? `/users?${query}` : '/users';
+}
+
+const ROLE_TONES: Record<PlatformRole, BadgeTone> = { super_admin: 'violet', admin: 'blue', developer: 'neutral', viewer: 'muted' };
+
+export default async function UsersPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const user = await requireUser();
+  const params = await searchParams;
+  const filters: Filters = { q: first(params.q)?.trim() || undefined, role: first(params.role) || undefined, after: first(params.after) || undefined };
+  const parsed = userListFiltersSchema.safeParse(filters);
+  const errors = parsed.success ? {} : z.flattenError(parsed.error).fieldErrors;
+
+  let page: UserListPage;
+  try {
+    const ctx = { actor: user, meta: await getRequestMeta() };
+    // listUsers asks can(user, 'user.list'); with filters it cannot read, the page lists everyone and says why.
+    page = await administer(await getDb(), (tx) => listUsers(tx, ctx, parsed.success ? parsed.data : {}));
+  } catch (error) {
+    // "Not found" rather than "forbidden": the page does not confirm what exists. administer() logged authz.denied.
+    if (error instanceof AppError && error.code === 'forbidden') notFound();
+    throw error;
+  }
+  const assignable = ASSIGNABLE_ROLES[user.role];
+  const filtered = parsed.success && Boolean(filters.q || filters.role);
+
+  return (
+    <div className="flex flex-col gap-6">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">Users</h1>
+        <p className="mt-1 text-sm text-muted">
+          Who may sign in, and with which role. Changing a role, disabling an account or signing someone out ends their
+          sessions on their next request.
+        </p>
+      </div>
+
+      {can(user, 'user.create', { type: 'platform' }) && (
+        <Card className="p-6">
+          <section aria-labelledby="new-user-title" className="space-y-4">
+            <h2 id="new-user-title" className="text-base font-semibold">
+              New user
+            </h2>
+            <CreateUserForm roles={assignable} />
+          </section>
+        </Card>
+      )}
+
+      <form action="/users" method="get" role="search" aria-label="Filter users" className="flex flex-wrap items-start gap-3">
+        <div className="flex w-full flex-col gap-1 sm:w-72">
+          <label htmlFor="q" className="text-xs font-medium text-muted">
+            Username or email contains
+          </label>
+          <Input id="q" name="q" type="search" defaultValue={filters.q} maxLength={100} aria-invalid={errors.q ? true : undefined} aria-describedby={errors.q ? 'q-error' : undefined} />
+          {errors.q && (
+            <p id="q-error" className="text-xs text-red-700 dark:text-red-400">
+              {errors.q[0]}
+            </p>
+          )}
+        </div>
+        <div className="flex flex-col gap-1">
+          <label htmlFor="role" className="text-xs font-medium text-muted">
+            Role
+          </label>
+          <RoleSelect id="role" name="role" roles={PLATFORM_ROLES} anyLabel="Any role" defaultValue={filters.role ?? ''} aria-invalid={errors.role ? true : undefined} aria-describedby={errors.role ? 'role-filter-error' : undefined} />
+          {errors.role && (
+            <p id="role-filter-error" className="text-xs text-red-700 dark:text-red-400">
+              {errors.role[0]}
+            </p>
+          )}
+        </div>
+        <div className="flex gap-2 sm:mt-5">
+          <Button type="submit" variant="primary">
+            Filter
+          </Button>
+          {(filters.q || filters.role) && (
+            <Link href="/users" className={buttonClasses('ghost')}>
+              Clear
+            </Link>
+          )}
+        </div>
+      </form>
+
+      {errors.after && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+          {errors.after[0]}
+        </p>
+      )}
+
+      {page.items.length === 0 ? (
+        <EmptyState
+          title={filtered ? 'No users match these filters' : 'No more users'}
+          action={
+            <Link href="/users" className={buttonClasses()}>
+              {filtered ? 'Clear filters' : 'First page'}
+            </Link>
+          }
+        />
+      ) : (
+        <Card className="overflow-x-auto">
+          <table className="w-full text-left text-sm">
+            <thead className="border-b border-border bg-subtle/60 text-xs text-muted">
+              <tr>
+                <th scope="col" className="px-4 py-2.5 font-medium">User</th>
+                <th scope="col" className="px-4 py-2.5 font-medium">Role</th>
+                <th scope="col" className="px-4 py-2.5 font-medium">Status</th>
+                <th scope="col" className="px-4 py-2.5 font-medium">Actions</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-border">
+              {page.items.map((item) => (
+                <UserRow key={item.id} item={item} actor={user} assignable={assignable} />
+              ))}
+            </tbody>
+          </table>
+        </Card>
+      )}
+
+      <nav aria-label="Pages" className="flex items-center justify-between gap-4">
+        {filters.after ? (
+          <Link href={usersHref({ q: filters.q, role: filters.role })} className={buttonClasses('ghost')}>
+            ← First page
+          </Link>
+        ) : (
+          <span />
+        )}
+        {page.nextCursor && (
+          <Link href={usersHref({ q: filters.q, role: filters.role, after: page.nextCursor })} className={buttonClasses()}>
+            Next page →
+          </Link>
+        )}
+      </nav>
+    </div>
+  );
+}
+
+function UserRow({ item, actor, assignable }: { item: UserListItem; actor: SessionUser; assignable: readonly PlatformRole[] }) {
+  const target = { id: item.id, username: item.username, role: item.role };
+  const resource = { type: 'user' as const, id: item.id, role: item.role };
+  const self = item.id === actor.id;
+  const mayChangeRole = can(actor, 'user.update_role', resource) && assignable.includes(item.role);
+  const mayDisable = can(actor, 'user.disable', resource);
+  // Signing yourself out everywhere lives on the profile page.
+  const maySignOut = !self && can(actor, 'user.sign_out_everywhere', resource);
+  return (
+    <tr className="align-top">
+      <td className="px-4 py-3">
+        <div className="font-medium">
+          {item.username} {self && <Badge tone="muted">you</Badge>}
+        </div>
+        <div className="text-xs text-muted">{item.email}</div>
+      </td>
+      <td className="px-4 py-3">
+        {mayChangeRole ? <RoleForm user={target} roles={assignable} /> : <Badge tone={ROLE_TONES[item.role]}>{ROLE_LABELS[item.role]}</Badge>}
+      </td>
+      <td className="px-4 py-3">
+        <div className="flex flex-wrap gap-1">
+          {item.disabledAt ? <Badge tone="red">Disabled</Badge> : <Badge tone="green">Active</Badge>}
+          {item.authProvider !== 'password' && <Badge tone="muted">{item.authProvider}</Badge>}
+        </div>
+        <div className="mt-1 text-xs text-muted">Since {item.createdAt.toISOString().slice(0, 10)}</div>
+      </td>
+      <td className="px-4 py-3">
+        {mayDisable || maySignOut ? (
+          <div className="flex flex-wrap items-start gap-1">
+            {mayDisable && <DisableForm user={target} disabled={item.disabledAt !== null} />}
+            {maySignOut && <SignOutUserForm user={target} />}
+          </div>
+        ) : (
+          <span className="text-xs text-muted">{self ? 'Change your own account on your profile.' : 'Only a super admin can change this account.'}</span>
+        )}
+      </td>
+    </tr>
+  );
+}

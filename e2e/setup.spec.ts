@@ -1,0 +1,84 @@
+// First run on an empty database: every page leads to setup, setup creates the super_admin once, then it is gone.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { testingDatabase } from './global-teardown';
+import { freePort } from './support';
+
+const root = path.resolve(__dirname, '..');
+
+test.describe('first-run setup', () => {
+  test.describe.configure({ timeout: 120_000 });
+  let server: ChildProcess | undefined;
+  let baseUrl = '';
+  let dataDir = '';
+  const database = `slipway_e2e_setup_${process.pid}`;
+
+  test.beforeAll(async () => {
+    const { createEmptyDatabase, roleUrl } = testingDatabase();
+    await createEmptyDatabase(database);
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-e2e-setup-'));
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    server = spawn(process.execPath, ['scripts/server.mjs'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: roleUrl(database),
+        SLIPWAY_DATA_DIR: dataDir,
+        SLIPWAY_URL: baseUrl,
+        PORT: String(port),
+        HOSTNAME_BIND: '127.0.0.1',
+        NODE_ENV: 'production',
+      },
+      stdio: 'ignore',
+    });
+    for (let i = 0; i < 240; i += 1) {
+      if (await fetch(`${baseUrl}/api/health`).then((r) => r.ok, () => false)) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error('the panel did not start');
+  });
+
+  test.afterAll(async () => {
+    server?.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1_000));
+    await testingDatabase().dropDatabase(database);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('creates the first user as super_admin, then the setup page is gone', async ({ page }) => {
+    await page.goto(`${baseUrl}/`);
+    await expect(page).toHaveURL(`${baseUrl}/setup`);
+
+    await page.locator('input[name="username"]').fill('Root Admin');
+    await page.locator('input[name="email"]').fill('root@example.com');
+    await page.locator('input[name="password"]').fill('short');
+    await page.locator('input[name="confirm"]').fill('different');
+    await page.getByRole('button', { name: 'Create the administrator' }).click();
+    await expect(page.locator('#username-error')).toBeVisible();
+    await expect(page.locator('#password-error')).toBeVisible();
+    await expect(page.locator('#confirm-error')).toBeVisible();
+    // What was typed stays (except passwords).
+    await expect(page.locator('input[name="email"]')).toHaveValue('root@example.com');
+
+    const password = 'a long enough passphrase 42';
+    await page.locator('input[name="username"]').fill('root');
+    await page.locator('input[name="password"]').fill(password);
+    await page.locator('input[name="confirm"]').fill(password);
+    await page.getByRole('button', { name: 'Create the administrator' }).click();
+    await expect(page).toHaveURL(/\/sign-in\?setup=done$/);
+
+    // The page is gone for good: it sends everyone to sign in.
+    await page.goto(`${baseUrl}/setup`);
+    await expect(page).toHaveURL(`${baseUrl}/sign-in`);
+
+    await page.getByLabel('Username or email').fill('root');
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(`${baseUrl}/`);
+    await expect(page.getByRole('link', { name: 'Users' })).toBeVisible();
+  });
+});

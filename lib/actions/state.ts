@@ -1,0 +1,33 @@
+// The one shape every server action returns to its form (useActionState): expected failures are returned, not thrown.
+import type { z } from 'zod';
+import { AppError } from '@/lib/errors';
+
+export type ActionState = {
+  ok: boolean;
+  message?: string;
+  fieldErrors?: Record<string, string[] | undefined>;
+  /** What the person typed, echoed back so the form keeps it (never secrets). */
+  values?: Record<string, string>;
+};
+
+export const initialActionState: ActionState = { ok: false };
+
+export function formValues(form: FormData, keys: readonly string[]): Record<string, string> {
+  return Object.fromEntries(keys.map((k) => [k, typeof form.get(k) === 'string' ? String(form.get(k)) : '']));
+}
+
+export function invalid(error: z.ZodError, values?: Record<string, string>): ActionState {
+  const fieldErrors: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? 'form');
+    (fieldErrors[key] ??= []).push(issue.message);
+  }
+  return { ok: false, message: 'Check the highlighted fields.', fieldErrors, values };
+}
+
+/** AppErrors become a message for the person; anything else is logged and reported without details. */
+export function failure(error: unknown, values?: Record<string, string>): ActionState {
+  if (error instanceof AppError) return { ok: false, message: error.message, values };
+  console.error('[slipway] action failed', error);
+  return { ok: false, message: 'Something went wrong on the server. Nothing was changed; try again.', values };
+}

@@ -1,0 +1,130 @@
+// next-auth configuration: Credentials sign-in (username or email + password) and, when configured, GitHub OAuth
+// linked only to an existing user with the same verified email. Sessions are JWTs that carry the user's
+// session_version; lib/auth/session.ts compares it with the database on every request.
+import type { NextAuthOptions } from 'next-auth';
+import CredentialsProvider from 'next-auth/providers/credentials';
+import GitHubProvider from 'next-auth/providers/github';
+import { z } from 'zod';
+import { recordAudit } from '@/lib/audit/write';
+import { getDb } from '@/lib/db';
+import { asSystem } from '@/lib/db/context';
+import { env } from '@/lib/env';
+import { requestMetaFromHeaders, type HeadersLike, type RequestMeta } from '@/lib/http/request-meta';
+import type { PrismaClient } from '@/lib/generated/prisma/client';
+import { loadAuthSecret } from './auth-secret';
+import { pickVerifiedEmail, type GitHubEmail } from './github';
+import { verifyPassword } from './password';
+import { checkSignInThrottle } from './throttle';
+import { findUserById, findUserByIdentifier } from './users';
+
+export const GENERIC_SIGN_IN_ERROR = 'Wrong username, email or password.';
+
+const credentialsSchema = z.object({
+  identifier: z.string().trim().min(1).max(255),
+  password: z.string().min(1).max(1024),
+});
+
+/**
+ * Checks a password sign-in and records success or failure in the audit log; null means "generic failure".
+ * Attempts on one identifier run one at a time (advisory lock), so a burst of parallel guesses cannot all pass the
+ * throttle before the first failure is recorded.
+ */
+export async function authorizeCredentials(db: PrismaClient, raw: unknown, meta: RequestMeta) {
+  const parsed = credentialsSchema.safeParse(raw);
+  if (!parsed.success) return null;
+  const { identifier, password } = parsed.data;
+  const user = await findUserByIdentifier(db, identifier);
+  const key = (user?.id ?? identifier.toLowerCase()).slice(0, 255);
+
+  const outcome = await asSystem(db, async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('slipway.sign_in'), hashtext(${key}))`;
+    const throttle = await checkSignInThrottle(tx, { userId: user?.id ?? null, identifier, ip: meta.ip });
+    // Checked even when throttled, so a throttled attempt costs the same time as any other.
+    const passwordOk = await verifyPassword(password, user?.passwordHash ?? null);
+    const ok = throttle.allowed && passwordOk && user !== null && user.disabledAt === null;
+    await recordAudit(tx, {
+      userId: ok ? user.id : null,
+      action: ok ? 'auth.sign_in' : 'auth.sign_in_failed',
+      resourceType: 'user',
+      resourceId: user?.id ?? null,
+      details: ok ? { method: 'password' } : { identifier: identifier.slice(0, 100), throttled: !throttle.allowed },
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+    });
+    return { ok, throttle };
+  });
+  if (!outcome.throttle.allowed) {
+    throw new Error(`Too many failed sign-ins. Try again in ${outcome.throttle.retryAfterSeconds} seconds.`);
+  }
+  if (!outcome.ok || !user) return null;
+  return { id: user.id, name: user.username, email: user.email, sv: user.sessionVersion };
+}
+
+async function githubUser(accessToken: string | undefined) {
+  if (!accessToken) return null;
+  const response = await fetch('https://api.github.com/user/emails', {
+    headers: { authorization: `Bearer ${accessToken}`, accept: 'application/vnd.github+json' },
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!response.ok) return null;
+  const db = await getDb();
+  for (const email of pickVerifiedEmail((await response.json()) as GitHubEmail[])) {
+    const user = await findUserByIdentifier(db, email);
+    if (user && user.disabledAt === null) return user;
+  }
+  return null;
+}
+
+let cached: NextAuthOptions | undefined;
+
+export function authOptions(): NextAuthOptions {
+  if (cached) return cached;
+  const config = env();
+  // next-auth reads its public URL from NEXTAUTH_URL; derive it from Slipway's own setting.
+  process.env.NEXTAUTH_URL ??= config.SLIPWAY_URL ?? `http://localhost:${config.PORT}`;
+  const github =
+    config.GITHUB_CLIENT_ID && config.GITHUB_CLIENT_SECRET
+      ? [GitHubProvider({ clientId: config.GITHUB_CLIENT_ID, clientSecret: config.GITHUB_CLIENT_SECRET })]
+      : [];
+  cached = {
+    secret: loadAuthSecret({ configured: config.NEXTAUTH_SECRET, dataDir: config.SLIPWAY_DATA_DIR }),
+    session: { strategy: 'jwt', maxAge: 7 * 24 * 3600 },
+    pages: { signIn: '/sign-in', error: '/sign-in' },
+    providers: [
+      CredentialsProvider({
+        name: 'Password',
+        credentials: { identifier: { label: 'Username or email', type: 'text' }, password: { label: 'Password', type: 'password' } },
+        authorize: async (credentials, req) =>
+          authorizeCredentials(await getDb(), credentials, requestMetaFromHeaders(req?.headers as HeadersLike | undefined)),
+      }),
+      ...github,
+    ],
+    callbacks: {
+      async signIn({ account }) {
+        if (account?.provider !== 'github') return true;
+        return (await githubUser(account.access_token)) !== null;
+      },
+      async jwt({ token, user, account }) {
+        if (account?.provider === 'github') {
+          const linked = await githubUser(account.access_token);
+          if (linked) Object.assign(token, { uid: linked.id, sv: linked.sessionVersion });
+        } else if (user) {
+          Object.assign(token, { uid: user.id, sv: (user as { sv?: number }).sv });
+        }
+        return token;
+      },
+      async session({ session, token }) {
+        return Object.assign(session, { uid: token.uid, sv: token.sv });
+      },
+    },
+  };
+  return cached;
+}
+
+/** The user a verified session points at, if it is still valid (same session version, not disabled). */
+export async function userForSession(session: { uid?: unknown; sv?: unknown } | null) {
+  if (!session || typeof session.uid !== 'string' || typeof session.sv !== 'number') return null;
+  const user = await findUserById(await getDb(), session.uid);
+  if (!user || user.disabledAt !== null || user.sessionVersion !== session.sv) return null;
+  return user;
+}

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { can } from '@/lib/auth/permissions';
+import { asSystem, asUser } from '@/lib/db/context';
+import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
+import { CIPHERTEXT, NO_SUCH_ID } from '@/lib/testing/fixtures';
+import { getProjectForUser, projectResource } from './project';
+
+// alice owns a personal project (with applications, a database and domains) and a project shared with her team, where
+// tina is a viewer. bob owns nothing of theirs and belongs to no team.
+let test: TestDatabase;
+const ids = { alice: '', bob: '', tina: '', team: '', personal: '', shared: '', bobs: '', api: '', web: '', db: '' };
+
+async function seed() {
+  await asSystem(test.db.prisma, async (tx) => {
+    const user = (username: string) =>
+      tx.user.create({ data: { username, email: `${username}@example.com`, authProvider: 'github' }, select: { id: true } });
+    ids.alice = (await user('alice')).id;
+    ids.bob = (await user('bob')).id;
+    ids.tina = (await user('tina')).id;
+    ids.team = (
+      await tx.team.create({
+        data: { name: 'Platform', members: { create: [{ userId: ids.alice, role: 'owner' }, { userId: ids.tina, role: 'viewer' }] } },
+      })
+    ).id;
+    const personal = await tx.project.create({
+      data: { name: 'billing', description: 'Invoices', ownerId: ids.alice, metadata: { tags: ['critical', 7, 'pci'], env: 'prod' } },
+    });
+    ids.personal = personal.id;
+    ids.shared = (await tx.project.create({ data: { name: 'shared', ownerId: ids.alice, teamId: ids.team } })).id;
+    ids.bobs = (await tx.project.create({ data: { name: 'bobs-app', ownerId: ids.bob } })).id;
+
+    const app = (name: string, status: string, deletedAt?: Date) =>
+      tx.application.create({ data: { projectId: personal.id, name, type: 'docker', sourceType: 'docker', status, replicas: 2, deletedAt } });
+    ids.web = (await app('web', 'running')).id;
+    ids.api = (await app('api', 'failed')).id;
+    await app('legacy', 'archived', new Date());
+    ids.db = (
+      await tx.database.create({
+        data: { projectId: personal.id, name: 'main', type: 'postgresql', status: 'running', version: '16', connectionString: CIPHERTEXT },
+      })
+    ).id;
+    await tx.domain.createMany({
+      data: [
+        { projectId: personal.id, domain: 'billing.example.com', targetType: 'application', targetId: ids.web },
+        { projectId: personal.id, domain: 'db.billing.example.com', targetType: 'database', targetId: ids.db, tlsEnabled: false },
+      ],
+    });
+  });
+}
+
+const read = (userId: string, projectId: string) =>
+  asUser(test.db.prisma, userId, (tx) => getProjectForUser(tx, projectId, userId));
+
+beforeAll(async () => {
+  test = await createTestDatabase();
+  await seed();
+});
+
+afterAll(async () => {
+  await test?.drop();
+});
+
+describe('getProjectForUser', () => {
+  it("returns the owner's project with its live applications, databases and domains", async () => {
+    const project = await read(ids.alice, ids.personal);
+    expect(project).toMatchObject({
+      id: ids.personal,
+      name: 'billing',
+      description: 'Invoices',
+      tags: ['critical', 'pci'],
+      owner: { id: ids.alice, username: 'alice' },
+      team: null,
+      teamRole: null,
+    });
+    expect(project!.applications.map((a) => [a.name, a.status, a.replicas])).toEqual([
+      ['api', 'failed', 2],
+      ['web', 'running', 2],
+    ]);
+    expect(project!.databases).toEqual([{ id: ids.db, name: 'main', type: 'postgresql', status: 'running', version: '16' }]);
+    expect(project!.domains.map((d) => [d.domain, d.targetName, d.tlsEnabled])).toEqual([
+      ['billing.example.com', 'web', true],
+      ['db.billing.example.com', 'main', false],
+    ]);
+    expect(can({ id: ids.alice, role: 'developer' }, 'project.delete', projectResource(project!))).toBe(true);
+  });
+
+  it('never carries a secret', async () => {
+    const project = await read(ids.alice, ids.personal);
+    expect(JSON.stringify(project)).not.toContain(CIPHERTEXT);
+    expect(project!.databases[0]).not.toHaveProperty('connectionString');
+  });
+
+  it("shows a team project to a team viewer, with their team role (read, not write), and not the owner's others", async () => {
+    const project = await read(ids.tina, ids.shared);
+    expect(project).toMatchObject({ name: 'shared', team: { id: ids.team, name: 'Platform' }, teamRole: 'viewer' });
+    const tina = { id: ids.tina, role: 'developer' as const };
+    expect(can(tina, 'project.read', projectResource(project!))).toBe(true);
+    expect(can(tina, 'project.update', projectResource(project!))).toBe(false);
+    expect(await read(ids.tina, ids.personal)).toBeNull();
+  });
+
+  it("returns null for another user's project, a missing one and an id that is not a uuid", async () => {
+    expect(await read(ids.bob, ids.personal)).toBeNull();
+    expect(await read(ids.bob, ids.shared)).toBeNull();
+    expect(await read(ids.alice, ids.bobs)).toBeNull();
+    expect(await read(ids.alice, NO_SUCH_ID)).toBeNull();
+    for (const bad of ['', 'billing', `${ids.personal}x`, "' OR 1=1 --"]) expect(await read(ids.alice, bad)).toBeNull();
+  });
+});
+
+describe('row-level security hides the project when the application-level check is removed', () => {
+  // The same read as getProjectForUser without its OR filter: only PostgreSQL stands between bob and alice's project.
+  const unfiltered = (userId: string, projectId: string) =>
+    asUser(test.db.prisma, userId, (tx) => tx.project.findUnique({ where: { id: projectId }, select: { id: true, name: true } }));
+
+  it('finds nothing for bob, and the project for its owner and her team (the query itself works)', async () => {
+    expect(await unfiltered(ids.bob, ids.personal)).toBeNull();
+    expect(await unfiltered(ids.bob, ids.shared)).toBeNull();
+    expect(await unfiltered(ids.alice, ids.personal)).toEqual({ id: ids.personal, name: 'billing' });
+    expect(await unfiltered(ids.tina, ids.shared)).toEqual({ id: ids.shared, name: 'shared' });
+    const listed = await asUser(test.db.prisma, ids.bob, (tx) => tx.project.findMany({ select: { id: true } }));
+    expect(listed).toEqual([{ id: ids.bobs }]);
+  });
+
+  it("lets bob delete or change none of alice's projects with raw SQL", async () => {
+    const deleted = await asUser(test.db.prisma, ids.bob, (tx) => tx.$executeRaw`DELETE FROM projects WHERE id = ${ids.personal}::uuid`);
+    expect(deleted).toBe(0);
+    const renamed = await asUser(test.db.prisma, ids.bob, (tx) => tx.$executeRaw`UPDATE projects SET name = 'mine-now' WHERE id = ${ids.personal}::uuid`);
+    expect(renamed).toBe(0);
+    const still = await asSystem(test.db.prisma, (tx) => tx.project.findUnique({ where: { id: ids.personal }, select: { name: true } }));
+    expect(still).toEqual({ name: 'billing' });
+  });
+});

@@ -1,0 +1,118 @@
+// One project as its page shows it, for one user. Visibility is checked twice: the `where` below is the
+// application-level check (owner, or member of the project's team: the spec's RLS policy written in Prisma), and the
+// caller runs it inside asUser() so PostgreSQL's row-level security on projects applies as well (decision D7).
+// Secrets are never selected: no databases.connection_string, nothing from certificates, env vars or git sources.
+import type { ResourceOf, TeamRole } from '@/lib/auth/permissions';
+import type { Tx } from '@/lib/db/context';
+
+// What PostgreSQL accepts as a uuid in canonical form; anything else cannot name a project.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const isProjectId = (value: string): boolean => UUID.test(value);
+
+export type ProjectApplication = {
+  id: string;
+  name: string;
+  type: string;
+  status: string;
+  replicas: number;
+  updatedAt: Date;
+};
+
+export type ProjectDatabase = { id: string; name: string; type: string; status: string; version: string | null };
+
+export type ProjectDomain = {
+  id: string;
+  domain: string;
+  targetType: string;
+  targetId: string;
+  /** The application's or database's name; null if the target is gone (or archived). */
+  targetName: string | null;
+  tlsEnabled: boolean;
+};
+
+export type ProjectView = {
+  id: string;
+  name: string;
+  description: string | null;
+  tags: string[];
+  createdAt: Date;
+  updatedAt: Date;
+  owner: { id: string; username: string };
+  team: { id: string; name: string } | null;
+  /** The reader's own role in the project's team; null without a team or membership. */
+  teamRole: TeamRole | null;
+  applications: ProjectApplication[];
+  databases: ProjectDatabase[];
+  domains: ProjectDomain[];
+};
+
+/** The resource to pass to can(): built from the row read as the user, with their own team role. */
+export function projectResource(project: ProjectView): ResourceOf<'project'> {
+  return { type: 'project', ownerId: project.owner.id, teamId: project.team?.id ?? null, teamRole: project.teamRole };
+}
+
+// metadata is free-form JSON: show only the string entries of its tags array, whatever else was stored.
+function tagsOf(metadata: unknown): string[] {
+  const tags = metadata && typeof metadata === 'object' ? (metadata as { tags?: unknown }).tags : undefined;
+  return Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [];
+}
+
+/** The project when `userId` owns it or belongs to its team; null otherwise, and for an id that is not a uuid. */
+export async function getProjectForUser(tx: Tx, projectId: string, userId: string): Promise<ProjectView | null> {
+  if (!isProjectId(projectId) || !UUID.test(userId)) return null;
+  const row = await tx.project.findFirst({
+    where: { id: projectId, OR: [{ ownerId: userId }, { team: { members: { some: { userId } } } }] },
+    select: {
+      id: true,
+      name: true,
+      description: true,
+      metadata: true,
+      createdAt: true,
+      updatedAt: true,
+      owner: { select: { id: true, username: true } },
+      team: { select: { id: true, name: true, members: { where: { userId }, select: { role: true } } } },
+    },
+  });
+  if (!row) return null;
+
+  // Read one after another, only once the project is known visible: the child tables have no row-level security
+  // of their own (D7), and Prisma would run nested relation reads concurrently on this one connection.
+  const applications = await tx.application.findMany({
+    where: { projectId, deletedAt: null },
+    orderBy: [{ name: 'asc' }, { id: 'asc' }],
+    select: { id: true, name: true, type: true, status: true, replicas: true, updatedAt: true },
+  });
+  const databases = await tx.database.findMany({
+    where: { projectId },
+    orderBy: [{ name: 'asc' }, { id: 'asc' }],
+    select: { id: true, name: true, type: true, status: true, version: true },
+  });
+  const domains = await tx.domain.findMany({
+    where: { projectId },
+    orderBy: { domain: 'asc' },
+    select: { id: true, domain: true, targetType: true, targetId: true, tlsEnabled: true },
+  });
+
+  const names = new Map<string, string>();
+  for (const app of applications) names.set(`application:${app.id}`, app.name);
+  for (const db of databases) names.set(`database:${db.id}`, db.name);
+
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    tags: tagsOf(row.metadata),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    owner: row.owner,
+    team: row.team ? { id: row.team.id, name: row.team.name } : null,
+    teamRole: (row.team?.members[0]?.role as TeamRole | undefined) ?? null,
+    applications,
+    databases,
+    domains: domains.map((domain) => ({
+      ...domain,
+      targetName: names.get(`${domain.targetType}:${domain.targetId}`) ?? null,
+    })),
+  };
+}

@@ -1,0 +1,320 @@
+// Teams and their members. Each mutation runs in the caller's transaction: it locks the team row first (so changes
+// to one team take turns and the owner count it reads stays true until commit), checks can() against the actor's
+// membership read under that lock, and writes its audit row in the same transaction. Call mutations through
+// runTeamWork(): it records refusals in a transaction of their own (the one that found them is rolled back) and
+// turns the database's own refusals (the last owner, a taken name) into messages for the person.
+import { recordAudit, type AuditEntry } from '@/lib/audit/write';
+import { assertCan, type Actor, type TeamRole } from '@/lib/auth/permissions';
+import { asSystem, asUser, type Tx } from '@/lib/db/context';
+import { AppError, type AppErrorCode } from '@/lib/errors';
+import type { PrismaClient } from '@/lib/generated/prisma/client';
+import {
+  addMemberSchema,
+  changeMemberRoleSchema,
+  createTeamSchema,
+  removeMemberSchema,
+  teamIdSchema,
+  teamRefSchema,
+  updateTeamSchema,
+  type AddMemberInput,
+  type ChangeMemberRoleInput,
+  type CreateTeamInput,
+  type RemoveMemberInput,
+  type TeamRefInput,
+  type UpdateTeamInput,
+} from '@/lib/validation/team';
+
+export const LAST_OWNER_MESSAGE = 'A team must keep at least one owner: make someone else owner first.';
+export const TEAM_NAME_TAKEN_MESSAGE = 'A team with that name exists: choose another name.';
+const NOT_A_MEMBER_MESSAGE = 'This team does not exist, or you are not a member of it.';
+const OWNERS_ONLY_MESSAGE = 'Only a team owner can give, change or remove the owner role.';
+
+export type RequestMeta = { ip?: string | null; userAgent?: string | null };
+/** Who acts (as requireUser() returned them) and from where, for the audit log. */
+export type TeamContext = { actor: Actor; meta?: RequestMeta };
+
+/** An expected refusal. `field` names the form field it concerns; `audit` is recorded though the work rolls back. */
+export class TeamError extends AppError {
+  constructor(
+    code: AppErrorCode,
+    message: string,
+    readonly options: { field?: string; audit?: AuditEntry } = {},
+  ) {
+    super(code, message);
+  }
+}
+
+export type TeamSummary = {
+  id: string;
+  name: string;
+  description: string | null;
+  createdAt: Date;
+  role: TeamRole;
+  memberCount: number;
+  projectCount: number;
+};
+export type TeamMemberItem = { userId: string; username: string; role: TeamRole; joinedAt: Date; disabled: boolean };
+export type TeamDetail = {
+  id: string;
+  name: string;
+  description: string | null;
+  createdAt: Date;
+  myRole: TeamRole;
+  members: TeamMemberItem[];
+};
+
+export const ROLE_RANK: Readonly<Record<TeamRole, number>> = { owner: 0, admin: 1, member: 2, viewer: 3 };
+
+/** The teams `userId` belongs to, by name, with their role in each. */
+export async function listMyTeams(tx: Tx, userId: string): Promise<TeamSummary[]> {
+  const rows = await tx.teamMember.findMany({
+    where: { userId },
+    orderBy: [{ team: { name: 'asc' } }, { teamId: 'asc' }],
+    select: {
+      role: true,
+      team: {
+        select: {
+          id: true,
+          name: true,
+          description: true,
+          createdAt: true,
+          // projects has row-level security: run as the user, this counts the projects they can open.
+          _count: { select: { members: true, projects: true } },
+        },
+      },
+    },
+  });
+  return rows.map(({ role, team: { _count, ...team } }) => ({
+    ...team,
+    role: role as TeamRole,
+    memberCount: _count.members,
+    projectCount: _count.projects,
+  }));
+}
+
+/** The team with its members, or null when it does not exist or `userId` is not a member (the page: not found). */
+export async function getTeamForUser(tx: Tx, teamId: string, userId: string): Promise<TeamDetail | null> {
+  if (!teamIdSchema.safeParse(teamId).success) return null;
+  const team = await tx.team.findFirst({
+    where: { id: teamId, members: { some: { userId } } },
+    select: {
+      id: true,
+      name: true,
+      description: true,
+      createdAt: true,
+      members: { select: { userId: true, role: true, joinedAt: true, user: { select: { username: true, disabledAt: true } } } },
+    },
+  });
+  if (!team) return null;
+  const members = team.members
+    .map((m) => ({ userId: m.userId, username: m.user.username, role: m.role as TeamRole, joinedAt: m.joinedAt, disabled: m.user.disabledAt !== null }))
+    .sort((a, b) => ROLE_RANK[a.role] - ROLE_RANK[b.role] || a.username.localeCompare(b.username));
+  const myRole = members.find((m) => m.userId === userId)!.role;
+  return { id: team.id, name: team.name, description: team.description, createdAt: team.createdAt, myRole, members };
+}
+
+/** Runs team work as the actor; see the file comment. */
+export async function runTeamWork<T>(db: PrismaClient, ctx: TeamContext, work: (tx: Tx) => Promise<T>): Promise<T> {
+  try {
+    return await asUser(db, ctx.actor.id, async (tx) => {
+      const result = await work(tx);
+      // team_keeps_owner is deferred to COMMIT, but Prisma 6.19 never releases a pooled connection whose COMMIT
+      // fails: check it now, inside the transaction, so a refusal takes the ordinary rollback path.
+      await tx.$executeRaw`SET CONSTRAINTS team_keeps_owner IMMEDIATE`;
+      return result;
+    });
+  } catch (error) {
+    const audit = error instanceof TeamError ? error.options.audit : undefined;
+    if (audit) {
+      await asSystem(db, (tx) => recordAudit(tx, audit)).catch((auditError: unknown) => {
+        console.error('[slipway] could not record a refusal in the audit log', auditError);
+      });
+    }
+    throw teamErrorFrom(error);
+  }
+}
+
+type DriverCause = { originalCode?: string; originalMessage?: string };
+
+// Prisma wraps a driver error in `meta.driverAdapterError` (a statement) or throws it bare (a failed COMMIT).
+function driverCause(error: unknown): DriverCause | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { name, cause, meta } = error as { name?: unknown; cause?: unknown; meta?: { driverAdapterError?: { cause?: unknown } } };
+  const found = name === 'DriverAdapterError' ? cause : meta?.driverAdapterError?.cause;
+  return typeof found === 'object' && found !== null ? (found as DriverCause) : undefined;
+}
+
+/** The database's refusals a person can act on, as TeamErrors; anything else unchanged. */
+export function teamErrorFrom(error: unknown): unknown {
+  const cause = driverCause(error);
+  // team_keeps_owner (D11): the driver adapter drops the constraint name, so its message identifies it.
+  if (cause?.originalCode === '23514' && cause.originalMessage?.includes('must keep at least one owner')) {
+    return new TeamError('conflict', LAST_OWNER_MESSAGE);
+  }
+  if (cause?.originalCode === '23505' && cause.originalMessage?.includes('"teams_name_key"')) {
+    return new TeamError('conflict', TEAM_NAME_TAKEN_MESSAGE, { field: 'name' });
+  }
+  return error;
+}
+
+async function mapped<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    throw teamErrorFrom(error);
+  }
+}
+
+function entry(ctx: TeamContext, action: string, teamId: string | null, details: Record<string, unknown>): AuditEntry {
+  return {
+    userId: ctx.actor.id,
+    action,
+    resourceType: 'team',
+    resourceId: teamId,
+    details,
+    ip: ctx.meta?.ip ?? null,
+    userAgent: ctx.meta?.userAgent ?? null,
+  };
+}
+
+type TeamAction = 'team.update' | 'team.delete' | 'team.manage_members' | 'team.leave';
+
+function deny(ctx: TeamContext, action: string, teamId: string | null, message: string, code: AppErrorCode = 'forbidden', extra: object = {}): never {
+  throw new TeamError(code, message, { audit: entry(ctx, 'authz.denied', teamId, { action, ...extra }) });
+}
+
+type LockedTeam = { id: string; name: string; description: string | null; myRole: TeamRole };
+
+/** The team row, locked until the transaction ends, and the actor's role in it; refuses unless `action` is allowed. */
+async function lockTeam(tx: Tx, ctx: TeamContext, teamId: string, action: TeamAction): Promise<LockedTeam> {
+  const rows = await tx.$queryRaw<{ id: string; name: string; description: string | null; role: string | null }[]>`
+    SELECT t.id, t.name, t.description, m.role
+      FROM teams t LEFT JOIN team_members m ON m.team_id = t.id AND m.user_id = ${ctx.actor.id}::uuid
+     WHERE t.id = ${teamId}::uuid
+       FOR UPDATE OF t`;
+  const row = rows[0];
+  // Not a member: not found, so the team's existence is not confirmed.
+  if (!row?.role) deny(ctx, action, teamId, NOT_A_MEMBER_MESSAGE, 'not_found');
+  const team = { id: row.id, name: row.name, description: row.description, myRole: row.role as TeamRole };
+  try {
+    assertCan(ctx.actor, action, { type: 'team', teamRole: team.myRole });
+  } catch (error) {
+    if (error instanceof AppError) deny(ctx, action, teamId, error.message, 'forbidden', { teamRole: team.myRole });
+    throw error;
+  }
+  return team;
+}
+
+/** can() knows the actor's team role, not the target's: only owners give, change or remove the owner role. */
+function requireOwner(ctx: TeamContext, team: LockedTeam, details: object) {
+  if (team.myRole !== 'owner') deny(ctx, 'team.manage_members', team.id, OWNERS_ONLY_MESSAGE, 'forbidden', details);
+}
+
+// The clear message; team_keeps_owner in the database refuses the same change if this check is ever missed.
+async function assertAnotherOwner(tx: Tx, teamId: string) {
+  const owners = await tx.teamMember.count({ where: { teamId, role: 'owner' } });
+  if (owners <= 1) throw new TeamError('conflict', LAST_OWNER_MESSAGE);
+}
+
+async function findMember(tx: Tx, teamId: string, userId: string) {
+  const member = await tx.teamMember.findUnique({
+    where: { userId_teamId: { userId, teamId } },
+    select: { id: true, role: true, user: { select: { username: true } } },
+  });
+  if (!member) throw new TeamError('not_found', 'This person is no longer a member of the team: reload the page.');
+  return { id: member.id, role: member.role as TeamRole, username: member.user.username };
+}
+
+/** A new team with the actor as its owner, in one transaction (the database insists a team keeps an owner). */
+export async function createTeam(tx: Tx, ctx: TeamContext, input: CreateTeamInput): Promise<{ id: string; name: string }> {
+  const { name, description } = createTeamSchema.parse(input);
+  try {
+    assertCan(ctx.actor, 'team.create', { type: 'platform' });
+  } catch (error) {
+    if (error instanceof AppError) deny(ctx, 'team.create', null, error.message, 'forbidden', { name });
+    throw error;
+  }
+  const team = await mapped(
+    tx.team.create({
+      data: { name, description, members: { create: { userId: ctx.actor.id, role: 'owner' } } },
+      select: { id: true, name: true },
+    }),
+  );
+  await recordAudit(tx, entry(ctx, 'team.create', team.id, { name }));
+  return team;
+}
+
+export async function updateTeam(tx: Tx, ctx: TeamContext, input: UpdateTeamInput): Promise<{ id: string; name: string }> {
+  const { teamId, name, description } = updateTeamSchema.parse(input);
+  const team = await lockTeam(tx, ctx, teamId, 'team.update');
+  if (team.name === name && team.description === description) return { id: teamId, name };
+  await mapped(tx.team.update({ where: { id: teamId }, data: { name, description } }));
+  const details = { name, ...(team.name !== name && { previousName: team.name }), descriptionChanged: team.description !== description };
+  await recordAudit(tx, entry(ctx, 'team.update', teamId, details));
+  return { id: teamId, name };
+}
+
+/** Owners only. The team's projects stay with their owners, no longer shared (projects.team_id becomes NULL). */
+export async function deleteTeam(tx: Tx, ctx: TeamContext, input: TeamRefInput): Promise<{ name: string; projectsUnshared: number }> {
+  const { teamId } = teamRefSchema.parse(input);
+  const team = await lockTeam(tx, ctx, teamId, 'team.delete');
+  const projectsUnshared = await tx.project.count({ where: { teamId } });
+  await tx.team.delete({ where: { id: teamId } });
+  await recordAudit(tx, entry(ctx, 'team.delete', teamId, { name: team.name, projectsUnshared }));
+  return { name: team.name, projectsUnshared };
+}
+
+export async function addMember(tx: Tx, ctx: TeamContext, input: AddMemberInput): Promise<{ userId: string }> {
+  const { teamId, username, role } = addMemberSchema.parse(input);
+  const team = await lockTeam(tx, ctx, teamId, 'team.manage_members');
+  if (role === 'owner') requireOwner(ctx, team, { username, role });
+  const user = await tx.user.findUnique({ where: { username }, select: { id: true, disabledAt: true } });
+  if (!user) {
+    throw new TeamError('not_found', `There is no user named "${username}". Check the spelling (usernames are lowercase).`, { field: 'username' });
+  }
+  if (user.disabledAt) throw new TeamError('invalid', `The account "${username}" is disabled: it cannot join a team.`, { field: 'username' });
+  const existing = await tx.teamMember.findUnique({ where: { userId_teamId: { userId: user.id, teamId } }, select: { role: true } });
+  if (existing) {
+    throw new TeamError('conflict', `${username} is already a member of this team (${existing.role}).`, { field: 'username' });
+  }
+  await tx.teamMember.create({ data: { teamId, userId: user.id, role } });
+  await recordAudit(tx, entry(ctx, 'team.member_add', teamId, { username, role }));
+  return { userId: user.id };
+}
+
+/** Returns false when the member already had that role (nothing changed, nothing audited). */
+export async function changeMemberRole(tx: Tx, ctx: TeamContext, input: ChangeMemberRoleInput): Promise<boolean> {
+  const { teamId, userId, role } = changeMemberRoleSchema.parse(input);
+  const team = await lockTeam(tx, ctx, teamId, 'team.manage_members');
+  const member = await findMember(tx, teamId, userId);
+  if (member.role === role) return false;
+  const change = { username: member.username, from: member.role, to: role };
+  if (member.role === 'owner' || role === 'owner') requireOwner(ctx, team, change);
+  if (member.role === 'owner') await assertAnotherOwner(tx, teamId);
+  await tx.teamMember.update({ where: { id: member.id }, data: { role } });
+  await recordAudit(tx, entry(ctx, 'team.member_role_change', teamId, change));
+  return true;
+}
+
+export async function removeMember(tx: Tx, ctx: TeamContext, input: RemoveMemberInput): Promise<{ username: string }> {
+  const { teamId, userId } = removeMemberSchema.parse(input);
+  const team = await lockTeam(tx, ctx, teamId, 'team.manage_members');
+  const member = await findMember(tx, teamId, userId);
+  if (member.role === 'owner') {
+    requireOwner(ctx, team, { username: member.username, role: member.role });
+    await assertAnotherOwner(tx, teamId);
+  }
+  await tx.teamMember.delete({ where: { id: member.id } });
+  await recordAudit(tx, entry(ctx, 'team.member_remove', teamId, { username: member.username, role: member.role }));
+  return { username: member.username };
+}
+
+/** Any member may leave, a platform viewer too; the last owner may not (hand ownership over or delete the team). */
+export async function leaveTeam(tx: Tx, ctx: TeamContext, input: TeamRefInput): Promise<{ name: string }> {
+  const { teamId } = teamRefSchema.parse(input);
+  const team = await lockTeam(tx, ctx, teamId, 'team.leave');
+  if (team.myRole === 'owner') await assertAnotherOwner(tx, teamId);
+  await tx.teamMember.delete({ where: { userId_teamId: { userId: ctx.actor.id, teamId } } });
+  await recordAudit(tx, entry(ctx, 'team.leave', teamId, { role: team.myRole }));
+  return { name: team.name };
+}

@@ -1,0 +1,260 @@
+// Managing accounts: administrators over users, and everyone over their own account. Each function runs in the
+// caller's transaction, checks can() against the row it has just locked (so a concurrent change cannot slip between
+// the check and the write), and writes its audit row in that same transaction. Changing a password, a role or the
+// disabled state ends the user's sessions through the users_bump_session_version trigger; signOutEverywhere bumps
+// session_version itself. Call them through administer(): a refusal is audited in a transaction of its own, because
+// the one that found it is rolled back.
+import { recordAudit, type AuditEntry } from '@/lib/audit/write';
+import { hashPassword, verifyPassword } from '@/lib/auth/password';
+import { assertCan, canAssignRole, type Action, type Actor, type PlatformRole, type ResourceFor } from '@/lib/auth/permissions';
+import { asSystem, type Tx } from '@/lib/db/context';
+import { AppError, type AppErrorCode } from '@/lib/errors';
+import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
+import { passwordSchemaFor } from '@/lib/validation/password';
+import {
+  changeRoleSchema,
+  newUserSchema,
+  preferencesSchema,
+  setDisabledSchema,
+  userListFiltersSchema,
+  type NewUserInput,
+  type Preferences,
+  type UserListFilterInput,
+} from '@/lib/validation/profile';
+
+export const USER_PAGE_SIZE = 50;
+
+export type RequestMeta = { ip?: string | null; userAgent?: string | null };
+/** Who acts (as requireUser() returned them) and from where, for the audit log. */
+export type AdminContext = { actor: Actor; meta?: RequestMeta };
+
+/** An expected refusal. `field` names the form field it concerns; `audit` is recorded even though the work rolls back. */
+export class UserAdminError extends AppError {
+  constructor(
+    code: AppErrorCode,
+    message: string,
+    readonly options: { field?: string; audit?: AuditEntry } = {},
+  ) {
+    super(code, message);
+  }
+}
+
+/** Runs account work as system work (users has no row-level security; can() is checked inside each function). */
+export async function administer<T>(db: PrismaClient, work: (tx: Tx) => Promise<T>): Promise<T> {
+  try {
+    return await asSystem(db, work);
+  } catch (error) {
+    const audit = error instanceof UserAdminError ? error.options.audit : undefined;
+    if (audit) {
+      await asSystem(db, (tx) => recordAudit(tx, audit)).catch((auditError: unknown) => {
+        console.error('[slipway] could not record a refusal in the audit log', auditError);
+      });
+    }
+    throw error;
+  }
+}
+
+function entry(ctx: AdminContext, action: string, userId: string | null, details: Record<string, unknown>): AuditEntry {
+  return {
+    userId: ctx.actor.id,
+    action,
+    resourceType: 'user',
+    resourceId: userId,
+    details,
+    ip: ctx.meta?.ip ?? null,
+    userAgent: ctx.meta?.userAgent ?? null,
+  };
+}
+
+function deny(ctx: AdminContext, action: string, target: string | null, message: string, extra: object = {}): never {
+  const audit = entry(ctx, 'authz.denied', target, { action, target, ...extra });
+  throw new UserAdminError('forbidden', message, { audit });
+}
+
+function authorize<A extends Action>(ctx: AdminContext, action: A, resource: ResourceFor<A>, target: string | null) {
+  try {
+    assertCan(ctx.actor, action, resource);
+  } catch (error) {
+    if (error instanceof AppError) deny(ctx, action, target, error.message);
+    throw error;
+  }
+}
+
+function authorizeRole(ctx: AdminContext, action: Action, target: string | null, role: PlatformRole) {
+  if (!canAssignRole(ctx.actor, role)) deny(ctx, action, target, `You are not allowed to give the role ${role}.`, { role });
+}
+
+/** Only the account's owner, and only while the account is active. */
+function authorizeSelf(ctx: AdminContext, action: string, userId: string, what: string) {
+  if (ctx.actor.disabled) deny(ctx, action, userId, 'This account is disabled.');
+  if (ctx.actor.id !== userId) deny(ctx, action, userId, `You can only change your own ${what}.`);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type LockedUser = {
+  id: string;
+  username: string;
+  email: string;
+  role: PlatformRole;
+  disabled_at: Date | null;
+  password_hash: string | null;
+};
+
+/** The user row, locked until the transaction ends. */
+async function lockUser(tx: Tx, id: string): Promise<LockedUser> {
+  const rows = UUID.test(id)
+    ? await tx.$queryRaw<LockedUser[]>`
+        SELECT id, username, email, role, disabled_at, password_hash FROM users WHERE id = ${id}::uuid FOR UPDATE`
+    : [];
+  if (!rows[0]) throw new AppError('not_found', 'This user no longer exists: reload the page.');
+  return rows[0];
+}
+
+const userResource = (user: LockedUser) => ({ type: 'user' as const, id: user.id, role: user.role });
+
+export type UserListItem = {
+  id: string;
+  username: string;
+  email: string;
+  role: PlatformRole;
+  authProvider: string;
+  disabledAt: Date | null;
+  createdAt: Date;
+};
+export type UserListPage = { items: UserListItem[]; nextCursor: string | null };
+
+type ListRow = Omit<UserListItem, 'authProvider' | 'disabledAt' | 'createdAt'> & {
+  auth_provider: string;
+  disabled_at: Date | null;
+  created_at: Date;
+};
+
+/** One page of users by username, after the cursor (the last username of the previous page). */
+export async function listUsers(tx: Tx, ctx: AdminContext, input: UserListFilterInput = {}): Promise<UserListPage> {
+  authorize(ctx, 'user.list', { type: 'platform' }, null);
+  const { q, role, after } = userListFiltersSchema.parse(input);
+  const conditions: Prisma.Sql[] = [Prisma.sql`TRUE`];
+  if (after) conditions.push(Prisma.sql`username > ${after}`);
+  if (role) conditions.push(Prisma.sql`role = ${role}`);
+  // strpos, not LIKE: the search is plain text, so % and _ mean themselves.
+  if (q) conditions.push(Prisma.sql`(strpos(lower(username), lower(${q})) > 0 OR strpos(lower(email), lower(${q})) > 0)`);
+  const rows = await tx.$queryRaw<ListRow[]>`
+    SELECT id, username, email, role, auth_provider, disabled_at, created_at
+      FROM users WHERE ${Prisma.join(conditions, ' AND ')}
+     ORDER BY username LIMIT ${USER_PAGE_SIZE + 1}`;
+  const items = rows.slice(0, USER_PAGE_SIZE).map(({ auth_provider, disabled_at, created_at, ...row }) => ({
+    ...row,
+    authProvider: auth_provider,
+    disabledAt: disabled_at,
+    createdAt: created_at,
+  }));
+  return { items, nextCursor: rows.length > USER_PAGE_SIZE ? (items.at(-1)?.username ?? null) : null };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+}
+
+/** An administrator creates a password account with a role they may give. Throws ZodError on invalid input. */
+export async function createUser(tx: Tx, ctx: AdminContext, input: NewUserInput): Promise<{ id: string }> {
+  authorize(ctx, 'user.create', { type: 'platform' }, null);
+  const data = newUserSchema.parse(input);
+  authorizeRole(ctx, 'user.create', null, data.role);
+  const taken = await tx.$queryRaw<{ same_username: boolean }[]>`
+    SELECT username = ${data.username} AS same_username FROM users
+     WHERE username = ${data.username} OR lower(email) = lower(${data.email})
+     ORDER BY 1 DESC LIMIT 1`;
+  const clash = (field: 'username' | 'email') =>
+    new UserAdminError(
+      'conflict',
+      field === 'username'
+        ? `The username "${data.username}" is taken: choose another.`
+        : 'Another account already uses this email address.',
+      { field },
+    );
+  if (taken[0]) throw clash(taken[0].same_username ? 'username' : 'email');
+
+  const passwordHash = await hashPassword(data.password);
+  const user = await tx.user
+    .create({
+      data: { username: data.username, email: data.email, role: data.role, passwordHash },
+      select: { id: true },
+    })
+    .catch((error: unknown) => {
+      // Someone created the same name in the meantime.
+      throw isUniqueViolation(error) ? clash('username') : error;
+    });
+  await recordAudit(tx, entry(ctx, 'user.create', user.id, { username: data.username, role: data.role }));
+  return user;
+}
+
+/** Gives another user a role; a no-op (nothing written) when they already have it. Returns whether it changed. */
+export async function changeRole(tx: Tx, ctx: AdminContext, input: { userId: string; role: PlatformRole }): Promise<boolean> {
+  const { userId, role } = changeRoleSchema.parse(input);
+  const user = await lockUser(tx, userId);
+  authorize(ctx, 'user.update_role', userResource(user), user.id);
+  authorizeRole(ctx, 'user.update_role', user.id, role);
+  if (user.role === role) return false;
+  await tx.user.update({ where: { id: user.id }, data: { role } });
+  await recordAudit(tx, entry(ctx, 'user.role_change', user.id, { username: user.username, from: user.role, to: role }));
+  return true;
+}
+
+/** Disables (or re-enables) another user's account; a no-op when it is already so. Returns whether it changed. */
+export async function setDisabled(tx: Tx, ctx: AdminContext, input: { userId: string; disabled: boolean }): Promise<boolean> {
+  const { userId, disabled } = setDisabledSchema.parse(input);
+  const user = await lockUser(tx, userId);
+  authorize(ctx, 'user.disable', userResource(user), user.id);
+  if ((user.disabled_at !== null) === disabled) return false;
+  await tx.user.update({ where: { id: user.id }, data: { disabledAt: disabled ? new Date() : null } });
+  await recordAudit(tx, entry(ctx, disabled ? 'user.disable' : 'user.enable', user.id, { username: user.username }));
+  return true;
+}
+
+/** Ends every session of the user (their own, or another's for an administrator) on its next request. */
+export async function signOutEverywhere(tx: Tx, ctx: AdminContext, userId: string): Promise<void> {
+  const user = await lockUser(tx, userId);
+  authorize(ctx, 'user.sign_out_everywhere', userResource(user), user.id);
+  await tx.$executeRaw`UPDATE users SET session_version = session_version + 1 WHERE id = ${user.id}::uuid`;
+  const details = user.id === ctx.actor.id ? { self: true } : { username: user.username };
+  await recordAudit(tx, entry(ctx, 'user.sign_out_everywhere', user.id, details));
+}
+
+/**
+ * Changes the actor's own password after checking the current one. Throws ZodError when `next` fails the password
+ * policy. A wrong current password changes nothing and is audited as a failure.
+ */
+export async function changePassword(
+  tx: Tx,
+  ctx: AdminContext,
+  input: { userId: string; current: string; next: string },
+): Promise<void> {
+  authorizeSelf(ctx, 'user.password_change', input.userId, 'password');
+  const user = await lockUser(tx, input.userId);
+  if (user.password_hash === null) {
+    throw new UserAdminError('invalid', 'This account signs in with GitHub: it has no password to change.');
+  }
+  if (!(await verifyPassword(input.current, user.password_hash))) {
+    const audit = entry(ctx, 'user.password_change_failed', user.id, { reason: 'wrong_current' });
+    throw new UserAdminError('invalid', 'This is not your current password.', { field: 'current', audit });
+  }
+  const passwordHash = await hashPassword(passwordSchemaFor(user.username, user.email).parse(input.next));
+  await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+  await recordAudit(tx, entry(ctx, 'user.password_change', user.id, {}));
+}
+
+/** Saves the actor's own preferences, keeping any other keys users.preferences holds. Throws ZodError when invalid. */
+export async function updatePreferences(
+  tx: Tx,
+  ctx: AdminContext,
+  input: { userId: string; preferences: Preferences },
+): Promise<Preferences> {
+  authorizeSelf(ctx, 'user.preferences_update', input.userId, 'preferences');
+  const preferences = preferencesSchema.parse(input.preferences);
+  const user = await lockUser(tx, input.userId);
+  await tx.$executeRaw`
+    UPDATE users SET preferences = preferences || ${JSON.stringify(preferences)}::jsonb WHERE id = ${user.id}::uuid`;
+  await recordAudit(tx, entry(ctx, 'user.preferences_update', user.id, preferences));
+  return preferences;
+}
