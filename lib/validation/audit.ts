@@ -1,6 +1,7 @@
 // Filters of the audit page. The page parses its URL search params with this schema and listAuditLogs() parses again,
 // so a bad value is refused the same way whichever door it came in by. Every field is optional: blank means "any".
 import { z } from 'zod';
+import { encodeKeyset, keysetCursorSchema } from './cursor';
 import { AUDIT_RESOURCE_TYPES } from '@/lib/audit/write';
 
 export const AUDIT_PAGE_SIZE = 50;
@@ -19,7 +20,7 @@ const EXACT_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const BIGINT_MAX = 9223372036854775807n;
 
 export function encodeAuditCursor({ createdAt, id }: AuditCursor): string {
-  return Buffer.from(JSON.stringify([createdAt, id]), 'utf8').toString('base64url');
+  return encodeKeyset([createdAt, id]);
 }
 
 const cursorPayloadSchema = z.tuple([
@@ -27,25 +28,9 @@ const cursorPayloadSchema = z.tuple([
   z.string().regex(/^[1-9]\d{0,18}$/).refine((value) => BigInt(value) <= BIGINT_MAX),
 ]);
 
-export const auditCursorSchema = z
-  .string()
-  .max(200, CURSOR_INVALID)
-  .regex(/^[A-Za-z0-9_-]+$/, CURSOR_INVALID)
-  .transform((value, ctx): AuditCursor => {
-    let payload: unknown;
-    try {
-      payload = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-    } catch {
-      payload = undefined;
-    }
-    const parsed = cursorPayloadSchema.safeParse(payload);
-    if (!parsed.success) {
-      ctx.addIssue({ code: 'custom', message: CURSOR_INVALID });
-      return z.NEVER;
-    }
-    const [createdAt, id] = parsed.data;
-    return { createdAt, id };
-  });
+export const auditCursorSchema = keysetCursorSchema(cursorPayloadSchema, { maxLength: 200, message: CURSOR_INVALID }).transform(
+  ([createdAt, id]): AuditCursor => ({ createdAt, id }),
+);
 
 /** An action filter: exact (`project.create`) or a prefix ending in `*` (`user.*`). */
 export type AuditActionFilter = { value: string; prefix: boolean };

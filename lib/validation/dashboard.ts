@@ -1,6 +1,7 @@
 // Options of the dashboard's project list. The page parses its URL search params with this schema and
 // listDashboardProjects() parses again, so a bad value is refused the same way whichever door it came in by.
 import { z } from 'zod';
+import { encodeKeyset, keysetCursorSchema } from './cursor';
 
 export const DASHBOARD_PAGE_SIZE = 50;
 export const DASHBOARD_MAX_PAGE_SIZE = 100;
@@ -13,29 +14,13 @@ const cursorPayloadSchema = z.tuple([z.string().min(1).max(255), z.uuid()]);
 const CURSOR_INVALID = 'This page link is not valid (it may have been cut short): start again from the first page.';
 
 export function encodeCursor({ name, id }: DashboardCursor): string {
-  return Buffer.from(JSON.stringify([name, id]), 'utf8').toString('base64url');
+  return encodeKeyset([name, id]);
 }
 
-export const dashboardCursorSchema = z
-  .string()
-  // 255 characters of name, each up to 4 UTF-8 bytes, plus a uuid, as base64url: well under 1,500.
-  .max(1500, CURSOR_INVALID)
-  .regex(/^[A-Za-z0-9_-]+$/, CURSOR_INVALID)
-  .transform((value, ctx): DashboardCursor => {
-    let payload: unknown;
-    try {
-      payload = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-    } catch {
-      payload = undefined;
-    }
-    const parsed = cursorPayloadSchema.safeParse(payload);
-    if (!parsed.success) {
-      ctx.addIssue({ code: 'custom', message: CURSOR_INVALID });
-      return z.NEVER;
-    }
-    const [name, id] = parsed.data;
-    return { name, id };
-  });
+// 255 characters of name, each up to 4 UTF-8 bytes, plus a uuid, as base64url: well under 1,500.
+export const dashboardCursorSchema = keysetCursorSchema(cursorPayloadSchema, { maxLength: 1500, message: CURSOR_INVALID }).transform(
+  ([name, id]): DashboardCursor => ({ name, id }),
+);
 
 /** A tag the dashboard can filter by. */
 export const dashboardTagSchema = z
