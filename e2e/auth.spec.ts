@@ -25,6 +25,11 @@ test('a wrong password shows one generic message; the right one opens the dashbo
   await expect(page).toHaveURL((url) => url.pathname === '/');
   await expect(page.getByRole('heading', { level: 1, name: 'Projects' })).toBeVisible();
 
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/sign-in$/);
+
   const failures = await dbQuery<{ n: number }>(
     `SELECT count(*)::int AS n FROM audit_logs WHERE action = 'auth.sign_in_failed' AND details->>'identifier' IN ('john_doe', 'nobody_here')`,
   );

@@ -1,10 +1,10 @@
 'use client';
 
-import { signIn } from 'next-auth/react';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
+import { signInWithPassword } from '@/lib/auth/client';
 
 // One message whatever was wrong, so the form never tells whether an account exists.
 const GENERIC = 'Wrong username, email or password.';
@@ -19,18 +19,16 @@ export function SignInForm({ notice }: { notice?: string }) {
     const form = new FormData(event.currentTarget);
     setPending(true);
     setError(null);
-    const result = await signIn('credentials', {
-      identifier: String(form.get('identifier') ?? ''),
-      password: String(form.get('password') ?? ''),
-      redirect: false,
-    });
+    const failure = await signInWithPassword(String(form.get('identifier') ?? ''), String(form.get('password') ?? '')).catch(
+      () => 'CredentialsSignin',
+    );
     setPending(false);
-    if (result?.ok && !result.error) {
+    if (failure === null) {
       router.replace('/');
       router.refresh();
       return;
     }
-    setError(result?.error && result.error !== 'CredentialsSignin' ? result.error : GENERIC);
+    setError(failure !== 'CredentialsSignin' ? failure : GENERIC);
   }
 
   return (
