@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { Pager } from '@/components/ui/pager';
 import { z } from 'zod';
 import { StatusBadge } from '@/components/status-badge';
 import { Badge } from '@/components/ui/badge';
@@ -185,20 +186,10 @@ function Results({ page, filters }: { page: DashboardPage; filters: Filters }) {
           </tbody>
         </table>
       </Card>
-      <nav aria-label="Pages" className="flex items-center justify-between gap-4">
-        {filters.after ? (
-          <Link href={dashboardHref({ q: filters.q, tag: filters.tag })} className={buttonClasses('ghost')}>
-            ← First page
-          </Link>
-        ) : (
-          <span />
-        )}
-        {page.nextCursor && (
-          <Link href={dashboardHref({ q: filters.q, tag: filters.tag, after: page.nextCursor })} className={buttonClasses()}>
-            Next page →
-          </Link>
-        )}
-      </nav>
+      <Pager
+        firstHref={filters.after ? dashboardHref({ q: filters.q, tag: filters.tag }) : undefined}
+        nextHref={page.nextCursor ? dashboardHref({ q: filters.q, tag: filters.tag, after: page.nextCursor }) : undefined}
+      />
     </>
   );
 }

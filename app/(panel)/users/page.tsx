@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { Pager } from '@/components/ui/pager';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
@@ -152,20 +153,10 @@ export default async function UsersPage({
         </Card>
       )}
 
-      <nav aria-label="Pages" className="flex items-center justify-between gap-4">
-        {filters.after ? (
-          <Link href={usersHref({ q: filters.q, role: filters.role })} className={buttonClasses('ghost')}>
-            ← First page
-          </Link>
-        ) : (
-          <span />
-        )}
-        {page.nextCursor && (
-          <Link href={usersHref({ q: filters.q, role: filters.role, after: page.nextCursor })} className={buttonClasses()}>
-            Next page →
-          </Link>
-        )}
-      </nav>
+      <Pager
+        firstHref={filters.after ? usersHref({ q: filters.q, role: filters.role }) : undefined}
+        nextHref={page.nextCursor ? usersHref({ q: filters.q, role: filters.role, after: page.nextCursor }) : undefined}
+      />
     </div>
   );
 }
