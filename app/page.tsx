@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { StatusBadge } from '@/components/status-badge';
 import { Badge } from '@/components/ui/badge';
 import { Button, buttonClasses } from '@/components/ui/button';
-import { Card } from '@/components/ui/card';
+import { DataTable } from '@/components/ui/table';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Input } from '@/components/ui/input';
 import { getDb } from '@/lib/db';
@@ -168,24 +168,11 @@ function Results({ page, filters }: { page: DashboardPage; filters: Filters }) {
 
   return (
     <>
-      <Card className="overflow-x-auto">
-        <table className="w-full text-left text-sm">
-          <thead className="border-b border-border bg-subtle/60 text-xs text-muted">
-            <tr>
-              <th scope="col" className="px-4 py-2.5 font-medium">Project</th>
-              <th scope="col" className="px-4 py-2.5 font-medium">Team</th>
-              <th scope="col" className="px-4 py-2.5 font-medium">Tags</th>
-              <th scope="col" className="px-4 py-2.5 text-right font-medium">Apps</th>
-              <th scope="col" className="px-4 py-2.5 font-medium">Status</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-border">
-            {page.items.map((project) => (
-              <ProjectRow key={project.id} project={project} />
-            ))}
-          </tbody>
-        </table>
-      </Card>
+      <DataTable headings={['Project', 'Team', 'Tags', { label: 'Apps', align: 'right' }, 'Status']}>
+        {page.items.map((project) => (
+          <ProjectRow key={project.id} project={project} />
+        ))}
+      </DataTable>
       <Pager
         firstHref={filters.after ? dashboardHref({ q: filters.q, tag: filters.tag }) : undefined}
         nextHref={page.nextCursor ? dashboardHref({ q: filters.q, tag: filters.tag, after: page.nextCursor }) : undefined}

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
+import { DataTable } from '@/components/ui/table';
 import { EmptyState } from '@/components/ui/empty-state';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
@@ -63,34 +64,22 @@ export default async function TeamsPage() {
 
 function TeamTable({ teams }: { teams: TeamSummary[] }) {
   return (
-    <Card className="overflow-x-auto">
-      <table className="w-full text-left text-sm">
-        <thead className="border-b border-border bg-subtle/60 text-xs text-muted">
-          <tr>
-            <th scope="col" className="px-4 py-2.5 font-medium">Team</th>
-            <th scope="col" className="px-4 py-2.5 font-medium">Your role</th>
-            <th scope="col" className="px-4 py-2.5 text-right font-medium">Members</th>
-            <th scope="col" className="px-4 py-2.5 text-right font-medium">Projects</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-border">
-          {teams.map((team) => (
-            <tr key={team.id} className="align-top hover:bg-subtle/40">
-              <th scope="row" className="min-w-48 px-4 py-3 font-normal">
-                <Link href={`/teams/${team.id}`} className="font-medium hover:underline">
-                  {team.name}
-                </Link>
-                {team.description && <p className="mt-0.5 line-clamp-2 max-w-md text-xs text-muted">{team.description}</p>}
-              </th>
-              <td className="px-4 py-3">
-                <Badge tone={team.role === 'owner' ? 'violet' : 'neutral'}>{team.role}</Badge>
-              </td>
-              <td className="px-4 py-3 text-right tabular-nums">{team.memberCount}</td>
-              <td className="px-4 py-3 text-right tabular-nums">{team.projectCount}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </Card>
+    <DataTable headings={['Team', 'Your role', { label: 'Members', align: 'right' }, { label: 'Projects', align: 'right' }]}>
+      {teams.map((team) => (
+        <tr key={team.id} className="align-top hover:bg-subtle/40">
+          <th scope="row" className="min-w-48 px-4 py-3 font-normal">
+            <Link href={`/teams/${team.id}`} className="font-medium hover:underline">
+              {team.name}
+            </Link>
+            {team.description && <p className="mt-0.5 line-clamp-2 max-w-md text-xs text-muted">{team.description}</p>}
+          </th>
+          <td className="px-4 py-3">
+            <Badge tone={team.role === 'owner' ? 'violet' : 'neutral'}>{team.role}</Badge>
+          </td>
+          <td className="px-4 py-3 text-right tabular-nums">{team.memberCount}</td>
+          <td className="px-4 py-3 text-right tabular-nums">{team.projectCount}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

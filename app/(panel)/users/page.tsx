@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Button, buttonClasses } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
+import { DataTable } from '@/components/ui/table';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Input } from '@/components/ui/input';
 import { ASSIGNABLE_ROLES, can, PLATFORM_ROLES, type PlatformRole } from '@/lib/auth/permissions';
@@ -134,23 +135,11 @@ export default async function UsersPage({
           }
         />
       ) : (
-        <Card className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <thead className="border-b border-border bg-subtle/60 text-xs text-muted">
-              <tr>
-                <th scope="col" className="px-4 py-2.5 font-medium">User</th>
-                <th scope="col" className="px-4 py-2.5 font-medium">Role</th>
-                <th scope="col" className="px-4 py-2.5 font-medium">Status</th>
-                <th scope="col" className="px-4 py-2.5 font-medium">Actions</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-border">
-              {page.items.map((item) => (
-                <UserRow key={item.id} item={item} actor={user} assignable={assignable} />
-              ))}
-            </tbody>
-          </table>
-        </Card>
+        <DataTable headings={['User', 'Role', 'Status', 'Actions']}>
+          {page.items.map((item) => (
+            <UserRow key={item.id} item={item} actor={user} assignable={assignable} />
+          ))}
+        </DataTable>
       )}
 
       <Pager

@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { cache, type ReactNode } from 'react';
 import { APPLICATION_STATUSES, StatusBadge, type ApplicationStatus } from '@/components/status-badge';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
-import { Card } from '@/components/ui/card';
+import { DataTable } from '@/components/ui/table';
 import { EmptyState } from '@/components/ui/empty-state';
 import { recordAudit } from '@/lib/audit/write';
 import { can } from '@/lib/auth/permissions';
@@ -105,7 +105,7 @@ export default async function ProjectPage({ params }: Props) {
         {project.applications.length === 0 ? (
           <EmptyState title="No applications yet" />
         ) : (
-          <Table headings={['Name', 'Type', 'Status', 'Replicas', 'Updated']}>
+          <DataTable headings={['Name', 'Type', 'Status', 'Replicas', 'Updated']}>
             {project.applications.map((app) => (
               <tr key={app.id}>
                 <th scope="row" className="px-4 py-3 font-medium">{app.name}</th>
@@ -115,7 +115,7 @@ export default async function ProjectPage({ params }: Props) {
                 <td className="px-4 py-3 whitespace-nowrap text-muted"><DateTime value={app.updatedAt} /></td>
               </tr>
             ))}
-          </Table>
+          </DataTable>
         )}
       </Section>
 
@@ -123,7 +123,7 @@ export default async function ProjectPage({ params }: Props) {
         {project.databases.length === 0 ? (
           <EmptyState title="No databases yet" />
         ) : (
-          <Table headings={['Name', 'Type', 'Version', 'Status']}>
+          <DataTable headings={['Name', 'Type', 'Version', 'Status']}>
             {project.databases.map((db) => (
               <tr key={db.id}>
                 <th scope="row" className="px-4 py-3 font-medium">{db.name}</th>
@@ -132,7 +132,7 @@ export default async function ProjectPage({ params }: Props) {
                 <td className="px-4 py-3"><Badge tone={DATABASE_TONES[db.status] ?? 'neutral'}>{db.status}</Badge></td>
               </tr>
             ))}
-          </Table>
+          </DataTable>
         )}
       </Section>
 
@@ -140,11 +140,11 @@ export default async function ProjectPage({ params }: Props) {
         {project.domains.length === 0 ? (
           <EmptyState title="No domains yet" />
         ) : (
-          <Table headings={['Domain', 'Routes to', 'TLS']}>
+          <DataTable headings={['Domain', 'Routes to', 'TLS']}>
             {project.domains.map((domain) => (
               <DomainRow key={domain.id} domain={domain} />
             ))}
-          </Table>
+          </DataTable>
         )}
       </Section>
     </div>
@@ -187,25 +187,6 @@ function Section({ id, title, children }: { id: string; title: string; children:
       </h2>
       {children}
     </section>
-  );
-}
-
-function Table({ headings, children }: { headings: string[]; children: ReactNode }) {
-  return (
-    <Card className="overflow-x-auto">
-      <table className="w-full text-left text-sm">
-        <thead className="border-b border-border bg-subtle/60 text-xs text-muted">
-          <tr>
-            {headings.map((heading) => (
-              <th key={heading} scope="col" className="px-4 py-2.5 font-medium">
-                {heading}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-border">{children}</tbody>
-      </table>
-    </Card>
   );
 }
 

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
+import { DataTable } from '@/components/ui/table';
 import { EmptyState } from '@/components/ui/empty-state';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
@@ -65,51 +66,35 @@ export default async function TokensPage() {
 
 function TokenTable({ tokens }: { tokens: ApiTokenSummary[] }) {
   return (
-    <Card className="overflow-x-auto">
-      <table className="w-full text-left text-sm">
-        <thead className="border-b border-border bg-subtle/60 text-xs text-muted">
-          <tr>
-            <th scope="col" className="px-4 py-2.5 font-medium">Name</th>
-            <th scope="col" className="px-4 py-2.5 font-medium">Created</th>
-            <th scope="col" className="px-4 py-2.5 font-medium">Expires</th>
-            <th scope="col" className="px-4 py-2.5 font-medium">Last used</th>
-            <th scope="col" className="px-4 py-2.5 font-medium">Status</th>
-            <th scope="col" className="px-4 py-2.5 text-right font-medium">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-border">
-          {tokens.map((token) => (
-            <tr key={token.id} className={token.status === 'active' ? undefined : 'text-muted'}>
-              <th scope="row" className="max-w-64 truncate px-4 py-2.5 font-medium" title={token.name}>
-                {token.name}
-              </th>
-              <td className="px-4 py-2.5 whitespace-nowrap">
-                <DateTime value={token.createdAt} />
-              </td>
-              <td className="px-4 py-2.5 whitespace-nowrap">
-                <DateTime value={token.expiresAt} />
-              </td>
-              <td className="px-4 py-2.5 whitespace-nowrap">
-                {token.lastUsedAt ? <DateTime value={token.lastUsedAt} /> : 'Never'}
-              </td>
-              <td className="px-4 py-2.5 whitespace-nowrap">
-                <Badge tone={STATUS[token.status].tone}>{STATUS[token.status].label}</Badge>
-                {token.revokedAt && (
-                  <span className="ml-2 text-xs">
-                    <DateTime value={token.revokedAt} />
-                  </span>
-                )}
-              </td>
-              <td className="px-4 py-1.5 text-right">
-                {token.status === 'active' && <RevokeTokenButton tokenId={token.id} name={token.name} />}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </Card>
+    <DataTable headings={['Name', 'Created', 'Expires', 'Last used', 'Status', { label: 'Actions', align: 'right', hidden: true }]}>
+      {tokens.map((token) => (
+        <tr key={token.id} className={token.status === 'active' ? undefined : 'text-muted'}>
+          <th scope="row" className="max-w-64 truncate px-4 py-2.5 font-medium" title={token.name}>
+            {token.name}
+          </th>
+          <td className="px-4 py-2.5 whitespace-nowrap">
+            <DateTime value={token.createdAt} />
+          </td>
+          <td className="px-4 py-2.5 whitespace-nowrap">
+            <DateTime value={token.expiresAt} />
+          </td>
+          <td className="px-4 py-2.5 whitespace-nowrap">
+            {token.lastUsedAt ? <DateTime value={token.lastUsedAt} /> : 'Never'}
+          </td>
+          <td className="px-4 py-2.5 whitespace-nowrap">
+            <Badge tone={STATUS[token.status].tone}>{STATUS[token.status].label}</Badge>
+            {token.revokedAt && (
+              <span className="ml-2 text-xs">
+                <DateTime value={token.revokedAt} />
+              </span>
+            )}
+          </td>
+          <td className="px-4 py-1.5 text-right">
+            {token.status === 'active' && <RevokeTokenButton tokenId={token.id} name={token.name} />}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

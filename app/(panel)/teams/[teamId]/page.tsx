@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
+import { DataTable } from '@/components/ui/table';
 import { recordAudit } from '@/lib/audit/write';
 import { can, TEAM_ROLES, type ResourceOf } from '@/lib/auth/permissions';
 import { requireUser, type SessionUser } from '@/lib/auth/session';
@@ -157,61 +158,45 @@ function MemberTable({
   assignable: readonly (typeof TEAM_ROLES)[number][];
 }) {
   return (
-    <Card className="overflow-x-auto">
-      <table className="w-full text-left text-sm">
-        <thead className="border-b border-border bg-subtle/60 text-xs text-muted">
-          <tr>
-            <th scope="col" className="px-4 py-2.5 font-medium">Member</th>
-            <th scope="col" className="px-4 py-2.5 font-medium">Role</th>
-            <th scope="col" className="px-4 py-2.5 font-medium">Joined</th>
+    <DataTable headings={['Member', 'Role', 'Joined', ...(manage ? [{ label: 'Actions', align: 'right' as const, hidden: true }] : [])]}>
+      {team.members.map((member) => {
+        // A team admin leaves owners alone; nobody removes themself here (that is "Leave team").
+        const editable = manage && (member.role !== 'owner' || isOwner);
+        return (
+          <tr key={member.userId} className="align-top">
+            <th scope="row" className="px-4 py-3 font-medium">
+              {member.username}
+              {member.userId === userId && <span className="ml-1 font-normal text-muted">(you)</span>}
+              {member.disabled && (
+                <Badge tone="muted" className="ml-2">
+                  disabled
+                </Badge>
+              )}
+            </th>
+            <td className="px-4 py-3">
+              <Badge tone={member.role === 'owner' ? 'violet' : 'neutral'}>{member.role}</Badge>
+            </td>
+            <td className="px-4 py-3 whitespace-nowrap text-muted">
+              <DateTime value={member.joinedAt} />
+            </td>
             {manage && (
-              <th scope="col" className="px-4 py-2.5 text-right font-medium">
-                <span className="sr-only">Actions</span>
-              </th>
+              <td className="px-4 py-2">
+                {editable && (
+                  <MemberControls
+                    teamId={team.id}
+                    userId={member.userId}
+                    username={member.username}
+                    role={member.role}
+                    roles={assignable}
+                    removable={member.userId !== userId}
+                  />
+                )}
+              </td>
             )}
           </tr>
-        </thead>
-        <tbody className="divide-y divide-border">
-          {team.members.map((member) => {
-            // A team admin leaves owners alone; nobody removes themself here (that is "Leave team").
-            const editable = manage && (member.role !== 'owner' || isOwner);
-            return (
-              <tr key={member.userId} className="align-top">
-                <th scope="row" className="px-4 py-3 font-medium">
-                  {member.username}
-                  {member.userId === userId && <span className="ml-1 font-normal text-muted">(you)</span>}
-                  {member.disabled && (
-                    <Badge tone="muted" className="ml-2">
-                      disabled
-                    </Badge>
-                  )}
-                </th>
-                <td className="px-4 py-3">
-                  <Badge tone={member.role === 'owner' ? 'violet' : 'neutral'}>{member.role}</Badge>
-                </td>
-                <td className="px-4 py-3 whitespace-nowrap text-muted">
-                  <DateTime value={member.joinedAt} />
-                </td>
-                {manage && (
-                  <td className="px-4 py-2">
-                    {editable && (
-                      <MemberControls
-                        teamId={team.id}
-                        userId={member.userId}
-                        username={member.username}
-                        role={member.role}
-                        roles={assignable}
-                        removable={member.userId !== userId}
-                      />
-                    )}
-                  </td>
-                )}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </Card>
+        );
+      })}
+    </DataTable>
   );
 }
 
