@@ -1,8 +1,10 @@
-// Panel start-up: configuration checked, database opened and migrated (the embedded server started if needed),
+// Panel start-up: configuration checked, database opened and migrated (the embedded server started if needed), the
+// secrets key ring loaded (generated on first start),
 // maintenance scheduled, and a clean stop of the embedded server on SIGINT/SIGTERM.
 import { database } from '@/lib/db';
 import { scheduleMaintenance } from '@/lib/db/maintenance';
 import { env } from '@/lib/env';
+import { getKeyRing } from '@/lib/secrets/key-ring';
 
 const holder = globalThis as unknown as { __slipwayStarted?: boolean };
 
@@ -12,6 +14,8 @@ export async function startPanel(): Promise<void> {
   try {
     const config = env();
     const db = await database();
+    // Load (or create, on first start) the key for secrets at rest now, so a bad key stops the start, not a save.
+    await getKeyRing();
     if (config.SLIPWAY_MAINTENANCE === 'on') {
       scheduleMaintenance(db.pool, { log: (line) => console.error(`[slipway] ${line}`) });
     }

@@ -5,7 +5,7 @@ import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { initialActionState } from '@/lib/actions/state';
 import { changePasswordAction } from '../actions';
-import { FormMessage } from './form-message';
+import { FormMessage } from '@/components/ui/form-message';
 
 // Passwords are never kept after a submission: React resets the form and nothing is echoed back.
 export function PasswordForm({ username }: { username: string }) {
@@ -13,7 +13,7 @@ export function PasswordForm({ username }: { username: string }) {
   const errors = state.fieldErrors ?? {};
   return (
     <form action={action} className="max-w-sm space-y-4" noValidate>
-      <FormMessage state={state} />
+      <FormMessage ok={state.ok} message={state.message} />
       {/* Lets password managers file the new password under the right account. */}
       <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
       <Field label="Current password" name="current" type="password" autoComplete="current-password" errors={errors.current} required />

@@ -5,7 +5,7 @@ import { Button } from '@/components/ui/button';
 import { initialActionState } from '@/lib/actions/state';
 import { THEMES, type Preferences, type Theme } from '@/lib/validation/profile';
 import { updatePreferencesAction } from '../actions';
-import { FormMessage } from './form-message';
+import { FormMessage } from '@/components/ui/form-message';
 
 const THEME_LABELS: Record<Theme, string> = { light: 'Light', dark: 'Dark', system: 'Same as the system' };
 
@@ -37,7 +37,7 @@ export function PreferencesForm({ initial }: { initial: Preferences }) {
 
   return (
     <form action={action} className="max-w-sm space-y-5" noValidate>
-      <FormMessage state={state} />
+      <FormMessage ok={state.ok} message={state.message} />
       <fieldset className="space-y-2" aria-describedby={errors.theme ? 'theme-error' : undefined}>
         <legend className="text-sm font-medium">Theme</legend>
         {THEMES.map((value) => (

@@ -1,0 +1,36 @@
+// One read per request of the application a tab shows, as the user (row-level security applies), shared by the
+// layout, generateMetadata and the tab pages through React's cache(). Another tenant's application (or one under
+// another project's URL) looks exactly like a missing one, and the attempt is audited.
+import { notFound } from 'next/navigation';
+import { cache } from 'react';
+import { recordRefusal } from '@/lib/actions/work';
+import { loadApplicationAccess, type ApplicationAccess } from '@/lib/applications/access';
+import { can } from '@/lib/auth/permissions';
+import { requireUser, type SessionUser } from '@/lib/auth/session';
+import { getDb } from '@/lib/db';
+import { asUser } from '@/lib/db/context';
+import { getRequestMeta } from '@/lib/http/request-meta';
+import { isUuid } from '@/lib/projects/access';
+
+export type ApplicationPage = { user: SessionUser; app: ApplicationAccess };
+
+export const loadApplicationPage = cache(async (projectId: string, appId: string): Promise<ApplicationPage> => {
+  const user = await requireUser();
+  const db = await getDb();
+  const app = await asUser(db, user.id, (tx) => loadApplicationAccess(tx, appId, user.id));
+  if (!app || app.project.id !== projectId || !can(user, 'application.read', app.project.resource)) {
+    await recordRefusal(db, {
+      userId: user.id,
+      action: 'authz.denied',
+      resourceType: 'application',
+      resourceId: isUuid(appId) ? appId : null,
+      details: { action: 'application.read' },
+      ...(await getRequestMeta()),
+    });
+    notFound();
+  }
+  return { user, app };
+});
+
+export const appPath = (projectId: string, appId: string, tab = '') =>
+  `/projects/${projectId}/apps/${appId}${tab ? `/${tab}` : ''}`;
