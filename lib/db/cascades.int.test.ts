@@ -66,6 +66,7 @@ describe('the ON DELETE rule of every foreign key', () => {
     ['git_sources_application_id_fkey', 'CASCADE'],
     ['volumes_application_id_fkey', 'RESTRICT'],
     ['volumes_database_id_fkey', 'RESTRICT'],
+    ['volumes_project_id_fkey', 'SET NULL'], // D24: the panel refuses first; the spec's RESTRICT on applications still binds
     ['backups_database_id_fkey', 'CASCADE'],
     ['deployment_logs_deployment_id_fkey', 'CASCADE'],
     ['certificates_domain_id_fkey', 'CASCADE'],

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { refreshApplicationStats, runMaintenance } from './maintenance';
+import { refreshApplicationStats, refreshStatsOnChange, runMaintenance } from './maintenance';
 
 let t: TestDatabase;
 
@@ -69,5 +69,51 @@ describe('maintenance', () => {
     } finally {
       holder.release();
     }
+  });
+});
+
+describe('application_stats follows changes without waiting for the 30-second refresh', () => {
+  it('refreshes shortly after applications change, once per burst, and stops cleanly', async () => {
+    const { pool } = t.db;
+    const listener = refreshStatsOnChange(pool, { delayMs: 50 });
+    try {
+      const setup = await pool.connect();
+      let projectId: string;
+      try {
+        const user = await setup.query<{ id: string }>(
+          "INSERT INTO users (username, email, auth_provider) VALUES ('stats', 'stats@example.com', 'github') RETURNING id",
+        );
+        await setup.query("SELECT set_config('app.rls_bypass', 'on', false)");
+        projectId = (
+          await setup.query<{ id: string }>("INSERT INTO projects (name, owner_id) VALUES ('stats-project', $1) RETURNING id", [
+            user.rows[0]!.id,
+          ])
+        ).rows[0]!.id;
+      } finally {
+        setup.release(true);
+      }
+      const total = async () =>
+        Number(
+          (await pool.query<{ n: string | null }>('SELECT total_applications AS n FROM application_stats WHERE project_id = $1', [projectId]))
+            .rows[0]?.n ?? 0,
+        );
+      // The listener connects asynchronously: wait until a first change is seen before counting on it.
+      await vi.waitFor(async () => {
+        await pool.query(`INSERT INTO applications (project_id, name, type) VALUES ($1, 'x-' || gen_random_uuid(), 'docker')`, [projectId]);
+        expect(await total()).toBeGreaterThan(0);
+      }, { timeout: 5000, interval: 200 });
+      const live = async () =>
+        Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM applications WHERE project_id = $1', [projectId])).rows[0]!.n);
+      await pool.query(
+        `INSERT INTO applications (project_id, name, type) SELECT $1, 'burst-' || i, 'docker' FROM generate_series(1, 5) i`,
+        [projectId],
+      );
+      const expected = await live();
+      await vi.waitFor(async () => expect(await total()).toBe(expected), { timeout: 5000, interval: 50 });
+    } finally {
+      listener.stop();
+    }
+    // Stopping gave the connection back: the pool can still serve every slot.
+    expect(pool.totalCount - pool.idleCount).toBe(0);
   });
 });

@@ -43,5 +43,85 @@ export function scheduleMaintenance(pool: pg.Pool, options: MaintenanceOptions =
   const stats = setInterval(() => void refreshApplicationStats(pool).catch(report('stats refresh')), statsEveryMs);
   full.unref();
   stats.unref();
-  return { stop: () => [full, stats].forEach(clearInterval) };
+  const listener = refreshStatsOnChange(pool, { log });
+  return {
+    stop: () => {
+      [full, stats].forEach(clearInterval);
+      listener.stop();
+    },
+  };
+}
+
+export const STATS_CHANNEL = 'slipway_application_stats';
+
+/**
+ * LISTENs for the trigger that fires when application counts move, and refreshes application_stats `delayMs`
+ * later: a burst of changes costs one refresh, and a change during a refresh gets one more. Holds one pooled
+ * connection; reconnects after an error.
+ */
+export function refreshStatsOnChange(
+  pool: pg.Pool,
+  { delayMs = 250, retryMs = 5000, log = () => {} }: { delayMs?: number; retryMs?: number; log?: (line: string) => void } = {},
+): MaintenanceSchedule {
+  let stopped = false;
+  let client: pg.PoolClient | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let running = false;
+  let again = false;
+
+  const refresh = async () => {
+    timer = null;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      await refreshApplicationStats(pool);
+    } catch (error) {
+      log(`stats refresh failed: ${(error as Error).message}`);
+    } finally {
+      running = false;
+      if (again && !stopped) {
+        again = false;
+        schedule();
+      }
+    }
+  };
+  const schedule = () => {
+    if (timer || stopped) return;
+    timer = setTimeout(() => void refresh(), delayMs);
+    timer.unref();
+  };
+
+  const connect = async () => {
+    if (stopped) return;
+    try {
+      const next = await pool.connect();
+      next.on('notification', schedule);
+      next.on('error', (error) => {
+        log(`stats listener lost its connection: ${error.message}`);
+        next.release(true);
+        if (client === next) client = null;
+        if (!stopped) setTimeout(() => void connect(), retryMs).unref();
+      });
+      await next.query(`LISTEN ${STATS_CHANNEL}`);
+      if (stopped) next.release(true);
+      else client = next;
+    } catch (error) {
+      log(`stats listener could not connect: ${(error as Error).message}`);
+      if (!stopped) setTimeout(() => void connect(), retryMs).unref();
+    }
+  };
+  void connect();
+
+  return {
+    stop: () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      // Destroyed, not returned: a pooled connection must not carry a LISTEN to its next user.
+      client?.release(true);
+      client = null;
+    },
+  };
 }

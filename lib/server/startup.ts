@@ -16,9 +16,10 @@ export async function startPanel(): Promise<void> {
     const db = await database();
     // Load (or create, on first start) the key for secrets at rest now, so a bad key stops the start, not a save.
     await getKeyRing();
-    if (config.SLIPWAY_MAINTENANCE === 'on') {
-      scheduleMaintenance(db.pool, { log: (line) => console.error(`[slipway] ${line}`) });
-    }
+    const maintenance =
+      config.SLIPWAY_MAINTENANCE === 'on'
+        ? scheduleMaintenance(db.pool, { log: (line) => console.error(`[slipway] ${line}`) })
+        : null;
     const where = db.embedded ? `embedded PostgreSQL on 127.0.0.1:${db.embedded.port}` : 'PostgreSQL at DATABASE_URL';
     console.log(`[slipway] ready on http://localhost:${config.PORT} (database: ${where})`);
 
@@ -27,6 +28,8 @@ export async function startPanel(): Promise<void> {
       if (stopping) return;
       stopping = true;
       console.log(`[slipway] ${signal}: stopping`);
+      // The stats listener holds a pooled connection: let it go first, or closing the pool would wait for it.
+      maintenance?.stop();
       db.close()
         .catch((error: Error) => console.error(`[slipway] stop failed: ${error.message}`))
         .finally(() => process.exit(0));

@@ -28,9 +28,9 @@ BEGIN
         USING ERRCODE = '23514';
     END IF;
     NEW.project_id := owner_project;
-  ELSIF TG_OP = 'UPDATE' THEN
-    NEW.project_id := COALESCE(NEW.project_id, OLD.project_id);
   END IF;
+  -- Detaching leaves project_id as it was (the UPDATE does not touch it); an explicit change, or the foreign key's
+  -- own SET NULL when the project is deleted, is kept as written.
   RETURN NEW;
 END;
 $$;
@@ -81,3 +81,19 @@ CREATE TRIGGER env_vars_mirror_delete AFTER DELETE ON env_vars
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION env_vars_mirror_delete();
 CREATE TRIGGER env_vars_mirror_update AFTER UPDATE ON env_vars
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION env_vars_mirror_update();
+
+-- application_stats freshness ------------------------------------------------------------------------------------
+-- The dashboard's counts come from the materialized view. Refreshed only every 30 s, a new application would be
+-- missing from its project's counts for that long; instead every change that moves a count notifies, and the
+-- panel's maintenance loop (LISTEN) refreshes shortly after, coalescing bursts (decision D16). Any process that
+-- writes applications (panel, worker, psql) triggers it.
+CREATE FUNCTION application_stats_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('slipway_application_stats', '');
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER applications_stats_notify
+  AFTER INSERT OR DELETE OR UPDATE OF status, deleted_at, project_id ON applications
+  FOR EACH STATEMENT EXECUTE FUNCTION application_stats_notify();
