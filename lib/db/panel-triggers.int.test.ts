@@ -7,8 +7,6 @@ import {
   insertAppTree,
   insertApplication,
   insertDatabase,
-  insertProject,
-  insertRow,
   insertVolume,
   sqlError,
   systemTx,
@@ -136,9 +134,8 @@ describe('applications.env_vars mirrors the plain env_vars rows', () => {
   });
 
   it('deleting the application (cascade to env_vars) works with the statement triggers', async () => {
-    const user = await insertRow(pool(), 'users', { username: `u${Date.now()}`, email: `u${Date.now()}@e.test`, auth_provider: 'github' });
-    const project = await insertProject(pool(), user.id);
-    const app = await insertApplication(pool(), project.id);
+    const { projectId } = await insertAppTree(pool());
+    const app = await insertApplication(pool(), projectId);
     await pool().query(`INSERT INTO env_vars (application_id, key, value) VALUES ($1, 'A', '1')`, [app.id]);
     await pool().query('DELETE FROM applications WHERE id = $1', [app.id]);
     expect((await pool().query('SELECT 1 FROM env_vars WHERE application_id = $1', [app.id])).rowCount).toBe(0);
