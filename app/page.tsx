@@ -9,6 +9,7 @@ import { DataTable } from '@/components/ui/table';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Input } from '@/components/ui/input';
 import { getDb } from '@/lib/db';
+import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { asUser } from '@/lib/db/context';
 import { listDashboardProjects, type DashboardPage, type DashboardProject } from '@/lib/projects/dashboard';
@@ -44,12 +45,20 @@ export default async function DashboardPage({
   const errors = parsed.success ? {} : z.flattenError(parsed.error).fieldErrors;
   // As this user: row-level security shows only the projects they own or share a team with.
   const page = parsed.success ? await asUser(await getDb(), user.id, (tx) => listDashboardProjects(tx, options)) : null;
+  const canCreate = can(user, 'project.create', { type: 'platform' });
 
   return (
     <div className="flex flex-col gap-6">
-      <div>
-        <h1 className="text-2xl font-semibold tracking-tight">Projects</h1>
-        <p className="mt-1 text-sm text-muted">Your projects and your teams&apos; projects, with their applications by status.</p>
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">Projects</h1>
+          <p className="mt-1 text-sm text-muted">Your projects and your teams&apos; projects, with their applications by status.</p>
+        </div>
+        {canCreate && (
+          <Link href="/projects/new" className={buttonClasses('primary')}>
+            New project
+          </Link>
+        )}
       </div>
 
       <FilterForm filters={filters} errors={errors} />
@@ -63,7 +72,7 @@ export default async function DashboardPage({
         </p>
       )}
 
-      {page && <Results page={page} filters={filters} />}
+      {page && <Results page={page} filters={filters} canCreate={canCreate} />}
     </div>
   );
 }
@@ -127,7 +136,7 @@ function FilterForm({ filters, errors }: { filters: Filters; errors: { search?: 
   );
 }
 
-function Results({ page, filters }: { page: DashboardPage; filters: Filters }) {
+function Results({ page, filters, canCreate }: { page: DashboardPage; filters: Filters; canCreate: boolean }) {
   if (page.items.length === 0) {
     if (filters.after) {
       return (
@@ -156,11 +165,26 @@ function Results({ page, filters }: { page: DashboardPage; filters: Filters }) {
         </EmptyState>
       );
     }
-    return (
+    return canCreate ? (
+      <EmptyState
+        title="No projects yet"
+        action={
+          <Link href="/projects/new" className={buttonClasses('primary')}>
+            Create your first project
+          </Link>
+        }
+      >
+        <p>
+          Create your first project: it holds your applications, databases, domains and volumes. Then add an application
+          to it from a Docker image, a git repository or a compose file. Projects your teams share with you appear here
+          too.
+        </p>
+      </EmptyState>
+    ) : (
       <EmptyState title="No projects yet">
         <p>
-          Run <code className="rounded bg-subtle px-1 py-0.5 font-mono text-foreground">npm run db:seed</code> for demo
-          data, or create a project: the form for that arrives in a later release.
+          Your account is a viewer: it reads projects but cannot create them. Ask a team owner or admin to invite you to
+          their team, and its projects will appear here; or ask an administrator for a developer account.
         </p>
       </EmptyState>
     );

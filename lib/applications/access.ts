@@ -26,8 +26,7 @@ export async function loadApplicationAccess(tx: Tx, applicationId: string, userI
   if (!app) return null;
   const project = await loadProjectAccess(tx, app.projectId, userId);
   if (!project) return null;
-  const { projectId: _projectId, ...rest } = app;
-  return { ...rest, project };
+  return { id: app.id, name: app.name, type: app.type, status: app.status, deletedAt: app.deletedAt, project };
 }
 
 /** The application when the actor may do `action` on it; otherwise a DomainError (audited). */

@@ -3,12 +3,12 @@ import { can } from '@/lib/auth/permissions';
 import { asSystem, asUser } from '@/lib/db/context';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { CIPHERTEXT, NO_SUCH_ID } from '@/lib/testing/fixtures';
-import { getProjectForUser, projectResource } from './project';
+import { getProjectForUser, listWritableTeams, projectResource } from './project';
 
 // alice owns a personal project (with applications, a database and domains) and a project shared with her team, where
 // tina is a viewer. bob owns nothing of theirs and belongs to no team.
 let test: TestDatabase;
-const ids = { alice: '', bob: '', tina: '', team: '', personal: '', shared: '', bobs: '', api: '', web: '', db: '' };
+const ids = { alice: '', bob: '', tina: '', team: '', personal: '', shared: '', bobs: '', api: '', web: '', db: '', legacy: '', viewed: '' };
 
 async function seed() {
   await asSystem(test.db.prisma, async (tx) => {
@@ -33,7 +33,7 @@ async function seed() {
       tx.application.create({ data: { projectId: personal.id, name, type: 'docker', sourceType: 'docker', status, replicas: 2, deletedAt } });
     ids.web = (await app('web', 'running')).id;
     ids.api = (await app('api', 'failed')).id;
-    await app('legacy', 'archived', new Date());
+    ids.legacy = (await app('legacy', 'archived', new Date())).id;
     ids.db = (
       await tx.database.create({
         data: { projectId: personal.id, name: 'main', type: 'postgresql', status: 'running', version: '16', connectionString: CIPHERTEXT },
@@ -45,6 +45,9 @@ async function seed() {
         { projectId: personal.id, domain: 'db.billing.example.com', targetType: 'database', targetId: ids.db, tlsEnabled: false },
       ],
     });
+    await tx.volume.create({ data: { name: 'billing-data', mountPath: '/data', sizeGb: 1, applicationId: ids.web } });
+    await tx.volume.create({ data: { name: 'billing-spare', mountPath: '/spare', sizeGb: 1, projectId: personal.id } });
+    ids.viewed = (await tx.team.create({ data: { name: 'Viewed', members: { create: [{ userId: ids.alice, role: 'viewer' }] } } })).id;
   });
 }
 
@@ -82,6 +85,13 @@ describe('getProjectForUser', () => {
       ['db.billing.example.com', 'main', false],
     ]);
     expect(can({ id: ids.alice, role: 'developer' }, 'project.delete', projectResource(project!))).toBe(true);
+  });
+
+  it('lists archived applications apart, and counts volumes attached or not', async () => {
+    const project = await read(ids.alice, ids.personal);
+    expect(project!.archivedApplications).toEqual([{ id: ids.legacy, name: 'legacy', deletedAt: expect.any(Date) }]);
+    expect(project!.volumeCount).toBe(2);
+    expect((await read(ids.alice, ids.shared))!.volumeCount).toBe(0);
   });
 
   it('never carries a secret', async () => {
@@ -129,5 +139,33 @@ describe('row-level security hides the project when the application-level check 
     expect(renamed).toBe(0);
     const still = await asSystem(test.db.prisma, (tx) => tx.project.findUnique({ where: { id: ids.personal }, select: { name: true } }));
     expect(still).toEqual({ name: 'billing' });
+  });
+});
+
+describe('listWritableTeams', () => {
+  it('lists the teams where the user may put projects (not those they only view)', async () => {
+    const teams = await asUser(test.db.prisma, ids.alice, (tx) => listWritableTeams(tx, ids.alice));
+    expect(teams).toEqual([{ id: ids.team, name: 'Platform', role: 'owner' }]);
+    expect(await asUser(test.db.prisma, ids.tina, (tx) => listWritableTeams(tx, ids.tina))).toEqual([]);
+    expect(await asUser(test.db.prisma, ids.bob, (tx) => listWritableTeams(tx, 'not-a-uuid'))).toEqual([]);
+  });
+});
+
+describe('the applications of a project come a page at a time', () => {
+  it('pages by name with a keyset cursor, counts them all, and still names a domain target on a later page', async () => {
+    const page = (after?: { name: string; id: string }) =>
+      asUser(test.db.prisma, ids.alice, (tx) =>
+        getProjectForUser(tx, ids.personal, ids.alice, { applicationsLimit: 1, applicationsAfter: after }),
+      );
+    const first = (await page())!;
+    expect(first.applications.map((app) => app.name)).toEqual(['api']);
+    expect(first.applicationCount).toBe(2);
+    expect(first.nextApplications).toEqual({ name: 'api', id: ids.api });
+    // billing.example.com points at web, which is not on this page: its name is still shown.
+    expect(first.domains.find((domain) => domain.domain === 'billing.example.com')?.targetName).toBe('web');
+
+    const second = (await page(first.nextApplications!))!;
+    expect(second.applications.map((app) => app.name)).toEqual(['web']);
+    expect(second.nextApplications).toBeNull();
   });
 });

@@ -42,9 +42,16 @@ export type ProjectView = {
   team: { id: string; name: string } | null;
   /** The reader's own role in the project's team; null without a team or membership. */
   teamRole: TeamRole | null;
+  /** One page of the active applications, by name; `nextApplications` is where the next page starts. */
   applications: ProjectApplication[];
+  applicationCount: number;
+  nextApplications: { name: string; id: string } | null;
+  /** Archived (soft-deleted) applications, newest first: their pages offer Restore. */
+  archivedApplications: { id: string; name: string; deletedAt: Date }[];
   databases: ProjectDatabase[];
   domains: ProjectDomain[];
+  /** Volumes of the project, attached or not (they live on their own page). */
+  volumeCount: number;
 };
 
 /** The resource to pass to can(): built from the row read as the user, with their own team role. */
@@ -59,7 +66,17 @@ function tagsOf(metadata: unknown): string[] {
 }
 
 /** The project when `userId` owns it or belongs to its team; null otherwise, and for an id that is not a uuid. */
-export async function getProjectForUser(tx: Tx, projectId: string, userId: string): Promise<ProjectView | null> {
+export const APPLICATIONS_PAGE = 100;
+const ARCHIVED_SHOWN = 50;
+
+export type ProjectPageOptions = { applicationsAfter?: { name: string; id: string }; applicationsLimit?: number };
+
+export async function getProjectForUser(
+  tx: Tx,
+  projectId: string,
+  userId: string,
+  options: ProjectPageOptions = {},
+): Promise<ProjectView | null> {
   if (!isProjectId(projectId) || !UUID.test(userId)) return null;
   const row = await tx.project.findFirst({
     where: { id: projectId, OR: [{ ownerId: userId }, { team: { members: { some: { userId } } } }] },
@@ -78,10 +95,28 @@ export async function getProjectForUser(tx: Tx, projectId: string, userId: strin
 
   // Read one after another, only once the project is known visible: the child tables have no row-level security
   // of their own (D7), and Prisma would run nested relation reads concurrently on this one connection.
-  const applications = await tx.application.findMany({
-    where: { projectId, deletedAt: null },
+  // One page of applications (keyset on name, id): a project may hold thousands, the page shows APPLICATIONS_PAGE.
+  const limit = options.applicationsLimit ?? APPLICATIONS_PAGE;
+  const after = options.applicationsAfter;
+  const page = await tx.application.findMany({
+    where: {
+      projectId,
+      deletedAt: null,
+      ...(after ? { OR: [{ name: { gt: after.name } }, { name: after.name, id: { gt: after.id } }] } : {}),
+    },
     orderBy: [{ name: 'asc' }, { id: 'asc' }],
+    take: limit + 1,
     select: { id: true, name: true, type: true, status: true, replicas: true, updatedAt: true },
+  });
+  const applications = page.slice(0, limit);
+  const last = applications.at(-1);
+  const nextApplications = page.length > limit && last ? { name: last.name, id: last.id } : null;
+  const applicationCount = await tx.application.count({ where: { projectId, deletedAt: null } });
+  const archived = await tx.application.findMany({
+    where: { projectId, deletedAt: { not: null } },
+    orderBy: [{ deletedAt: 'desc' }, { id: 'asc' }],
+    take: ARCHIVED_SHOWN,
+    select: { id: true, name: true, deletedAt: true },
   });
   const databases = await tx.database.findMany({
     where: { projectId },
@@ -94,8 +129,15 @@ export async function getProjectForUser(tx: Tx, projectId: string, userId: strin
     select: { id: true, domain: true, targetType: true, targetId: true, tlsEnabled: true },
   });
 
+  const volumeCount = await tx.volume.count({ where: { projectId } });
+
+  // Target names of the domains, read for exactly those targets (the page of applications may not hold them).
+  const targetIds = domains.filter((domain) => domain.targetType === 'application').map((domain) => domain.targetId);
+  const targets = targetIds.length
+    ? await tx.application.findMany({ where: { projectId, deletedAt: null, id: { in: targetIds } }, select: { id: true, name: true } })
+    : [];
   const names = new Map<string, string>();
-  for (const app of applications) names.set(`application:${app.id}`, app.name);
+  for (const app of targets) names.set(`application:${app.id}`, app.name);
   for (const db of databases) names.set(`database:${db.id}`, db.name);
 
   return {
@@ -109,10 +151,27 @@ export async function getProjectForUser(tx: Tx, projectId: string, userId: strin
     team: row.team ? { id: row.team.id, name: row.team.name } : null,
     teamRole: (row.team?.members[0]?.role as TeamRole | undefined) ?? null,
     applications,
+    applicationCount,
+    nextApplications,
+    archivedApplications: archived.map((app) => ({ id: app.id, name: app.name, deletedAt: app.deletedAt! })),
     databases,
     domains: domains.map((domain) => ({
       ...domain,
       targetName: names.get(`${domain.targetType}:${domain.targetId}`) ?? null,
     })),
+    volumeCount,
   };
+}
+
+export type TeamChoice = { id: string; name: string; role: TeamRole };
+
+/** The teams `userId` may put projects in (owner, admin or member there), by name: the choices of "Move to team". */
+export async function listWritableTeams(tx: Tx, userId: string): Promise<TeamChoice[]> {
+  if (!UUID.test(userId)) return [];
+  const rows = await tx.teamMember.findMany({
+    where: { userId, role: { in: ['owner', 'admin', 'member'] } },
+    orderBy: [{ team: { name: 'asc' } }, { teamId: 'asc' }],
+    select: { role: true, team: { select: { id: true, name: true } } },
+  });
+  return rows.map(({ role, team }) => ({ ...team, role: role as TeamRole }));
 }

@@ -1,23 +1,57 @@
-// The panel's key ring for secrets at rest, loaded once per process: SLIPWAY_SECRET_KEY when set, otherwise the key
-// file in the data directory (generated with mode 0600 on first start). lib/crypto stays free of configuration;
-// this is where configuration meets it.
-import { loadKeyRing, type KeyRing } from '@/lib/crypto';
+// The panel's key ring for secrets at rest: SLIPWAY_SECRET_KEY when set, otherwise the key file in the data
+// directory (generated with mode 0600 on first start). lib/crypto stays free of configuration; this is where
+// configuration meets it. The key file is re-read when it changes on disk, so after `npm run secrets:rotate` a
+// running panel encrypts with the new key and decrypts values already moved to it, without a restart.
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decryptSecret, encryptSecret, KEY_FILE, loadKeyRing, type KeyRing } from '@/lib/crypto';
 import { env } from '@/lib/env';
 
-const holder = globalThis as unknown as { __slipwayKeyRing?: Promise<KeyRing> };
+type Loaded = { ring: KeyRing; stamp: string | null };
+const holder = globalThis as unknown as { __slipwayKeyRing?: Promise<Loaded> };
 
-export function getKeyRing(): Promise<KeyRing> {
-  holder.__slipwayKeyRing ??= (async () => {
-    const config = env();
-    return loadKeyRing({ secretKey: config.SLIPWAY_SECRET_KEY, dataDir: config.SLIPWAY_DATA_DIR });
-  })().catch((error: unknown) => {
-    holder.__slipwayKeyRing = undefined;
-    throw error;
-  });
-  return holder.__slipwayKeyRing;
+// Size and modification time: a rotation rewrites the file with one more key, so both change.
+async function fileStamp(dataDir: string): Promise<string | null> {
+  const info = await stat(join(dataDir, KEY_FILE)).catch(() => null);
+  return info ? `${info.size}:${info.mtimeMs}` : null;
 }
 
-/** Forget the loaded ring (after `npm run secrets:rotate` in this process, or in tests). */
+async function load(): Promise<Loaded> {
+  const config = env();
+  if (config.SLIPWAY_SECRET_KEY !== undefined) {
+    return { ring: await loadKeyRing({ secretKey: config.SLIPWAY_SECRET_KEY, dataDir: config.SLIPWAY_DATA_DIR }), stamp: null };
+  }
+  const ring = await loadKeyRing({ dataDir: config.SLIPWAY_DATA_DIR });
+  return { ring, stamp: await fileStamp(config.SLIPWAY_DATA_DIR) };
+}
+
+export async function getKeyRing(): Promise<KeyRing> {
+  const pending = (holder.__slipwayKeyRing ??= load());
+  let loaded: Loaded;
+  try {
+    loaded = await pending;
+  } catch (error) {
+    if (holder.__slipwayKeyRing === pending) holder.__slipwayKeyRing = undefined;
+    throw error;
+  }
+  if (loaded.stamp !== null && (await fileStamp(env().SLIPWAY_DATA_DIR)) !== loaded.stamp) {
+    if (holder.__slipwayKeyRing === pending) holder.__slipwayKeyRing = undefined;
+    return getKeyRing();
+  }
+  return loaded.ring;
+}
+
+/** Forget the loaded ring (tests, or after replacing SLIPWAY_SECRET_KEY in this process). */
 export function resetKeyRing(): void {
   holder.__slipwayKeyRing = undefined;
+}
+
+/** Encrypts with the panel's current key; `aad` names the column (e.g. 'databases.connection_string'). */
+export async function encryptStored(plaintext: string, aad: string): Promise<string> {
+  return encryptSecret(await getKeyRing(), plaintext, aad);
+}
+
+/** Decrypts a value stored by encryptStored; throws lib/crypto's SecretError (never holding the value) on failure. */
+export async function decryptStored(ciphertext: string, aad: string): Promise<string> {
+  return decryptSecret(await getKeyRing(), ciphertext, aad);
 }

@@ -1,6 +1,7 @@
 // Options of the dashboard's project list. The page parses its URL search params with this schema and
 // listDashboardProjects() parses again, so a bad value is refused the same way whichever door it came in by.
 import { z } from 'zod';
+import { projectTagSchema } from './project';
 import { encodeKeyset, keysetCursorSchema } from './cursor';
 
 export const DASHBOARD_PAGE_SIZE = 50;
@@ -22,11 +23,8 @@ export const dashboardCursorSchema = keysetCursorSchema(cursorPayloadSchema, { m
   ([name, id]): DashboardCursor => ({ name, id }),
 );
 
-/** A tag the dashboard can filter by. */
-export const dashboardTagSchema = z
-  .string()
-  .max(50, 'A tag has at most 50 characters')
-  .regex(/^[a-z0-9_-]+$/, 'Tags use lowercase letters, digits, - and _ only');
+/** A tag the dashboard can filter by: exactly what a project may be tagged with (lib/validation/project.ts). */
+export const dashboardTagSchema = projectTagSchema;
 
 // An empty field of the GET form arrives as "": the same as leaving the filter out.
 const blankAsUndefined = (value: unknown) => {

@@ -1,34 +1,48 @@
+import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { cache, type ReactNode } from 'react';
-import { APPLICATION_STATUSES, StatusBadge, type ApplicationStatus } from '@/components/status-badge';
-import { Badge, type BadgeTone } from '@/components/ui/badge';
-import { DataTable } from '@/components/ui/table';
-import { EmptyState } from '@/components/ui/empty-state';
+import { Badge } from '@/components/ui/badge';
+import { buttonClasses } from '@/components/ui/button';
+import { Card } from '@/components/ui/card';
+import { Pager } from '@/components/ui/pager';
 import { recordAudit } from '@/lib/audit/write';
 import { can } from '@/lib/auth/permissions';
 import { requireUser, type SessionUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { asSystem, asUser } from '@/lib/db/context';
 import { getRequestMeta } from '@/lib/http/request-meta';
-import { getProjectForUser, isProjectId, projectResource, type ProjectView } from '@/lib/projects/project';
+import { deletePreview } from '@/lib/projects/delete-preview';
+import { getProjectForUser, isProjectId, listWritableTeams, projectResource, type ProjectView } from '@/lib/projects/project';
+import { dashboardCursorSchema, dashboardTagSchema, encodeCursor } from '@/lib/validation/dashboard';
+import { DeleteProjectForm } from './_components/delete-project-form';
+import { EditProjectForm, MoveProjectForm } from './_components/project-forms';
+import { ApplicationsTable, ArchivedApplications, DatabasesTable, DateTime, DomainsTable } from './_components/project-tables';
 
 export const dynamic = 'force-dynamic';
 
-type Props = { params: Promise<{ projectId: string }> };
+type Props = { params: Promise<{ projectId: string }>; searchParams?: Promise<Record<string, string | string[] | undefined>> };
 
 // Shared by generateMetadata and the page: one read per request, as the user (row-level security applies).
-const loadProject = cache(async (projectId: string) => {
+const loadProject = cache(async (projectId: string, appsCursor?: string) => {
   const user = await requireUser();
+  // A bad or stale cursor shows the first page rather than an error: it only ever comes from our own link.
+  const after = appsCursor ? dashboardCursorSchema.safeParse(appsCursor) : null;
+  const applicationsAfter = after?.success ? after.data : undefined;
   const project = isProjectId(projectId)
-    ? await asUser(await getDb(), user.id, (tx) => getProjectForUser(tx, projectId, user.id))
+    ? await asUser(await getDb(), user.id, (tx) => getProjectForUser(tx, projectId, user.id, { applicationsAfter }))
     : null;
-  return { user, project };
+  return { user, project, paged: Boolean(applicationsAfter) };
 });
 
-export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const { project } = await loadProject((await params).projectId);
+const appsCursorOf = async (searchParams: Props['searchParams']) => {
+  const value = (await searchParams)?.apps;
+  return typeof value === 'string' ? value : undefined;
+};
+
+export async function generateMetadata({ params, searchParams }: Props): Promise<Metadata> {
+  const { project } = await loadProject((await params).projectId, await appsCursorOf(searchParams));
   return { title: project ? project.name : 'Page not found' };
 }
 
@@ -47,126 +61,170 @@ async function recordDenied(user: SessionUser, projectId: string) {
   ).catch((error: unknown) => console.error('[slipway] could not record a refusal in the audit log', error));
 }
 
-export default async function ProjectPage({ params }: Props) {
+/** What the settings need, read only for the parts this user may use (so a viewer's page costs nothing more). */
+async function loadSettings(user: SessionUser, project: ProjectView) {
+  const resource = projectResource(project);
+  const allowed = {
+    update: can(user, 'project.update', resource),
+    move: can(user, 'project.move_team', resource),
+    delete: can(user, 'project.delete', resource),
+  };
+  if (!allowed.move && !allowed.delete) return { allowed, teams: [], preview: null };
+  return asUser(await getDb(), user.id, async (tx) => {
+    const teams = allowed.move ? await listWritableTeams(tx, user.id) : [];
+    // The current team stays choosable (a no-op) even if the owner can no longer write in it.
+    if (allowed.move && project.team && !teams.some((team) => team.id === project.team!.id)) {
+      teams.unshift({ ...project.team, role: project.teamRole ?? 'viewer' });
+    }
+    const preview = allowed.delete ? await deletePreview(tx, { actor: user }, project.id) : null;
+    return { allowed, teams, preview };
+  });
+}
+
+export default async function ProjectPage({ params, searchParams }: Props) {
   const { projectId } = await params;
-  const { user, project } = await loadProject(projectId);
+  const { user, project, paged } = await loadProject(projectId, await appsCursorOf(searchParams));
   if (!project || !can(user, 'project.read', projectResource(project))) {
     await recordDenied(user, projectId);
     notFound();
   }
+  const canCreateApp = can(user, 'application.create', projectResource(project));
+  const settings = await loadSettings(user, project);
+  const readOnly = !settings.allowed.update && !canCreateApp;
 
   return (
     <div className="space-y-8">
       <header className="space-y-2">
-        <nav aria-label="Breadcrumb" className="text-sm text-muted">
-          <Link href="/" className="hover:text-foreground">
-            Projects
-          </Link>{' '}
-          / <span className="text-foreground">{project.name}</span>
-        </nav>
-        <h1 className="text-2xl font-semibold tracking-tight">{project.name}</h1>
+        <Breadcrumbs items={[{ label: 'Projects', href: '/' }, { label: project.name }]} />
+        <div className="flex flex-wrap items-center gap-3">
+          <h1 className="text-2xl font-semibold tracking-tight">{project.name}</h1>
+          {readOnly && <Badge tone="muted">read-only</Badge>}
+        </div>
         {project.description && <p className="max-w-prose text-sm whitespace-pre-line text-muted">{project.description}</p>}
-        <dl className="flex flex-wrap gap-x-6 gap-y-2 text-sm">
-          <Detail term="Owner">
-            {project.owner.username}
-            {project.owner.id === user.id && <span className="text-muted"> (you)</span>}
-          </Detail>
-          <Detail term="Team">
-            {project.team ? (
-              <>
-                <Link href={`/teams/${project.team.id}`} className="font-medium hover:underline">
-                  {project.team.name}
-                </Link>
-                {project.teamRole && <span className="text-muted"> (you: {project.teamRole})</span>}
-              </>
-            ) : (
-              <span className="text-muted">None (personal project)</span>
-            )}
-          </Detail>
-          <Detail term="Tags">
-            {project.tags.length === 0 ? (
-              <span className="text-muted">—</span>
-            ) : (
-              <span className="inline-flex flex-wrap gap-1">
-                {project.tags.map((tag) => (
-                  <Badge key={tag}>{tag}</Badge>
-                ))}
-              </span>
-            )}
-          </Detail>
-          <Detail term="Updated">
-            <DateTime value={project.updatedAt} />
-          </Detail>
-        </dl>
-        <p className="text-xs text-muted">Read-only for now: editing a project arrives in a later release.</p>
+        <ProjectDetails user={user} project={project} />
+        {readOnly && (
+          <p className="text-xs text-muted">
+            You can read this project but not change it: ask its owner, or an owner or admin of its team, for a role that
+            can write.
+          </p>
+        )}
       </header>
 
-      <Section id="applications" title={`Applications (${project.applications.length})`}>
-        {project.applications.length === 0 ? (
-          <EmptyState title="No applications yet" />
-        ) : (
-          <DataTable headings={['Name', 'Type', 'Status', 'Replicas', 'Updated']}>
-            {project.applications.map((app) => (
-              <tr key={app.id}>
-                <th scope="row" className="px-4 py-3 font-medium">{app.name}</th>
-                <td className="px-4 py-3 text-muted">{app.type}</td>
-                <td className="px-4 py-3"><ApplicationStatusBadge status={app.status} /></td>
-                <td className="px-4 py-3 tabular-nums">{app.replicas}</td>
-                <td className="px-4 py-3 whitespace-nowrap text-muted"><DateTime value={app.updatedAt} /></td>
-              </tr>
-            ))}
-          </DataTable>
+      <Section
+        id="applications"
+        title={`Applications (${project.applicationCount})`}
+        action={
+          canCreateApp && (
+            <Link href={`/projects/${project.id}/apps/new`} className={buttonClasses('primary')}>
+              New application
+            </Link>
+          )
+        }
+      >
+        <ApplicationsTable project={project} canCreate={canCreateApp} />
+        {(paged || project.nextApplications) && (
+          <Pager
+            firstHref={paged ? `/projects/${project.id}#applications` : undefined}
+            nextHref={
+              project.nextApplications
+                ? `/projects/${project.id}?apps=${encodeURIComponent(encodeCursor(project.nextApplications))}#applications`
+                : undefined
+            }
+          />
         )}
+        <ArchivedApplications project={project} />
       </Section>
 
       <Section id="databases" title={`Databases (${project.databases.length})`}>
-        {project.databases.length === 0 ? (
-          <EmptyState title="No databases yet" />
-        ) : (
-          <DataTable headings={['Name', 'Type', 'Version', 'Status']}>
-            {project.databases.map((db) => (
-              <tr key={db.id}>
-                <th scope="row" className="px-4 py-3 font-medium">{db.name}</th>
-                <td className="px-4 py-3 text-muted">{db.type}</td>
-                <td className="px-4 py-3 text-muted">{db.version ?? 'latest'}</td>
-                <td className="px-4 py-3"><Badge tone={DATABASE_TONES[db.status] ?? 'neutral'}>{db.status}</Badge></td>
-              </tr>
-            ))}
-          </DataTable>
-        )}
+        <DatabasesTable project={project} />
       </Section>
 
       <Section id="domains" title={`Domains (${project.domains.length})`}>
-        {project.domains.length === 0 ? (
-          <EmptyState title="No domains yet" />
-        ) : (
-          <DataTable headings={['Domain', 'Routes to', 'TLS']}>
-            {project.domains.map((domain) => (
-              <DomainRow key={domain.id} domain={domain} />
-            ))}
-          </DataTable>
-        )}
+        <DomainsTable project={project} />
       </Section>
+
+      <Section
+        id="volumes"
+        title={`Volumes (${project.volumeCount})`}
+        action={
+          <Link href={`/projects/${project.id}/volumes`} className={buttonClasses()}>
+            Manage volumes
+          </Link>
+        }
+      >
+        <p className="text-sm text-muted">
+          Persistent storage of this project&apos;s applications and databases, attached or not. Volumes are never deleted
+          with an application or with the project.
+        </p>
+      </Section>
+
+      {settings.allowed.update && (
+        <Section id="settings" title="Settings">
+          <Card className="space-y-8 p-5">
+            <EditProjectForm projectId={project.id} name={project.name} description={project.description} tags={project.tags} />
+            {settings.allowed.move && (
+              <div className="space-y-2 border-t border-border pt-6">
+                <h3 className="font-medium">Move to team</h3>
+                <MoveProjectForm projectId={project.id} teamId={project.team?.id ?? null} teams={settings.teams} />
+              </div>
+            )}
+          </Card>
+        </Section>
+      )}
+
+      {settings.preview && (
+        <Section id="danger-zone" title="Danger zone">
+          <Card className="border-red-300 p-5 dark:border-red-900">
+            <h3 className="mb-3 font-medium">Delete project</h3>
+            <DeleteProjectForm projectId={project.id} preview={settings.preview} />
+          </Card>
+        </Section>
+      )}
     </div>
   );
 }
 
-const DATABASE_TONES: Partial<Record<string, BadgeTone>> = { running: 'green', initializing: 'blue', failed: 'red', stopped: 'neutral' };
-
-function ApplicationStatusBadge({ status }: { status: string }) {
-  const known = (APPLICATION_STATUSES as readonly string[]).includes(status);
-  return known ? <StatusBadge status={status as ApplicationStatus} /> : <Badge>{status}</Badge>;
-}
-
-function DomainRow({ domain }: { domain: ProjectView['domains'][number] }) {
+function ProjectDetails({ user, project }: { user: SessionUser; project: ProjectView }) {
   return (
-    <tr>
-      <th scope="row" className="px-4 py-3 font-mono text-xs font-medium">{domain.domain}</th>
-      <td className="px-4 py-3">
-        <span className="text-muted">{domain.targetType}</span> {domain.targetName ?? <span className="text-muted">(missing)</span>}
-      </td>
-      <td className="px-4 py-3">{domain.tlsEnabled ? <Badge tone="green">on</Badge> : <Badge tone="amber">off</Badge>}</td>
-    </tr>
+    <dl className="flex flex-wrap gap-x-6 gap-y-2 text-sm">
+      <Detail term="Owner">
+        {project.owner.username}
+        {project.owner.id === user.id && <span className="text-muted"> (you)</span>}
+      </Detail>
+      <Detail term="Team">
+        {project.team ? (
+          <>
+            <Link href={`/teams/${project.team.id}`} className="font-medium hover:underline">
+              {project.team.name}
+            </Link>
+            {project.teamRole && <span className="text-muted"> (you: {project.teamRole})</span>}
+          </>
+        ) : (
+          <span className="text-muted">None (personal project)</span>
+        )}
+      </Detail>
+      <Detail term="Tags">
+        {project.tags.length === 0 ? (
+          <span className="text-muted">—</span>
+        ) : (
+          <span className="inline-flex flex-wrap gap-1">
+            {project.tags.map((tag) =>
+              // A tag the dashboard filter cannot take is shown, not linked.
+              dashboardTagSchema.safeParse(tag).success ? (
+                <Link key={tag} href={`/?tag=${encodeURIComponent(tag)}`} title={`Projects tagged ${tag}`}>
+                  <Badge className="hover:bg-border">{tag}</Badge>
+                </Link>
+              ) : (
+                <Badge key={tag}>{tag}</Badge>
+              ),
+            )}
+          </span>
+        )}
+      </Detail>
+      <Detail term="Updated">
+        <DateTime value={project.updatedAt} />
+      </Detail>
+    </dl>
   );
 }
 
@@ -179,19 +237,16 @@ function Detail({ term, children }: { term: string; children: ReactNode }) {
   );
 }
 
-function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+function Section({ id, title, action, children }: { id: string; title: string; action?: ReactNode; children: ReactNode }) {
   return (
     <section aria-labelledby={id} className="space-y-3">
-      <h2 id={id} className="text-lg font-semibold">
-        {title}
-      </h2>
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <h2 id={id} className="text-lg font-semibold">
+          {title}
+        </h2>
+        {action}
+      </div>
       {children}
     </section>
   );
-}
-
-/** Rendered on the server in UTC, so every reader sees the same time. */
-function DateTime({ value }: { value: Date }) {
-  const iso = value.toISOString();
-  return <time dateTime={iso}>{`${iso.slice(0, 16).replace('T', ' ')} UTC`}</time>;
 }

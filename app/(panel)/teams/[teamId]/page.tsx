@@ -1,5 +1,5 @@
+import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { Badge } from '@/components/ui/badge';
@@ -71,12 +71,7 @@ export default async function TeamPage({ params }: Props) {
   return (
     <div className="space-y-8">
       <header className="space-y-2">
-        <nav aria-label="Breadcrumb" className="text-sm text-muted">
-          <Link href="/teams" className="hover:text-foreground">
-            Teams
-          </Link>{' '}
-          / <span className="text-foreground">{team.name}</span>
-        </nav>
+        <Breadcrumbs items={[{ label: 'Teams', href: '/teams' }, { label: team.name }]} />
         <h1 className="text-2xl font-semibold tracking-tight">{team.name}</h1>
         {team.description && <p className="max-w-prose text-sm whitespace-pre-line text-muted">{team.description}</p>}
         <p className="text-sm text-muted">

@@ -2,34 +2,26 @@
 
 import { useActionState } from 'react';
 import { Button } from '@/components/ui/button';
-import { Field } from '@/components/ui/field';
+import { Field, TextareaField } from '@/components/ui/field';
 import { initialActionState } from '@/lib/actions/state';
 import { TEAM_DESCRIPTION_MAX, TEAM_NAME_MAX, TEAM_NAME_MIN } from '@/lib/validation/team';
 import { createTeamAction, updateTeamAction } from '../actions';
 import { FormMessage } from './form-bits';
 
 function DescriptionField({ defaultValue, errors }: { defaultValue?: string; errors?: string[] }) {
-  const errorId = 'description-error';
   return (
-    <label className="block space-y-1 text-sm">
-      <span className="font-medium">
-        Description <span className="font-normal text-muted">(optional)</span>
-      </span>
-      <textarea
-        name="description"
-        rows={2}
-        maxLength={TEAM_DESCRIPTION_MAX}
-        defaultValue={defaultValue}
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={errors?.length ? errorId : undefined}
-        className="w-full rounded-md border border-border bg-surface px-3 py-2 text-sm text-foreground placeholder:text-muted aria-invalid:border-red-600 dark:aria-invalid:border-red-400"
-      />
-      {errors?.length ? (
-        <span id={errorId} role="alert" className="block text-xs text-red-700 dark:text-red-400">
-          {errors.join(' ')}
-        </span>
-      ) : null}
-    </label>
+    <TextareaField
+      label={
+        <>
+          Description <span className="font-normal text-muted">(optional)</span>
+        </>
+      }
+      name="description"
+      rows={2}
+      maxLength={TEAM_DESCRIPTION_MAX}
+      defaultValue={defaultValue}
+      errors={errors}
+    />
   );
 }
 

@@ -1,5 +1,5 @@
+import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { APPLICATION_STATUSES, StatusBadge, type ApplicationStatus } from '@/components/status-badge';
 import { Badge } from '@/components/ui/badge';
@@ -35,16 +35,7 @@ export default async function ApplicationLayout({ params, children }: Params & {
   return (
     <div className="space-y-6">
       <header className="space-y-2">
-        <nav aria-label="Breadcrumb" className="text-sm text-muted">
-          <Link href="/" className="hover:text-foreground">
-            Projects
-          </Link>{' '}
-          /{' '}
-          <Link href={`/projects/${projectId}`} className="hover:text-foreground">
-            {app.project.name}
-          </Link>{' '}
-          / <span className="text-foreground">{app.name}</span>
-        </nav>
+        <Breadcrumbs items={[{ label: 'Projects', href: '/' }, { label: app.project.name, href: `/projects/${projectId}` }, { label: app.name }]} />
         <div className="flex flex-wrap items-center gap-3">
           <h1 className="font-mono text-2xl font-semibold tracking-tight">{app.name}</h1>
           {status ? <StatusBadge status={status} /> : <Badge>{app.status}</Badge>}

@@ -1,0 +1,42 @@
+import { APPLICATION_STATUSES, StatusBadge, type ApplicationStatus } from '@/components/status-badge';
+import { Badge } from '@/components/ui/badge';
+import { Card } from '@/components/ui/card';
+import { getApplicationView } from '@/lib/applications/view';
+import { can } from '@/lib/auth/permissions';
+import { getDb } from '@/lib/db';
+import { asUser } from '@/lib/db/context';
+import { ApplicationDetails } from './_components/application-details';
+import { GeneralForm } from './_components/general-form';
+import { loadApplicationPage } from './_lib/load';
+
+type Params = { params: Promise<{ projectId: string; appId: string }> };
+
+export default async function GeneralPage({ params }: Params) {
+  const { projectId, appId } = await params;
+  const { user, app } = await loadApplicationPage(projectId, appId);
+  const view = await asUser(await getDb(), user.id, (tx) => getApplicationView(tx, app));
+  const known = (APPLICATION_STATUSES as readonly string[]).includes(view.status);
+  const status = known ? <StatusBadge status={view.status as ApplicationStatus} /> : <Badge>{view.status}</Badge>;
+  const editable = can(user, 'application.update', app.project.resource) && !view.deletedAt;
+  return (
+    <div className="space-y-6">
+      <Card className="p-6">
+        <ApplicationDetails view={view} status={status} />
+      </Card>
+      <section aria-labelledby="general-edit" className="space-y-3">
+        <h2 id="general-edit" className="text-lg font-semibold">
+          Name and replicas
+        </h2>
+        {editable ? (
+          <Card className="p-6">
+            <GeneralForm applicationId={view.id} name={view.name} replicas={view.replicas} />
+          </Card>
+        ) : (
+          <p className="text-sm text-muted">
+            {view.deletedAt ? 'Archived applications cannot be changed: restore it from Settings first.' : 'You have read-only access to this application.'}
+          </p>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+import { Card } from '@/components/ui/card';
+import { FormMessage } from '@/components/ui/form-message';
+import { getApplicationView } from '@/lib/applications/view';
+import { can } from '@/lib/auth/permissions';
+import { getDb } from '@/lib/db';
+import { asUser } from '@/lib/db/context';
+import { dockerConfigToForm } from '@/lib/validation/docker-config';
+import { ArchiveControls } from '../_components/archive-controls';
+import { DockerConfigForm } from '../_components/docker-config-form';
+import { loadApplicationPage } from '../_lib/load';
+
+type Params = { params: Promise<{ projectId: string; appId: string }> };
+
+export default async function SettingsPage({ params }: Params) {
+  const { projectId, appId } = await params;
+  const { user, app } = await loadApplicationPage(projectId, appId);
+  const view = await asUser(await getDb(), user.id, (tx) => getApplicationView(tx, app));
+  const archived = Boolean(view.deletedAt);
+  const canUpdate = can(user, 'application.update', app.project.resource);
+  const canArchive = can(user, 'application.delete', app.project.resource);
+  return (
+    <div className="space-y-8">
+      <section aria-labelledby="runtime-heading" className="space-y-3">
+        <h2 id="runtime-heading" className="text-lg font-semibold">
+          Runtime
+        </h2>
+        <p className="text-sm text-muted">
+          How Swarm runs the service: ports, health check, resources and networks. Replicas are set on the General tab.
+          {archived && ' Archived: restore the application below to change these.'}
+          {!canUpdate && ' You have read-only access.'}
+        </p>
+        {view.dockerConfigProblem && <FormMessage ok={false} message={view.dockerConfigProblem} />}
+        <Card className="p-6">
+          <DockerConfigForm applicationId={view.id} current={dockerConfigToForm(view.dockerConfig)} readOnly={!canUpdate || archived} />
+        </Card>
+      </section>
+      <section aria-labelledby="archive-heading" className="space-y-3">
+        <h2 id="archive-heading" className="text-lg font-semibold">
+          {archived ? 'Restore' : 'Archive'}
+        </h2>
+        <Card className="p-6">
+          {canArchive ? (
+            <ArchiveControls applicationId={view.id} name={view.name} archived={archived} />
+          ) : (
+            <p className="text-sm text-muted">Only people who may change this project can archive or restore its applications.</p>
+          )}
+        </Card>
+      </section>
+    </div>
+  );
+}

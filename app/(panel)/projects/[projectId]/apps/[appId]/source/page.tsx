@@ -1,0 +1,58 @@
+import { Card } from '@/components/ui/card';
+import { getApplicationView, type SourceView } from '@/lib/applications/view';
+import { can } from '@/lib/auth/permissions';
+import { getDb } from '@/lib/db';
+import { asUser } from '@/lib/db/context';
+import { SourceSummary } from '../_components/application-details';
+import { SourceFields } from '../_components/source-fields';
+import { SourceForm } from '../_components/source-form';
+import { loadApplicationPage } from '../_lib/load';
+
+type Params = { params: Promise<{ projectId: string; appId: string }> };
+
+/** The stored source as the form's field values. */
+function sourceValues(source: SourceView): Record<string, string> {
+  if (source.type === 'docker') return { image: source.image };
+  if (source.type === 'compose') return { compose: source.compose };
+  const { provider, repository, branch, dockerfile, buildContext } = source;
+  return { provider, repository, branch, dockerfile, buildContext };
+}
+
+const INTRO = {
+  docker: 'The image Swarm pulls and runs.',
+  git: 'Where the image is built from: a repository, branch, Dockerfile and build context.',
+  compose: 'The compose file whose services make up this application.',
+} as const;
+
+export default async function SourcePage({ params }: Params) {
+  const { projectId, appId } = await params;
+  const { user, app } = await loadApplicationPage(projectId, appId);
+  const view = await asUser(await getDb(), user.id, (tx) => getApplicationView(tx, app));
+  const editable = can(user, 'application.update', app.project.resource) && !view.deletedAt;
+  return (
+    <section aria-labelledby="source-heading" className="space-y-3">
+      <h2 id="source-heading" className="text-lg font-semibold">
+        Source
+      </h2>
+      <p className="text-sm text-muted">{INTRO[view.type]}</p>
+      <Card className="p-6">
+        {editable ? (
+          <SourceForm applicationId={view.id} type={view.type} current={sourceValues(view.source)} />
+        ) : (
+          <div className="space-y-4">
+            <p className="text-sm text-muted">
+              {view.deletedAt ? 'Archived: restore the application from Settings to change its source.' : 'Read-only: you can see the source but not change it.'}
+            </p>
+            {view.type === 'compose' ? (
+              <SourceFields type="compose" values={sourceValues(view.source)} errors={{}} disabled />
+            ) : (
+              <dl className="grid gap-4 sm:grid-cols-2">
+                <SourceSummary source={view.source} />
+              </dl>
+            )}
+          </div>
+        )}
+      </Card>
+    </section>
+  );
+}
