@@ -5,6 +5,8 @@
 // It reads its own few variables because it runs apart from the bundled app; SLIPWAY_TRUSTED_PROXIES goes through the
 // same parser as in lib/env.ts, which checks the rest of the configuration when instrumentation.ts starts the panel.
 import http from 'node:http';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyClientIp, createClientIpListener, markClientIpServer, parseTrustedProxies } from '../lib/http/client-ip-core.mjs';
@@ -35,6 +37,35 @@ function readConfig() {
   }
 }
 
+// A panel sits idle most of the time. V8 keeps the heap it grew while serving (and glibc keeps freed pages), so a
+// few seconds after the last request we run one full, compacting collection: the memory goes back to the system
+// until the next burst of work. It runs once per idle period and never while requests are in flight.
+const IDLE_GC_MS = 5_000;
+function compactWhenIdle(server) {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  let active = 0;
+  /** @type {NodeJS.Timeout | null} */
+  let timer = null;
+  const arm = () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      if (active === 0) gc();
+    }, IDLE_GC_MS);
+    timer.unref();
+  };
+  server.on('request', (_req, res) => {
+    active += 1;
+    if (timer) clearTimeout(timer);
+    res.once('close', () => {
+      active -= 1;
+      if (active === 0) arm();
+    });
+  });
+  arm();
+}
+
 async function main() {
   const { hostname, port, trustedProxies } = readConfig();
   // What `next start` does; it must happen before Next.js and React are loaded.
@@ -46,6 +77,7 @@ async function main() {
   await app.prepare();
 
   const server = http.createServer(createClientIpListener(app.getRequestHandler(), trustedProxies));
+  compactWhenIdle(server);
   // Next.js adds its own upgrade listener after the first request (in production it only proxies rewrites to other
   // hosts). This one runs first, so an upgrade request carries the same headers; until then, nobody answers it.
   server.on('upgrade', (req, socket) => {
