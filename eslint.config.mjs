@@ -6,6 +6,10 @@ const engineMessage =
   'lib/swarm, lib/git and lib/crypto stay framework-free (no Next.js, React, Prisma, app/ or components/) ' +
   'so they run under Vitest, a worker or a CLI alike: take what you need as an argument instead.';
 
+const browserMessage =
+  'Components that may run in the browser import values from @/lib/validation/rules only (a schema module ships ' +
+  'zod, ~30 KB gzipped, to every page it is on); `import type` from any module is fine.';
+
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
@@ -47,6 +51,24 @@ export default defineConfig([
               message: engineMessage,
             },
             { regex: '^(\\.\\./)+(app|components|lib/db|lib/generated)(/|$)', message: engineMessage },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['components/**', 'app/**/_components/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'zod', message: browserMessage, allowTypeImports: true }],
+          patterns: [
+            {
+              regex: '^@/lib/(validation/(?!rules$)|projects/|applications/|env-vars/|volumes/|db|crypto|secrets|auth/(?!client$|permissions$))',
+              message: browserMessage,
+              allowTypeImports: true,
+            },
           ],
         },
       ],

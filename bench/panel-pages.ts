@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import bcrypt from 'bcryptjs';
 import { AUDIT_RESOURCE_TYPES } from '@/lib/audit/write';
-import { createTestDatabase, dropDatabase, type TestDatabase } from '@/lib/testing/database';
+import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import setup from '@/lib/testing/global-setup';
 import { encodeCursor } from '@/lib/validation/dashboard';
 import { freePort } from '../e2e/support';
@@ -26,6 +26,7 @@ const AUDIT_ROWS = 1_000_000;
 const BATCH = 250_000;
 const WARMUP = 3;
 const RUNS = 40;
+const ASSET_BUDGET_KB = 150;
 const BUDGET_MS = 100;
 const USERNAME = 'bench_dev';
 const PASSWORD = 'bench-password-1234';
@@ -69,8 +70,7 @@ async function seed(test: TestDatabase): Promise<Seeded> {
         FROM projects p CROSS JOIN generate_series(0, ${APPS_PER_PROJECT - 1}) a
         CROSS JOIN LATERAL (SELECT format('%s-app-%s', p.name, lpad(a::text, 2, '0')) AS name) n`, [JSON.stringify(DOCKER_CONFIG)]);
     const first = (await client.query<{ id: string; name: string }>(`SELECT id, name FROM projects ORDER BY name, id LIMIT 1`)).rows[0]!;
-    const apps = (await client.query<{ id: string; name: string }>(
-      `SELECT id, name FROM applications WHERE project_id = $1 ORDER BY name, id`, [first.id])).rows;
+    const apps = (await client.query<{ id: string; name: string }>(`SELECT id, name FROM applications WHERE project_id = $1 ORDER BY name, id`, [first.id])).rows;
     // Every 5th variable is a secret. Its value is never decrypted by the pages measured, so a stand-in will do.
     await client.query(`INSERT INTO env_vars (application_id, key, value, is_secret)
       SELECT a.id, k.key, CASE WHEN k.n % 5 = 0 THEN 'bench:' || md5(a.id::text || k.key) ELSE 'value-' || k.n || '-' || a.name END, k.n % 5 = 0
@@ -85,7 +85,7 @@ async function seed(test: TestDatabase): Promise<Seeded> {
        WHERE a.project_id = $1`, [first.id, userId]);
     // One volume per application of the first project and 10 detached ones, so both volume pages list something.
     await client.query(`INSERT INTO volumes (name, mount_path, size_gb, application_id)
-      SELECT name || '-data', '/data', 1 + (hashint4(length(name)) & 7), id FROM applications WHERE project_id = $1`, [first.id]);
+      SELECT name || '-data', '/data', 1 + abs(hashtext(name)) % 8, id FROM applications WHERE project_id = $1`, [first.id]);
     await client.query(`INSERT INTO volumes (name, mount_path, size_gb, project_id)
       SELECT format('spare-%s', v), '/spare', 5, $1 FROM generate_series(1, 10) v`, [first.id]);
     await client.query('COMMIT');
@@ -118,10 +118,10 @@ async function seed(test: TestDatabase): Promise<Seeded> {
     }
     await pool.query('REFRESH MATERIALIZED VIEW application_stats');
     await pool.query('ANALYZE');
-    // The project page shows 100 applications a page: its "next page" link, made from the 50th, shows the last 50.
-    const middle = apps[APPS_PER_PROJECT / 2 - 1]!;
+    // The project page pages by 100, so 100 applications fit on one page: a cursor after the 50th (the link the Pager
+    // would make) still times the ?apps= path, with the last 50 applications.
     return { userId, projectId: first.id, projectName: first.name, appId: apps[0]!.id, appName: apps[0]!.name,
-      appsCursor: encodeCursor(middle), nextAppName: apps[APPS_PER_PROJECT / 2]!.name };
+      appsCursor: encodeCursor(apps[APPS_PER_PROJECT / 2 - 1]!), nextAppName: apps[APPS_PER_PROJECT / 2]!.name };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
@@ -130,18 +130,13 @@ async function seed(test: TestDatabase): Promise<Seeded> {
   }
 }
 
-async function tail(file: string, lines = 30): Promise<string> {
-  return (await readFile(file, 'utf8').catch(() => '')).split('\n').slice(-lines).join('\n');
-}
-
 async function waitForHealth(url: string, child: ChildProcess, log: string) {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`The panel stopped before it was healthy. Its log:\n${await tail(log)}`);
+  const tail = async () => (await readFile(log, 'utf8').catch(() => '')).split('\n').slice(-30).join('\n');
+  for (const deadline = Date.now() + 90_000; Date.now() < deadline; await sleep(250)) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`The panel stopped before it was healthy. Its log:\n${await tail()}`);
     if (await fetch(url, { signal: AbortSignal.timeout(5_000) }).then((r) => r.status === 200, () => false)) return;
-    await sleep(250);
   }
-  throw new Error(`The panel did not answer 200 at ${url} within 90 s. Its log:\n${await tail(log)}`);
+  throw new Error(`The panel did not answer 200 at ${url} within 90 s. Its log:\n${await tail()}`);
 }
 
 /** SIGTERM to the whole process group (the panel and anything it forked), SIGKILL if it has not gone in 5 s. */
@@ -157,11 +152,7 @@ async function stop(child: ChildProcess) {
 async function signIn(base: string): Promise<string> {
   const jar = new Map<string, string>();
   const keep = (response: Response) => {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const at = pair.indexOf('=');
-      jar.set(pair.slice(0, at), pair.slice(at + 1));
-    }
+    for (const [, name = '', value = ''] of response.headers.getSetCookie().map((line) => /^([^=]+)=([^;]*)/.exec(line) ?? [])) jar.set(name, value);
   };
   const header = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
   const csrf = await fetch(`${base}/api/auth/csrf`);
@@ -181,7 +172,34 @@ async function signIn(base: string): Promise<string> {
 }
 
 type Page = { label: string; path: string; expect: string[] };
-type Result = { label: string; p50: number; p95: number; max: number; bytes: number; gzBytes: number };
+type Result = { label: string; p50: number; p95: number; max: number; bytes: number; gzBytes: number; assetsGz: number };
+
+// First-load JS+CSS of a page as a browser fetches it: every <script src> (except the nomodule polyfills, which
+// modern browsers skip) and stylesheet <link> of the HTML, each gzipped here. Assets are shared between pages, so
+// each one is fetched once per run.
+const assetGz = new Map<string, Promise<number>>();
+async function firstLoadGz(base: string, html: string): Promise<number> {
+  const urls = new Set<string>();
+  for (const tag of html.match(/<script\b[^>]*>/g) ?? []) {
+    const src = /\bsrc="([^"]+)"/.exec(tag)?.[1];
+    if (src && !/\bnoModule\b|\bnomodule\b/.test(tag)) urls.add(src);
+  }
+  for (const tag of html.match(/<link\b[^>]*>/g) ?? []) {
+    const href = /\bhref="([^"]+)"/.exec(tag)?.[1];
+    if (href && /\brel="stylesheet"/.test(tag)) urls.add(href);
+  }
+  const sizes = await Promise.all(
+    [...urls].map((url) => {
+      let size = assetGz.get(url);
+      if (!size) {
+        size = fetch(new URL(url.replace(/&amp;/g, '&'), base)).then(async (response) => gzipSync(Buffer.from(await response.arrayBuffer())).length);
+        assetGz.set(url, size);
+      }
+      return size;
+    }),
+  );
+  return sizes.reduce((a, b) => a + b, 0);
+}
 
 async function measure(base: string, cookie: string, page: Page): Promise<Result> {
   const get = async () => {
@@ -199,14 +217,11 @@ async function measure(base: string, cookie: string, page: Page): Promise<Result
   for (let i = 0; i < WARMUP; i += 1) await get();
   const times: number[] = [];
   let body = '';
-  for (let i = 0; i < RUNS; i += 1) {
-    const run = await get();
-    times.push(run.elapsed);
-    body = run.body;
-  }
+  for (let i = 0; i < RUNS; i += 1) ({ elapsed: times[i], body } = await get());
   times.sort((a, b) => a - b);
   const rank = (q: number) => times[Math.ceil(q * times.length) - 1]!;
-  return { label: page.label, p50: rank(0.5), p95: rank(0.95), max: times.at(-1)!, bytes: Buffer.byteLength(body), gzBytes: gzipSync(body).length };
+  const assetsGz = page.path.startsWith('/api/') ? 0 : await firstLoadGz(base, body);
+  return { label: page.label, p50: rank(0.5), p95: rank(0.95), max: times.at(-1)!, bytes: Buffer.byteLength(body), gzBytes: gzipSync(body).length, assetsGz };
 }
 
 async function main() {
@@ -215,9 +230,6 @@ async function main() {
   const test = await createTestDatabase();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-bench-pages-'));
   let panel: ChildProcess | undefined;
-  let closed = false;
-  const interrupted = () => void (panel ? stop(panel) : Promise.resolve()).finally(() => process.exit(130));
-  process.once('SIGINT', interrupted);
   try {
     let started = performance.now();
     const seeded = await seed(test);
@@ -226,9 +238,6 @@ async function main() {
       (SELECT count(*)::int FROM deployments) AS deployments, (SELECT count(*)::int FROM deployment_logs) AS deployment_logs,
       (SELECT count(*)::int FROM audit_logs) AS audit_logs, (SELECT count(*)::int FROM volumes) AS volumes`)).rows[0]!;
     console.log(`seeded in ${secs(started)} (with REFRESH and ANALYZE): ${PROJECTS} projects, ${Object.entries(counts).map(([k, v]) => `${v.toLocaleString('en')} ${k}`).join(', ')}`);
-    // The panel opens its own pool: ours would only hold connections it does not need.
-    await test.db.close();
-    closed = true;
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
@@ -261,26 +270,27 @@ async function main() {
       { label: 'app Settings', path: `${app}/settings`, expect: [appName, 'Runtime'] },
       { label: 'app Source', path: `${app}/source`, expect: [appName, `mycompany/${appName}`] },
       { label: 'app Deployments', path: `${app}/deployments`, expect: [appName, 'Duration'] },
+      { label: '/projects/<p>/delete (preview)', path: `/projects/${p}/delete`, expect: [projectName, 'to confirm'] },
       { label: '/projects/<p>/volumes (110)', path: `/projects/${p}/volumes`, expect: [projectName, 'spare-10'] },
     ];
-    const pad = (value: string | number, width: number) => String(value).padStart(width);
-    console.log(`${'page'.padEnd(40)}${pad('p50 ms', 9)}${pad('p95 ms', 9)}${pad('max ms', 9)}${pad('HTML KB', 10)}${pad('gz KB', 8)}`);
+    const row = (label: string, ...cells: string[]) => console.log(label.padEnd(40) + cells.map((c, i) => c.padStart(i < 3 ? 9 : 10)).join(''));
+    row('page', 'p50 ms', 'p95 ms', 'max ms', 'HTML KB', 'gz KB', 'JS+CSS gz');
     const results: Result[] = [];
     for (const page of pages) {
       const r = await measure(base, cookie, page);
       results.push(r);
-      const kb = (bytes: number) => (bytes / 1024).toFixed(1);
-      console.log(`${r.label.padEnd(40)}${pad(r.p50.toFixed(1), 9)}${pad(r.p95.toFixed(1), 9)}${pad(r.max.toFixed(1), 9)}${pad(kb(r.bytes), 10)}${pad(kb(r.gzBytes), 8)}`);
+      row(r.label, ...[r.p50, r.p95, r.max].map((t) => t.toFixed(1)), ...[r.bytes, r.gzBytes, r.assetsGz].map((b) => (b / 1024).toFixed(1)));
     }
     const worst = results.slice(1).reduce((w, r) => (r.p95 > w.p95 ? r : w));
     console.log(`\n${RUNS} sequential GETs per page after ${WARMUP} warm-ups, timed to the last byte; gz KB: the HTML gzipped here (zlib default).`);
+    const heaviest = results.reduce((w, r) => (r.assetsGz > w.assetsGz ? r : w));
+    console.log(`heaviest first load: ${(heaviest.assetsGz / 1024).toFixed(1)} KB gz of JS+CSS (${heaviest.label}), budget ${ASSET_BUDGET_KB} KB: ` +
+      `${heaviest.assetsGz / 1024 <= ASSET_BUDGET_KB ? 'within' : 'OVER'}`);
     console.log(`worst page p95: ${worst.p95.toFixed(1)} ms (${worst.label}), budget ${BUDGET_MS} ms: ${worst.p95 < BUDGET_MS ? 'within' : 'OVER'} ` +
       `(${(worst.p95 / BUDGET_MS * 100).toFixed(0)}% of it; baseline /api/health p95 ${results[0]!.p95.toFixed(1)} ms)`);
   } finally {
-    process.off('SIGINT', interrupted);
     if (panel) await stop(panel);
-    if (!closed) await test.db.close();
-    await dropDatabase(test.name);
+    await test.drop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }

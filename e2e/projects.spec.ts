@@ -65,6 +65,8 @@ test('create a project from the dashboard with tags, rename it, and delete it by
     expect((await projectByOwner(dev.id))[0]!.name).toBe(renamed);
 
     // The cascade is spelled out before anything is deleted; a wrong confirmation deletes nothing.
+    await page.getByRole('link', { name: 'Delete project…' }).click();
+    await page.waitForURL(/\/delete$/);
     const danger = page.getByRole('region', { name: 'Danger zone' });
     await expect(danger.getByRole('list', { name: 'What deleting removes' })).toContainText('0 applications');
     const confirm = danger.getByLabel(`Type “${renamed}” to confirm`);
@@ -102,6 +104,8 @@ test('deleting a project that has a volume is refused, naming the volume and its
     await page.goto(`/projects/${project!.id}`);
     await expect(page.getByRole('link', { name: 'api', exact: true })).toHaveAttribute('href', `/projects/${project!.id}/apps/${app!.id}`);
     await expect(page.getByRole('link', { name: 'Manage volumes' })).toHaveAttribute('href', `/projects/${project!.id}/volumes`);
+    await page.getByRole('link', { name: 'Delete project…' }).click();
+    await page.waitForURL(/\/delete$/);
     const danger = page.getByRole('region', { name: 'Danger zone' });
     await expect(danger.getByRole('note')).toContainText(`${volume} (attached to application api)`);
     await danger.getByLabel(`Type “${name}” to confirm`).fill(name);
@@ -162,6 +166,16 @@ test('a viewer sees the project read-only, cannot create projects, and a forged 
       [viewer.id, project!.id],
     );
     expect(denied[0]!.n).toBe(1);
+
+    // The delete page is not there for a viewer either (and the attempt is audited too).
+    const deletePage = await page.goto(`/projects/${project!.id}/delete`);
+    expect(deletePage?.status()).toBe(404);
+    await expect(page.getByLabel(/to confirm/)).toHaveCount(0);
+    const deniedAgain = await dbQuery<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_logs WHERE action = 'authz.denied' AND user_id = $1 AND resource_id = $2`,
+      [viewer.id, project!.id],
+    );
+    expect(deniedAgain[0]!.n).toBe(2);
   } finally {
     await dev.close();
     await viewer.close();

@@ -4,7 +4,9 @@
 import { z } from 'zod';
 import { preview } from './names';
 
-export const ENV_KEY_MAX = 255;
+import { ENV_KEY_MAX, ENV_KEY_RULE } from './rules';
+
+export { ENV_KEY_MAX, ENV_KEY_RULE } from './rules';
 /** A value's size limit in UTF-8 bytes: enough for a certificate chain or a JSON credential, not for a file. */
 export const ENV_VALUE_MAX_BYTES = 64 * 1024;
 /** A bulk paste: up to this many bytes of .env text and this many variables. */
@@ -12,8 +14,6 @@ export const DOTENV_MAX_BYTES = 1024 * 1024;
 export const DOTENV_MAX_ENTRIES = 1000;
 
 export const ENV_KEY_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
-export const ENV_KEY_RULE =
-  'Use capital letters A–Z, digits 0–9 and underscores (_), not starting with a digit, at most 255 characters.';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const INVISIBLE = /\p{Cf}/gu;

@@ -22,8 +22,9 @@ export const dockerNameSchema = z
   });
 
 /** Docker's own rule for volume names (also a CHECK on volumes.name). */
-export const VOLUME_NAME_RULE =
-  'Use 2 to 255 characters: letters, digits, underscores (_), dots (.) and hyphens (-), starting with a letter or digit.';
+import { VOLUME_NAME_RULE } from './rules';
+
+export { VOLUME_NAME_RULE } from './rules';
 export const volumeNameSchema = z
   .string('Give the volume a name.')
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, VOLUME_NAME_RULE)

@@ -5,8 +5,9 @@ import { z } from 'zod';
 import { passwordSchemaFor } from '@/lib/validation/password';
 import { emailSchema, platformRoleSchema, usernameSchema } from '@/lib/validation/user';
 
-export const THEMES = ['light', 'dark', 'system'] as const;
-export type Theme = (typeof THEMES)[number];
+import { THEMES } from './rules';
+
+export { THEMES, type Theme } from './rules';
 
 export const themeSchema = z.enum(THEMES, { error: 'Choose a theme: light, dark or system.' });
 

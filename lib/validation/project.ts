@@ -5,11 +5,9 @@
 import { z } from 'zod';
 
 // The spec's length rule, also a CHECK on projects.name (check_project_name_length).
-export const PROJECT_NAME_MIN = 3;
-export const PROJECT_NAME_MAX = 100;
-export const PROJECT_DESCRIPTION_MAX = 2000;
-export const PROJECT_TAGS_MAX = 20;
-export const PROJECT_TAG_MAX = 50;
+import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX, PROJECT_NAME_MIN, PROJECT_TAGS_MAX } from './rules';
+
+export { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX, PROJECT_NAME_MIN, PROJECT_TAG_MAX, PROJECT_TAGS_MAX } from './rules';
 
 export const TAG_RULE =
   'Tags use lowercase letters a–z, digits 0–9, hyphens (-), underscores (_) and dots (.), start with a letter or digit, and have at most 50 characters.';
@@ -72,8 +70,7 @@ export const projectTagsSchema = z
     return tags;
   });
 
-/** What a tag list looks like in the form's text field. */
-export const tagsToText = (tags: readonly string[]): string => tags.join(', ');
+export { tagsToText } from './rules';
 
 // A short, printable echo of a refused tag (no control characters, bounded).
 function shown(value: string): string {

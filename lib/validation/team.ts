@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { TEAM_ROLES } from '@/lib/auth/permissions';
 import { usernameSchema } from './user';
 
-export const TEAM_NAME_MIN = 3;
-export const TEAM_NAME_MAX = 100;
-export const TEAM_DESCRIPTION_MAX = 1000;
+import { TEAM_DESCRIPTION_MAX, TEAM_NAME_MAX, TEAM_NAME_MIN } from './rules';
+
+export { TEAM_DESCRIPTION_MAX, TEAM_NAME_MAX, TEAM_NAME_MIN } from './rules';
 
 const NAME_LENGTH = `A team name has ${TEAM_NAME_MIN} to ${TEAM_NAME_MAX} characters.`;
 

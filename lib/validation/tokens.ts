@@ -2,10 +2,9 @@
 // createApiToken() (which parses again, so every door refuses the same things).
 import { z } from 'zod';
 
-export const TOKEN_MIN_DAYS = 1;
-export const TOKEN_MAX_DAYS = 365;
-export const TOKEN_DEFAULT_DAYS = 30;
-export const TOKEN_NAME_MAX = 100;
+import { TOKEN_MAX_DAYS, TOKEN_MIN_DAYS, TOKEN_NAME_MAX } from './rules';
+
+export { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, TOKEN_MIN_DAYS, TOKEN_NAME_MAX } from './rules';
 
 export const tokenNameSchema = z
   .string('Give the token a name')

@@ -9,17 +9,12 @@ import { preview, volumeNameSchema } from './names';
 
 export { VOLUME_NAME_RULE, volumeNameSchema } from './names';
 
-export const VOLUME_TYPES = ['docker_volume', 'nfs', 's3'] as const;
-export type VolumeType = (typeof VOLUME_TYPES)[number];
-export const VOLUME_TYPE_LABELS: Readonly<Record<VolumeType, string>> = {
-  docker_volume: 'Docker volume (local)',
-  nfs: 'NFS',
-  s3: 'S3',
-};
+import { MOUNT_PATH_MAX, VOLUME_SIZE_MAX, VOLUME_SIZE_MIN, VOLUME_TYPES } from './rules';
+
+export { MOUNT_PATH_MAX, VOLUME_SIZE_MAX, VOLUME_SIZE_MIN, VOLUME_TYPE_LABELS, VOLUME_TYPES, type VolumeType } from './rules';
+
 export const volumeTypeSchema = z.enum(VOLUME_TYPES, { message: 'Choose a volume type: docker_volume, nfs or s3.' });
 
-export const VOLUME_SIZE_MIN = 1;
-export const VOLUME_SIZE_MAX = 10240;
 const SIZE_RULE = `Give the size as a whole number of GB from ${VOLUME_SIZE_MIN} to ${VOLUME_SIZE_MAX} (10 TB).`;
 
 /** Whole GB. Forms send text: only plain digits are read as a number ("1e3", "0x10", "5.5" are refused). */
@@ -28,7 +23,6 @@ export const volumeSizeSchema = z.preprocess(
   z.number(SIZE_RULE).int(SIZE_RULE).min(VOLUME_SIZE_MIN, SIZE_RULE).max(VOLUME_SIZE_MAX, SIZE_RULE),
 );
 
-export const MOUNT_PATH_MAX = 500;
 export const MOUNT_PATH_RULE =
   'Use an absolute path inside the container, such as /data or /var/lib/app: letters A–Z a–z, digits 0–9 and . _ - @ + = separated by single slashes, at most 500 characters.';
 

@@ -3,7 +3,8 @@
 import { useActionState, useEffect, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { initialActionState } from '@/lib/actions/state';
-import { THEMES, type Preferences, type Theme } from '@/lib/validation/profile';
+import type { Preferences } from '@/lib/validation/profile';
+import { THEMES, type Theme } from '@/lib/validation/rules';
 import { updatePreferencesAction } from '../actions';
 import { FormMessage } from '@/components/ui/form-message';
 

@@ -13,10 +13,8 @@ import { requireUser, type SessionUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { asSystem, asUser } from '@/lib/db/context';
 import { getRequestMeta } from '@/lib/http/request-meta';
-import { deletePreview } from '@/lib/projects/delete-preview';
 import { getProjectForUser, isProjectId, listWritableTeams, projectResource, type ProjectView } from '@/lib/projects/project';
 import { dashboardCursorSchema, dashboardTagSchema, encodeCursor } from '@/lib/validation/dashboard';
-import { DeleteProjectForm } from './_components/delete-project-form';
 import { EditProjectForm, MoveProjectForm } from './_components/project-forms';
 import { ApplicationsTable, ArchivedApplications, DatabasesTable, DateTime, DomainsTable } from './_components/project-tables';
 
@@ -69,15 +67,14 @@ async function loadSettings(user: SessionUser, project: ProjectView) {
     move: can(user, 'project.move_team', resource),
     delete: can(user, 'project.delete', resource),
   };
-  if (!allowed.move && !allowed.delete) return { allowed, teams: [], preview: null };
+  if (!allowed.move) return { allowed, teams: [] };
   return asUser(await getDb(), user.id, async (tx) => {
-    const teams = allowed.move ? await listWritableTeams(tx, user.id) : [];
+    const teams = await listWritableTeams(tx, user.id);
     // The current team stays choosable (a no-op) even if the owner can no longer write in it.
-    if (allowed.move && project.team && !teams.some((team) => team.id === project.team!.id)) {
+    if (project.team && !teams.some((team) => team.id === project.team!.id)) {
       teams.unshift({ ...project.team, role: project.teamRole ?? 'viewer' });
     }
-    const preview = allowed.delete ? await deletePreview(tx, { actor: user }, project.id) : null;
-    return { allowed, teams, preview };
+    return { allowed, teams };
   });
 }
 
@@ -172,11 +169,16 @@ export default async function ProjectPage({ params, searchParams }: Props) {
         </Section>
       )}
 
-      {settings.preview && (
+      {settings.allowed.delete && (
         <Section id="danger-zone" title="Danger zone">
-          <Card className="border-red-300 p-5 dark:border-red-900">
-            <h3 className="mb-3 font-medium">Delete project</h3>
-            <DeleteProjectForm projectId={project.id} preview={settings.preview} />
+          <Card className="flex flex-wrap items-center justify-between gap-3 border-red-300 p-5 dark:border-red-900">
+            <p className="text-sm text-muted">
+              Deleting removes the project with its applications, databases, domains and history. The next page shows
+              exactly what, and asks you to type the name.
+            </p>
+            <Link href={`/projects/${project.id}/delete`} className={buttonClasses('secondary', 'text-red-700 dark:text-red-400')}>
+              Delete project…
+            </Link>
           </Card>
         </Section>
       )}

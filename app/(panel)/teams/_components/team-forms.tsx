@@ -4,7 +4,7 @@ import { useActionState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Field, TextareaField } from '@/components/ui/field';
 import { initialActionState } from '@/lib/actions/state';
-import { TEAM_DESCRIPTION_MAX, TEAM_NAME_MAX, TEAM_NAME_MIN } from '@/lib/validation/team';
+import { TEAM_DESCRIPTION_MAX, TEAM_NAME_MAX, TEAM_NAME_MIN } from '@/lib/validation/rules';
 import { createTeamAction, updateTeamAction } from '../actions';
 import { FormMessage } from './form-bits';
 

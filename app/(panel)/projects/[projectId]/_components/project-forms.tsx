@@ -9,7 +9,7 @@ import { ActionToast } from '@/components/ui/toast';
 import { FormMessage } from '@/components/ui/form-message';
 import { initialActionState } from '@/lib/actions/state';
 import type { TeamChoice } from '@/lib/projects/project';
-import { tagsToText } from '@/lib/validation/project';
+import { tagsToText } from '@/lib/validation/rules';
 import { moveProjectAction, updateProjectAction } from '../actions';
 import { ProjectDescriptionField, ProjectNameField, ProjectTagsField } from './project-fields';
 

@@ -5,7 +5,7 @@ import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
 import { initialActionState } from '@/lib/actions/state';
-import { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, TOKEN_MIN_DAYS, TOKEN_NAME_MAX } from '@/lib/validation/tokens';
+import { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, TOKEN_MIN_DAYS, TOKEN_NAME_MAX } from '@/lib/validation/rules';
 import { createTokenAction, revokeTokenAction, type CreatedToken, type CreateTokenState } from '../actions';
 
 const ALERT =

@@ -17,7 +17,7 @@ import {
   VOLUME_SIZE_MIN,
   VOLUME_TYPE_LABELS,
   VOLUME_TYPES,
-} from '@/lib/validation/volume';
+} from '@/lib/validation/rules';
 import { attachVolumeAction, createVolumeAction } from '../actions';
 
 export type Targets = { applications: { id: string; name: string }[]; databases: { id: string; name: string }[] };

@@ -15,7 +15,7 @@ import { Select } from '@/components/ui/select';
 import { DataTable } from '@/components/ui/table';
 import { ActionToast } from '@/components/ui/toast';
 import { initialActionState, type ActionState } from '@/lib/actions/state';
-import { VOLUME_TYPE_LABELS, type VolumeType } from '@/lib/validation/volume';
+import { VOLUME_TYPE_LABELS, type VolumeType } from '@/lib/validation/rules';
 import type { VolumeView } from '@/lib/volumes/list';
 import { attachVolumeAction, deleteVolumeAction, detachVolumeAction } from '../actions';
 import { remountKey, TargetOptions, type Targets } from './volume-forms';

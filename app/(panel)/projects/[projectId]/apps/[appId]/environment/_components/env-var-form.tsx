@@ -11,7 +11,7 @@ import { FormMessage } from '@/components/ui/form-message';
 import { Textarea } from '@/components/ui/textarea';
 import { ActionToast } from '@/components/ui/toast';
 import { initialActionState, type ActionState } from '@/lib/actions/state';
-import { ENV_KEY_MAX, ENV_KEY_RULE } from '@/lib/validation/env';
+import { ENV_KEY_MAX, ENV_KEY_RULE } from '@/lib/validation/rules';
 import { setEnvVarAction } from '../actions';
 
 export type EnvVarView = { key: string; isSecret: boolean; value?: string };
