@@ -137,7 +137,8 @@ test('the deployments and logs tabs say honestly that nothing has run yet', asyn
   );
   await signIn(page, owner, password);
   await page.goto(`/projects/${projectId}/apps/${app!.id}/deployments`);
-  await expect(page.getByText('No deployments yet: deploying arrives with the Swarm engine')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'No deployments yet' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Deploy', exact: true })).toBeVisible();
   await page.goto(`/projects/${projectId}/apps/${app!.id}/logs`);
   await expect(page.getByText('No runtime logs yet')).toBeVisible();
   await page.goto(`/projects/${projectId}/apps/${app!.id}/source`);

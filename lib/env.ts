@@ -55,6 +55,10 @@ export const envSchema = z.object({
   NEXTAUTH_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
   /** Password for the demo users of `npm run db:seed` (random and printed once when unset). */
   SLIPWAY_DEMO_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12, 'must be at least 12 characters').optional()),
+  /** Run the deployment worker inside the panel (on), or leave it to `npm run worker` processes (off). */
+  SLIPWAY_WORKER: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('on')),
+  /** The Docker engine (a Swarm manager): unix:///path/to.sock or tcp://host:port. Default /var/run/docker.sock. */
+  DOCKER_HOST: z.preprocess(emptyAsUndefined, z.string().regex(/^(unix|tcp):\/\/\S+$/, 'must be unix:///path/to/docker.sock or tcp://host:port').optional()),
   GITHUB_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
   GITHUB_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
 });

@@ -106,6 +106,8 @@ export type DeploymentItem = {
   completedAt: Date | null;
   /** Seconds between start and completion; null while running. */
   durationSeconds: number | null;
+  /** Whether it recorded the image it ran (what a rollback redeploys). */
+  hasImage: boolean;
 };
 
 export type DeploymentPage = { items: DeploymentItem[]; nextCursor: string | null };
@@ -119,6 +121,7 @@ type DeploymentRow = {
   started_at: Date;
   started_at_exact: string;
   completed_at: Date | null;
+  has_image: boolean;
 };
 
 /**
@@ -133,6 +136,7 @@ export async function listDeployments(tx: Tx, app: ApplicationAccess, options: {
   // One row more than the page tells whether another page follows.
   const rows = await tx.$queryRaw<DeploymentRow[]>`
     SELECT d.id::text AS id, d.status, d.commit_sha, d.metadata->>'trigger' AS trigger, u.username,
+           (d.metadata ? 'image') AS has_image,
            d.started_at, d.completed_at,
            to_char(d.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS started_at_exact
       FROM deployments d
@@ -150,6 +154,7 @@ export async function listDeployments(tx: Tx, app: ApplicationAccess, options: {
     startedAt: row.started_at,
     completedAt: row.completed_at,
     durationSeconds: row.completed_at ? Math.max(0, Math.round((row.completed_at.getTime() - row.started_at.getTime()) / 1000)) : null,
+    hasImage: row.has_image,
   }));
   const last = page.at(-1);
   return {

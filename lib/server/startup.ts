@@ -5,6 +5,7 @@ import { database } from '@/lib/db';
 import { scheduleMaintenance } from '@/lib/db/maintenance';
 import { env } from '@/lib/env';
 import { getKeyRing } from '@/lib/secrets/key-ring';
+import { startDeployRuntime, stopDeployRuntime } from '@/lib/deploy/runtime';
 
 const holder = globalThis as unknown as { __slipwayStarted?: boolean };
 
@@ -16,6 +17,8 @@ export async function startPanel(): Promise<void> {
     const db = await database();
     // Load (or create, on first start) the key for secrets at rest now, so a bad key stops the start, not a save.
     await getKeyRing();
+    // The deployment queue (always: server actions enqueue on it) and, unless turned off, the worker.
+    await startDeployRuntime(db, { worker: config.SLIPWAY_WORKER === 'on' });
     const maintenance =
       config.SLIPWAY_MAINTENANCE === 'on'
         ? scheduleMaintenance(db.pool, { log: (line) => console.error(`[slipway] ${line}`) })
@@ -30,7 +33,8 @@ export async function startPanel(): Promise<void> {
       console.log(`[slipway] ${signal}: stopping`);
       // The stats listener holds a pooled connection: let it go first, or closing the pool would wait for it.
       maintenance?.stop();
-      db.close()
+      stopDeployRuntime()
+        .then(() => db.close())
         .catch((error: Error) => console.error(`[slipway] stop failed: ${error.message}`))
         .finally(() => process.exit(0));
     };

@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { EmptyState } from '@/components/ui/empty-state';
 import { FormMessage } from '@/components/ui/form-message';
 import { Pager } from '@/components/ui/pager';
@@ -7,7 +8,9 @@ import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { deploymentCursorSchema } from '@/lib/validation/application';
 import { DateTime } from '../_components/application-details';
+import { CancelButton, DeployButtons, RollbackButton } from '../_components/deploy-controls';
 import { DeploymentStatusBadge } from '../_components/deployment-status-badge';
+import { can } from '@/lib/auth/permissions';
 import { appPath, loadApplicationPage } from '../_lib/load';
 
 type Props = {
@@ -35,15 +38,30 @@ export default async function DeploymentsPage({ params, searchParams }: Props) {
       </div>
     );
   }
-  const page = await asUser(await getDb(), user.id, (tx) => listDeployments(tx, app, { cursor: cursor ? String(after) : undefined }));
+  const { page, current } = await asUser(await getDb(), user.id, async (tx) => ({
+    page: await listDeployments(tx, app, { cursor: cursor ? String(after) : undefined }),
+    current: await tx.deployment.findFirst({
+      where: { applicationId: app.id, status: 'success' },
+      orderBy: [{ completedAt: 'desc' }, { startedAt: 'desc' }],
+      select: { id: true },
+    }),
+  }));
+  const canDeploy = can(user, 'application.deploy', app.project.resource) && !app.deletedAt;
+  const controls = canDeploy ? <DeployButtons projectId={projectId} applicationId={app.id} canRedeploy={Boolean(current)} /> : null;
   if (page.items.length === 0 && !cursor) {
-    return <EmptyState title="No deployments yet: deploying arrives with the Swarm engine" />;
+    return (
+      <EmptyState title="No deployments yet" action={controls}>
+        {canDeploy ? 'Deploy builds the source (or takes the image) and rolls it out on Docker Swarm; its log streams live.' : null}
+      </EmptyState>
+    );
   }
+  const actions = canDeploy ? { projectId, applicationId: app.id, currentId: current?.id ?? null } : null;
   return (
     <div className="space-y-4">
-      <DataTable headings={['Started', 'Status', 'Commit', 'Trigger', 'Duration']}>
+      {controls}
+      <DataTable headings={['Started', 'Status', 'Commit', 'Trigger', 'Duration', 'Actions']}>
         {page.items.map((item) => (
-          <DeploymentRow key={item.id} item={item} />
+          <DeploymentRow key={item.id} item={item} base={base} actions={actions} />
         ))}
       </DataTable>
       <Pager firstHref={cursor ? base : undefined} nextHref={page.nextCursor ? `${base}?after=${page.nextCursor}` : undefined} />
@@ -51,11 +69,15 @@ export default async function DeploymentsPage({ params, searchParams }: Props) {
   );
 }
 
-function DeploymentRow({ item }: { item: DeploymentItem }) {
+type RowActions = { projectId: string; applicationId: string; currentId: string | null } | null;
+
+function DeploymentRow({ item, base, actions }: { item: DeploymentItem; base: string; actions: RowActions }) {
   return (
     <tr>
       <th scope="row" className="px-4 py-3 font-normal whitespace-nowrap">
-        <DateTime value={item.startedAt} />
+        <Link href={`${base}/${item.id}`} className="hover:underline">
+          <DateTime value={item.startedAt} />
+        </Link>
       </th>
       <td className="px-4 py-3">
         <DeploymentStatusBadge status={item.status} />
@@ -66,6 +88,19 @@ function DeploymentRow({ item }: { item: DeploymentItem }) {
         {item.triggeredBy && <> by {item.triggeredBy}</>}
       </td>
       <td className="px-4 py-3 tabular-nums">{duration(item.durationSeconds)}</td>
+      <td className="px-4 py-3">
+        {actions && (item.status === 'pending' || item.status === 'building') && (
+          <CancelButton projectId={actions.projectId} applicationId={actions.applicationId} deploymentId={item.id} />
+        )}
+        {actions && item.status === 'success' && item.hasImage && item.id !== actions.currentId && (
+          <RollbackButton
+            projectId={actions.projectId}
+            applicationId={actions.applicationId}
+            deploymentId={item.id}
+            label={item.commitSha ? item.commitSha.slice(0, 12) : `the deployment of ${item.startedAt.toISOString().slice(0, 16)}`}
+          />
+        )}
+      </td>
     </tr>
   );
 }

@@ -1,0 +1,50 @@
+'use client';
+
+// A deployment as it happens: the stage it is in (queued, building, deploying, done), moved by the status events of
+// the log stream, above the live log itself.
+import { useState } from 'react';
+import { LogViewer } from '@/components/log-viewer';
+import { DeploymentStatusBadge } from './deployment-status-badge';
+
+const STAGES = [
+  { key: 'queued', label: 'Queued', statuses: ['pending'] },
+  { key: 'building', label: 'Building', statuses: ['building'] },
+  { key: 'deploying', label: 'Deploying', statuses: ['deploying'] },
+  { key: 'done', label: 'Done', statuses: ['success', 'failed', 'rolled_back'] },
+] as const;
+
+const stageIndex = (status: string) => STAGES.findIndex((stage) => (stage.statuses as readonly string[]).includes(status));
+
+export function DeploymentLive({ deploymentId, initialStatus, downloadName }: { deploymentId: string; initialStatus: string; downloadName: string }) {
+  const [status, setStatus] = useState(initialStatus);
+  const current = stageIndex(status);
+  return (
+    <div className="space-y-4">
+      <ol aria-label="Stages" className="flex flex-wrap items-center gap-2 text-sm">
+        {STAGES.map((stage, index) => {
+          const state = index < current ? 'done' : index === current ? 'current' : 'todo';
+          return (
+            <li
+              key={stage.key}
+              aria-current={state === 'current' ? 'step' : undefined}
+              className={`rounded-full border px-3 py-1 ${
+                state === 'current'
+                  ? 'border-accent font-medium text-foreground'
+                  : state === 'done'
+                    ? 'border-border text-foreground'
+                    : 'border-dashed border-border text-muted'
+              }`}
+            >
+              {state === 'done' ? '✓ ' : ''}
+              {stage.label}
+            </li>
+          );
+        })}
+        <li className="ml-2" data-testid="deployment-status">
+          <DeploymentStatusBadge status={status} />
+        </li>
+      </ol>
+      <LogViewer source={`/api/deployments/${deploymentId}/logs`} downloadName={downloadName} onStatus={(value) => setStatus(value)} />
+    </div>
+  );
+}

@@ -1,0 +1,62 @@
+// Deploying from the browser on the real engine: a git application served by a local git daemon, Deploy pressed in
+// Chromium, the build log streaming in, the status turning to success, the service running on Docker Swarm.
+import { expect, test } from '@playwright/test';
+import Docker from 'dockerode';
+import { startGitServer, type GitTestServer } from '../lib/git/test-server';
+import { createUser, dbQuery, signIn } from './support';
+
+const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+let git: GitTestServer;
+let appId = '';
+
+test.beforeAll(async () => {
+  git = await startGitServer();
+  const start = "echo started; trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait";
+  await git.commit({
+    Dockerfile: ['FROM slipway/busybox:test', 'RUN mkdir -p /www && echo deployed-from-e2e > /www/index.html', `CMD ${JSON.stringify(['sh', '-c', start])}`].join('\n'),
+  });
+});
+
+test.afterAll(async () => {
+  const filters = { label: [`slipway.application=${appId}`] };
+  for (const service of await docker.listServices({ filters })) await docker.getService(service.ID).remove().catch(() => {});
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  for (const image of await docker.listImages({ filters })) await docker.getImage(image.Id).remove({ force: true }).catch(() => {});
+  await git?.stop();
+});
+
+test('press Deploy, watch the log stream in, see the status turn to success', async ({ page }) => {
+  test.setTimeout(180_000);
+  const stamp = `${Date.now() % 1_000_000_000}`;
+  const password = `pw-deploy-${stamp}-x`;
+  const owner = `deploy_dev_${stamp}`;
+  const ownerId = await createUser(owner, 'developer', password);
+  const [project] = await dbQuery<{ id: string }>('INSERT INTO projects (name, owner_id) VALUES ($1, $2) RETURNING id', [`deploy-${stamp}`, ownerId]);
+  const [app] = await dbQuery<{ id: string }>(
+    `INSERT INTO applications (project_id, name, type, source_type, source_config, docker_config)
+     VALUES ($1, $2, 'git', 'github', $3, $4) RETURNING id`,
+    [
+      project!.id,
+      `web-${stamp}`,
+      JSON.stringify({ repository: git.url, branch: 'main', dockerfile: 'Dockerfile', build_context: '.' }),
+      JSON.stringify({ healthcheck: { test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'], interval: '1s', timeout: '1s', retries: 2 } }),
+    ],
+  );
+  appId = app!.id;
+
+  await signIn(page, owner, password);
+  await page.goto(`/projects/${project!.id}/apps/${appId}/deployments`);
+  await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+  await page.waitForURL(new RegExp(`/apps/${appId}/deployments/[0-9a-f-]{36}$`));
+  const log = page.getByRole('log', { name: 'Log output' });
+  await expect(log).toContainText('Checked out', { timeout: 60_000 });
+  await expect(page.getByTestId('deployment-status')).toHaveText('success', { timeout: 120_000 });
+  await expect(log).toContainText('Deployed:');
+  await expect(page.getByTestId('log-state')).toHaveText('finished');
+
+  const [row] = await dbQuery<{ status: string; logs: string | null }>('SELECT status, logs FROM deployments WHERE application_id = $1', [appId]);
+  expect(row!.status).toBe('success');
+  expect(row!.logs).toContain('Deployed:');
+  const services = await docker.listServices({ filters: { label: [`slipway.application=${appId}`] } });
+  expect(services).toHaveLength(1);
+});

@@ -1,0 +1,233 @@
+// Streaming a deployment's log from a real PostgreSQL: replay, live lines with no gap or repeat (also from a
+// writer on another pool, as another process would be), status events and the end, one shared LISTEN
+// connection, and nothing held once the viewer leaves or the listener's connection is killed.
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
+import { insertAppTree, insertDeployment, withSuperuser } from '@/lib/testing/fixtures';
+import { createLogSink, LOGS_CHANNEL } from './log-sink';
+import { streamDeploymentLogs, type DeploymentLogEvent } from './log-stream';
+import { configureNotify, listenerState, settled } from './notify';
+
+let t: TestDatabase;
+let appId: string;
+let deploymentId: string;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  ({ appId } = await insertAppTree(t.db.pool));
+  configureNotify({ retryMs: 50, log: () => {} });
+});
+
+afterAll(async () => {
+  await t?.drop();
+});
+
+beforeEach(async () => {
+  deploymentId = (await insertDeployment(t.db.pool, appId, { status: 'building' })).id;
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function writeLines(count: number, prefix = 'line', pool = t.db.pool) {
+  const sink = createLogSink(pool, deploymentId);
+  for (let i = 0; i < count; i += 1) sink.write('info', `${prefix} ${i}`);
+  await sink.close();
+}
+
+const setStatus = (status: string) => t.db.pool.query('UPDATE deployments SET status = $2 WHERE id = $1', [deploymentId, status]);
+
+/** Collects events until the stream ends (or `until` says stop); the test's timeout catches a stream that never ends. */
+async function collect(
+  options: { afterId?: string; signal?: AbortSignal; pool?: pg.Pool; until?: (events: DeploymentLogEvent[]) => boolean } = {},
+): Promise<DeploymentLogEvent[]> {
+  const events: DeploymentLogEvent[] = [];
+  const { pool = t.db.pool, afterId, signal } = options;
+  for await (const event of streamDeploymentLogs({ pool, deploymentId, afterId, signal })) {
+    events.push(event);
+    if (options.until?.(events)) break;
+  }
+  return events;
+}
+
+const messages = (events: DeploymentLogEvent[]) => events.flatMap((event) => (event.type === 'log' ? [event.message] : []));
+const range = (count: number, prefix = 'line', from = 0) => Array.from({ length: count }, (_, i) => `${prefix} ${from + i}`);
+
+/** Backends of this database sitting in LISTEN (what a viewer holds), seen by the superuser. */
+async function listeningBackends(): Promise<number> {
+  return withSuperuser(t.adminUrl, async (client) => {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()`,
+    );
+    return rows[0]!.n;
+  });
+}
+
+async function expectNothingHeld() {
+  await settled(t.db.pool);
+  expect(listenerState(t.db.pool)).toEqual({ connected: false, channels: [], subscribers: 0 });
+  expect(t.db.pool.totalCount - t.db.pool.idleCount).toBe(0);
+  expect(await listeningBackends()).toBe(0);
+}
+
+/** The test database's pool, counting the stream's reads (pool.query); the LISTEN connection goes through untouched. */
+function countingPool(reads: string[]): pg.Pool {
+  return new Proxy(t.db.pool, {
+    get(target, key, receiver) {
+      if (key === 'query') {
+        return (...args: unknown[]) => {
+          reads.push(String(args[0]));
+          return (target.query as (...a: unknown[]) => unknown)(...args);
+        };
+      }
+      const value = Reflect.get(target, key, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+describe('streamDeploymentLogs', () => {
+  it('replays a finished deployment from the start in keyset pages, then ends', async () => {
+    await writeLines(1234);
+    await setStatus('success');
+    const events = await collect();
+    expect(events[0]).toEqual({ type: 'status', status: 'success' });
+    expect(messages(events)).toEqual(range(1234));
+    expect(events.at(-1)).toEqual({ type: 'end', status: 'success' });
+    expect(events).toHaveLength(1236);
+    const ids = events.flatMap((event) => (event.type === 'log' ? [BigInt(event.id)] : []));
+    expect(ids.every((id, i) => i === 0 || id > ids[i - 1]!)).toBe(true);
+    await expectNothingHeld();
+  });
+
+  it('resumes after a given id, and treats a malformed id as the start', async () => {
+    await writeLines(900);
+    await setStatus('failed');
+    const all = await collect();
+    const after = all.filter((event) => event.type === 'log')[599]!;
+    expect(after).toMatchObject({ message: 'line 599' });
+    expect(messages(await collect({ afterId: (after as { id: string }).id }))).toEqual(range(300, 'line', 600));
+    expect(messages(await collect({ afterId: "1; DROP TABLE x" }))).toHaveLength(900);
+  });
+
+  it('follows lines written while it streams, in order, with no gap or repeat, then status changes and the end', async () => {
+    await writeLines(700, 'early'); // a replay longer than one page, with writing going on during it
+    const viewing = collect();
+    const sink = createLogSink(t.db.pool, deploymentId, { flushMs: 20 });
+    for (let i = 0; i < 3000; i += 1) {
+      sink.write('info', `live ${i}`);
+      if (i % 250 === 0) await sleep(15);
+      if (i === 1500) await setStatus('deploying');
+    }
+    await sink.close();
+    await setStatus('success');
+    const events = await viewing;
+    expect(messages(events)).toEqual([...range(700, 'early'), ...range(3000, 'live')]);
+    expect(events.filter((event) => event.type !== 'log')).toEqual([
+      { type: 'status', status: 'building' },
+      { type: 'status', status: 'deploying' },
+      { type: 'status', status: 'success' },
+      { type: 'end', status: 'success' },
+    ]);
+    await expectNothingHeld();
+  });
+
+  it('sees a writer on another pool (another process) live', async () => {
+    const other = new pg.Pool({ connectionString: t.url, max: 2 });
+    try {
+      const viewing = collect();
+      await sleep(100);
+      const sink = createLogSink(other, deploymentId, { flushMs: 10 });
+      for (let i = 0; i < 50; i += 1) {
+        sink.write('info', `remote ${i}`);
+        await sleep(2);
+      }
+      await sink.close();
+      await other.query('UPDATE deployments SET status = $2 WHERE id = $1', [deploymentId, 'rolled_back']);
+      const events = await viewing;
+      expect(messages(events)).toEqual(range(50, 'remote'));
+      expect(events.at(-1)).toEqual({ type: 'end', status: 'rolled_back' });
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('shares one LISTEN connection among viewers and releases it when the last one aborts', async () => {
+    const controllers = Array.from({ length: 5 }, () => new AbortController());
+    const viewing = controllers.map((controller) => collect({ signal: controller.signal }));
+    await writeLines(10);
+    await sleep(200);
+    await settled(t.db.pool);
+    expect(listenerState(t.db.pool)).toMatchObject({ connected: true, subscribers: 10 });
+    expect(await listeningBackends()).toBe(1);
+    // Aborting while the viewers wait for lines (not at a yield) still ends them.
+    controllers.forEach((controller) => controller.abort());
+    for (const events of await Promise.all(viewing)) expect(messages(events)).toEqual(range(10));
+    await expectNothingHeld();
+  });
+
+  it('releases everything when the consumer stops iterating', async () => {
+    await writeLines(20);
+    const events = await collect({ until: (seen) => seen.length === 5 });
+    expect(events).toHaveLength(5);
+    await expectNothingHeld();
+  });
+
+  it('catches up after the listening connection is killed, without losing lines written meanwhile', async () => {
+    configureNotify({ retryMs: 300 });
+    try {
+      // Nothing is written after the outage: the lines written during it must come from the catch-up read alone.
+      const viewing = collect({ until: (events) => messages(events).includes('during 4') });
+      await writeLines(5, 'before');
+      await sleep(150);
+      const killed = await withSuperuser(t.adminUrl, (client) =>
+        client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`),
+      );
+      expect(killed.rowCount).toBe(1);
+      await writeLines(5, 'during');
+      expect(messages(await viewing)).toEqual([...range(5, 'before'), ...range(5, 'during')]);
+    } finally {
+      configureNotify({ retryMs: 50 });
+    }
+    await expectNothingHeld();
+  });
+
+  it('stops when the deployment is deleted with its application', async () => {
+    const viewing = collect();
+    await writeLines(3);
+    await sleep(100);
+    await t.db.pool.query('DELETE FROM deployments WHERE id = $1', [deploymentId]);
+    expect(messages(await viewing)).toEqual(range(3));
+    await expectNothingHeld();
+  });
+
+  it('lets viewers at the same position share one read per flush', async () => {
+    const reads: string[] = [];
+    const pool = countingPool(reads);
+    const controllers = Array.from({ length: 20 }, () => new AbortController());
+    const viewing = controllers.map((controller) => collect({ pool, signal: controller.signal, until: (events) => messages(events).length === 10 }));
+    await sleep(300);
+    const before = reads.length;
+    await writeLines(10);
+    const all = await Promise.all(viewing);
+    for (const events of all) expect(messages(events)).toEqual(range(10));
+    expect(reads.length - before).toBeLessThanOrEqual(2);
+  });
+
+  it('is not woken by another deployment, nor by lines it already sent', async () => {
+    const other = (await insertDeployment(t.db.pool, appId, { status: 'building' })).id;
+    const reads: string[] = [];
+    const pool = countingPool(reads);
+    const viewing = collect({ pool });
+    await sleep(100);
+    const before = reads.length;
+    expect(before).toBe(1);
+    for (let i = 0; i < 5; i += 1) await t.db.pool.query(`SELECT pg_notify($1, $2)`, [LOGS_CHANNEL, `${other}:${1000 + i}`]);
+    await t.db.pool.query(`SELECT pg_notify($1, $2)`, [LOGS_CHANNEL, `${deploymentId}:0`]);
+    await sleep(100);
+    expect(reads.length).toBe(before);
+    await setStatus('success');
+    await viewing;
+    expect(reads.length).toBe(before + 1);
+  });
+});

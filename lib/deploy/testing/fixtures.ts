@@ -1,0 +1,76 @@
+// Rows, a queue and small waiting helpers for the deployment tests (real PostgreSQL, real pg-boss).
+import type { Tx, WorkContext } from '@/lib/actions/work';
+import type { PlatformRole, TeamRole } from '@/lib/auth/permissions';
+import { asSystem } from '@/lib/db/context';
+import type { TestDatabase } from '@/lib/testing/database';
+import { uniqueName } from '@/lib/testing/fixtures';
+import { startQueue, type DeploymentQueue } from '../queue';
+import { loadDeployment, type DeploymentRow } from '../state';
+
+export type User = { id: string; role: PlatformRole };
+
+export const ctxOf = (user: User): WorkContext => ({ actor: { id: user.id, role: user.role }, meta: { ip: '203.0.113.5', userAgent: 'vitest deploy' } });
+
+export function system<T>(test: TestDatabase, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return asSystem(test.db.prisma, work);
+}
+
+export async function newUser(test: TestDatabase, role: PlatformRole = 'developer'): Promise<User> {
+  const username = uniqueName('u');
+  return system(test, (tx) =>
+    tx.user.create({ data: { username, email: `${username}@example.com`, authProvider: 'github', role }, select: { id: true, role: true } }),
+  ) as Promise<User>;
+}
+
+/** A project of `owner` with one application (status `status`); with `members`, shared through a new team. */
+export async function newApplication(
+  test: TestDatabase,
+  owner: User,
+  options: { status?: string; members?: [User, TeamRole][] } = {},
+): Promise<string> {
+  const members = options.members ?? [];
+  return system(test, async (tx) => {
+    const team = members.length
+      ? await tx.team.create({
+          data: {
+            name: uniqueName('Team'),
+            members: { create: [{ userId: owner.id, role: 'owner' }, ...members.map(([u, role]) => ({ userId: u.id, role }))] },
+          },
+        })
+      : null;
+    const project = await tx.project.create({ data: { name: uniqueName('proj'), ownerId: owner.id, teamId: team?.id ?? null } });
+    const app = await tx.application.create({
+      data: { projectId: project.id, name: uniqueName('app'), type: 'git', sourceType: 'github', status: options.status ?? 'stopped' },
+    });
+    return app.id;
+  });
+}
+
+export function startTestQueue(test: TestDatabase): Promise<DeploymentQueue> {
+  return startQueue({ connectionString: test.url, supervise: false, max: 2, log: () => {} });
+}
+
+export const deployment = async (test: TestDatabase, id: string): Promise<DeploymentRow> => {
+  const row = await system(test, (tx) => loadDeployment(tx, id));
+  if (!row) throw new Error(`no deployment ${id}`);
+  return row;
+};
+
+export const appStatus = async (test: TestDatabase, id: string): Promise<string> =>
+  (await system(test, (tx) => tx.application.findUniqueOrThrow({ where: { id }, select: { status: true } }))).status;
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export const waitForStatus = (test: TestDatabase, id: string, status: string, timeoutMs?: number) =>
+  waitFor(`deployment ${id} to be ${status}`, async () => {
+    const row = await deployment(test, id);
+    return row.status === status ? row : null;
+  }, timeoutMs);

@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZodError } from 'zod';
+import { DomainError, runAsUser, type Tx, type WorkContext } from '@/lib/actions/work';
+import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
+import { NO_SUCH_ID } from '@/lib/testing/fixtures';
+import type { DeploymentQueue } from './queue';
+import { transition } from './state';
+import { ctxOf, deployment, newApplication, newUser, startTestQueue, system, type User } from './testing/fixtures';
+import { cancelDeployment, deployApplication, redeployApplication, rollbackApplication } from './triggers';
+
+let test: TestDatabase;
+let queue: DeploymentQueue;
+let alice: User; // owns the applications
+let bob: User; // another tenant
+let tina: User; // viewer in alice's team
+let appId: string;
+
+const as = <T>(user: User, work: (tx: Tx, ctx: WorkContext) => Promise<T>) =>
+  runAsUser(test.db.prisma, ctxOf(user), (tx) => work(tx, ctxOf(user)));
+async function refusal(promise: Promise<unknown>): Promise<DomainError> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(DomainError);
+  return error as DomainError;
+}
+const audits = (where: { userId?: string; resourceId?: string; action?: string }) =>
+  system(test, (tx) => tx.auditLog.findMany({ where, orderBy: { id: 'asc' } }));
+const jobState = async (jobId: string) => (await queue.boss.getJobById(queue.name, jobId))?.state ?? null;
+
+/** A finished deployment as the pipeline would leave it. */
+async function finished(applicationId: string, status: 'success' | 'failed', metadata: Record<string, unknown> = {}, commitSha?: string) {
+  return system(test, async (tx) => {
+    const { id } = await tx.deployment.create({ data: { applicationId, commitSha, metadata: metadata as object }, select: { id: true } });
+    await transition(tx, id, 'building');
+    if (status === 'success') {
+      await transition(tx, id, 'deploying');
+      await transition(tx, id, 'success');
+    } else {
+      await transition(tx, id, 'failed', { reason: 'build failed' });
+    }
+    return id;
+  });
+}
+
+beforeAll(async () => {
+  test = await createTestDatabase();
+  queue = await startTestQueue(test);
+  [alice, bob, tina] = [await newUser(test), await newUser(test), await newUser(test)];
+  appId = await newApplication(test, alice, { members: [[tina, 'viewer']] });
+});
+afterAll(async () => {
+  await queue?.stop();
+  await test?.drop();
+});
+
+describe('deployApplication', () => {
+  it('queues a pending deployment with its job, triggered by the person, and audits it', async () => {
+    const result = await as(alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: appId, commitSha: 'deadbeef' }));
+    const row = await deployment(test, result.deploymentId);
+    expect(row).toMatchObject({ status: 'pending', triggeredBy: alice.id, commitSha: 'deadbeef', metadata: expect.objectContaining({ trigger: 'deploy' }) });
+    expect(await jobState(result.jobId)).toBe('created');
+    const [audit] = await audits({ userId: alice.id, action: 'application.deploy' });
+    expect(audit!).toMatchObject({ resourceType: 'application', resourceId: appId, ipAddress: '203.0.113.5' });
+    expect(audit!.details).toMatchObject({ deploymentId: result.deploymentId, kind: 'deploy', commitSha: 'deadbeef' });
+  });
+
+  it("another tenant's application is not found (audited, nothing queued); a viewer is forbidden", async () => {
+    const before = await system(test, (tx) => tx.deployment.count({ where: { applicationId: appId } }));
+    const hidden = await refusal(as(bob, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: appId })));
+    expect(hidden.code).toBe('not_found');
+    expect(await audits({ userId: bob.id, action: 'authz.denied' })).toEqual([
+      expect.objectContaining({ resourceType: 'application', resourceId: appId, details: { action: 'application.deploy' } }),
+    ]);
+    const viewer = await refusal(as(tina, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: appId })));
+    expect(viewer.code).toBe('forbidden');
+    expect(await audits({ userId: tina.id, action: 'authz.denied' })).toHaveLength(1);
+    expect(await system(test, (tx) => tx.deployment.count({ where: { applicationId: appId } }))).toBe(before);
+    expect((await refusal(as(alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: NO_SUCH_ID })))).code).toBe('not_found');
+  });
+
+  it('refuses an archived application', async () => {
+    const archived = await newApplication(test, alice);
+    await system(test, (tx) => tx.$executeRaw`SELECT soft_delete_application(${archived}::uuid)`);
+    const error = await refusal(as(alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: archived })));
+    expect(error).toMatchObject({ code: 'conflict', message: expect.stringContaining('archived') });
+  });
+});
+
+describe('redeployApplication', () => {
+  it('needs a successful deployment, then rebuilds its commit', async () => {
+    const app = await newApplication(test, alice);
+    expect((await refusal(as(alice, (tx, ctx) => redeployApplication(tx, ctx, queue, { applicationId: app })))).code).toBe('conflict');
+    const current = await finished(app, 'success', { image: 'slipway/x:1' }, 'cafe1234');
+    const result = await as(alice, (tx, ctx) => redeployApplication(tx, ctx, queue, { applicationId: app }));
+    const row = await deployment(test, result.deploymentId);
+    expect(row).toMatchObject({ commitSha: 'cafe1234', metadata: expect.objectContaining({ trigger: 'redeploy', redeploy_of: current }) });
+    expect((await audits({ resourceId: app, action: 'application.deploy' }))[0]!.details).toMatchObject({ kind: 'redeploy' });
+    expect((await refusal(as(tina, (tx, ctx) => redeployApplication(tx, ctx, queue, { applicationId: app })))).code).toBe('not_found');
+  });
+});
+
+describe('rollbackApplication', () => {
+  it('goes back only to an earlier successful deployment of the same application that kept its image', async () => {
+    const app = await newApplication(test, alice, { status: 'running', members: [[tina, 'viewer']] });
+    const other = await newApplication(test, alice);
+    const old = await finished(app, 'success', { image: 'slipway/app:old' }, 'aaaa1111');
+    const noImage = await finished(app, 'success');
+    const broken = await finished(app, 'failed', { image: 'slipway/app:broken' });
+    const elsewhere = await finished(other, 'success', { image: 'slipway/other:1' });
+    const current = await finished(app, 'success', { image: 'slipway/app:current' });
+    const rollback = (toDeploymentId: string) =>
+      as(alice, (tx, ctx) => rollbackApplication(tx, ctx, queue, { applicationId: app, toDeploymentId }));
+
+    expect(await refusal(rollback(broken))).toMatchObject({ code: 'conflict', message: expect.stringContaining('ended failed') });
+    expect(await refusal(rollback(noImage))).toMatchObject({ code: 'conflict', message: expect.stringContaining('no kept image') });
+    expect(await refusal(rollback(elsewhere))).toMatchObject({ code: 'not_found' });
+    expect(await refusal(rollback(current))).toMatchObject({ code: 'conflict', message: expect.stringContaining('current version') });
+    await expect(rollback('not-a-uuid')).rejects.toBeInstanceOf(ZodError);
+
+    const result = await rollback(old);
+    const row = await deployment(test, result.deploymentId);
+    expect(row).toMatchObject({
+      status: 'pending',
+      commitSha: 'aaaa1111',
+      metadata: expect.objectContaining({ trigger: 'rollback', image: 'slipway/app:old', rollback_of: old }),
+    });
+    const [audit] = await audits({ resourceId: app, action: 'application.rollback' });
+    expect(audit!.details).toMatchObject({ deploymentId: result.deploymentId, toDeploymentId: old, image: 'slipway/app:old' });
+    expect((await refusal(as(tina, (tx, ctx) => rollbackApplication(tx, ctx, queue, { applicationId: app, toDeploymentId: old })))).code).toBe(
+      'forbidden',
+    );
+  });
+});
+
+describe('cancelDeployment', () => {
+  it('cancels a pending deployment for someone who may deploy; others are refused, the deployment untouched', async () => {
+    const app = await newApplication(test, alice, { members: [[tina, 'viewer']] });
+    const { deploymentId } = await as(alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: app }));
+    const hidden = await refusal(as(bob, (tx, ctx) => cancelDeployment(tx, ctx, queue, { deploymentId })));
+    expect(hidden).toMatchObject({ code: 'not_found', message: expect.stringContaining('deployment') });
+    expect((await refusal(as(tina, (tx, ctx) => cancelDeployment(tx, ctx, queue, { deploymentId })))).code).toBe('forbidden');
+    expect((await refusal(as(bob, (tx, ctx) => cancelDeployment(tx, ctx, queue, { deploymentId: NO_SUCH_ID })))).code).toBe('not_found');
+    expect((await deployment(test, deploymentId)).status).toBe('pending');
+
+    const result = await as(alice, (tx, ctx) => cancelDeployment(tx, ctx, queue, { deploymentId }));
+    expect(result.outcome).toBe('cancelled');
+    expect((await deployment(test, deploymentId)).metadata.reason).toBe('cancelled');
+    expect(await audits({ resourceId: deploymentId, action: 'deployment.cancel' })).toEqual([
+      expect.objectContaining({ userId: alice.id, resourceType: 'deployment', details: { applicationId: app, from: 'pending', outcome: 'cancelled' } }),
+    ]);
+    const denied = await audits({ userId: bob.id, action: 'authz.denied' });
+    expect(denied.some((a) => a.resourceId === app)).toBe(true);
+  });
+});

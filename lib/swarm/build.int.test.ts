@@ -1,0 +1,137 @@
+// Image builds against the real engine: streaming, cache detection, failures and cancellation.
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildImage } from './build';
+import { connectDocker } from './client';
+import { EngineError } from './errors';
+import { imageRef, labelsFor } from './names';
+import { BASE_IMAGE, cleanupApps, httpAppDockerfile, makeContext, removeDir, testApp } from './test-support';
+
+const docker = connectDocker();
+const app = testApp('build');
+const labels = labelsFor(app);
+const dirs: string[] = [];
+
+async function context(files: Record<string, string>) {
+  const dir = await makeContext(files);
+  dirs.push(dir);
+  return dir;
+}
+
+afterAll(async () => {
+  await cleanupApps(docker, [app]);
+  for (const dir of dirs) await removeDir(dir);
+}, 60_000);
+
+describe('buildImage', () => {
+  it('streams lines while building, labels the image, and reports a cache hit on the second build', async () => {
+    const dir = await context({
+      Dockerfile: `${httpAppDockerfile('v1')}\nRUN echo first-line && sleep 1 && echo second-line`,
+      '.git/HEAD': 'ref: refs/heads/main\n',
+    });
+    const seen: { line: string; at: number }[] = [];
+    const tag = imageRef(app.id, 'v1');
+    const first = await buildImage(docker, { context: { dir }, tag, labels, onLine: (line) => seen.push({ line, at: Date.now() }) });
+    const doneAt = Date.now();
+
+    const firstLine = seen.find((entry) => entry.line === 'first-line');
+    const secondLine = seen.find((entry) => entry.line === 'second-line');
+    expect(firstLine && secondLine).toBeTruthy();
+    // Lines arrive as the build produces them, not all at the end: a second passes between these two.
+    expect(secondLine!.at - firstLine!.at).toBeGreaterThan(700);
+    expect(doneAt - firstLine!.at).toBeGreaterThan(700);
+    expect(first).toMatchObject({ tag, cacheHit: false });
+    expect(first.sizeMb).toBeGreaterThan(0);
+
+    const image = await docker.getImage(tag).inspect();
+    expect(image.Id).toBe(first.imageId);
+    expect(image.Config.Labels).toMatchObject(labels);
+
+    const lines: string[] = [];
+    const second = await buildImage(docker, { context: { dir }, tag, labels, onLine: (line) => lines.push(line) });
+    expect(second).toMatchObject({ imageId: first.imageId, cacheHit: true });
+    expect(lines).toContain(' ---> Using cache');
+  }, 120_000);
+
+  it('leaves .git out of the context and builds from a generated Dockerfile', async () => {
+    const dir = await context({ '.git/HEAD': 'secret\n', 'app.txt': 'hello\n' });
+    const dockerfileText = `FROM ${BASE_IMAGE}\nCOPY . /src\nRUN ls -a /src && test ! -e /src/.git && cat /src/app.txt`;
+    const lines: string[] = [];
+    await buildImage(docker, { context: { dir, dockerfileText }, tag: imageRef(app.id, 'gen'), labels, onLine: (line) => lines.push(line) });
+    expect(lines).toContain('hello');
+    expect(lines).not.toContain('.git');
+
+    const only = await buildImage(docker, {
+      context: { dockerfileText: `FROM ${BASE_IMAGE}\nRUN echo only-a-dockerfile` },
+      tag: imageRef(app.id, 'text'),
+      labels,
+      onLine: () => {},
+    });
+    expect(only.tag).toBe(imageRef(app.id, 'text'));
+  }, 120_000);
+
+  it('fails with build_failed and the output when a step fails, with stderr marked', async () => {
+    const dir = await context({ Dockerfile: `FROM ${BASE_IMAGE}\nRUN echo about-to-fail && echo broken >&2 && false` });
+    const lines: { line: string; stream: string }[] = [];
+    const error = await buildImage(docker, {
+      context: { dir },
+      tag: imageRef(app.id, 'broken'),
+      labels,
+      onLine: (line, stream) => lines.push({ line, stream }),
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EngineError);
+    expect((error as EngineError).code).toBe('build_failed');
+    expect((error as EngineError).message).toMatch(/returned a non-zero code: 1/);
+    // The engine wraps a step's stderr in ESC[91m … ESC[0m; lines keep the colour codes and stderr is marked.
+    const plain = (line: string) => line.replace(/\u001b\[[0-9;]*m/g, '');
+    expect((error as EngineError).lines.map(plain)).toContain('about-to-fail');
+    expect((error as EngineError).message).toMatch(/Last output:[^]*about-to-fail/);
+    expect((error as EngineError).message).not.toContain('\u001b');
+    expect(lines.find((entry) => plain(entry.line) === 'broken')?.stream).toBe('stderr');
+    expect(lines.find((entry) => plain(entry.line) === 'about-to-fail')?.stream).toBe('stdout');
+  }, 120_000);
+
+  it('refuses a symlink that points outside the context before contacting the engine', async () => {
+    const dir = await context({ Dockerfile: `FROM ${BASE_IMAGE}` });
+    const { symlink } = await import('node:fs/promises');
+    await symlink('/etc/passwd', `${dir}/passwd`);
+    await expect(buildImage(docker, { context: { dir }, tag: imageRef(app.id, 'link'), labels, onLine: () => {} })).rejects.toMatchObject({
+      code: 'invalid',
+      message: expect.stringMatching(/symlink passwd/),
+    });
+  });
+
+  it('stops the build quickly when cancelled, killing the running step', async () => {
+    const marker = `marker-${app.id.slice(0, 8)}`;
+    const dir = await context({ Dockerfile: `FROM ${BASE_IMAGE}\nRUN echo ${marker} && sleep 30` });
+    const controller = new AbortController();
+    let abortedAt = 0;
+    const started = Date.now();
+    const error = await buildImage(docker, {
+      context: { dir },
+      tag: imageRef(app.id, 'slow'),
+      labels,
+      signal: controller.signal,
+      onLine: (line) => {
+        if (line === marker && !abortedAt) {
+          abortedAt = Date.now();
+          controller.abort();
+        }
+      },
+    }).catch((caught: unknown) => caught);
+    const settledAt = Date.now();
+    expect(error).toMatchObject({ code: 'cancelled' });
+    expect(abortedAt).toBeGreaterThan(0);
+    expect(settledAt - abortedAt).toBeLessThan(2_000);
+    expect(settledAt - started).toBeLessThan(15_000);
+
+    // The engine cancels the build when the request goes away: the step's container does not live on.
+    let running = true;
+    for (let attempt = 0; attempt < 40 && running; attempt += 1) {
+      const containers = await docker.listContainers({ all: true });
+      running = containers.some((container) => container.Command.includes(marker));
+      if (running) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(running).toBe(false);
+    await expect(docker.getImage(imageRef(app.id, 'slow')).inspect()).rejects.toMatchObject({ statusCode: 404 });
+  }, 60_000);
+});

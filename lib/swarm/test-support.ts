@@ -1,0 +1,122 @@
+// Helpers shared by the engine's Docker tests: throwaway ids, temp build contexts, label-based cleanup.
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { labelFilters } from './names';
+
+export const BASE_IMAGE = 'slipway/busybox:test';
+
+/** A fresh application identity per test file, so parallel runs never share Docker names. */
+export function testApp(name: string) {
+  return { id: randomUUID(), projectId: randomUUID(), name: `${name}-${randomUUID().slice(0, 6)}` };
+}
+
+/** A temp directory holding the given files (paths relative to it). */
+export async function makeContext(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'slipway-ctx-'));
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    await writeFile(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+export async function removeDir(dir: string | undefined): Promise<void> {
+  if (dir) await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * An HTTP app on busybox: serves `content` at /, logs a start line on stdout and one on stderr. The shell stays PID 1
+ * and exits on SIGTERM: PID 1 without a handler ignores it, and every stop would then wait Docker's 10 s grace.
+ */
+export function httpAppDockerfile(content: string): string {
+  const start = `echo started ${content}; echo warming ${content} >&2; trap 'exit 0' TERM; httpd -f -v -p 8080 -h /www & wait`;
+  return [
+    `FROM ${BASE_IMAGE}`,
+    `RUN mkdir -p /www && echo ${JSON.stringify(content)} > /www/index.html`,
+    `CMD ${JSON.stringify(['sh', '-c', start])}`,
+  ].join('\n');
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export async function fetchText(port: number, timeoutMs = 1000): Promise<string | null> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(timeoutMs) });
+    return response.ok ? (await response.text()).trim() : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Host ports of the service's running tasks (host-mode publishing without a fixed port: one port per task). */
+export async function taskPorts(docker: Docker, serviceName: string): Promise<{ taskId: string; image: string; port: number }[]> {
+  const tasks = (await docker.listTasks({ filters: { service: [serviceName], 'desired-state': ['running'] } })) as {
+    ID: string;
+    Status: { State: string; PortStatus?: { Ports?: { PublishedPort?: number }[] } };
+    Spec: { ContainerSpec: { Image: string } };
+  }[];
+  // A host-mode port is listed once per address family (IPv4 and IPv6): one entry per task is enough here.
+  return tasks
+    .filter((task) => task.Status.State === 'running')
+    .map((task) => ({ taskId: task.ID, image: task.Spec.ContainerSpec.Image, port: task.Status.PortStatus?.Ports?.[0]?.PublishedPort ?? 0 }))
+    .filter((entry) => entry.port > 0);
+}
+
+async function retry(what: string, action: () => Promise<unknown>, errors: string[]): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await action();
+      return;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return;
+      if (attempt >= 40) return void errors.push(`${what}: ${(error as Error).message}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+/**
+ * Removes everything test applications left behind, found by their labels only. Services of all of them go first:
+ * a project network shared by several applications stays "in use" until every one of its services is gone.
+ * Throws at the end (after trying everything) when something could not be removed, so a leak is seen.
+ */
+export async function cleanupApps(docker: Docker, apps: { id: string; projectId: string }[]): Promise<void> {
+  const errors: string[] = [];
+  for (const app of apps) {
+    for (const service of await docker.listServices({ filters: { label: labelFilters(app.id) } })) {
+      await retry(`service ${service.Spec?.Name}`, () => docker.getService(service.ID).remove(), errors);
+    }
+  }
+  for (const app of apps) {
+    // Swarm stops and removes the tasks' containers asynchronously; their images and networks are in use until then.
+    for (const container of await docker.listContainers({ all: true, filters: { label: labelFilters(app.id) } })) {
+      await retry(`container ${container.Id}`, () => docker.getContainer(container.Id).remove({ force: true }), errors);
+    }
+  }
+  for (const projectId of new Set(apps.map((app) => app.projectId))) {
+    for (const network of await docker.listNetworks({ filters: { label: [`slipway.managed=true`, `slipway.project=${projectId}`] } })) {
+      await retry(`network ${network.Name}`, () => docker.getNetwork(network.Id).remove(), errors);
+    }
+  }
+  for (const app of apps) {
+    for (const image of await docker.listImages({ filters: { label: labelFilters(app.id) } })) {
+      await retry(`image ${image.Id}`, () => docker.getImage(image.Id).remove({ force: true }), errors);
+    }
+  }
+  if (errors.length) throw new Error(`Cleanup left objects behind:\n${errors.join('\n')}`);
+}
+
+/** cleanupApps for one application. */
+export function cleanupApp(docker: Docker, app: { id: string; projectId: string }): Promise<void> {
+  return cleanupApps(docker, [app]);
+}
