@@ -132,13 +132,13 @@ describe('a worker that goes away mid-run', () => {
     }
   }, 60_000);
 
-  it('npm run worker (scripts/worker.ts) fails what it takes with an honest reason until the engine is wired', async () => {
+  it('npm run worker (scripts/worker.ts) runs the real pipeline: a git application without a repository fails with that reason', async () => {
     const appId = await newApplication(test, owner, { status: 'running' });
     const { deploymentId } = await enqueue(appId);
     const child = spawnWorker('scripts/worker.ts');
     try {
       const row = await waitForStatus(test, deploymentId, 'failed', 30_000);
-      expect(row.metadata.reason).toBe('the Swarm engine is not wired yet');
+      expect(row.metadata.reason).toBe('This application has no repository to build from: set one on its Source tab.');
       expect(await appStatus(test, appId)).toBe('running');
     } finally {
       child.process.kill('SIGTERM');

@@ -1,6 +1,6 @@
 // Deploys against the real Swarm: first create, start-first update under load, automatic rollback, scale/stop,
 // pruning. Ports are host-mode (the routing mesh does not work on this kernel, see ENVIRONMENT.md).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DockerConfig } from '@/lib/validation/docker-config';
 import { buildImage } from './build';
 import { connectDocker } from './client';
@@ -122,8 +122,15 @@ describe('deployService', () => {
       expect(lines.some((line) => line.startsWith('update completed'))).toBe(true);
       expect(overlap).toBe(true);
       expect(minRunning).toBeGreaterThanOrEqual(2);
-      const ports = await taskPorts(docker, name);
-      expect(ports).toHaveLength(2);
+      // Under load the second rolled-back task may still be settling when the rollback is reported complete.
+      const ports = await vi.waitFor(
+        async () => {
+          const running = await taskPorts(docker, name);
+          expect(running).toHaveLength(2);
+          return running;
+        },
+        { timeout: 30_000, interval: 250 },
+      );
       for (const { port } of ports) expect(await fetchText(port)).toBe('v2');
     }, 120_000);
 
@@ -141,8 +148,15 @@ describe('deployService', () => {
 
       const service = await docker.getService(name).inspect();
       expect(service.Spec.TaskTemplate.ContainerSpec.Image).toMatch(new RegExp(`^${image('v2')}`));
-      const ports = await taskPorts(docker, name);
-      expect(ports).toHaveLength(2);
+      // Under load the second rolled-back task may still be settling when the rollback is reported complete.
+      const ports = await vi.waitFor(
+        async () => {
+          const running = await taskPorts(docker, name);
+          expect(running).toHaveLength(2);
+          return running;
+        },
+        { timeout: 30_000, interval: 250 },
+      );
       for (const { port } of ports) expect(await fetchText(port)).toBe('v2');
     }, 120_000);
 
