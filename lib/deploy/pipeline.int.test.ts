@@ -112,4 +112,19 @@ describe('the deployment pipeline', () => {
     expect(String((done.metadata as Record<string, unknown>).reason ?? '')).not.toBe('');
     await waitFor('version 1 to answer again', async () => (await fetchText(port)) === 'version-1', 30_000);
   }, 180_000);
+
+  it('refuses a build context that points outside the checkout, even when the row was written around the edge', async () => {
+    await system(test, (tx) =>
+      tx.application.update({
+        where: { id: app.id },
+        data: { sourceConfig: { repository: git.url, branch: 'main', dockerfile: 'Dockerfile', build_context: '../../../etc' } },
+      }),
+    );
+    const { deploymentId } = await deploy(app.id);
+    const done = await finished(deploymentId);
+    expect(done.status).toBe('failed');
+    expect((done.metadata as Record<string, unknown>).reason).toBe('The build context must be a folder inside the repository: fix it on the Source tab.');
+    // The running version was not touched.
+    expect(await fetchText(port)).toBe('version-1');
+  }, 120_000);
 });

@@ -82,7 +82,11 @@ async function buildFromGit(options: PipelineOptions, loaded: Loaded, deployment
     });
     sink.write('info', `Checked out ${commitSha}`);
     const tag = imageRef(loaded.app.id, `${commitSha.slice(0, 12)}-${deployment.id.slice(0, 8)}`);
-    const context = path.join(dir, text(source.build_context) ?? '.');
+    // The edge refuses `..` in a build context; a row written some other way must still not reach outside the checkout.
+    const context = path.resolve(dir, text(source.build_context) ?? '.');
+    if (context !== dir && !context.startsWith(`${dir}${path.sep}`)) {
+      throw new Error('The build context must be a folder inside the repository: fix it on the Source tab.');
+    }
     const result = await buildImage(options.docker, {
       context: { dir: context },
       dockerfile: text(source.dockerfile) ?? 'Dockerfile',
