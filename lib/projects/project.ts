@@ -4,11 +4,11 @@
 // Secrets are never selected: no databases.connection_string, nothing from certificates, env vars or git sources.
 import type { ResourceOf, TeamRole } from '@/lib/auth/permissions';
 import type { Tx } from '@/lib/db/context';
+import { isUuid } from './access';
 
-// What PostgreSQL accepts as a uuid in canonical form; anything else cannot name a project.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Only a canonical uuid can name a project: anything else is not looked up at all.
 
-export const isProjectId = (value: string): boolean => UUID.test(value);
+export const isProjectId = (value: string): boolean => isUuid(value);
 
 export type ProjectApplication = {
   id: string;
@@ -77,7 +77,7 @@ export async function getProjectForUser(
   userId: string,
   options: ProjectPageOptions = {},
 ): Promise<ProjectView | null> {
-  if (!isProjectId(projectId) || !UUID.test(userId)) return null;
+  if (!isProjectId(projectId) || !isUuid(userId)) return null;
   const row = await tx.project.findFirst({
     where: { id: projectId, OR: [{ ownerId: userId }, { team: { members: { some: { userId } } } }] },
     select: {
@@ -167,7 +167,7 @@ export type TeamChoice = { id: string; name: string; role: TeamRole };
 
 /** The teams `userId` may put projects in (owner, admin or member there), by name: the choices of "Move to team". */
 export async function listWritableTeams(tx: Tx, userId: string): Promise<TeamChoice[]> {
-  if (!UUID.test(userId)) return [];
+  if (!isUuid(userId)) return [];
   const rows = await tx.teamMember.findMany({
     where: { userId, role: { in: ['owner', 'admin', 'member'] } },
     orderBy: [{ team: { name: 'asc' } }, { teamId: 'asc' }],

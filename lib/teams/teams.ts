@@ -3,6 +3,7 @@
 // membership read under that lock, and writes its audit row in the same transaction. Call mutations through
 // runTeamWork(): it records refusals in a transaction of their own (the one that found them is rolled back) and
 // turns the database's own refusals (the last owner, a taken name) into messages for the person.
+import { driverCause } from '@/lib/actions/work';
 import { recordAudit, type AuditEntry } from '@/lib/audit/write';
 import { assertCan, type Actor, type TeamRole } from '@/lib/auth/permissions';
 import { asSystem, asUser, type Tx } from '@/lib/db/context';
@@ -132,16 +133,6 @@ export async function runTeamWork<T>(db: PrismaClient, ctx: TeamContext, work: (
     }
     throw teamErrorFrom(error);
   }
-}
-
-type DriverCause = { originalCode?: string; originalMessage?: string };
-
-// Prisma wraps a driver error in `meta.driverAdapterError` (a statement) or throws it bare (a failed COMMIT).
-function driverCause(error: unknown): DriverCause | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const { name, cause, meta } = error as { name?: unknown; cause?: unknown; meta?: { driverAdapterError?: { cause?: unknown } } };
-  const found = name === 'DriverAdapterError' ? cause : meta?.driverAdapterError?.cause;
-  return typeof found === 'object' && found !== null ? (found as DriverCause) : undefined;
 }
 
 /** The database's refusals a person can act on, as TeamErrors; anything else unchanged. */

@@ -7,11 +7,11 @@ import { Badge } from '@/components/ui/badge';
 import { buttonClasses } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Pager } from '@/components/ui/pager';
-import { recordAudit } from '@/lib/audit/write';
+import { recordRefusal } from '@/lib/actions/work';
 import { can } from '@/lib/auth/permissions';
 import { requireUser, type SessionUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
-import { asSystem, asUser } from '@/lib/db/context';
+import { asUser } from '@/lib/db/context';
 import { getRequestMeta } from '@/lib/http/request-meta';
 import { getProjectForUser, isProjectId, listWritableTeams, projectResource, type ProjectView } from '@/lib/projects/project';
 import { dashboardCursorSchema, dashboardTagSchema, encodeCursor } from '@/lib/validation/dashboard';
@@ -46,17 +46,14 @@ export async function generateMetadata({ params, searchParams }: Props): Promise
 
 /** Another user's project looks exactly like one that does not exist; the attempt is still audited. */
 async function recordDenied(user: SessionUser, projectId: string) {
-  const meta = await getRequestMeta();
-  await asSystem(await getDb(), (tx) =>
-    recordAudit(tx, {
-      userId: user.id,
-      action: 'authz.denied',
-      resourceType: 'project',
-      resourceId: isProjectId(projectId) ? projectId : null,
-      details: { action: 'project.read', projectId: projectId.slice(0, 100) },
-      ...meta,
-    }),
-  ).catch((error: unknown) => console.error('[slipway] could not record a refusal in the audit log', error));
+  await recordRefusal(await getDb(), {
+    userId: user.id,
+    action: 'authz.denied',
+    resourceType: 'project',
+    resourceId: isProjectId(projectId) ? projectId : null,
+    details: { action: 'project.read', projectId: projectId.slice(0, 100) },
+    ...(await getRequestMeta()),
+  });
 }
 
 /** What the settings need, read only for the parts this user may use (so a viewer's page costs nothing more). */
