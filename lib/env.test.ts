@@ -8,6 +8,11 @@ describe('parseEnv', () => {
     expect(env.SLIPWAY_DATA_DIR).toBe('/srv/slipway/data');
     expect(env.SLIPWAY_MIGRATIONS_DIR).toBe('/srv/slipway/prisma/migrations');
     expect(env.PORT).toBe(3000);
+    expect(env.SLIPWAY_KEEP_IMAGES).toBe(5);
+  });
+
+  it('reads how many images to keep for rollbacks', () => {
+    expect(parseEnv({ SLIPWAY_KEEP_IMAGES: '12' }).SLIPWAY_KEEP_IMAGES).toBe(12);
   });
 
   it('treats an empty DATABASE_URL as unset', () => {
@@ -35,6 +40,9 @@ describe('parseEnv', () => {
     ['SLIPWAY_DB_POOL_SIZE', '1000'],
     ['NODE_ENV', 'staging'],
     ['SLIPWAY_MAINTENANCE', 'maybe'],
+    ['SLIPWAY_KEEP_IMAGES', '0'],
+    ['SLIPWAY_KEEP_IMAGES', '2.5'],
+    ['SLIPWAY_KEEP_IMAGES', 'all'],
   ])('refuses %s=%s with a message naming the variable', (variable, value) => {
     let error: unknown;
     try {

@@ -57,6 +57,8 @@ export const envSchema = z.object({
   SLIPWAY_DEMO_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12, 'must be at least 12 characters').optional()),
   /** Run the deployment worker inside the panel (on), or leave it to `npm run worker` processes (off). */
   SLIPWAY_WORKER: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('on')),
+  /** Images of this many latest successful deployments of each application are kept for rollbacks without a rebuild. */
+  SLIPWAY_KEEP_IMAGES: z.preprocess(emptyAsUndefined, z.coerce.number({ message: 'must be a whole number 1-100' }).int('must be a whole number 1-100').min(1, 'must be at least 1 (the running image is always kept)').max(100, 'must be at most 100').default(5)),
   /** The Docker engine (a Swarm manager): unix:///path/to.sock or tcp://host:port. Default /var/run/docker.sock. */
   DOCKER_HOST: z.preprocess(emptyAsUndefined, z.string().regex(/^(unix|tcp):\/\/\S+$/, 'must be unix:///path/to/docker.sock or tcp://host:port').optional()),
   GITHUB_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().optional()),

@@ -7,6 +7,7 @@
 import http from 'node:http';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyClientIp, createClientIpListener, markClientIpServer, parseTrustedProxies } from '../lib/http/client-ip-core.mjs';
@@ -35,6 +36,22 @@ function readConfig() {
   } catch (error) {
     return refuse(`SLIPWAY_TRUSTED_PROXIES: ${/** @type {Error} */ (error).message}`);
   }
+}
+
+/**
+ * The configuration `next build` resolved and wrote into .next. Given to Next.js so it does not load next.config.ts
+ * again: a TypeScript config is compiled with SWC at start, which keeps its 28 MB native module resident for the
+ * life of the process (idle memory budget, bench/idle-rss.ts).
+ */
+async function builtConfig() {
+  const file = path.join(root, '.next', 'required-server-files.json');
+  let text;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return refuse('no build found: run `npm run build` first (scripts/start.sh does it when needed).');
+  }
+  return JSON.parse(text).config;
 }
 
 // A panel sits idle most of the time. V8 keeps the heap it grew while serving (and glibc keeps freed pages), so a
@@ -72,6 +89,9 @@ async function main() {
   process.env.NODE_ENV ||= 'production';
   // Tells lib/http/request-meta.ts (same process, same globalThis) that the client IP header is ours.
   markClientIpServer();
+  // What Next.js's own standalone server does: hand it the configuration the build resolved, so it does not load
+  // next.config.ts again (see builtConfig).
+  process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(await builtConfig());
   const { default: next } = await import('next');
   const app = next({ dev: false, dir: root, hostname, port });
   await app.prepare();

@@ -4,10 +4,11 @@ import { database } from '@/lib/db';
 import { getDocker } from '@/lib/deploy/docker';
 import { createPipeline } from '@/lib/deploy/pipeline';
 import { runWorkerProcess } from '@/lib/deploy/worker-process';
+import { env } from '@/lib/env';
 
 async function main() {
   const db = await database();
-  await runWorkerProcess({ run: createPipeline({ db, docker: getDocker() }) });
+  await runWorkerProcess({ run: createPipeline({ db, docker: getDocker(), keepImages: env().SLIPWAY_KEEP_IMAGES }) });
 }
 
 main().catch((error: Error) => {

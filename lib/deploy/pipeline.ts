@@ -101,6 +101,20 @@ async function buildFromGit(options: PipelineOptions, loaded: Loaded, deployment
   }
 }
 
+/**
+ * Removes the application's Slipway-built images except `keepTags`. An image an old task's container still uses (it
+ * is stopping, within its grace period) stays until the next deployment's prune. Never fails a deployment.
+ */
+async function prune(docker: Docker, appId: string, keepTags: string[], sink: LogSink, options: { quiet?: boolean } = {}) {
+  const pruned = await pruneImages(docker, appId, keepTags).catch((error: Error) => {
+    sink.write('warn', `Old images could not be pruned: ${error.message}`);
+    return null;
+  });
+  if (pruned?.removed.length) sink.write('info', `Pruned old images: ${pruned.removed.join(', ')}`);
+  if (options.quiet) return;
+  for (const failed of pruned?.failed ?? []) sink.write('debug', `Old image ${failed.ref} kept for now: ${failed.reason}`);
+}
+
 export function createPipeline(options: PipelineOptions): RunDeployment {
   const keep = options.keepImages ?? 5;
   return async (deployment: DeploymentJob, context: RunContext): Promise<Outcome> => {
@@ -109,6 +123,8 @@ export function createPipeline(options: PipelineOptions): RunDeployment {
     const seconds = () => Math.round((Date.now() - started) / 1000);
     try {
       const loaded = await load(options.db, deployment, keep);
+      // Images an earlier prune had to leave (an old task was still stopping) go now; the running one is kept.
+      if (loaded.keepTags.length) await prune(options.docker, loaded.app.id, deployment.image ? [deployment.image, ...loaded.keepTags] : loaded.keepTags, sink, { quiet: true });
       let image: string;
       const metadata: Record<string, unknown> = {};
       if (deployment.image) {
@@ -149,9 +165,7 @@ export function createPipeline(options: PipelineOptions): RunDeployment {
       if (result.outcome === 'success') {
         sink.write('info', `Deployed: ${loaded.app.name} is running ${image}`);
         // Keep the images of the latest successful deployments (and this one) for rollbacks; prune older ours.
-        await pruneImages(options.docker, loaded.app.id, [image, ...loaded.keepTags].slice(0, keep)).catch((error: Error) =>
-          sink.write('warn', `Old images could not be pruned: ${error.message}`),
-        );
+        await prune(options.docker, loaded.app.id, [image, ...loaded.keepTags].slice(0, keep), sink);
         return { status: 'success', metadata: done };
       }
       sink.write('error', result.reason ?? `Rollout ended: ${result.outcome}`);

@@ -3,7 +3,7 @@
 // option, so a trigger either leaves a pending row with its job or nothing at all.
 // One deployment per application at a time is the worker's job (a per-application advisory lock, see worker.ts);
 // here a newer trigger supersedes an older one still pending, under a lock on the application row.
-import PgBoss from 'pg-boss';
+import type PgBoss from 'pg-boss';
 import type pg from 'pg';
 import { DomainError } from '@/lib/actions/work';
 import type { Tx } from '@/lib/db/context';
@@ -37,7 +37,9 @@ export async function startQueue(options: StartQueueOptions): Promise<Deployment
   const connection = options.pool
     ? { db: { executeSql: (text: string, values?: unknown[]) => options.pool.query(text, values) } }
     : { connectionString: options.connectionString, max: options.max ?? 3 };
-  const boss = new PgBoss({ ...connection, schema, supervise: options.supervise ?? true, schedule: false, migrate: true });
+  // Loaded here, not at import: server actions import this module, and a panel that never deploys need not hold it.
+  const { default: PgBossClass } = await import('pg-boss');
+  const boss = new PgBossClass({ ...connection, schema, supervise: options.supervise ?? true, schedule: false, migrate: true });
   // Without a listener an 'error' event would crash the process; pg-boss reports and carries on.
   boss.on('error', (error) => log(`deployment queue: ${error.message}`));
   await boss.start();

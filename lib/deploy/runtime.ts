@@ -1,15 +1,29 @@
 // The deployment runtime of a process: one pg-boss queue (server actions enqueue on it) and, in the panel by
 // default, one worker running the real pipeline. Held on globalThis like the database, so Next.js module copies
 // share it. SLIPWAY_WORKER=off leaves the deploying to `npm run worker` processes.
+//
+// Started lazily: the panel configures it at boot and starts it at once only when deployments are unfinished (they
+// need recovery or a worker); otherwise the first deployment starts it. A panel nobody deploys from does not hold
+// pg-boss, its pool, the worker's connections or the Docker client (idle memory budget, bench/idle-rss.ts).
 import type { Database } from '@/lib/db/connection';
+import { asSystem } from '@/lib/db/context';
 import { env } from '@/lib/env';
-import { getDocker } from './docker';
-import { createPipeline } from './pipeline';
-import { startQueue, type DeploymentQueue } from './queue';
-import { startWorker, type DeploymentWorker } from './worker';
+import type { DeploymentQueue } from './queue';
+import type { DeploymentWorker } from './worker';
 
 type Runtime = { queue: DeploymentQueue; worker: DeploymentWorker | null };
-const holder = globalThis as unknown as { __slipwayDeployRuntime?: Promise<Runtime> };
+type RuntimeOptions = {
+  worker: boolean;
+  log?: (line: string) => void;
+  /** The queue's database; default DATABASE_URL or the embedded server's URL. */
+  connectionString?: string;
+  /** Worker poll interval (tests). */
+  pollIntervalMs?: number;
+};
+const holder = globalThis as unknown as {
+  __slipwayDeployRuntime?: Promise<Runtime>;
+  __slipwayDeployConfig?: { db: Database; options: RuntimeOptions };
+};
 
 /** The connection string of the database the panel uses (DATABASE_URL, or the embedded server's). */
 export function connectionStringOf(db: Database): string {
@@ -18,26 +32,63 @@ export function connectionStringOf(db: Database): string {
   return url;
 }
 
-export function startDeployRuntime(db: Database, options: { worker: boolean; log?: (line: string) => void }): Promise<Runtime> {
+/** Starts the queue (and the worker) now; later calls return the same runtime. */
+export function startDeployRuntime(db: Database, options: RuntimeOptions): Promise<Runtime> {
+  holder.__slipwayDeployConfig ??= { db, options };
   holder.__slipwayDeployRuntime ??= (async () => {
     const log = options.log ?? ((line: string) => console.log(`[slipway deploy] ${line}`));
-    const queue = await startQueue({ connectionString: connectionStringOf(db), log });
-    const worker = options.worker
-      ? await startWorker({ db, queue, run: createPipeline({ db, docker: getDocker() }), log })
-      : null;
+    const { startQueue } = await import('./queue');
+    const queue = await startQueue({ connectionString: options.connectionString ?? connectionStringOf(db), log });
+    if (!options.worker) return { queue, worker: null };
+    const [{ startWorker }, { createPipeline }, { getDocker }] = await Promise.all([import('./worker'), import('./pipeline'), import('./docker')]);
+    const run = createPipeline({ db, docker: getDocker(), keepImages: env().SLIPWAY_KEEP_IMAGES });
+    const worker = await startWorker({ db, queue, run, log, ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}) });
     return { queue, worker };
   })();
-  return holder.__slipwayDeployRuntime;
+  // A start that failed (database away) is tried again by the next caller rather than remembered.
+  const started = holder.__slipwayDeployRuntime;
+  started.catch(() => {
+    if (holder.__slipwayDeployRuntime === started) holder.__slipwayDeployRuntime = undefined;
+  });
+  return started;
 }
 
-/** The queue server actions enqueue on; the panel starts it at boot (lib/server/startup.ts). */
+/** Deployments a runtime has to pick up or recover: any not yet finished. */
+export async function unfinishedDeployments(db: Database): Promise<number> {
+  const [row] = await asSystem(db.prisma, (tx) =>
+    tx.$queryRaw<{ count: number }[]>`
+      SELECT count(*)::int AS count FROM deployments WHERE status IN ('pending', 'building', 'deploying')`,
+  );
+  return row?.count ?? 0;
+}
+
+/**
+ * Panel boot: remembers how to start the runtime and starts it now only when a deployment is unfinished (pending
+ * ones need the worker, building/deploying ones recovery). Returns whether it started.
+ */
+export async function configureDeployRuntime(db: Database, options: RuntimeOptions): Promise<boolean> {
+  holder.__slipwayDeployConfig = { db, options };
+  if ((await unfinishedDeployments(db)) === 0) return false;
+  await startDeployRuntime(db, options);
+  return true;
+}
+
+/** The queue server actions enqueue on, started on first use (configured by the panel at boot). */
 export async function getDeployQueue(): Promise<DeploymentQueue> {
-  const runtime = holder.__slipwayDeployRuntime;
-  if (!runtime) throw new Error('The deployment queue is not running (the panel starts it at boot).');
+  const config = holder.__slipwayDeployConfig;
+  const runtime = holder.__slipwayDeployRuntime ?? (config ? startDeployRuntime(config.db, config.options) : undefined);
+  if (!runtime) throw new Error('The deployment queue is not configured (the panel configures it at boot).');
   return (await runtime).queue;
 }
 
+/** Whether this process runs a deployment runtime now. */
+export function deployRuntimeStarted(): boolean {
+  return holder.__slipwayDeployRuntime !== undefined;
+}
+
+/** Stops the runtime and forgets its configuration (shutdown: nothing may start it again). */
 export async function stopDeployRuntime(): Promise<void> {
+  holder.__slipwayDeployConfig = undefined;
   const runtime = await holder.__slipwayDeployRuntime?.catch(() => undefined);
   holder.__slipwayDeployRuntime = undefined;
   if (!runtime) return;

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { DomainError, runAsUser, type Tx, type WorkContext } from '@/lib/actions/work';
+import { env } from '@/lib/env';
+import { imageRepo } from '@/lib/swarm/names';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { NO_SUCH_ID } from '@/lib/testing/fixtures';
 import type { DeploymentQueue } from './queue';
@@ -128,6 +130,26 @@ describe('rollbackApplication', () => {
     expect((await refusal(as(tina, (tx, ctx) => rollbackApplication(tx, ctx, queue, { applicationId: app, toDeploymentId: old })))).code).toBe(
       'forbidden',
     );
+  });
+});
+
+describe('rollbackApplication, image retention', () => {
+  it('refuses a deployment whose built image was pruned (older than the kept window), and names what to do', async () => {
+    const app = await newApplication(test, alice, { status: 'running' });
+    const built = (n: number) => `${imageRepo(app)}:v${n}-0000000${n}`;
+    const first = await finished(app, 'success', { image: built(0) }, 'beef0000');
+    // SLIPWAY_KEEP_IMAGES (default 5) later successes: the first one's image is out of the window.
+    for (let n = 1; n <= env().SLIPWAY_KEEP_IMAGES; n += 1) await finished(app, 'success', { image: built(n) });
+    const second = (await system(test, (tx) =>
+      tx.deployment.findFirst({ where: { applicationId: app, metadata: { path: ['image'], equals: built(1) } }, select: { id: true } }),
+    ))!.id;
+    const rollback = (toDeploymentId: string) => as(alice, (tx, ctx) => rollbackApplication(tx, ctx, queue, { applicationId: app, toDeploymentId }));
+
+    const refused = await refusal(rollback(first));
+    expect(refused.code).toBe('conflict');
+    expect(refused.message).toMatch(/pruned .* deploy its commit again/);
+    // Still inside the window: accepted.
+    expect((await rollback(second)).deploymentId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 

@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { DomainError, type Tx, type WorkContext } from '@/lib/actions/work';
 import { requireApplicationAccess, type ApplicationAccess } from '@/lib/applications/access';
 import { recordAudit } from '@/lib/audit/write';
+import { env } from '@/lib/env';
 import { refusal } from '@/lib/projects/access';
+import { imageRepo } from '@/lib/swarm/names';
 import { applicationIdSchema } from '@/lib/validation/application';
 import { enqueueDeployment, requestCancellation, type CancellationResult, type DeploymentQueue, type Enqueued } from './queue';
 
@@ -100,12 +102,23 @@ export async function rollbackApplication(
   if (!image) {
     throw new DomainError('conflict', 'This deployment has no kept image to roll back to: redeploy its commit instead.');
   }
-  const current = await tx.deployment.findFirst({
+  // The pipeline keeps the images of the latest N successful deployments (SLIPWAY_KEEP_IMAGES); one we built that is
+  // not among them is gone, and Swarm could not start it.
+  const recent = await tx.deployment.findMany({
     where: { applicationId: app.id, status: 'success' },
     orderBy: [{ completedAt: 'desc' }, { startedAt: 'desc' }],
-    select: { id: true },
+    take: env().SLIPWAY_KEEP_IMAGES,
+    select: { id: true, metadata: true },
   });
-  if (current?.id === target.id) throw new DomainError('conflict', 'This deployment is the current version already.');
+  if (recent[0]?.id === target.id) throw new DomainError('conflict', 'This deployment is the current version already.');
+  const kept = recent.some((row) => (row.metadata as Record<string, unknown> | null)?.image === image);
+  if (!kept && image.startsWith(`${imageRepo(app.id)}:`)) {
+    throw new DomainError(
+      'conflict',
+      `The image of this deployment was pruned (the images of the last ${env().SLIPWAY_KEEP_IMAGES} successful deployments ` +
+        'are kept): deploy its commit again instead.',
+    );
+  }
 
   const enqueued = await enqueueDeployment(tx, queue, {
     applicationId: app.id,

@@ -5,7 +5,7 @@ import { database } from '@/lib/db';
 import { scheduleMaintenance } from '@/lib/db/maintenance';
 import { env } from '@/lib/env';
 import { getKeyRing } from '@/lib/secrets/key-ring';
-import { startDeployRuntime, stopDeployRuntime } from '@/lib/deploy/runtime';
+import { configureDeployRuntime, stopDeployRuntime } from '@/lib/deploy/runtime';
 
 const holder = globalThis as unknown as { __slipwayStarted?: boolean };
 
@@ -17,8 +17,9 @@ export async function startPanel(): Promise<void> {
     const db = await database();
     // Load (or create, on first start) the key for secrets at rest now, so a bad key stops the start, not a save.
     await getKeyRing();
-    // The deployment queue (always: server actions enqueue on it) and, unless turned off, the worker.
-    await startDeployRuntime(db, { worker: config.SLIPWAY_WORKER === 'on' });
+    // The deployment queue and, unless turned off, the worker: now if a deployment is unfinished (recovery), else on
+    // the first deployment.
+    await configureDeployRuntime(db, { worker: config.SLIPWAY_WORKER === 'on' });
     const maintenance =
       config.SLIPWAY_MAINTENANCE === 'on'
         ? scheduleMaintenance(db.pool, { log: (line) => console.error(`[slipway] ${line}`) })
