@@ -5,7 +5,7 @@ import { EngineError, dockerMessage, dockerStatus } from './errors';
 import { ensureNetwork, ensureSharedNetwork } from './network';
 import { isOurs, serviceName } from './names';
 import { type RolloutOutcome, type SwarmTask, type UpdateStatus, waitForRollout } from './rollout';
-import { type EngineApp, serviceSpec } from './service-spec';
+import { type EngineApp, serviceSpec, updateOrder } from './service-spec';
 
 export type DeployOptions = {
   onLine: (line: string) => void;
@@ -74,7 +74,9 @@ export async function deployService(docker: Docker, app: EngineApp, options: Dep
     const forceUpdate = ((existing.Spec.TaskTemplate as { ForceUpdate?: number } | undefined)?.ForceUpdate ?? 0) + 1;
     const spec = serviceSpec(app, { ...specOptions, forceUpdate });
     const earlierTasks = new Set(((await docker.listTasks({ filters: { service: [existing.ID] } })) as SwarmTask[]).map((task) => task.ID));
-    onLine(`updating service ${name} to ${app.image} (start-first, ${app.replicas} replica${app.replicas === 1 ? '' : 's'})`);
+    const order = updateOrder(app.dockerConfig);
+    onLine(`updating service ${name} to ${app.image} (${order}, ${app.replicas} replica${app.replicas === 1 ? '' : 's'})`);
+    if (order === 'stop-first') onLine('a port is published in host mode on a fixed port: the old task stops before the new one starts');
     try {
       await docker.getService(existing.ID).update({ _query: { version: existing.Version.Index }, _body: spec } as never);
     } catch (error) {

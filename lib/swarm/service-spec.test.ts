@@ -55,6 +55,17 @@ describe('serviceSpec', () => {
     expect(result.EndpointSpec).toEqual({ Mode: 'vip', Ports: [] });
   });
 
+  it('updates stop-first only when a port is published in host mode on a fixed port', () => {
+    const order = (ports: object[]) => {
+      const result = spec({ ports } as never);
+      return [result.UpdateConfig?.Order, result.RollbackConfig?.Order];
+    };
+    expect(order([{ target: 80, published: 8080, protocol: 'tcp', mode: 'host' }])).toEqual(['stop-first', 'stop-first']);
+    expect(order([{ target: 80, protocol: 'tcp', mode: 'host' }])).toEqual(['start-first', 'start-first']);
+    expect(order([{ target: 80, published: 8080, protocol: 'tcp', mode: 'ingress' }])).toEqual(['start-first', 'start-first']);
+    expect(order([])).toEqual(['start-first', 'start-first']);
+  });
+
   it('takes the monitor windows and the force-update counter from options', () => {
     const result = serviceSpec(app, { monitorMs: 2000, rollbackMonitorMs: 500, forceUpdate: 7 }) as Spec;
     expect(result.UpdateConfig?.Monitor).toBe(2 * S);

@@ -96,6 +96,15 @@ function mounts(app: EngineApp): Docker.MountSettings[] {
   });
 }
 
+/**
+ * start-first, unless a port is published in host mode on a fixed port: a node's port can be bound by one task at a
+ * time, so the new task could never start beside the old one and the update would hang (D44). Those services are
+ * updated stop-first (a short gap while the task is replaced); ingress ports and unpublished ones keep start-first.
+ */
+export function updateOrder(config: DockerConfig): 'start-first' | 'stop-first' {
+  return (config.ports ?? []).some((port) => port.mode === 'host' && port.published !== undefined) ? 'stop-first' : 'start-first';
+}
+
 export function serviceSpec(app: EngineApp, options: ServiceSpecOptions = {}): Docker.CreateServiceOptions {
   const labels = labelsFor(app);
   const config = app.dockerConfig;
@@ -123,14 +132,14 @@ export function serviceSpec(app: EngineApp, options: ServiceSpecOptions = {}): D
     Mode: { Replicated: { Replicas: app.replicas } },
     UpdateConfig: {
       Parallelism: 1,
-      Order: 'start-first',
+      Order: updateOrder(config),
       FailureAction: 'rollback',
       Monitor: (options.monitorMs ?? DEFAULT_MONITOR_MS) * MS,
       MaxFailureRatio: 0,
     },
     RollbackConfig: {
       Parallelism: 1,
-      Order: 'start-first',
+      Order: updateOrder(config),
       FailureAction: 'pause',
       Monitor: (options.rollbackMonitorMs ?? DEFAULT_ROLLBACK_MONITOR_MS) * MS,
     },
