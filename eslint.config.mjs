@@ -3,7 +3,7 @@ import nextVitals from 'eslint-config-next/core-web-vitals';
 import nextTs from 'eslint-config-next/typescript';
 
 const engineMessage =
-  'lib/swarm, lib/git and lib/crypto stay framework-free (no Next.js, React, Prisma, app/ or components/) ' +
+  'lib/swarm, lib/git, lib/crypto and the webhook parsers stay framework-free (no Next.js, React, Prisma, app/ or components/) ' +
   'so they run under Vitest, a worker or a CLI alike: take what you need as an argument instead.';
 
 const browserMessage =
@@ -23,7 +23,7 @@ export default defineConfig([
     'next-env.d.ts',
   ]),
   {
-    files: ['lib/swarm/**', 'lib/git/**', 'lib/crypto/**'],
+    files: ['lib/swarm/**', 'lib/git/**', 'lib/crypto/**', 'lib/webhooks/{signature,events,body,headers}.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -24,6 +24,7 @@ import {
 } from '@/lib/validation/application';
 import { checkCompose } from '@/lib/validation/compose';
 import { dockerConfigSchema, type DockerConfigInput } from '@/lib/validation/docker-config';
+import { encryptField, newWebhookSecret } from '@/lib/git-sources/config';
 
 const NAME_INDEX = 'applications_project_id_name_key';
 
@@ -75,7 +76,9 @@ async function syncGitSource(tx: Tx, applicationId: string, source: Extract<Appl
   const current = await tx.gitSource.findUnique({ where: { applicationId }, select: { repository: true } });
   const fields = { provider: source.provider, repository: source.repository, branch: source.branch };
   if (!current) {
-    await tx.gitSource.create({ data: { applicationId, ...fields, webhookConfig: {} } });
+    // Every git source gets its webhook secret at once, so its webhook URL works as soon as it is pasted.
+    const webhookConfig = { secret: await encryptField('secret', newWebhookSecret()), secret_created_at: new Date().toISOString() };
+    await tx.gitSource.create({ data: { applicationId, ...fields, webhookConfig } });
   } else {
     // A commit of another repository means nothing here.
     const commitSha = current.repository === source.repository ? undefined : null;

@@ -30,6 +30,17 @@ describe('maintenance', () => {
          VALUES ($1, 'a', 'docker', 'docker', 'running'), ($1, 'b', 'docker', 'docker', 'failed')`,
         [project.rows[0]!.id],
       );
+      // Webhook deliveries: one 31 days old (goes), one 29 days old (stays).
+      const app = await setup.query<{ id: string }>("SELECT id FROM applications WHERE name = 'a'");
+      const source = await setup.query<{ id: string }>(
+        "INSERT INTO git_sources (application_id, provider, repository, branch) VALUES ($1, 'github', 'o/r', 'main') RETURNING id",
+        [app.rows[0]!.id],
+      );
+      await setup.query(
+        `INSERT INTO webhook_deliveries (git_source_id, provider, event, signature_ok, outcome, created_at)
+         VALUES ($1, 'github', 'push', true, 'ignored', now() - interval '31 days'), ($1, 'github', 'push', true, 'ignored', now() - interval '29 days')`,
+        [source.rows[0]!.id],
+      );
     } finally {
       // The bypass was set for this session only; end it rather than return it to the pool.
       setup.release(true);
@@ -37,7 +48,9 @@ describe('maintenance', () => {
 
     const report = await runMaintenance(pool);
     expect(report).not.toBeNull();
-    expect(report!.retention).toMatchObject({ deployment_logs_deleted: 0, backups_deleted: 0 });
+    expect(report!.retention).toMatchObject({ deployment_logs_deleted: 0, backups_deleted: 0, webhook_deliveries_deleted: 1 });
+    const kept = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries');
+    expect(kept.rows[0]!.n).toBe(1);
 
     const months = await pool.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid

@@ -20,8 +20,12 @@ export async function runMaintenance(pool: pg.Pool): Promise<MaintenanceReport> 
     try {
       const partitions = await client.query<{ n: number }>('SELECT ensure_audit_log_partitions(3) AS n');
       const retention = await client.query<{ r: Record<string, unknown> }>('SELECT apply_retention() AS r');
+      const deliveries = await client.query<{ n: number }>('SELECT prune_webhook_deliveries()::int AS n');
       await client.query('REFRESH MATERIALIZED VIEW CONCURRENTLY application_stats');
-      return { partitionsCreated: partitions.rows[0]?.n ?? 0, retention: retention.rows[0]?.r ?? {} };
+      return {
+        partitionsCreated: partitions.rows[0]?.n ?? 0,
+        retention: { ...retention.rows[0]?.r, webhook_deliveries_deleted: deliveries.rows[0]?.n ?? 0 },
+      };
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MAINTENANCE_LOCK]);
     }

@@ -7,7 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { asSystem } from '@/lib/db/context';
 import type { Database } from '@/lib/db/connection';
-import { checkout } from '@/lib/git/checkout';
+import { checkout, redact } from '@/lib/git/checkout';
+import type { GitCredentials, GitProvider } from '@/lib/git/credentials';
+import { cloneUrl } from '@/lib/git/repository-url';
+import { gitCredentialsOf, readWebhookConfig } from '@/lib/git-sources/config';
 import { decryptStored } from '@/lib/secrets/key-ring';
 import { buildImage, deployService, imageRef, pruneImages, type EngineApp } from '@/lib/swarm';
 import type { DockerConfig } from '@/lib/validation/docker-config';
@@ -25,6 +28,8 @@ export type PipelineOptions = {
 };
 
 type Loaded = {
+  /** The git source's provider and credentials (decrypted here, for git only). */
+  git: { provider: GitProvider; credentials: GitCredentials } | null;
   app: { id: string; name: string; projectId: string; type: string; replicas: number; sourceConfig: Record<string, unknown>; dockerConfig: DockerConfig };
   env: Record<string, string>;
   volumes: { name: string; mountPath: string; type: string }[];
@@ -49,8 +54,12 @@ async function load(db: PipelineOptions['db'], deployment: DeploymentJob, keep: 
       take: keep,
       select: { metadata: true },
     });
+    const source = await tx.gitSource.findUnique({ where: { applicationId: app.id }, select: { provider: true, webhookConfig: true } });
+    const provider = (source?.provider ?? 'github') as GitProvider;
+    const git = { provider, credentials: source ? await gitCredentialsOf(readWebhookConfig(source.webhookConfig), provider) : null };
     const keepTags = recent.map((row) => text((row.metadata as Record<string, unknown>)?.image)).filter((tag): tag is string => Boolean(tag));
     return {
+      git,
       app: {
         ...app,
         sourceConfig: (app.sourceConfig ?? {}) as Record<string, unknown>,
@@ -66,17 +75,20 @@ async function load(db: PipelineOptions['db'], deployment: DeploymentJob, keep: 
 /** Builds the image of a git application at the deployment's commit (or its branch head); returns its reference. */
 async function buildFromGit(options: PipelineOptions, loaded: Loaded, deployment: DeploymentJob, sink: LogSink, signal: AbortSignal) {
   const source = loaded.app.sourceConfig;
-  const repository = text(source.repository);
-  if (!repository) throw new Error('This application has no repository to build from: set one on its Source tab.');
+  const given = text(source.repository);
+  if (!given) throw new Error('This application has no repository to build from: set one on its Source tab.');
+  // owner/name becomes the provider's https address; a full address is fetched as given.
+  const repository = cloneUrl(loaded.git?.provider ?? 'github', given);
   const ref = deployment.commitSha ?? text(source.branch) ?? 'main';
   const dir = await mkdtemp(path.join(os.tmpdir(), 'slipway-build-'));
   try {
-    sink.write('info', `Fetching ${ref} from ${repository}`);
+    sink.write('info', `Fetching ${ref} from ${redact(repository)}`);
     const { commitSha } = await checkout({
       repository,
       ref,
       dir,
       signal,
+      credentials: loaded.git?.credentials ?? null,
       timeoutMs: options.gitTimeoutMs,
       onLine: (line) => sink.write('debug', line),
     });

@@ -20,6 +20,33 @@ async function pendingDeployment(applicationId: string, metadata: object = {}): 
 const move = (id: string, to: Parameters<typeof transition>[2], options?: Parameters<typeof transition>[3]) =>
   system(test, (tx) => transition(tx, id, to, options));
 
+describe('transition, commits', () => {
+  it('records the commit the pipeline resolved, and a success makes it the git source’s deployed commit', async () => {
+    const owner = await newUser(test);
+    const appId = await newApplication(test, owner, { status: 'running' });
+    await system(test, (tx) => tx.gitSource.create({ data: { applicationId: appId, provider: 'github', repository: 'o/r', branch: 'main' } }));
+    const sourceSha = async () => (await system(test, (tx) => tx.gitSource.findUnique({ where: { applicationId: appId } })))?.commitSha;
+    const head = 'c0ffee'.padEnd(40, '1');
+
+    // A branch deploy: no commit when queued; the pipeline reports the one it checked out.
+    const id = await pendingDeployment(appId, { trigger: 'deploy' });
+    await move(id, 'building');
+    const deploying = await move(id, 'deploying', { metadata: { image: 'slipway/app:1', commit_sha: head } });
+    expect(deploying.commitSha).toBe(head);
+    expect(await sourceSha()).toBeNull();
+    await move(id, 'success');
+    expect(await sourceSha()).toBe(head);
+
+    // A failed deployment of another commit leaves the deployed commit alone; a malformed sha is not copied.
+    const other = await pendingDeployment(appId, { trigger: 'deploy' });
+    await move(other, 'building');
+    const odd = await move(other, 'deploying', { metadata: { commit_sha: 'not a sha' } });
+    expect(odd.commitSha).toBeNull();
+    await move(other, 'failed', { reason: 'rollout failed' });
+    expect(await sourceSha()).toBe(head);
+  });
+});
+
 describe('transition', () => {
   it('walks pending → building → deploying → success, stamping times and duration, the application following', async () => {
     const owner = await newUser(test);

@@ -137,9 +137,12 @@ export async function tryTransition(
   const starts = to === 'building';
   const ends = isTerminal(to);
   const measured = ends && from !== 'pending';
+  // The commit the pipeline resolved (a branch head) becomes the row's commit.
+  const resolvedSha = typeof patch.commit_sha === 'string' && /^[0-9a-f]{40}$/.test(patch.commit_sha) ? patch.commit_sha : null;
   const [row] = await tx.$queryRaw<RawRow[]>`
     UPDATE deployments SET
       status = ${to},
+      commit_sha = COALESCE(${resolvedSha}::text, commit_sha),
       started_at = CASE WHEN ${starts} THEN now() ELSE started_at END,
       completed_at = CASE WHEN ${ends} THEN now() ELSE completed_at END,
       metadata = metadata || ${JSON.stringify(patch)}::jsonb || CASE WHEN ${measured}
@@ -149,6 +152,11 @@ export async function tryTransition(
     RETURNING id, application_id, triggered_by, status, commit_sha, metadata, started_at, completed_at`;
   if (!row) return { ok: false, current: from };
 
+  // git_sources.commit_sha is the commit running now (spec: "latest deployed commit").
+  if (to === 'success' && row.commit_sha && /^[0-9a-f]{40}$/.test(row.commit_sha)) {
+    await tx.$executeRaw`
+      UPDATE git_sources SET commit_sha = ${row.commit_sha} WHERE application_id = ${current.application_id}::uuid`;
+  }
   const appStatus = applicationStatusAfter(from, to, previous);
   // An archived application keeps its status: archiving is the person's decision, not the deployment's.
   if (appStatus && app && app.status !== appStatus) {
