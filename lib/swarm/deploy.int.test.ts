@@ -39,7 +39,7 @@ afterAll(async () => {
 }, 120_000);
 
 describe('deployService', () => {
-  it('deploys one replica on a fixed host port, then stops, scales and removes it', async () => {
+  it('deploys one replica on a fixed host port, updates it (stop-first), then stops, scales and removes it', async () => {
     const single = { ...testApp('single'), projectId: app.projectId };
     others.push(single);
     const port = await freePort();
@@ -53,10 +53,21 @@ describe('deployService', () => {
     expect(lines).toContain('task 1/1 running');
     expect(await fetchText(port)).toBe('other');
 
+    // An update of it: the fixed host port cannot be bound twice, so it goes stop-first and finishes (start-first hung).
+    const updated: string[] = [];
+    const update = await deployService(
+      docker,
+      engineApp({ ...single, image: image('v2'), dockerConfig: { ports: [{ target: 8080, published: port, protocol: 'tcp', mode: 'host' }], healthcheck: healthy } }),
+      { ...FAST, onLine: (line) => updated.push(line) },
+    );
+    expect(update.outcome, updated.join('\n')).toBe('success');
+    expect(updated.some((line) => line.includes('(stop-first, 1 replica)'))).toBe(true);
+    await expect.poll(() => fetchText(port, 300), { timeout: 20_000, interval: 250 }).toBe('v2');
+
     await stopService(docker, single.id);
     await expect.poll(() => fetchText(port, 300), { timeout: 20_000, interval: 250 }).toBeNull();
     await scaleService(docker, single.id, 1);
-    await expect.poll(() => fetchText(port, 300), { timeout: 20_000, interval: 250 }).toBe('other');
+    await expect.poll(() => fetchText(port, 300), { timeout: 20_000, interval: 250 }).toBe('v2');
 
     expect(await removeService(docker, single.id)).toBe(true);
     expect(await removeService(docker, single.id)).toBe(false);

@@ -214,6 +214,17 @@ describe('createApplicationSchema', () => {
     const parsed = createApplicationSchema.safeParse({ ...base, name: 'Bad Name', type: 'git', provider: 'github', repository: 'acme/api', branch: 'feature..x' });
     expect(parsed.error?.issues.map((issue) => issue.path[0]).sort()).toEqual(['branch', 'name']);
   });
+  it('asks for a full address for Gitea, which has no public host for owner/name', () => {
+    const gitea = { type: 'git', provider: 'gitea', branch: 'main' };
+    for (const schema of [applicationSourceSchema, createApplicationSchema]) {
+      const parsed = schema.safeParse({ ...base, ...gitea, repository: 'acme/api' });
+      expect(parsed.error?.issues.map((issue) => [issue.path[0], issue.message])).toEqual([
+        ['repository', expect.stringContaining('https://gitea.example.com/acme/api.git')],
+      ]);
+      expect(schema.safeParse({ ...base, ...gitea, repository: 'https://git.example.com/acme/api.git' }).success).toBe(true);
+      expect(schema.safeParse({ ...base, ...gitea, provider: 'github', repository: 'acme/api' }).success).toBe(true);
+    }
+  });
   it('validates compose files through the compose schema', () => {
     expect(applicationSourceSchema.safeParse({ type: 'compose', compose: 'services:\n  web:\n    image: nginx\n' }).success).toBe(true);
     expect(applicationSourceSchema.safeParse({ type: 'compose', compose: 'services: []' }).success).toBe(false);

@@ -160,6 +160,15 @@ export const gitSourceSchema = z.object({
   branch: z.preprocess(blankAsUndefined, gitBranchSchema.default('main')),
   dockerfile: dockerfilePathSchema,
   buildContext: buildContextSchema,
+}).superRefine((source, ctx) => {
+  // owner/name is resolved on the provider's public host (lib/git/repository-url.ts); Gitea has none.
+  if (source.provider === 'gitea' && SHORTHAND.test(source.repository) && !source.repository.includes('//')) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['repository'],
+      message: `Gitea has no public server, so give the full address, like https://gitea.example.com/${source.repository}.git.`,
+    });
+  }
 });
 export const composeSourceSchema = z.object({ type: z.literal('compose'), compose: composeFileSchema });
 
