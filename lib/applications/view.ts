@@ -1,7 +1,8 @@
 // Reading one application for its tabs, after the caller has authorized it (loadApplicationPage /
 // requireApplicationAccess give the ApplicationAccess these functions take, so every read is scoped by an id the
-// reader may see). Never selected: env var values, git_sources.webhook_config (it holds the webhook secret),
-// deployment logs.
+// reader may see). Never selected: env var values, git_sources.webhook_config (it holds the webhook secret and
+// repository credentials; the Source tab reads it on the server and passes on only sourceSettings(), see
+// lib/git-sources/config.ts), deployment logs.
 import type { ApplicationAccess } from '@/lib/applications/access';
 import type { Tx } from '@/lib/db/context';
 import { Prisma } from '@/lib/generated/prisma/client';

@@ -1,14 +1,22 @@
+// The Source tab: where the application comes from (an image, a repository, a compose file), and for a git
+// application its webhook, repository access and recent deliveries (see _components/git-source-panel.tsx).
 import { Card } from '@/components/ui/card';
 import { getApplicationView, type SourceView } from '@/lib/applications/view';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
+import { TOKEN_USERNAMES } from '@/lib/git/credentials';
 import { SourceSummary } from '../_components/application-details';
 import { SourceFields } from '../_components/source-fields';
 import { SourceForm } from '../_components/source-form';
-import { loadApplicationPage } from '../_lib/load';
+import { appPath, loadApplicationPage } from '../_lib/load';
+import { GitSourcePanel } from './_components/git-source-panel';
+import { loadGitSourceTab } from './_lib/source-tab';
 
-type Params = { params: Promise<{ projectId: string; appId: string }> };
+type Params = {
+  params: Promise<{ projectId: string; appId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+};
 
 /** The stored source as the form's field values. */
 function sourceValues(source: SourceView): Record<string, string> {
@@ -24,35 +32,58 @@ const INTRO = {
   compose: 'The compose file whose services make up this application.',
 } as const;
 
-export default async function SourcePage({ params }: Params) {
+export default async function SourcePage({ params, searchParams }: Params) {
   const { projectId, appId } = await params;
   const { user, app } = await loadApplicationPage(projectId, appId);
   const view = await asUser(await getDb(), user.id, (tx) => getApplicationView(tx, app));
   const editable = can(user, 'application.update', app.project.resource) && !view.deletedAt;
+  const after = (await searchParams).deliveries;
+  const cursor = typeof after === 'string' && after !== '' ? after : undefined;
+  const git = view.source.type === 'git' ? await loadGitSourceTab(user, app, cursor) : null;
+  const permissions = {
+    canUpdate: editable,
+    canReveal: can(user, 'env.reveal_secret', app.project.resource),
+    canDeploy: can(user, 'application.deploy', app.project.resource) && !view.deletedAt,
+  };
   return (
-    <section aria-labelledby="source-heading" className="space-y-3">
-      <h2 id="source-heading" className="text-lg font-semibold">
-        Source
-      </h2>
-      <p className="text-sm text-muted">{INTRO[view.type]}</p>
-      <Card className="p-6">
-        {editable ? (
-          <SourceForm applicationId={view.id} type={view.type} current={sourceValues(view.source)} />
-        ) : (
-          <div className="space-y-4">
-            <p className="text-sm text-muted">
-              {view.deletedAt ? 'Archived: restore the application from Settings to change its source.' : 'Read-only: you can see the source but not change it.'}
-            </p>
-            {view.type === 'compose' ? (
-              <SourceFields type="compose" values={sourceValues(view.source)} errors={{}} disabled />
-            ) : (
-              <dl className="grid gap-4 sm:grid-cols-2">
-                <SourceSummary source={view.source} />
-              </dl>
-            )}
-          </div>
-        )}
-      </Card>
-    </section>
+    <div className="space-y-8">
+      <section aria-labelledby="source-heading" className="space-y-3">
+        <h2 id="source-heading" className="text-lg font-semibold">
+          Source
+        </h2>
+        <p className="text-sm text-muted">{INTRO[view.type]}</p>
+        <Card className="p-6">
+          {editable ? (
+            <SourceForm applicationId={view.id} type={view.type} current={sourceValues(view.source)} />
+          ) : (
+            <div className="space-y-4">
+              <p className="text-sm text-muted">
+                {view.deletedAt ? 'Archived: restore the application from Settings to change its source.' : 'Read-only: you can see the source but not change it.'}
+              </p>
+              {view.type === 'compose' ? (
+                <SourceFields type="compose" values={sourceValues(view.source)} errors={{}} disabled />
+              ) : (
+                <dl className="grid gap-4 sm:grid-cols-2">
+                  <SourceSummary source={view.source} />
+                </dl>
+              )}
+            </div>
+          )}
+        </Card>
+      </section>
+      {view.source.type === 'git' && git && (
+        <GitSourcePanel
+          tab={git}
+          applicationId={view.id}
+          sourceBranch={view.source.branch}
+          sourceHref={appPath(projectId, appId, 'source')}
+          deploymentsHref={appPath(projectId, appId, 'deployments')}
+          permissions={permissions}
+          defaultUsername={TOKEN_USERNAMES[git.provider]}
+          firstPage={!cursor || git.cursorProblem !== null}
+        />
+      )}
+      {view.source.type === 'git' && !git && <p className="text-sm text-muted">This application has no webhook yet: save its source above to create one.</p>}
+    </div>
   );
 }

@@ -1,0 +1,166 @@
+// The Source tab of a git application in the browser: the webhook URL and its secret (revealed, then regenerated:
+// the old one stops verifying real deliveries at once), the webhook settings, a deploy key, the recorded deliveries
+// with Redeliver, and "Deploy latest commit" against a local git server. A team viewer sees it all read-only, with
+// no secret and no buttons that change anything.
+import { randomUUID } from 'node:crypto';
+import { expect, test, type Page } from '@playwright/test';
+import { startGitServer, type GitTestServer } from '../lib/git/test-server';
+import { signBody } from '../lib/webhooks/signature';
+import { createUser, dbQuery, signIn } from './support';
+
+let git: GitTestServer;
+
+test.beforeAll(async () => {
+  git = await startGitServer();
+});
+
+test.afterAll(async () => {
+  await git?.stop();
+});
+
+/** A developer owning a project shared with a team where a second user is a viewer. */
+async function seed() {
+  const stamp = `${Date.now() % 1_000_000}${Math.floor(Math.random() * 1000)}`;
+  const password = `pw-source-${stamp}-x`;
+  const owner = `src_dev_${stamp}`;
+  const viewer = `src_view_${stamp}`;
+  const ownerId = await createUser(owner, 'developer', password);
+  const viewerId = await createUser(viewer, 'developer', password);
+  const [row] = await dbQuery<{ id: string }>(
+    `WITH t AS (INSERT INTO teams (name) VALUES ($1) RETURNING id),
+          m AS (INSERT INTO team_members (team_id, user_id, role)
+                SELECT id, $2::uuid, 'owner' FROM t UNION ALL SELECT id, $3::uuid, 'viewer' FROM t)
+     INSERT INTO projects (name, owner_id, team_id) SELECT $4, $2::uuid, id FROM t RETURNING id`,
+    [`src-team-${stamp}`, ownerId, viewerId, `src-project-${stamp}`],
+  );
+  return { projectId: row!.id, owner, viewer, password, name: `hooked-${stamp}` };
+}
+
+async function createGitApp(page: Page, projectId: string, name: string): Promise<string> {
+  await page.goto(`/projects/${projectId}/apps/new`);
+  await page.getByLabel(/^Name/).fill(name);
+  await page.getByLabel('Git repository').check();
+  await page.getByLabel(/^Repository/).fill('acme/api');
+  await page.getByLabel(/^Branch/).fill('main');
+  await page.getByRole('button', { name: 'Create application' }).click();
+  await page.waitForURL(new RegExp(`/projects/${projectId}/apps/[0-9a-f-]{36}$`));
+  return page.url().split('/').at(-1)!;
+}
+
+/** A GitHub delivery signed with `secret`, as GitHub would send it. */
+async function deliver(url: string, secret: string, event: 'ping' | 'push', body: Record<string, unknown>) {
+  const bytes = Buffer.from(JSON.stringify(body));
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'X-GitHub-Event': event, 'X-GitHub-Delivery': randomUUID(), ...signBody('github', bytes, secret) },
+    body: bytes,
+  });
+  return response.status;
+}
+
+const webhookConfig = async (appId: string) =>
+  (await dbQuery<{ webhook_config: Record<string, unknown> }>('SELECT webhook_config FROM git_sources WHERE application_id = $1', [appId]))[0]!.webhook_config;
+
+test('the owner sets up the webhook, secret, settings and a deploy key; a viewer sees it read-only', async ({ page, browser }) => {
+  test.setTimeout(150_000);
+  const { projectId, owner, viewer, password, name } = await seed();
+  await signIn(page, owner, password);
+  const appId = await createGitApp(page, projectId, name);
+  // The local git server stands in for GitHub (an address the form would refuse, so it is set in the database).
+  await dbQuery(`UPDATE applications SET source_config = source_config || jsonb_build_object('repository', $2::text) WHERE id = $1`, [appId, git.url]);
+  await dbQuery('UPDATE git_sources SET repository = $2 WHERE application_id = $1', [appId, git.url]);
+  const [{ id: sourceId }] = (await dbQuery<{ id: string }>('SELECT id FROM git_sources WHERE application_id = $1', [appId])) as [{ id: string }];
+  const source = `/projects/${projectId}/apps/${appId}/source`;
+  const hookUrl = `${process.env.E2E_BASE_URL}/api/webhooks/github/${sourceId}`;
+
+  await page.goto(source);
+  await expect(page.getByRole('heading', { name: 'Webhook' })).toBeVisible();
+  await expect(page.getByTestId('webhook-url')).toHaveValue(hookUrl);
+  await expect(page.getByText('Just the push event')).toBeVisible();
+
+  // Reveal: the secret the panel verifies deliveries with.
+  await expect(page.getByLabel('Webhook secret hidden')).toBeVisible();
+  await page.getByRole('button', { name: 'Reveal', exact: true }).click();
+  const first = await page.getByTestId('webhook-secret').inputValue();
+  expect(first).toMatch(/^[0-9a-f]{64}$/);
+  expect(await deliver(hookUrl, first, 'ping', { zen: 'Keep it logically awesome.', hook_id: 1 })).toBe(200);
+
+  // Regenerate, after a confirmation that says what stops working.
+  await page.getByRole('button', { name: 'Regenerate secret' }).click();
+  const confirm = page.getByRole('group', { name: 'Confirm regenerating the webhook secret' });
+  await expect(confirm).toContainText('stops working at once');
+  await confirm.getByRole('button', { name: 'Yes, regenerate' }).click();
+  await expect(page.getByText('New secret generated')).toBeVisible();
+  const second = await page.getByTestId('webhook-secret').inputValue();
+  expect(second).toMatch(/^[0-9a-f]{64}$/);
+  expect(second).not.toBe(first);
+  expect(await deliver(hookUrl, first, 'ping', { zen: 'old' })).toBe(401);
+  expect(await deliver(hookUrl, second, 'ping', { zen: 'new' })).toBe(200);
+  expect(JSON.stringify(await webhookConfig(appId))).not.toContain(second);
+
+  // Settings: a hostile branch is refused beside its field; a good one is stored.
+  const branch = page.getByRole('textbox', { name: 'Watched branch' });
+  await branch.fill('main;id');
+  await page.getByRole('button', { name: 'Save webhook settings' }).click();
+  await expect(page.locator('#watchedBranch-error')).toContainText('characters a branch name cannot use');
+  await page.getByRole('textbox', { name: 'Watched branch' }).fill('release');
+  await page.getByLabel('Deploy tag pushes').check();
+  await page.getByRole('button', { name: 'Save webhook settings' }).click();
+  await expect(page.getByTestId('toast').filter({ hasText: 'Webhook settings saved' })).toBeVisible();
+  await expect.poll(async () => (await webhookConfig(appId)).branch).toBe('release');
+  expect(await webhookConfig(appId)).toMatchObject({ auto_deploy: true, deploy_tags: true });
+
+  // A push to another branch is recorded as ignored; Redeliver processes it again (and still ignores it).
+  const sha = await git.commit({ 'other.txt': 'x\n' }, 'other work', 'other');
+  const push = { ref: 'refs/heads/other', before: '0'.repeat(40), after: sha, deleted: false, head_commit: { id: sha, message: 'other work', timestamp: '2026-11-28T10:00:00Z', author: { name: 'Ada' } }, commits: [] };
+  expect(await deliver(hookUrl, second, 'push', push)).toBe(202);
+  await page.reload();
+  const deliveries = page.getByTestId('delivery');
+  await expect(deliveries).toHaveCount(4);
+  await expect(deliveries.first()).toContainText('push to other: this application deploys release');
+  await expect(page.getByTestId('delivery').filter({ hasText: 'rejected' })).toHaveCount(1);
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: `Redeliver the push of ${sha.slice(0, 12)}` }).click();
+  await expect(page.getByTestId('toast').filter({ hasText: 'Redelivered, nothing deployed' })).toBeVisible();
+  await expect(page.getByTestId('delivery').filter({ hasText: 'redelivered from the panel' })).toHaveCount(1);
+
+  // A deploy key: generated here, its public half shown, its private half stored encrypted.
+  await page.getByRole('button', { name: 'Generate deploy key' }).click();
+  await expect(page.getByRole('textbox', { name: 'Public key' })).toHaveValue(/^ssh-ed25519 AAAA\S+ slipway-hooked-/);
+  await expect(page.getByText('read-only deploy key').first()).toBeVisible();
+  const stored = await webhookConfig(appId);
+  expect(String(stored.deploy_key)).not.toContain('PRIVATE KEY');
+  expect(stored.deploy_key_public).toBe(await page.getByRole('textbox', { name: 'Public key' }).inputValue());
+  await page.getByRole('button', { name: 'Remove deploy key' }).click();
+  await page.getByRole('group', { name: 'Confirm removing the deploy key' }).getByRole('button', { name: 'Yes, remove' }).click();
+  await expect(page.getByText('None: the repository is fetched without credentials')).toBeVisible();
+
+  // Deploy latest commit: a missing watched branch is said plainly; the source's branch head is queued.
+  await page.getByRole('button', { name: 'Deploy latest commit' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'The branch “release” does not exist' })).toContainText('Branches:');
+  await page.getByRole('textbox', { name: 'Watched branch' }).fill('');
+  await page.getByRole('button', { name: 'Save webhook settings' }).click();
+  await expect.poll(async () => (await webhookConfig(appId)).branch ?? null).toBeNull();
+  const head = (await git.commit({ 'main.txt': 'y\n' }, 'main work')).slice(0, 12);
+  await page.getByRole('button', { name: 'Deploy latest commit' }).click();
+  await expect(page.getByTestId('toast').filter({ hasText: `Deployment of ${head}` })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Open the deployment' })).toHaveAttribute('href', new RegExp(`/apps/${appId}/deployments/[0-9a-f-]{36}$`));
+
+  // The viewer: the URL and the settings, no secret, no buttons that change anything.
+  const viewerContext = await browser.newContext();
+  try {
+    const viewerPage = await viewerContext.newPage();
+    await signIn(viewerPage, viewer, password);
+    const response = await viewerPage.goto(source);
+    await expect(viewerPage.getByTestId('webhook-url')).toHaveValue(hookUrl);
+    await expect(viewerPage.getByLabel('Webhook secret hidden')).toBeVisible();
+    for (const button of ['Reveal', 'Regenerate secret', 'Save webhook settings', 'Generate deploy key', 'Use an access token', 'Deploy latest commit']) {
+      await expect(viewerPage.getByRole('button', { name: button, exact: true })).toHaveCount(0);
+    }
+    await expect(viewerPage.getByRole('button', { name: /^Redeliver/ })).toHaveCount(0);
+    await expect(viewerPage.getByTestId('delivery').first()).toBeVisible();
+    expect(await response!.text()).not.toContain(second);
+  } finally {
+    await viewerContext.close();
+  }
+});
