@@ -7,8 +7,8 @@ const engineMessage =
   'so they run under Vitest, a worker or a CLI alike: take what you need as an argument instead.';
 
 const browserMessage =
-  'Components that may run in the browser import values from @/lib/validation/rules only (a schema module ships ' +
-  'zod, ~30 KB gzipped, to every page it is on); `import type` from any module is fine.';
+  'Components that may run in the browser import values from @/lib/validation/rules or a zod-free *-limits module ' +
+  'only (a schema module ships zod, ~30 KB gzipped, to every page it is on); `import type` from any module is fine.';
 
 export default defineConfig([
   ...nextVitals,
@@ -65,7 +65,7 @@ export default defineConfig([
           paths: [{ name: 'zod', message: browserMessage, allowTypeImports: true }],
           patterns: [
             {
-              regex: '^@/lib/(validation/(?!rules$)|projects/|applications/|env-vars/|volumes/|db|crypto|secrets|auth/(?!client$|permissions$))',
+              regex: '^@/lib/(validation/(?!rules$|[a-z-]+-limits$)|projects/|applications/|env-vars/|volumes/|db|crypto|secrets|auth/(?!client$|permissions$))',
               message: browserMessage,
               allowTypeImports: true,
             },

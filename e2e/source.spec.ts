@@ -1,4 +1,4 @@
-// The Source tab of a git application in the browser: the webhook URL and its secret (revealed, then regenerated:
+// The Source and Webhook tabs of a git application in the browser: the webhook URL and its secret (revealed, then regenerated:
 // the old one stops verifying real deliveries at once), the webhook settings, a deploy key, the recorded deliveries
 // with Redeliver, and "Deploy latest commit" against a local git server. A team viewer sees it all read-only, with
 // no secret and no buttons that change anything.
@@ -71,10 +71,14 @@ test('the owner sets up the webhook, secret, settings and a deploy key; a viewer
   await dbQuery('UPDATE git_sources SET repository = $2 WHERE application_id = $1', [appId, git.url]);
   const [{ id: sourceId }] = (await dbQuery<{ id: string }>('SELECT id FROM git_sources WHERE application_id = $1', [appId])) as [{ id: string }];
   const source = `/projects/${projectId}/apps/${appId}/source`;
+  const webhook = `/projects/${projectId}/apps/${appId}/webhook`;
   const hookUrl = `${process.env.E2E_BASE_URL}/api/webhooks/github/${sourceId}`;
 
+  // The Webhook tab, reached from the application's tabs.
   await page.goto(source);
-  await expect(page.getByRole('heading', { name: 'Webhook' })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Application sections' }).getByRole('link', { name: 'Webhook' }).click();
+  await expect(page).toHaveURL(new RegExp(`${webhook}$`));
+  await expect(page.getByRole('heading', { name: 'Webhook' }).first()).toBeVisible();
   await expect(page.getByTestId('webhook-url')).toHaveValue(hookUrl);
   await expect(page.getByText('Just the push event')).toBeVisible();
 
@@ -124,7 +128,8 @@ test('the owner sets up the webhook, secret, settings and a deploy key; a viewer
   await expect(page.getByTestId('toast').filter({ hasText: 'Redelivered, nothing deployed' })).toBeVisible();
   await expect(page.getByTestId('delivery').filter({ hasText: 'redelivered from the panel' })).toHaveCount(1);
 
-  // A deploy key: generated here, its public half shown, its private half stored encrypted.
+  // A deploy key (Source tab): generated here, its public half shown, its private half stored encrypted.
+  await page.goto(source);
   await page.getByRole('button', { name: 'Generate deploy key' }).click();
   await expect(page.getByRole('textbox', { name: 'Public key' })).toHaveValue(/^ssh-ed25519 AAAA\S+ slipway-hooked-/);
   await expect(page.getByText('read-only deploy key').first()).toBeVisible();
@@ -138,9 +143,11 @@ test('the owner sets up the webhook, secret, settings and a deploy key; a viewer
   // Deploy latest commit: a missing watched branch is said plainly; the source's branch head is queued.
   await page.getByRole('button', { name: 'Deploy latest commit' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'The branch “release” does not exist' })).toContainText('Branches:');
+  await page.goto(webhook);
   await page.getByRole('textbox', { name: 'Watched branch' }).fill('');
   await page.getByRole('button', { name: 'Save webhook settings' }).click();
   await expect.poll(async () => (await webhookConfig(appId)).branch ?? null).toBeNull();
+  await page.goto(source);
   const head = (await git.commit({ 'main.txt': 'y\n' }, 'main work')).slice(0, 12);
   await page.getByRole('button', { name: 'Deploy latest commit' }).click();
   await expect(page.getByTestId('toast').filter({ hasText: `Deployment of ${head}` })).toBeVisible();
@@ -151,7 +158,7 @@ test('the owner sets up the webhook, secret, settings and a deploy key; a viewer
   try {
     const viewerPage = await viewerContext.newPage();
     await signIn(viewerPage, viewer, password);
-    const response = await viewerPage.goto(source);
+    const response = await viewerPage.goto(webhook);
     await expect(viewerPage.getByTestId('webhook-url')).toHaveValue(hookUrl);
     await expect(viewerPage.getByLabel('Webhook secret hidden')).toBeVisible();
     for (const button of ['Reveal', 'Regenerate secret', 'Save webhook settings', 'Generate deploy key', 'Use an access token', 'Deploy latest commit']) {
@@ -160,6 +167,10 @@ test('the owner sets up the webhook, secret, settings and a deploy key; a viewer
     await expect(viewerPage.getByRole('button', { name: /^Redeliver/ })).toHaveCount(0);
     await expect(viewerPage.getByTestId('delivery').first()).toBeVisible();
     expect(await response!.text()).not.toContain(second);
+    await viewerPage.goto(source);
+    for (const button of ['Generate deploy key', 'Use an access token', 'Deploy latest commit']) {
+      await expect(viewerPage.getByRole('button', { name: button, exact: true })).toHaveCount(0);
+    }
   } finally {
     await viewerContext.close();
   }

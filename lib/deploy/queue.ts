@@ -127,6 +127,9 @@ export async function requestCancellation(
   queue: DeploymentQueue,
   input: { deploymentId: string; actorId: string | null },
 ): Promise<CancellationResult> {
+  // The application row first, then the deployment's (the order every writer takes them in; see state.ts).
+  await tx.$queryRaw`
+    SELECT a.id FROM applications a JOIN deployments d ON d.application_id = a.id WHERE d.id = ${input.deploymentId}::uuid FOR UPDATE OF a`;
   const [row] = await tx.$queryRaw<{ status: DeploymentStatus; application_id: string; job_id: string | null }[]>`
     SELECT status, application_id, metadata->>'job_id' AS job_id FROM deployments WHERE id = ${input.deploymentId}::uuid FOR UPDATE`;
   if (!row) throw new DomainError('not_found', 'This deployment does not exist.');

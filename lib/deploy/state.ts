@@ -117,6 +117,12 @@ export async function tryTransition(
   to: DeploymentStatus,
   options: TransitionOptions = {},
 ): Promise<TransitionResult> {
+  // Lock order: the application row, then the deployment row — as every other writer (enqueue, webhooks, cancel)
+  // takes them, so two of them never wait on each other in a cycle. A deployment never changes application.
+  const [owner] = await tx.$queryRaw<{ application_id: string }[]>`SELECT application_id FROM deployments WHERE id = ${deploymentId}::uuid`;
+  if (!owner) return { ok: false, current: null };
+  const [app] = await tx.$queryRaw<{ status: string }[]>`
+    SELECT status FROM applications WHERE id = ${owner.application_id}::uuid FOR UPDATE`;
   const [current] = await tx.$queryRaw<{ status: DeploymentStatus; application_id: string; metadata: Record<string, unknown> }[]>`
     SELECT status, application_id, metadata FROM deployments WHERE id = ${deploymentId}::uuid FOR UPDATE`;
   if (!current) return { ok: false, current: null };
@@ -129,8 +135,6 @@ export async function tryTransition(
 
   const patch: Record<string, unknown> = { ...options.metadata };
   if (options.reason !== undefined) patch.reason = options.reason.slice(0, MAX_REASON);
-  const [app] = await tx.$queryRaw<{ status: string }[]>`
-    SELECT status FROM applications WHERE id = ${current.application_id}::uuid FOR UPDATE`;
   if (to === 'building') patch.previous_app_status = app?.status ?? null;
   const previous = typeof current.metadata?.previous_app_status === 'string' ? current.metadata.previous_app_status : null;
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { applicationIdSchema, branchProblem } from './application';
 import { encodeKeyset, keysetCursorSchema } from './cursor';
 
-import { ACCESS_TOKEN_MAX, TOKEN_USERNAME_MAX } from './rules';
+import { ACCESS_TOKEN_MAX, TOKEN_USERNAME_MAX } from './git-source-limits';
 
 export { ACCESS_TOKEN_MAX, TOKEN_USERNAME_MAX };
 export const DELIVERIES_PAGE_SIZE = 25;

@@ -44,8 +44,3 @@ export const VOLUME_TYPE_LABELS: Readonly<Record<VolumeType, string>> = {
 export const VOLUME_SIZE_MIN = 1;
 export const VOLUME_SIZE_MAX = 10240;
 export const MOUNT_PATH_MAX = 500;
-
-// Git sources
-export const GIT_BRANCH_MAX = 255;
-export const ACCESS_TOKEN_MAX = 500;
-export const TOKEN_USERNAME_MAX = 100;

@@ -95,9 +95,13 @@ async function insertDelivery(tx: Tx, record: DeliveryRecord): Promise<string | 
 }
 
 async function finishDelivery(tx: Tx, id: string, decision: Decision): Promise<void> {
+  // created_at becomes the moment of the decision (clock_timestamp, not the transaction's start): decisions of one
+  // application are serialized by its row lock, so "newest accepted" (newestAccepted) follows the order they were
+  // made in, not the order their transactions happened to begin.
   await tx.$executeRaw`
     UPDATE webhook_deliveries
-       SET outcome = ${decision.outcome}, reason = ${decision.reason?.slice(0, 1000) ?? null}, deployment_id = ${decision.deploymentId ?? null}::uuid
+       SET outcome = ${decision.outcome}, reason = ${decision.reason?.slice(0, 1000) ?? null}, deployment_id = ${decision.deploymentId ?? null}::uuid,
+           created_at = clock_timestamp()
      WHERE id = ${id}::uuid`;
 }
 
@@ -136,6 +140,16 @@ async function recordedAncestor(tx: Tx, sourceId: string, from: Accepted, sha: s
     before = row?.before ?? null;
   }
   return false;
+}
+
+/** Whether an accepted push of this ref came after `sha` (names it as its `before`): then `sha` is older. */
+async function followedByAccepted(tx: Tx, sourceId: string, ref: string, sha: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM webhook_deliveries
+     WHERE git_source_id = ${sourceId}::uuid AND signature_ok AND outcome IN ('queued', 'coalesced') AND redelivery_of IS NULL
+       AND summary->>'ref' = ${ref} AND summary->>'before' = ${sha}
+     LIMIT 1`;
+  return rows.length > 0;
 }
 
 /**
@@ -185,7 +199,8 @@ export async function applyPush(
   const incoming: Accepted = { sha: push.commitSha, before: push.before, timestamp: push.timestamp };
   if (!delivery.redelivery) {
     const newest = await newestAccepted(tx, source.id, push.ref);
-    if (newest && newest.sha !== incoming.sha && !(await isNewer(tx, source.id, incoming, newest))) {
+    const followed = newest && newest.sha !== incoming.sha && (await followedByAccepted(tx, source.id, push.ref, incoming.sha));
+    if (newest && newest.sha !== incoming.sha && (followed || !(await isNewer(tx, source.id, incoming, newest)))) {
       return { outcome: 'stale', reason: `commit ${incoming.sha.slice(0, 12)} is older than ${newest.sha.slice(0, 12)}, already accepted` };
     }
   }

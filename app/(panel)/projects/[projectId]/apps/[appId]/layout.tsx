@@ -14,6 +14,7 @@ type Params = { params: Promise<{ projectId: string; appId: string }> };
 const TABS = [
   { slug: '', label: 'General' },
   { slug: 'source', label: 'Source' },
+  { slug: 'webhook', label: 'Webhook' },
   { slug: 'environment', label: 'Environment' },
   { slug: 'volumes', label: 'Volumes' },
   { slug: 'deployments', label: 'Deployments' },

@@ -26,7 +26,8 @@ import { redeliverSchema, setAccessTokenSchema, webhookSettingsSchema } from '@/
 
 const STALE = 'This page is out of date: reload it and try again.';
 const refSchema = z.object({ applicationId: z.guid(STALE) });
-const SOURCE_PAGE = '/projects/[projectId]/apps/[appId]/source';
+// The Source and Webhook tabs both show the source's settings: revalidate the application's pages.
+const APP_PAGES = '/projects/[projectId]/apps/[appId]';
 
 async function context(): Promise<WorkContext> {
   const user = await requireUser();
@@ -64,7 +65,7 @@ export async function regenerateWebhookSecretAction(applicationId: string): Prom
   } catch (error) {
     return { ok: false, message: message(error) };
   }
-  revalidatePath(SOURCE_PAGE, 'page');
+  revalidatePath(APP_PAGES, 'layout');
   return { ok: true, secret: result.secret, createdAt: result.createdAt };
 }
 
@@ -79,7 +80,7 @@ export async function updateWebhookSettingsAction(_prev: ActionState, form: Form
   } catch (error) {
     return actionFailure(error, values);
   }
-  revalidatePath(SOURCE_PAGE, 'page');
+  revalidatePath(APP_PAGES, 'layout');
   const what = saved.autoDeploy ? `pushes to ${saved.watchedBranch}${saved.deployTags ? ' and tag pushes' : ''} deploy` : 'auto-deploy is off';
   return { ok: true, message: `Webhook settings saved: ${what}.`, values };
 }
@@ -94,7 +95,7 @@ export async function createDeployKeyAction(applicationId: string): Promise<Acti
   } catch (error) {
     return failure(error);
   }
-  revalidatePath(SOURCE_PAGE, 'page');
+  revalidatePath(APP_PAGES, 'layout');
   return { ok: true, message: `Deploy key ${key.fingerprint} generated: add its public key to the repository as a read-only deploy key.` };
 }
 
@@ -111,7 +112,7 @@ export async function setAccessTokenAction(_prev: ActionState, form: FormData): 
   } catch (error) {
     return actionFailure(error, values);
   }
-  revalidatePath(SOURCE_PAGE, 'page');
+  revalidatePath(APP_PAGES, 'layout');
   return { ok: true, message: `Access token saved (sent with the user name ${saved.username}). It is never shown again.` };
 }
 
@@ -125,7 +126,7 @@ export async function removeCredentialsAction(applicationId: string): Promise<Ac
   } catch (error) {
     return failure(error);
   }
-  revalidatePath(SOURCE_PAGE, 'page');
+  revalidatePath(APP_PAGES, 'layout');
   const what = removed === 'deploy_key' ? 'Deploy key removed: delete it from the provider too.' : removed === 'token' ? 'Access token removed: revoke it at the provider too.' : 'Nothing to remove.';
   return { ok: true, message: `${what} The repository is now fetched without credentials.` };
 }

@@ -1,5 +1,6 @@
 // The Source tab: where the application comes from (an image, a repository, a compose file), and for a git
-// application its webhook, repository access and recent deliveries (see _components/git-source-panel.tsx).
+// application how the repository is fetched (deploy key or token) and "deploy the latest commit". The webhook and
+// its deliveries have their own tab (../webhook), which keeps each page inside the first-load budget.
 import { Card } from '@/components/ui/card';
 import { getApplicationView, type SourceView } from '@/lib/applications/view';
 import { can } from '@/lib/auth/permissions';
@@ -10,13 +11,10 @@ import { SourceSummary } from '../_components/application-details';
 import { SourceFields } from '../_components/source-fields';
 import { SourceForm } from '../_components/source-form';
 import { appPath, loadApplicationPage } from '../_lib/load';
-import { GitSourcePanel } from './_components/git-source-panel';
+import { AccessPanel } from './_components/access-panel';
 import { loadGitSourceTab } from './_lib/source-tab';
 
-type Params = {
-  params: Promise<{ projectId: string; appId: string }>;
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-};
+type Params = { params: Promise<{ projectId: string; appId: string }> };
 
 /** The stored source as the form's field values. */
 function sourceValues(source: SourceView): Record<string, string> {
@@ -32,14 +30,12 @@ const INTRO = {
   compose: 'The compose file whose services make up this application.',
 } as const;
 
-export default async function SourcePage({ params, searchParams }: Params) {
+export default async function SourcePage({ params }: Params) {
   const { projectId, appId } = await params;
   const { user, app } = await loadApplicationPage(projectId, appId);
   const view = await asUser(await getDb(), user.id, (tx) => getApplicationView(tx, app));
   const editable = can(user, 'application.update', app.project.resource) && !view.deletedAt;
-  const after = (await searchParams).deliveries;
-  const cursor = typeof after === 'string' && after !== '' ? after : undefined;
-  const git = view.source.type === 'git' ? await loadGitSourceTab(user, app, cursor) : null;
+  const git = view.source.type === 'git' ? await loadGitSourceTab(user, app, undefined, { deliveries: false }) : null;
   const permissions = {
     canUpdate: editable,
     canReveal: can(user, 'env.reveal_secret', app.project.resource),
@@ -72,18 +68,15 @@ export default async function SourcePage({ params, searchParams }: Params) {
         </Card>
       </section>
       {view.source.type === 'git' && git && (
-        <GitSourcePanel
+        <AccessPanel
           tab={git}
           applicationId={view.id}
-          sourceBranch={view.source.branch}
-          sourceHref={appPath(projectId, appId, 'source')}
           deploymentsHref={appPath(projectId, appId, 'deployments')}
           permissions={permissions}
           defaultUsername={TOKEN_USERNAMES[git.provider]}
-          firstPage={!cursor || git.cursorProblem !== null}
         />
       )}
-      {view.source.type === 'git' && !git && <p className="text-sm text-muted">This application has no webhook yet: save its source above to create one.</p>}
+      {view.source.type === 'git' && !git && <p className="text-sm text-muted">Save the source above to set up repository access and the webhook.</p>}
     </div>
   );
 }

@@ -6,7 +6,7 @@ import { DataTable } from '@/components/ui/table';
 import type { DeliveryItem } from '@/lib/git-sources/deliveries';
 import type { Outcome } from '@/lib/webhooks/receive';
 import { DateTime } from '../../_components/application-details';
-import { RedeliverButton } from './redeliver-button';
+import { DeployActionButton } from './deploy-action-button';
 
 const TONES: Record<Outcome, BadgeTone> = {
   queued: 'green',
@@ -73,7 +73,7 @@ function Row({ item, applicationId, deploymentsHref, canRedeliver }: Omit<Props,
       </td>
       <td className="px-4 py-3 text-right align-top">
         {canRedeliver && item.redeliverable && short && (
-          <RedeliverButton applicationId={applicationId} deliveryRowId={item.id} commit={short} deploymentsHref={deploymentsHref} />
+          <DeployActionButton kind="redeliver" applicationId={applicationId} deliveryRowId={item.id} commit={short} deploymentsHref={deploymentsHref} />
         )}
       </td>
     </tr>

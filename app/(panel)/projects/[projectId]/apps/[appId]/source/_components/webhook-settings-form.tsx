@@ -8,7 +8,7 @@ import { SubmitButton } from '@/components/ui/submit-button';
 import { ActionToast } from '@/components/ui/toast';
 import { initialActionState } from '@/lib/actions/state';
 import { updateWebhookSettingsAction } from '../actions';
-import { GIT_BRANCH_MAX } from '@/lib/validation/rules';
+import { GIT_BRANCH_MAX } from '@/lib/validation/git-source-limits';
 
 type Props = {
   applicationId: string;

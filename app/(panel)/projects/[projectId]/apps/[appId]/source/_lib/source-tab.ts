@@ -1,4 +1,4 @@
-// What the Source tab shows of a git source, read as the user: the webhook URL's parts, the browser-safe settings
+// What the Source and Webhook tabs show of a git source, read as the user: the webhook URL's parts, the browser-safe settings
 // (sourceSettings: no secret, no private key, no token) and one page of deliveries. webhook_config is read here, on
 // the server, and only the view leaves this module.
 import { runAsUser } from '@/lib/actions/work';
@@ -33,7 +33,12 @@ export function panelUrl(): string {
 }
 
 /** The tab's view of the application's git source; null when it has none yet (an application made before issue 6). */
-export async function loadGitSourceTab(user: SessionUser, app: ApplicationAccess, cursor: string | undefined): Promise<GitSourceTab | null> {
+export async function loadGitSourceTab(
+  user: SessionUser,
+  app: ApplicationAccess,
+  cursor: string | undefined,
+  options: { deliveries: boolean } = { deliveries: true },
+): Promise<GitSourceTab | null> {
   const parsed = cursor ? deliveryCursorSchema.safeParse(cursor) : null;
   const cursorProblem = parsed && !parsed.success ? (parsed.error.issues[0]?.message ?? 'This page link is not valid.') : null;
   const ctx = { actor: user, meta: await getRequestMeta() };
@@ -43,7 +48,10 @@ export async function loadGitSourceTab(user: SessionUser, app: ApplicationAccess
       select: { id: true, provider: true, repository: true, branch: true, webhookConfig: true },
     });
     if (!row || !isProvider(row.provider)) return null;
-    const deliveries = await listDeliveries(tx, ctx, { applicationId: app.id, cursor: parsed?.success ? cursor : undefined });
+    // The Source tab shows no deliveries: it does not read them.
+    const deliveries = options.deliveries
+      ? await listDeliveries(tx, ctx, { applicationId: app.id, cursor: parsed?.success ? cursor : undefined })
+      : { items: [], nextCursor: null };
     return {
       sourceId: row.id,
       provider: row.provider,
