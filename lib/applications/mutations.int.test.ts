@@ -192,12 +192,12 @@ describe('updates', () => {
     const projectId = await newProject(alice);
     const { id } = await create(alice, gitInput(projectId));
     await system((tx) => tx.gitSource.update({ where: { applicationId: id }, data: { commitSha: 'abc123', webhookConfig: { auto_deploy: true } } }));
-    const source = { applicationId: id, type: 'git' as const, provider: 'gitea' as const, repository: 'acme/api', branch: 'dev', dockerfile: 'Dockerfile', buildContext: 'srv' };
+    const source = { applicationId: id, type: 'git' as const, provider: 'gitlab' as const, repository: 'acme/api', branch: 'dev', dockerfile: 'Dockerfile', buildContext: 'srv' };
     await as(alice, (tx, c) => updateSource(tx, c, source));
     let row = await appRow(id);
-    expect(row.sourceType).toBe('gitea');
+    expect(row.sourceType).toBe('gitlab');
     expect(row.sourceConfig).toEqual({ repository: 'acme/api', branch: 'dev', dockerfile: 'Dockerfile', build_context: 'srv' });
-    expect(row.gitSource).toMatchObject({ provider: 'gitea', branch: 'dev', commitSha: 'abc123', webhookConfig: { auto_deploy: true } });
+    expect(row.gitSource).toMatchObject({ provider: 'gitlab', branch: 'dev', commitSha: 'abc123', webhookConfig: { auto_deploy: true } });
     await as(alice, (tx, c) => updateSource(tx, c, { ...source, repository: 'git@git.example.com:acme/api2.git' }));
     row = await appRow(id);
     expect(row.gitSource).toMatchObject({ repository: 'git@git.example.com:acme/api2.git', commitSha: null });
