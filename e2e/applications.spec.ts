@@ -1,28 +1,9 @@
 // Applications in the browser: create a git application (a bad branch is refused beside its field, typed values
 // kept), give it a port and a health check, archive and restore it; a team viewer sees the same pages read-only.
 import { expect, test, type Page } from '@playwright/test';
-import { createUser, dbQuery, signIn } from './support';
+import { dbQuery, seedSharedProject, signIn } from './support';
 
-type Seeded = { projectId: string; owner: string; viewer: string; password: string };
-
-/** A developer owning a project shared with a team where a second user is a viewer. */
-async function seed(): Promise<Seeded> {
-  const stamp = `${Date.now() % 1_000_000}${Math.floor(Math.random() * 1000)}`;
-  const password = `pw-apps-${stamp}-x`;
-  const owner = `apps_dev_${stamp}`;
-  const viewer = `apps_view_${stamp}`;
-  const ownerId = await createUser(owner, 'developer', password);
-  const viewerId = await createUser(viewer, 'developer', password);
-  // One statement: a new team must have its owner by the end of the transaction that creates it.
-  const [row] = await dbQuery<{ id: string }>(
-    `WITH t AS (INSERT INTO teams (name) VALUES ($1) RETURNING id),
-          m AS (INSERT INTO team_members (team_id, user_id, role)
-                SELECT id, $2::uuid, 'owner' FROM t UNION ALL SELECT id, $3::uuid, 'viewer' FROM t)
-     INSERT INTO projects (name, owner_id, team_id) SELECT $4, $2::uuid, id FROM t RETURNING id`,
-    [`apps-team-${stamp}`, ownerId, viewerId, `apps-project-${stamp}`],
-  );
-  return { projectId: row!.id, owner, viewer, password };
-}
+const seed = () => seedSharedProject('apps');
 
 const appRow = async (id: string) =>
   (await dbQuery<{ name: string; status: string; docker_config: Record<string, unknown>; deleted_at: Date | null }>(

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
 import { startGitServer, type GitTestServer } from '../lib/git/test-server';
 import { signBody } from '../lib/webhooks/signature';
-import { createUser, dbQuery, signIn } from './support';
+import { dbQuery, seedSharedProject, signIn } from './support';
 
 let git: GitTestServer;
 
@@ -18,22 +18,10 @@ test.afterAll(async () => {
   await git?.stop();
 });
 
-/** A developer owning a project shared with a team where a second user is a viewer. */
+/** A shared project (owner and viewer) and a name for the git application. */
 async function seed() {
-  const stamp = `${Date.now() % 1_000_000}${Math.floor(Math.random() * 1000)}`;
-  const password = `pw-source-${stamp}-x`;
-  const owner = `src_dev_${stamp}`;
-  const viewer = `src_view_${stamp}`;
-  const ownerId = await createUser(owner, 'developer', password);
-  const viewerId = await createUser(viewer, 'developer', password);
-  const [row] = await dbQuery<{ id: string }>(
-    `WITH t AS (INSERT INTO teams (name) VALUES ($1) RETURNING id),
-          m AS (INSERT INTO team_members (team_id, user_id, role)
-                SELECT id, $2::uuid, 'owner' FROM t UNION ALL SELECT id, $3::uuid, 'viewer' FROM t)
-     INSERT INTO projects (name, owner_id, team_id) SELECT $4, $2::uuid, id FROM t RETURNING id`,
-    [`src-team-${stamp}`, ownerId, viewerId, `src-project-${stamp}`],
-  );
-  return { projectId: row!.id, owner, viewer, password, name: `hooked-${stamp}` };
+  const seeded = await seedSharedProject('src');
+  return { ...seeded, name: `hooked-${seeded.stamp}` };
 }
 
 async function createGitApp(page: Page, projectId: string, name: string): Promise<string> {

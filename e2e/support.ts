@@ -68,3 +68,24 @@ export function captureServerAction(page: import('@playwright/test').Page): Prom
     });
   });
 }
+
+export type SharedProject = { projectId: string; owner: string; viewer: string; password: string; stamp: string };
+
+/** A developer owning a project shared with a team where a second user is a viewer; names start with `prefix`. */
+export async function seedSharedProject(prefix: string): Promise<SharedProject> {
+  const stamp = `${Date.now() % 1_000_000}${Math.floor(Math.random() * 1000)}`;
+  const password = `pw-${prefix}-${stamp}-x`;
+  const owner = `${prefix}_dev_${stamp}`;
+  const viewer = `${prefix}_view_${stamp}`;
+  const ownerId = await createUser(owner, 'developer', password);
+  const viewerId = await createUser(viewer, 'developer', password);
+  // One statement: a new team must have its owner by the end of the transaction that creates it.
+  const [row] = await dbQuery<{ id: string }>(
+    `WITH t AS (INSERT INTO teams (name) VALUES ($1) RETURNING id),
+          m AS (INSERT INTO team_members (team_id, user_id, role)
+                SELECT id, $2::uuid, 'owner' FROM t UNION ALL SELECT id, $3::uuid, 'viewer' FROM t)
+     INSERT INTO projects (name, owner_id, team_id) SELECT $4, $2::uuid, id FROM t RETURNING id`,
+    [`${prefix}-team-${stamp}`, ownerId, viewerId, `${prefix}-project-${stamp}`],
+  );
+  return { projectId: row!.id, owner, viewer, password, stamp };
+}

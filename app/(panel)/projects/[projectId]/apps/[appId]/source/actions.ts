@@ -40,33 +40,42 @@ async function run<T>(ctx: WorkContext, work: (tx: Tx) => Promise<T>): Promise<T
 
 const message = (error: unknown) => failure(error).message ?? 'Something went wrong on the server. Nothing was changed; try again.';
 
+type Done<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/**
+ * An action on one application by id: the id checked, `work` run as the signed-in user, the application's pages
+ * revalidated after a change (`revalidate`), a refusal returned as its message.
+ */
+async function onApplication<T>(
+  applicationId: string,
+  work: (ctx: WorkContext, input: { applicationId: string }) => Promise<T>,
+  options: { revalidate: boolean } = { revalidate: true },
+): Promise<Done<T>> {
+  const ctx = await context();
+  const parsed = refSchema.safeParse({ applicationId });
+  if (!parsed.success) return { ok: false, message: STALE };
+  let value: T;
+  try {
+    value = await work(ctx, parsed.data);
+  } catch (error) {
+    return { ok: false, message: message(error) };
+  }
+  if (options.revalidate) revalidatePath(APP_PAGES, 'layout');
+  return { ok: true, value };
+}
+
 export type SecretResult = { ok: true; secret: string; createdAt?: string } | { ok: false; message: string };
 
 /** The webhook secret's plaintext, to the person who asked (audited); the page itself never renders it. */
 export async function revealWebhookSecretAction(applicationId: string): Promise<SecretResult> {
-  const ctx = await context();
-  const parsed = refSchema.safeParse({ applicationId });
-  if (!parsed.success) return { ok: false, message: STALE };
-  try {
-    return { ok: true, secret: await run(ctx, (tx) => revealWebhookSecret(tx, ctx, parsed.data)) };
-  } catch (error) {
-    return { ok: false, message: message(error) };
-  }
+  const done = await onApplication(applicationId, (ctx, input) => run(ctx, (tx) => revealWebhookSecret(tx, ctx, input)), { revalidate: false });
+  return done.ok ? { ok: true, secret: done.value } : done;
 }
 
 /** A new webhook secret, shown to the person who made it; the old one stops working at once. */
 export async function regenerateWebhookSecretAction(applicationId: string): Promise<SecretResult> {
-  const ctx = await context();
-  const parsed = refSchema.safeParse({ applicationId });
-  if (!parsed.success) return { ok: false, message: STALE };
-  let result;
-  try {
-    result = await run(ctx, (tx) => regenerateWebhookSecret(tx, ctx, parsed.data));
-  } catch (error) {
-    return { ok: false, message: message(error) };
-  }
-  revalidatePath(APP_PAGES, 'layout');
-  return { ok: true, secret: result.secret, createdAt: result.createdAt };
+  const done = await onApplication(applicationId, (ctx, input) => run(ctx, (tx) => regenerateWebhookSecret(tx, ctx, input)));
+  return done.ok ? { ok: true, secret: done.value.secret, createdAt: done.value.createdAt } : done;
 }
 
 export async function updateWebhookSettingsAction(_prev: ActionState, form: FormData): Promise<ActionState> {
@@ -86,17 +95,9 @@ export async function updateWebhookSettingsAction(_prev: ActionState, form: Form
 }
 
 export async function createDeployKeyAction(applicationId: string): Promise<ActionState> {
-  const ctx = await context();
-  const parsed = refSchema.safeParse({ applicationId });
-  if (!parsed.success) return { ok: false, message: STALE };
-  let key;
-  try {
-    key = await run(ctx, (tx) => createDeployKey(tx, ctx, parsed.data));
-  } catch (error) {
-    return failure(error);
-  }
-  revalidatePath(APP_PAGES, 'layout');
-  return { ok: true, message: `Deploy key ${key.fingerprint} generated: add its public key to the repository as a read-only deploy key.` };
+  const done = await onApplication(applicationId, (ctx, input) => run(ctx, (tx) => createDeployKey(tx, ctx, input)));
+  if (!done.ok) return done;
+  return { ok: true, message: `Deploy key ${done.value.fingerprint} generated: add its public key to the repository as a read-only deploy key.` };
 }
 
 export async function setAccessTokenAction(_prev: ActionState, form: FormData): Promise<ActionState> {
@@ -117,16 +118,9 @@ export async function setAccessTokenAction(_prev: ActionState, form: FormData): 
 }
 
 export async function removeCredentialsAction(applicationId: string): Promise<ActionState> {
-  const ctx = await context();
-  const parsed = refSchema.safeParse({ applicationId });
-  if (!parsed.success) return { ok: false, message: STALE };
-  let removed;
-  try {
-    removed = (await run(ctx, (tx) => removeCredentials(tx, ctx, parsed.data))).removed;
-  } catch (error) {
-    return failure(error);
-  }
-  revalidatePath(APP_PAGES, 'layout');
+  const done = await onApplication(applicationId, (ctx, input) => run(ctx, (tx) => removeCredentials(tx, ctx, input)));
+  if (!done.ok) return done;
+  const { removed } = done.value;
   const what = removed === 'deploy_key' ? 'Deploy key removed: delete it from the provider too.' : removed === 'token' ? 'Access token removed: revoke it at the provider too.' : 'Nothing to remove.';
   return { ok: true, message: `${what} The repository is now fetched without credentials.` };
 }
@@ -144,7 +138,7 @@ export async function redeliverAction(applicationId: string, deliveryRowId: stri
   } catch (error) {
     return failure(error);
   }
-  revalidatePath('/projects/[projectId]/apps/[appId]', 'layout');
+  revalidatePath(APP_PAGES, 'layout');
   const short = result.commitSha.slice(0, 12);
   const said: Record<string, string> = {
     queued: `Redelivered: a deployment of ${short} is queued.`,
@@ -155,16 +149,9 @@ export async function redeliverAction(applicationId: string, deliveryRowId: stri
 }
 
 export async function deployLatestCommitAction(applicationId: string): Promise<DeployResult> {
-  const ctx = await context();
-  const parsed = refSchema.safeParse({ applicationId });
-  if (!parsed.success) return { ok: false, message: STALE };
-  let result;
-  try {
-    result = await deployLatestCommit(await getDb(), ctx, await getDeployQueue(), parsed.data);
-  } catch (error) {
-    return failure(error);
-  }
-  revalidatePath('/projects/[projectId]/apps/[appId]', 'layout');
+  const done = await onApplication(applicationId, async (ctx, input) => deployLatestCommit(await getDb(), ctx, await getDeployQueue(), input));
+  if (!done.ok) return done;
+  const result = done.value;
   return {
     ok: true,
     message: `Deployment of ${result.commitSha.slice(0, 12)} (the head of ${result.branch}) queued.`,
