@@ -9,9 +9,12 @@ import { FormMessage } from '@/components/ui/form-message';
 import { initialActionState, type ActionState } from '@/lib/actions/state';
 import { ACCESS_TOKEN_MAX, TOKEN_USERNAME_MAX } from '@/lib/validation/git-source-limits';
 import { setAccessTokenAction } from '../actions';
-import type { Props } from './repository-access';
 
-export type TokenFormProps = Props & { replacing: string | null; onDone: (state: ActionState) => void; onCancel: () => void };
+export type TokenFormProps = {
+  applicationId: string;
+  defaultUsername: string;
+  tokenSteps: string;
+  replacing: string | null; onDone: (state: ActionState) => void; onCancel: () => void };
 
 /** Not a plain `<form action>`: React would clear the token field after a refused save, and the token is never echoed. */
 export function TokenForm({ applicationId, defaultUsername, tokenSteps, replacing, onDone, onCancel }: TokenFormProps) {
