@@ -1,6 +1,26 @@
-// The one error type domain code throws. Route handlers map `code` to an HTTP status and server actions map it
-// to ActionState; the message is shown to the user, so it says what went wrong without internal detail.
-export type AppErrorCode = 'not_found' | 'forbidden' | 'conflict' | 'invalid' | 'unauthorized' | 'rate_limited';
+// The one error type domain code throws, and the one map from its code to an HTTP status. Route handlers answer
+// `httpStatusFor(code)`; server actions turn it into an ActionState. The message is shown to the user, so it says
+// what went wrong and what to do, without internal detail.
+import type { AuditEntry } from '@/lib/audit/write';
+
+export const APP_ERROR_STATUS = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  rate_limited: 429,
+} as const satisfies Record<string, number>;
+
+export type AppErrorCode = keyof typeof APP_ERROR_STATUS;
+
+export type AppErrorOptions = {
+  /** The form field the error concerns: shown beside it. */
+  field?: string;
+  /** A refusal to record in the audit log even though the transaction that found it rolls back. */
+  audit?: AuditEntry;
+};
 
 export class AppError extends Error {
   override readonly name = 'AppError';
@@ -8,7 +28,17 @@ export class AppError extends Error {
   constructor(
     readonly code: AppErrorCode,
     message: string,
+    readonly options: AppErrorOptions = {},
   ) {
     super(message);
   }
+
+  get field(): string | undefined {
+    return this.options.field;
+  }
+}
+
+/** The HTTP status a route handler answers for an AppError code. */
+export function httpStatusFor(code: AppErrorCode): number {
+  return APP_ERROR_STATUS[code];
 }
