@@ -39,10 +39,13 @@ async function lines(id = deploymentId) {
   return rows;
 }
 
-/** NOTIFYs are delivered after COMMIT, asynchronously: give them a moment to arrive. */
+/** The sink's NOTIFYs so far: a marker NOTIFY sent now arrives after every one committed before it, so once the
+ * listener has it, it has them all. */
 async function noticesSettled() {
-  await t.db.pool.query('SELECT pg_sleep(0.05)');
-  return notices.filter((payload) => payload.startsWith(`${deploymentId}:`));
+  const marker = `${deploymentId}:marker-${notices.length}`;
+  await t.db.pool.query('SELECT pg_notify($1, $2)', [LOGS_CHANNEL, marker]);
+  while (!notices.includes(marker)) await new Promise((resolve) => listener.once('notification', resolve));
+  return notices.filter((payload) => payload.startsWith(`${deploymentId}:`) && !payload.includes(':marker-'));
 }
 
 describe('createLogSink', () => {
@@ -60,25 +63,46 @@ describe('createLogSink', () => {
     expect(await noticesSettled()).toEqual([`${deploymentId}:${stored[499]!.id}`, `${deploymentId}:${stored[999]!.id}`]);
   });
 
-  it('batches a slow trickle by time: 60 lines over ~600 ms take a handful of flushes, not 60', async () => {
-    const sink = createLogSink(t.db.pool, deploymentId, { flushMs: 100 });
+  it('batches a slow trickle by time: a flush waits flushMs after the previous one began', async () => {
+    const flushMs = 100;
+    const sink = createLogSink(t.db.pool, deploymentId, { flushMs });
     for (let i = 0; i < 60; i += 1) {
       sink.write('info', `tick ${i}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     await sink.close();
-    expect((await lines()).map((row) => row.message)).toEqual(Array.from({ length: 60 }, (_, i) => `tick ${i}`));
-    const flushes = (await noticesSettled()).length;
-    expect(flushes).toBeGreaterThanOrEqual(3);
-    expect(flushes).toBeLessThanOrEqual(10);
+    const stored = await t.db.pool.query<{ id: string; message: string; at: number }>(
+      `SELECT id::text AS id, message, extract(epoch FROM created_at) * 1000 AS at
+         FROM deployment_logs WHERE deployment_id = $1 ORDER BY id`,
+      [deploymentId],
+    );
+    expect(stored.rows.map((row) => row.message)).toEqual(Array.from({ length: 60 }, (_, i) => `tick ${i}`));
+    // Batches from the NOTIFYs (last id of each). Lines of batch k were written before it began, lines of batch
+    // k + 2 after batch k + 1 began, and that began at least flushMs after batch k: so the write times of the last
+    // line of k and the first of k + 2 are at least flushMs apart, however slow the machine's timers are.
+    const lastIds = (await noticesSettled()).map((payload) => payload.split(':')[1]!);
+    const batches: { first: number; last: number }[] = [];
+    let first = 0;
+    for (const lastId of lastIds) {
+      const last = stored.rows.findIndex((row) => row.id === lastId);
+      batches.push({ first: Number(stored.rows[first]!.at), last: Number(stored.rows[last]!.at) });
+      first = last + 1;
+    }
+    expect(first).toBe(60);
+    expect(batches.length).toBeGreaterThanOrEqual(2); // the first line went at once, the rest did not wait for close
+    for (let k = 0; k + 2 < batches.length; k += 1) {
+      expect(batches[k + 2]!.first - batches[k]!.last).toBeGreaterThanOrEqual(flushMs);
+    }
   });
 
   it('writes the first line after a quiet spell at once, not after flushMs', async () => {
-    const sink = createLogSink(t.db.pool, deploymentId, { flushMs: 2000 });
-    const started = Date.now();
+    // With an hour-long window, the line can only arrive before close() if the sink did not wait for the window.
+    const sink = createLogSink(t.db.pool, deploymentId, { flushMs: 3_600_000 });
     sink.write('info', 'hello');
-    while (notices.length === 0 && Date.now() - started < 1500) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(Date.now() - started).toBeLessThan(500);
+    while (!notices.some((payload) => payload.startsWith(`${deploymentId}:`))) {
+      await new Promise((resolve) => listener.once('notification', resolve));
+    }
+    expect((await lines()).map((row) => row.message)).toEqual(['hello']);
     await sink.close();
   });
 

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { enqueueDeployment, requestCancellation, type DeploymentQueue } from './queue';
@@ -15,6 +14,22 @@ type Event = { id: string; at: number; what: 'start' | 'end' | 'signal' };
 const events: Event[] = [];
 const note = (id: string, what: Event['what']) => events.push({ id, what, at: performance.now() });
 
+// Gates a 'gated' run waits at, opened by the test: each stage lasts exactly until the test has seen it.
+type Stage = 'build' | 'deploy';
+const gates = new Map<string, { open: () => void; opened: Promise<void> }>();
+function gate(id: string, stage: Stage) {
+  const key = `${id}:${stage}`;
+  let entry = gates.get(key);
+  if (!entry) {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    entry = { open, opened };
+    gates.set(key, entry);
+  }
+  return entry;
+}
+const release = (id: string, stage: Stage) => gate(id, stage).open();
+
 // The pipeline stand-in: small real functions chosen by metadata.behaviour.
 const run: RunDeployment = async (deployment, { signal, markDeploying }) => {
   note(deployment.id, 'start');
@@ -27,16 +42,19 @@ const run: RunDeployment = async (deployment, { signal, markDeploying }) => {
         await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
         return { status: 'success' };
       case 'ignore-signal':
-        await sleep(600);
+        await gate(deployment.id, 'build').opened;
         await markDeploying({ image: `slipway/app:${deployment.id}` });
         return { status: 'success' };
+      case 'gated':
+        await gate(deployment.id, 'build').opened;
+        await markDeploying({ image: `slipway/app:${deployment.id}` });
+        await gate(deployment.id, 'deploy').opened;
+        return { status: 'success', metadata: { image_size_mb: 1.2 } };
       case 'rolled_back':
         await markDeploying({ image: 'slipway/app:bad' });
         return { status: 'rolled_back', reason: 'new tasks failed their health check' };
       default:
-        await sleep(400);
         await markDeploying({ image: `slipway/app:${deployment.id}` });
-        await sleep(100);
         return { status: 'success', metadata: { image_size_mb: 1.2 } };
     }
   } finally {
@@ -65,6 +83,14 @@ const enqueue = (applicationId: string, behaviour?: string) =>
   system(test, (tx) =>
     enqueueDeployment(tx, queue, { applicationId, triggeredBy: owner.id, trigger: 'deploy', metadata: behaviour ? { behaviour } : {} }),
   );
+// pg-boss's state of the job for a deployment: 'completed' once a worker has handled it (run, or declined as busy).
+const jobState = async (deploymentId: string) => {
+  const { rows } = await test.db.pool.query<{ state: string }>(
+    `SELECT state FROM ${queue.schema}.job WHERE name = $1 AND data->>'deploymentId' = $2`,
+    [queue.name, deploymentId],
+  );
+  return rows.map((row) => row.state);
+};
 const timesOf = (id: string) => ({
   start: events.find((e) => e.id === id && e.what === 'start')!.at,
   end: events.find((e) => e.id === id && e.what === 'end')!.at,
@@ -73,24 +99,33 @@ const timesOf = (id: string) => ({
 describe('the worker', () => {
   it('runs a deployment through building and deploying to success; the application follows', async () => {
     const appId = await newApplication(test, owner, { status: 'stopped' });
-    const { deploymentId } = await enqueue(appId);
+    const { deploymentId } = await enqueue(appId, 'gated');
     await waitForStatus(test, deploymentId, 'building');
+    const heldFrom = performance.now();
     expect(await appStatus(test, appId)).toBe('deploying');
+    release(deploymentId, 'build');
     await waitForStatus(test, deploymentId, 'deploying');
+    expect(await appStatus(test, appId)).toBe('deploying');
+    const heldSeconds = (performance.now() - heldFrom) / 1000;
+    release(deploymentId, 'deploy');
     const done = await waitForStatus(test, deploymentId, 'success');
     expect(done.metadata).toMatchObject({ image: `slipway/app:${deploymentId}`, image_size_mb: 1.2, worker: expect.any(String) });
-    expect(done.metadata.duration_seconds).toBeGreaterThanOrEqual(0.4);
+    // The run lasted at least as long as the test held it (the stored figure is rounded to 0.1 s).
+    expect(done.metadata.duration_seconds).toBeGreaterThanOrEqual(Math.floor(heldSeconds * 10) / 10);
     expect(await appStatus(test, appId)).toBe('running');
   });
 
   it('runs two deployments of one application one after the other, never overlapping', async () => {
     const appId = await newApplication(test, owner);
-    const first = await enqueue(appId);
+    const first = await enqueue(appId, 'gated');
     await waitForStatus(test, first.deploymentId, 'building');
     const second = await enqueue(appId); // the first is running: not superseded, it waits
     expect(second.superseded).toEqual([]);
-    await sleep(250);
+    // A worker has taken the second's job and let it go (the application is busy): it is still pending.
+    await waitFor('the second job to be handled', async () => (await jobState(second.deploymentId)).includes('completed'));
     expect((await deployment(test, second.deploymentId)).status).toBe('pending');
+    release(first.deploymentId, 'build');
+    release(first.deploymentId, 'deploy');
     await waitForStatus(test, first.deploymentId, 'success');
     await waitForStatus(test, second.deploymentId, 'success');
     const a = timesOf(first.deploymentId);
@@ -100,7 +135,13 @@ describe('the worker', () => {
 
   it('runs deployments of different applications at the same time', async () => {
     const [x, y] = [await newApplication(test, owner), await newApplication(test, owner)];
-    const [dx, dy] = [await enqueue(x), await enqueue(y)];
+    const [dx, dy] = [await enqueue(x, 'gated'), await enqueue(y, 'gated')];
+    // Both building at once: neither is released until the other has started.
+    await Promise.all([waitForStatus(test, dx.deploymentId, 'building'), waitForStatus(test, dy.deploymentId, 'building')]);
+    for (const id of [dx.deploymentId, dy.deploymentId]) {
+      release(id, 'build');
+      release(id, 'deploy');
+    }
     await Promise.all([waitForStatus(test, dx.deploymentId, 'success'), waitForStatus(test, dy.deploymentId, 'success')]);
     const [a, b] = [timesOf(dx.deploymentId), timesOf(dy.deploymentId)];
     expect(Math.max(a.start, b.start)).toBeLessThan(Math.min(a.end, b.end));
@@ -108,11 +149,13 @@ describe('the worker', () => {
 
   it('a newer trigger supersedes the one waiting behind a running deployment; the newest runs', async () => {
     const appId = await newApplication(test, owner);
-    const running = await enqueue(appId);
+    const running = await enqueue(appId, 'gated');
     await waitForStatus(test, running.deploymentId, 'building');
     const waiting = await enqueue(appId);
     const newest = await enqueue(appId);
     expect(newest.superseded).toEqual([waiting.deploymentId]);
+    release(running.deploymentId, 'build');
+    release(running.deploymentId, 'deploy');
     await waitForStatus(test, newest.deploymentId, 'success');
     expect((await deployment(test, running.deploymentId)).status).toBe('success');
     const superseded = await deployment(test, waiting.deploymentId);
@@ -137,6 +180,8 @@ describe('the worker', () => {
     const { deploymentId } = await enqueue(appId, 'ignore-signal');
     await waitFor('the run to start', async () => events.some((e) => e.id === deploymentId && e.what === 'start'));
     await system(test, (tx) => requestCancellation(tx, queue, { deploymentId, actorId: owner.id }));
+    // The run goes on to roll out only once the cancel is committed, whether or not its signal fired yet.
+    release(deploymentId, 'build');
     const row = await waitForStatus(test, deploymentId, 'failed', 5000);
     expect(row.metadata.reason).toBe('cancelled');
     expect(row.metadata.image).toBeUndefined();
