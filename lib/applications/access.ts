@@ -2,8 +2,10 @@
 // the application is found by id only through a project the user can see, and the action is checked against that
 // project. Archived applications are found too (their page offers Restore); callers decide what an archive allows.
 import { can, type Action } from '@/lib/auth/permissions';
-import type { Tx, WorkContext } from '@/lib/actions/work';
-import { isUuid, loadProjectAccess, refusal, type ProjectAccess } from '@/lib/projects/access';
+import type { Tx } from '@/lib/db/context';
+import type { WorkContext } from '@/lib/db/work';
+import { loadProjectAccess, refusal, type ProjectAccess } from '@/lib/projects/access';
+import { isUuid } from '@/lib/validation/ids';
 
 export type ApplicationAccess = {
   id: string;
@@ -29,7 +31,7 @@ export async function loadApplicationAccess(tx: Tx, applicationId: string, userI
   return { id: app.id, name: app.name, type: app.type, status: app.status, deletedAt: app.deletedAt, project };
 }
 
-/** The application when the actor may do `action` on it; otherwise a DomainError (audited). */
+/** The application when the actor may do `action` on it; otherwise a AppError (audited). */
 export async function requireApplicationAccess(
   tx: Tx,
   ctx: WorkContext,

@@ -3,12 +3,14 @@
 // and rows; the route only authenticates and hands over.
 import { ansiSegments } from './ansi';
 import type pg from 'pg';
-import { runAsUser, type RequestMeta, type WorkContext } from '@/lib/actions/work';
+import { runAsUser, type WorkContext } from '@/lib/db/work';
+import type { RequestMeta } from '@/lib/http/request-meta';
 import { requireApplicationAccess } from '@/lib/applications/access';
 import type { Actor } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
-import { isUuid, refusal } from '@/lib/projects/access';
+import { refusal } from '@/lib/projects/access';
+import { isUuid } from '@/lib/validation/ids';
 import { parseAfterId, streamDeploymentLogs, type DeploymentLogEvent } from './log-stream';
 
 export const DEPLOYMENT_NOT_FOUND = 'This deployment does not exist, or you do not have access to it.';
@@ -39,7 +41,7 @@ export type DeploymentLogsRequest = {
   heartbeatMs?: number;
 };
 
-/** Throws an audited not_found/forbidden DomainError unless the actor may read this deployment's logs. */
+/** Throws an audited not_found/forbidden AppError unless the actor may read this deployment's logs. */
 export async function authorizeDeploymentLogs(db: PrismaClient, ctx: WorkContext, deploymentId: string): Promise<void> {
   await runAsUser(db, ctx, async (tx) => {
     const deployment = isUuid(deploymentId)

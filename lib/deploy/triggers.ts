@@ -2,16 +2,19 @@
 // transaction: authorized against the application (a deployment is checked through its application), the row and
 // its job written by enqueueDeployment, and the audit row, all committed together or not at all.
 import { z } from 'zod';
-import { DomainError, type Tx, type WorkContext } from '@/lib/actions/work';
+import { AppError } from '@/lib/errors';
+import type { Tx } from '@/lib/db/context';
+import type { WorkContext } from '@/lib/db/work';
 import { requireApplicationAccess, type ApplicationAccess } from '@/lib/applications/access';
 import { recordAudit } from '@/lib/audit/write';
 import { env } from '@/lib/env';
 import { refusal } from '@/lib/projects/access';
 import { imageRepo } from '@/lib/swarm/names';
 import { applicationIdSchema } from '@/lib/validation/application';
+import { idSchema } from '@/lib/validation/ids';
 import { enqueueDeployment, requestCancellation, type CancellationResult, type DeploymentQueue, type Enqueued } from './queue';
 
-const deploymentIdSchema = z.uuid('This deployment link is not valid: reload the page and try again.');
+const deploymentIdSchema = idSchema('deployment');
 const deployInputSchema = z.object({
   applicationId: applicationIdSchema,
   commitSha: z.string().regex(/^[0-9a-f]{4,40}$/, 'A commit is 4 to 40 lowercase hexadecimal characters.').optional(),
@@ -22,7 +25,7 @@ export const DEPLOYMENT_NOT_FOUND = 'This deployment does not exist, or you do n
 
 async function deployableApplication(tx: Tx, ctx: WorkContext, applicationId: string): Promise<ApplicationAccess> {
   const app = await requireApplicationAccess(tx, ctx, applicationId, 'application.deploy');
-  if (app.deletedAt) throw new DomainError('conflict', 'This application is archived: restore it (Settings) before deploying it.');
+  if (app.deletedAt) throw new AppError('conflict', 'This application is archived: restore it (Settings) before deploying it.');
   return app;
 }
 
@@ -61,7 +64,7 @@ export async function redeployApplication(
     orderBy: [{ completedAt: 'desc' }, { startedAt: 'desc' }],
     select: { id: true, commitSha: true },
   });
-  if (!current) throw new DomainError('conflict', 'This application has no successful deployment to redeploy yet: deploy it first.');
+  if (!current) throw new AppError('conflict', 'This application has no successful deployment to redeploy yet: deploy it first.');
   const enqueued = await enqueueDeployment(tx, queue, {
     applicationId: app.id,
     triggeredBy: ctx.actor.id,
@@ -93,14 +96,14 @@ export async function rollbackApplication(
     where: { id: toDeploymentId, applicationId: app.id },
     select: { id: true, status: true, commitSha: true, metadata: true },
   });
-  if (!target) throw new DomainError('not_found', 'This application has no such deployment to roll back to.');
+  if (!target) throw new AppError('not_found', 'This application has no such deployment to roll back to.');
   if (target.status !== 'success') {
-    throw new DomainError('conflict', `Only a successful deployment can be rolled back to; this one ended ${target.status}.`);
+    throw new AppError('conflict', `Only a successful deployment can be rolled back to; this one ended ${target.status}.`);
   }
   const metadata = (target.metadata ?? {}) as Record<string, unknown>;
   const image = typeof metadata.image === 'string' && metadata.image !== '' ? metadata.image : null;
   if (!image) {
-    throw new DomainError('conflict', 'This deployment has no kept image to roll back to: redeploy its commit instead.');
+    throw new AppError('conflict', 'This deployment has no kept image to roll back to: redeploy its commit instead.');
   }
   // The pipeline keeps the images of the latest N successful deployments (SLIPWAY_KEEP_IMAGES); one we built that is
   // not among them is gone, and Swarm could not start it.
@@ -110,10 +113,10 @@ export async function rollbackApplication(
     take: env().SLIPWAY_KEEP_IMAGES,
     select: { id: true, metadata: true },
   });
-  if (recent[0]?.id === target.id) throw new DomainError('conflict', 'This deployment is the current version already.');
+  if (recent[0]?.id === target.id) throw new AppError('conflict', 'This deployment is the current version already.');
   const kept = recent.some((row) => (row.metadata as Record<string, unknown> | null)?.image === image);
   if (!kept && image.startsWith(`${imageRepo(app.id)}:`)) {
-    throw new DomainError(
+    throw new AppError(
       'conflict',
       `The image of this deployment was pruned (the images of the last ${env().SLIPWAY_KEEP_IMAGES} successful deployments ` +
         'are kept): deploy its commit again instead.',
@@ -154,8 +157,8 @@ export async function cancelDeployment(
   if (!row) throw refusal(ctx, refused, false);
   await requireApplicationAccess(tx, ctx, row.applicationId, 'application.deploy').catch((error: unknown) => {
     // Same refusal (and audit row), worded about the deployment the person asked for.
-    if (error instanceof DomainError && error.code === 'not_found') {
-      throw new DomainError('not_found', DEPLOYMENT_NOT_FOUND, error.options);
+    if (error instanceof AppError && error.code === 'not_found') {
+      throw new AppError('not_found', DEPLOYMENT_NOT_FOUND, error.options);
     }
     throw error;
   });

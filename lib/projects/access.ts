@@ -3,10 +3,11 @@
 // A project the user cannot see and one that does not exist are the same answer (not_found), so ids reveal nothing.
 import type { AuditResourceType } from '@/lib/audit/write';
 import { can, PERMISSIONS, type Action, type ResourceOf, type TeamRole } from '@/lib/auth/permissions';
-import { DomainError, type Tx, type WorkContext } from '@/lib/actions/work';
+import { AppError } from '@/lib/errors';
+import type { Tx } from '@/lib/db/context';
+import type { WorkContext } from '@/lib/db/work';
+import { isUuid } from '@/lib/validation/ids';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
 
 export type ProjectAccess = {
   id: string;
@@ -47,7 +48,7 @@ export async function loadProjectAccess(tx: Tx, projectId: string, userId: strin
 export type Refused = { action: Action; resourceType: AuditResourceType; resourceId: string | null; notFoundMessage: string };
 
 /** The refusal (audited as authz.denied): not_found when the thing is invisible, forbidden when only the action is. */
-export function refusal(ctx: WorkContext, refused: Refused, visible: boolean): DomainError {
+export function refusal(ctx: WorkContext, refused: Refused, visible: boolean): AppError {
   const audit = {
     userId: ctx.actor.id,
     action: 'authz.denied',
@@ -57,11 +58,11 @@ export function refusal(ctx: WorkContext, refused: Refused, visible: boolean): D
     ...ctx.meta,
   };
   return visible
-    ? new DomainError('forbidden', ctx.actor.disabled ? 'This account is disabled.' : `You are not allowed to ${PERMISSIONS[refused.action].what}.`, { audit })
-    : new DomainError('not_found', refused.notFoundMessage, { audit });
+    ? new AppError('forbidden', ctx.actor.disabled ? 'This account is disabled.' : `You are not allowed to ${PERMISSIONS[refused.action].what}.`, { audit })
+    : new AppError('not_found', refused.notFoundMessage, { audit });
 }
 
-/** The project when the actor may do `action` in it; otherwise a DomainError (audited). */
+/** The project when the actor may do `action` in it; otherwise a AppError (audited). */
 export async function requireProjectAccess(tx: Tx, ctx: WorkContext, projectId: string, action: Action): Promise<ProjectAccess> {
   const project = await loadProjectAccess(tx, projectId, ctx.actor.id);
   const refused = { action, resourceType: 'project' as const, resourceId: projectId, notFoundMessage: PROJECT_NOT_FOUND };

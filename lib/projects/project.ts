@@ -4,11 +4,7 @@
 // Secrets are never selected: no databases.connection_string, nothing from certificates, env vars or git sources.
 import type { ResourceOf, TeamRole } from '@/lib/auth/permissions';
 import type { Tx } from '@/lib/db/context';
-import { isUuid } from './access';
-
-// Only a canonical uuid can name a project: anything else is not looked up at all.
-
-export const isProjectId = (value: string): boolean => isUuid(value);
+import { isUuid } from '@/lib/validation/ids';
 
 export type ProjectApplication = {
   id: string;
@@ -77,7 +73,7 @@ export async function getProjectForUser(
   userId: string,
   options: ProjectPageOptions = {},
 ): Promise<ProjectView | null> {
-  if (!isProjectId(projectId) || !isUuid(userId)) return null;
+  if (!isUuid(projectId) || !isUuid(userId)) return null;
   const row = await tx.project.findFirst({
     where: { id: projectId, OR: [{ ownerId: userId }, { team: { members: { some: { userId } } } }] },
     select: {

@@ -4,7 +4,9 @@
 import { z } from 'zod';
 import { composeFileSchema } from './compose';
 import { keysetCursorSchema, encodeKeyset } from './cursor';
+import { idSchema } from './ids';
 import { dockerNameSchema, preview } from './names';
+import { projectIdSchema } from './project';
 
 export const APPLICATION_TYPES = ['docker', 'git', 'compose'] as const;
 export type ApplicationType = (typeof APPLICATION_TYPES)[number];
@@ -12,8 +14,7 @@ export const GIT_PROVIDERS = ['github', 'gitlab', 'bitbucket', 'gitea'] as const
 export const REPLICAS_MAX = 100;
 
 export const applicationNameSchema = dockerNameSchema;
-export const applicationIdSchema = z.uuid('This application link is not valid: reload the page and try again.');
-export const projectIdSchema = z.uuid('This project link is not valid: reload the page and try again.');
+export const applicationIdSchema = idSchema('application');
 
 const CONTROL_OR_SPACE = /[\s\p{Cc}\p{Cf}]/u;
 const NON_ASCII = /[^\x20-\x7e]/;
@@ -213,6 +214,6 @@ const EXACT_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 export const encodeDeploymentCursor = ({ startedAt, id }: DeploymentCursor) => encodeKeyset([startedAt, id]);
 export const deploymentCursorSchema = keysetCursorSchema(
-  z.tuple([z.string().regex(EXACT_TIMESTAMP).refine((value) => !Number.isNaN(Date.parse(value))), z.uuid()]),
+  z.tuple([z.string().regex(EXACT_TIMESTAMP).refine((value) => !Number.isNaN(Date.parse(value))), idSchema('page')]),
   { maxLength: 200, message: 'This page link is not valid (it may have been cut short): start again from the newest deployments.' },
 ).transform(([startedAt, id]): DeploymentCursor => ({ startedAt, id }));

@@ -1,6 +1,7 @@
 // Filters of the audit page. The page parses its URL search params with this schema and listAuditLogs() parses again,
 // so a bad value is refused the same way whichever door it came in by. Every field is optional: blank means "any".
 import { z } from 'zod';
+import { idSchema } from './ids';
 import { encodeKeyset, keysetCursorSchema } from './cursor';
 import { AUDIT_RESOURCE_TYPES } from '@/lib/audit/write';
 
@@ -93,8 +94,7 @@ export const auditFiltersSchema = z
         const id = blankAsUndefined(value);
         return typeof id === 'string' ? id.toLowerCase() : id;
       },
-      // Any 8-4-4-4-12 hex id, as PostgreSQL's uuid type accepts (not only RFC 4122 versions).
-      z.guid({ error: 'A resource id is a uuid, like 550e8400-e29b-41d4-a716-446655440000' }).optional(),
+      idSchema('resource', 'A resource id is a uuid, like 550e8400-e29b-41d4-a716-446655440000').optional(),
     ),
     from: z.preprocess(blankAsUndefined, dateSchema.optional()),
     to: z.preprocess(blankAsUndefined, dateSchema.optional()),

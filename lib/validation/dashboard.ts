@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { projectTagSchema } from './project';
 import { encodeKeyset, keysetCursorSchema } from './cursor';
+import { idSchema } from './ids';
 
 export const DASHBOARD_PAGE_SIZE = 50;
 export const DASHBOARD_MAX_PAGE_SIZE = 100;
@@ -10,7 +11,7 @@ export const DASHBOARD_MAX_PAGE_SIZE = 100;
 /** The last (name, id) of a page: the next page starts strictly after it. */
 export type DashboardCursor = { name: string; id: string };
 
-const cursorPayloadSchema = z.tuple([z.string().min(1).max(255), z.uuid()]);
+const cursorPayloadSchema = z.tuple([z.string().min(1).max(255), idSchema('page')]);
 
 const CURSOR_INVALID = 'This page link is not valid (it may have been cut short): start again from the first page.';
 

@@ -2,6 +2,7 @@
 // Environment tab's forms, their actions, the .env parser and lib/env-vars (which parses again). The database checks
 // the key format too (check_env_key_format), so a key this file lets through is one PostgreSQL stores.
 import { z } from 'zod';
+import { applicationIdSchema } from './application';
 import { preview } from './names';
 
 import { ENV_KEY_MAX, ENV_KEY_RULE } from './rules';
@@ -76,8 +77,6 @@ export const envSecretFlagSchema = z
   .union([z.boolean(), z.enum(['on', 'true', '1', 'false', '0', ''])])
   .optional()
   .transform((value) => value === true || value === 'on' || value === 'true' || value === '1');
-
-export const applicationIdSchema = z.uuid('This application link is not valid: reload the page and try again.');
 
 /** Browsers submit a textarea's line breaks as CRLF; a value typed in the form means LF (a PEM key, a JSON blob). */
 export const fromTextarea = (value: string) => value.replace(/\r\n?/g, '\n');

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { applicationIdSchema, branchProblem } from './application';
 import { encodeKeyset, keysetCursorSchema } from './cursor';
+import { idSchema } from './ids';
 
 import { ACCESS_TOKEN_MAX, TOKEN_USERNAME_MAX } from './git-source-limits';
 
@@ -68,7 +69,7 @@ export const setAccessTokenSchema = z.object({
 });
 export type SetAccessTokenInput = z.input<typeof setAccessTokenSchema>;
 
-export const deliveryRowIdSchema = z.uuid('This delivery link is not valid: reload the page and try again.');
+export const deliveryRowIdSchema = idSchema('delivery');
 export const redeliverSchema = z.object({ applicationId: applicationIdSchema, deliveryRowId: deliveryRowIdSchema });
 export type RedeliverInput = z.input<typeof redeliverSchema>;
 
@@ -80,6 +81,6 @@ const EXACT_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 export const encodeDeliveryCursor = ({ createdAt, id }: DeliveryCursor) => encodeKeyset([createdAt, id]);
 export const deliveryCursorSchema = keysetCursorSchema(
-  z.tuple([z.string().regex(EXACT_TIMESTAMP).refine((value) => !Number.isNaN(Date.parse(value))), z.uuid()]),
+  z.tuple([z.string().regex(EXACT_TIMESTAMP).refine((value) => !Number.isNaN(Date.parse(value))), idSchema('page')]),
   { maxLength: 200, message: 'This page link is not valid (it may have been cut short): start again from the newest deliveries.' },
 ).transform(([createdAt, id]): DeliveryCursor => ({ createdAt, id }));

@@ -2,6 +2,7 @@
 // filters). Actions parse form data with the *Form schemas; lib/users/admin.ts parses its typed input again with the
 // plain ones, so every door refuses the same things.
 import { z } from 'zod';
+import { idSchema } from './ids';
 import { passwordSchemaFor } from '@/lib/validation/password';
 import { emailSchema, platformRoleSchema, usernameSchema } from '@/lib/validation/user';
 
@@ -95,7 +96,7 @@ export const createUserFormSchema = z.object({ ...userFields, confirm: z.string(
   }
 });
 
-const userIdSchema = z.uuid('This user link is not valid: reload the page and try again.');
+const userIdSchema = idSchema('user');
 
 export const userTargetSchema = z.object({ userId: userIdSchema });
 

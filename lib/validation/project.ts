@@ -3,6 +3,7 @@
 // Docker objects from ids), so it may use any letters; what it may not hold is what would make two names look alike
 // or break a list: control and invisible characters, and unusual spaces. The database checks the length too.
 import { z } from 'zod';
+import { idSchema } from './ids';
 
 // The spec's length rule, also a CHECK on projects.name (check_project_name_length).
 import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX, PROJECT_NAME_MIN, PROJECT_TAGS_MAX } from './rules';
@@ -78,13 +79,11 @@ function shown(value: string): string {
   return printable.length > 30 ? `${printable.slice(0, 30)}…` : printable;
 }
 
-/** Ids arrive from hidden fields: a bad one means a stale or edited page, not a typing mistake. */
-// z.guid(), not z.uuid(): any uuid PostgreSQL stores (imported rows need not be RFC 4122 version 4).
-export const projectIdSchema = z.guid('This project link is not valid: reload the page and try again.');
+export const projectIdSchema = idSchema('project');
 
 /** A team to put the project in, or '' / null / missing for a personal project. */
 export const projectTeamIdSchema = z
-  .union([z.literal(''), z.guid('Choose one of your teams from the list.')], { message: 'Choose one of your teams from the list.' })
+  .union([z.literal(''), idSchema('team', 'Choose one of your teams from the list.')], { message: 'Choose one of your teams from the list.' })
   .nullish()
   .transform((value) => (value ? value : null));
 

@@ -1,6 +1,7 @@
 // Teams and their members: what a person may submit, shared by the forms, their actions and lib/teams (which parses
 // again, so every door refuses the same things). The database checks the name length and the roles too.
 import { z } from 'zod';
+import { idSchema } from './ids';
 import { TEAM_ROLES } from '@/lib/auth/permissions';
 import { usernameSchema } from './user';
 
@@ -29,8 +30,8 @@ export const teamDescriptionSchema = z
 export const teamRoleSchema = z.enum(TEAM_ROLES, { message: 'Choose one of: owner, admin, member, viewer.' });
 
 /** Ids arrive from hidden fields: a bad one means a stale or edited page, not a typing mistake. */
-export const teamIdSchema = z.uuid('This team link is not valid: reload the page and try again.');
-const memberUserIdSchema = z.uuid('This member link is not valid: reload the page and try again.');
+export const teamIdSchema = idSchema('team');
+const memberUserIdSchema = idSchema('member');
 
 export const createTeamSchema = z.object({ name: teamNameSchema, description: teamDescriptionSchema });
 export type CreateTeamInput = z.input<typeof createTeamSchema>;

@@ -1,6 +1,7 @@
 // API tokens: what a person may ask for when creating one, shared by the settings form, its action and
 // createApiToken() (which parses again, so every door refuses the same things).
 import { z } from 'zod';
+import { idSchema } from './ids';
 
 import { TOKEN_MAX_DAYS, TOKEN_MIN_DAYS, TOKEN_NAME_MAX } from './rules';
 
@@ -34,6 +35,6 @@ export type CreateTokenInput = z.input<typeof createTokenSchema>;
 export type CreateToken = z.output<typeof createTokenSchema>;
 
 export const revokeTokenSchema = z.object({
-  tokenId: z.uuid('This token link is not valid: reload the page and try again.'),
+  tokenId: idSchema('token'),
 });
 export type RevokeToken = z.output<typeof revokeTokenSchema>;

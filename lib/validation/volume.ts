@@ -5,7 +5,9 @@
 // Only the table's columns are accepted: nfs (server, export) and s3 (bucket) settings have nowhere to be stored
 // yet, so the type is recorded and its driver options come with the engine issue that mounts such volumes.
 import { z } from 'zod';
+import { idSchema, isUuid } from './ids';
 import { preview, volumeNameSchema } from './names';
+import { projectIdSchema } from './project';
 
 export { VOLUME_NAME_RULE, volumeNameSchema } from './names';
 
@@ -79,13 +81,11 @@ export const mountPathSchema = z.string('Give a mount path.').superRefine((value
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-/** Ids arrive from hidden fields or selects: a bad one means a stale or edited page, not a typing mistake. */
-const STALE = 'This link is not valid: reload the page and try again.';
-export const projectIdSchema = z.uuid(STALE);
-export const volumeIdSchema = z.uuid('Choose a volume.');
+/** A volume id comes from a select: a bad one means nothing usable was chosen. */
+export const volumeIdSchema = idSchema('volume', 'Choose a volume.');
 
 export type VolumeOwner = { kind: 'application' | 'database'; id: string };
-const OWNER = /^(application|database):([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+const OWNER_KINDS = ['application', 'database'] as const;
 
 /** "application:<uuid>" or "database:<uuid>" (one form field, one select); blank means detached. */
 export const volumeOwnerSchema = z
@@ -93,12 +93,13 @@ export const volumeOwnerSchema = z
   .nullish()
   .transform((value, ctx): VolumeOwner | null => {
     if (!value) return null;
-    const match = OWNER.exec(value);
-    if (!match) {
+    const [kind, id, ...rest] = value.toLowerCase().split(':');
+    const known = OWNER_KINDS.find((owner) => owner === kind);
+    if (!known || !isUuid(id) || rest.length > 0) {
       ctx.addIssue({ code: 'custom', message: 'Choose an application or database of this project.' });
       return z.NEVER;
     }
-    return { kind: match[1]!.toLowerCase() as VolumeOwner['kind'], id: match[2]!.toLowerCase() };
+    return { kind: known, id };
   });
 
 export const ownerValue = (owner: VolumeOwner): string => `${owner.kind}:${owner.id}`;

@@ -5,11 +5,15 @@
 // then every read and write is scoped by the authorized id (volumes has no row-level security: D7). The database
 // backs the rules with its CHECKs, the unique name and the volumes_set_project trigger (cross-project attachment).
 import type { z } from 'zod';
-import { DomainError, driverCause, isUniqueViolation, type Tx, type WorkContext } from '@/lib/actions/work';
+import { AppError } from '@/lib/errors';
+import { driverCause, isUniqueViolation } from '@/lib/db/errors';
+import type { Tx } from '@/lib/db/context';
+import type { WorkContext } from '@/lib/db/work';
 import { requireApplicationAccess } from '@/lib/applications/access';
 import { recordAudit, type AuditResourceType } from '@/lib/audit/write';
 import type { Action } from '@/lib/auth/permissions';
-import { isUuid, requireProjectAccess, type ProjectAccess } from '@/lib/projects/access';
+import { requireProjectAccess, type ProjectAccess } from '@/lib/projects/access';
+import { isUuid } from '@/lib/validation/ids';
 import {
   attachVolumeSchema,
   createVolumeSchema,
@@ -38,7 +42,7 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  throw new DomainError('invalid', issue.message, { field: String(issue.path[0] ?? 'form') });
+  throw new AppError('invalid', issue.message, { field: String(issue.path[0] ?? 'form') });
 }
 
 type Target = { kind: VolumeOwner['kind']; id: string; name: string };
@@ -49,10 +53,10 @@ async function authorizeTarget(tx: Tx, ctx: WorkContext, projectId: string, owne
   if (owner?.kind === 'application') {
     const app = await requireApplicationAccess(tx, ctx, owner.id, 'volume.write');
     if (app.project.id !== projectId) {
-      throw new DomainError('conflict', `Application ${app.name} belongs to project ${app.project.name}: a volume can only be attached within its own project.`, { field: 'owner' });
+      throw new AppError('conflict', `Application ${app.name} belongs to project ${app.project.name}: a volume can only be attached within its own project.`, { field: 'owner' });
     }
     if (app.deletedAt) {
-      throw new DomainError('conflict', `Application ${app.name} is archived: restore it before attaching volumes to it.`, { field: 'owner' });
+      throw new AppError('conflict', `Application ${app.name} is archived: restore it before attaching volumes to it.`, { field: 'owner' });
     }
     return { project: app.project, target: { kind: 'application', id: app.id, name: app.name } };
   }
@@ -65,7 +69,7 @@ async function authorizeTarget(tx: Tx, ctx: WorkContext, projectId: string, owne
 
 /** An id this project does not have: not_found, audited as authz.denied like any other invisible thing. */
 function deniedIn(ctx: WorkContext, project: ProjectAccess, action: Action, on: { resourceType: AuditResourceType; resourceId: string }, message: string) {
-  return new DomainError('not_found', message, {
+  return new AppError('not_found', message, {
     audit: {
       userId: ctx.actor.id,
       action: 'authz.denied',
@@ -96,7 +100,7 @@ async function claimMountPath(tx: Tx, target: Target, mountPath: string): Promis
     select: { name: true },
   });
   if (taken) {
-    throw new DomainError('conflict', `${target.kind === 'application' ? 'Application' : 'Database'} ${target.name} already mounts volume ${taken.name} at ${mountPath}: choose another path, or detach that volume first.`, { field: 'mountPath' });
+    throw new AppError('conflict', `${target.kind === 'application' ? 'Application' : 'Database'} ${target.name} already mounts volume ${taken.name} at ${mountPath}: choose another path, or detach that volume first.`, { field: 'mountPath' });
   }
 }
 
@@ -115,7 +119,7 @@ export async function createVolume(tx: Tx, ctx: WorkContext, input: CreateVolume
   const { project, target } = await authorizeTarget(tx, ctx, data.projectId, data.owner);
   // Names are global (Docker's rule): a taken one is reported whoever owns it, as the unique index would.
   if (await tx.volume.findUnique({ where: { name: data.name }, select: { id: true } })) {
-    throw new DomainError('conflict', volumeNameTaken(data.name), { field: 'name' });
+    throw new AppError('conflict', volumeNameTaken(data.name), { field: 'name' });
   }
   if (target) await claimMountPath(tx, target, data.mountPath);
   const row = await tx.volume.create({
@@ -136,21 +140,21 @@ export async function createVolume(tx: Tx, ctx: WorkContext, input: CreateVolume
 export async function attachVolume(tx: Tx, ctx: WorkContext, input: AttachVolumeInput): Promise<VolumeView> {
   const data = parse(attachVolumeSchema, input);
   const { project, target } = await authorizeTarget(tx, ctx, data.projectId, data.owner);
-  if (!target) throw new DomainError('invalid', 'Choose where to attach the volume.', { field: 'owner' });
+  if (!target) throw new AppError('invalid', 'Choose where to attach the volume.', { field: 'owner' });
   const volume = await findVolume(tx, ctx, project, data.volumeId);
   if (volume.owner) {
-    throw new DomainError('conflict', `Volume ${volume.name} is already attached to ${ownerLabel(volume.owner)} at ${volume.mountPath}: detach it first.`, { field: 'volumeId' });
+    throw new AppError('conflict', `Volume ${volume.name} is already attached to ${ownerLabel(volume.owner)} at ${volume.mountPath}: detach it first.`, { field: 'volumeId' });
   }
   const mountPath = data.mountPath ?? volume.mountPath;
   // The stored path may predate today's rules (a row written with plain SQL): it is checked like a typed one.
   const problem = mountPathProblem(mountPath);
-  if (problem) throw new DomainError('invalid', problem, { field: 'mountPath' });
+  if (problem) throw new AppError('invalid', problem, { field: 'mountPath' });
   await claimMountPath(tx, target, mountPath);
   const { count } = await tx.volume.updateMany({
     where: { id: volume.id, applicationId: null, databaseId: null },
     data: { ...ownerColumns(target), mountPath },
   });
-  if (count === 0) throw new DomainError('conflict', `Volume ${volume.name} was attached elsewhere meanwhile: reload the page.`);
+  if (count === 0) throw new AppError('conflict', `Volume ${volume.name} was attached elsewhere meanwhile: reload the page.`);
   await recordAudit(tx, {
     userId: ctx.actor.id,
     action: 'volume.attach',
@@ -166,13 +170,13 @@ export async function detachVolume(tx: Tx, ctx: WorkContext, input: VolumeRefInp
   const data = parse(volumeRefSchema, input);
   const project = await requireProjectAccess(tx, ctx, data.projectId, 'volume.write');
   const volume = await findVolume(tx, ctx, project, data.volumeId);
-  if (!volume.owner) throw new DomainError('conflict', `Volume ${volume.name} is not attached to anything.`);
+  if (!volume.owner) throw new AppError('conflict', `Volume ${volume.name} is not attached to anything.`);
   const owner = volume.owner;
   const { count } = await tx.volume.updateMany({
     where: { id: volume.id, ...(owner.kind === 'application' ? { applicationId: owner.id } : { databaseId: owner.id }) },
     data: { applicationId: null, databaseId: null },
   });
-  if (count === 0) throw new DomainError('conflict', `Volume ${volume.name} changed meanwhile: reload the page.`);
+  if (count === 0) throw new AppError('conflict', `Volume ${volume.name} changed meanwhile: reload the page.`);
   await recordAudit(tx, {
     userId: ctx.actor.id,
     action: 'volume.detach',
@@ -189,12 +193,12 @@ export async function deleteVolume(tx: Tx, ctx: WorkContext, input: VolumeRefInp
   const project = await requireProjectAccess(tx, ctx, data.projectId, 'volume.write');
   const volume = await findVolume(tx, ctx, project, data.volumeId);
   if (volume.owner) {
-    throw new DomainError('conflict', `Volume ${volume.name} is attached to ${ownerLabel(volume.owner)} at ${volume.mountPath}: detach it first.`);
+    throw new AppError('conflict', `Volume ${volume.name} is attached to ${ownerLabel(volume.owner)} at ${volume.mountPath}: detach it first.`);
   }
   // Only the row goes here. Removing the Docker volume itself (and its data) belongs to the engine issue, which
   // will remove it, by its labels, before the row.
   const { count } = await tx.volume.deleteMany({ where: { id: volume.id, applicationId: null, databaseId: null } });
-  if (count === 0) throw new DomainError('conflict', `Volume ${volume.name} was attached meanwhile: reload the page.`);
+  if (count === 0) throw new AppError('conflict', `Volume ${volume.name} was attached meanwhile: reload the page.`);
   await recordAudit(tx, {
     userId: ctx.actor.id,
     action: 'volume.delete',
@@ -212,11 +216,11 @@ export async function deleteVolume(tx: Tx, ctx: WorkContext, input: VolumeRefInp
  */
 export function volumeErrorFrom(error: unknown): unknown {
   if (isUniqueViolation(error, 'volumes_name_key')) {
-    return new DomainError('conflict', 'A volume with this name already exists (volume names are unique on the server).', { field: 'name' });
+    return new AppError('conflict', 'A volume with this name already exists (volume names are unique on the server).', { field: 'name' });
   }
   const cause = driverCause(error);
   if (cause?.originalCode === '23514' && cause.originalMessage?.includes('belongs to another project')) {
-    return new DomainError('conflict', 'A volume can only be attached within its own project.', { field: 'owner' });
+    return new AppError('conflict', 'A volume can only be attached within its own project.', { field: 'owner' });
   }
   return error;
 }

@@ -10,6 +10,7 @@ import { asSystem, type Tx } from '@/lib/db/context';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { autoDeployOf, decryptField, readWebhookConfig, watchedBranchOf, type WebhookConfig } from '@/lib/git-sources/config';
 import { recordAudit } from '@/lib/audit/write';
+import { isUuid } from '@/lib/validation/ids';
 import { deliveryId as readDeliveryId, eventName, parseDelivery, type PushEvent } from './events';
 import { isProvider, type Provider, type WebhookHeaders } from './headers';
 import { verifySignature } from './signature';
@@ -37,7 +38,6 @@ export type SourceRow = {
   appDeleted: boolean;
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const NO_SUCH_WEBHOOK = 'No such webhook: copy the URL again from the application’s Source tab.';
 
 const reply = (status: number, ok: boolean, message: string, extra: Partial<ReceiverResponse['body']> = {}): ReceiverResponse => ({
@@ -47,7 +47,7 @@ const reply = (status: number, ok: boolean, message: string, extra: Partial<Rece
 
 /** The source a webhook URL names, or null (unknown id, or another provider's URL). */
 export async function loadSource(prisma: PrismaClient, provider: string, sourceId: string): Promise<SourceRow | null> {
-  if (!isProvider(provider) || !UUID.test(sourceId)) return null;
+  if (!isProvider(provider) || !isUuid(sourceId)) return null;
   const row = await asSystem(prisma, (tx) =>
     tx.gitSource.findUnique({
       where: { id: sourceId },

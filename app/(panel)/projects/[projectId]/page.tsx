@@ -6,17 +6,20 @@ import { cache, type ReactNode } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { buttonClasses } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
+import { DateTime } from '@/components/ui/date-time';
 import { Pager } from '@/components/ui/pager';
-import { recordRefusal } from '@/lib/actions/work';
+import { Section } from '@/components/ui/section';
+import { recordRefusal } from '@/lib/db/work';
 import { can } from '@/lib/auth/permissions';
 import { requireUser, type SessionUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { getRequestMeta } from '@/lib/http/request-meta';
-import { getProjectForUser, isProjectId, listWritableTeams, projectResource, type ProjectView } from '@/lib/projects/project';
+import { getProjectForUser, listWritableTeams, projectResource, type ProjectView } from '@/lib/projects/project';
+import { isUuid } from '@/lib/validation/ids';
 import { dashboardCursorSchema, dashboardTagSchema, encodeCursor } from '@/lib/validation/dashboard';
 import { EditProjectForm, MoveProjectForm } from './_components/project-forms';
-import { ApplicationsTable, ArchivedApplications, DatabasesTable, DateTime, DomainsTable } from './_components/project-tables';
+import { ApplicationsTable, ArchivedApplications, DatabasesTable, DomainsTable } from './_components/project-tables';
 
 export const dynamic = 'force-dynamic';
 
@@ -28,7 +31,7 @@ const loadProject = cache(async (projectId: string, appsCursor?: string) => {
   // A bad or stale cursor shows the first page rather than an error: it only ever comes from our own link.
   const after = appsCursor ? dashboardCursorSchema.safeParse(appsCursor) : null;
   const applicationsAfter = after?.success ? after.data : undefined;
-  const project = isProjectId(projectId)
+  const project = isUuid(projectId)
     ? await asUser(await getDb(), user.id, (tx) => getProjectForUser(tx, projectId, user.id, { applicationsAfter }))
     : null;
   return { user, project, paged: Boolean(applicationsAfter) };
@@ -50,7 +53,7 @@ async function recordDenied(user: SessionUser, projectId: string) {
     userId: user.id,
     action: 'authz.denied',
     resourceType: 'project',
-    resourceId: isProjectId(projectId) ? projectId : null,
+    resourceId: isUuid(projectId) ? projectId : null,
     details: { action: 'project.read', projectId: projectId.slice(0, 100) },
     ...(await getRequestMeta()),
   });
@@ -233,19 +236,5 @@ function Detail({ term, children }: { term: string; children: ReactNode }) {
       <dt className="text-xs font-medium text-muted">{term}</dt>
       <dd>{children}</dd>
     </div>
-  );
-}
-
-function Section({ id, title, action, children }: { id: string; title: string; action?: ReactNode; children: ReactNode }) {
-  return (
-    <section aria-labelledby={id} className="space-y-3">
-      <div className="flex flex-wrap items-center justify-between gap-3">
-        <h2 id={id} className="text-lg font-semibold">
-          {title}
-        </h2>
-        {action}
-      </div>
-      {children}
-    </section>
   );
 }

@@ -5,12 +5,13 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import { Card } from '@/components/ui/card';
-import { DomainError, recordRefusal, runAsUser } from '@/lib/actions/work';
+import { AppError } from '@/lib/errors';
+import { recordRefusal, runAsUser } from '@/lib/db/work';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { getRequestMeta } from '@/lib/http/request-meta';
 import { deletePreview } from '@/lib/projects/delete-preview';
-import { isUuid } from '@/lib/projects/access';
+import { isUuid } from '@/lib/validation/ids';
 import { DeleteProjectForm } from '../_components/delete-project-form';
 
 export const dynamic = 'force-dynamic';
@@ -24,7 +25,7 @@ export default async function DeleteProjectPage({ params }: { params: Promise<{ 
   // runAsUser audits the refusal that deletePreview raises (not_found or forbidden alike become a 404 here).
   const preview = isUuid(projectId)
     ? await runAsUser(db, ctx, (tx) => deletePreview(tx, ctx, projectId)).catch((error: unknown) => {
-        if (error instanceof DomainError) return null;
+        if (error instanceof AppError) return null;
         throw error;
       })
     : null;

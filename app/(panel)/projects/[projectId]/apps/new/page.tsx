@@ -2,13 +2,14 @@ import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Card } from '@/components/ui/card';
-import { recordRefusal } from '@/lib/actions/work';
+import { recordRefusal } from '@/lib/db/work';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { getRequestMeta } from '@/lib/http/request-meta';
-import { isUuid, loadProjectAccess } from '@/lib/projects/access';
+import { loadProjectAccess } from '@/lib/projects/access';
+import { isUuid } from '@/lib/validation/ids';
 import { CreateApplicationForm } from './_components/create-application-form';
 
 export const dynamic = 'force-dynamic';

@@ -3,14 +3,14 @@
 // another project's URL) looks exactly like a missing one, and the attempt is audited.
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
-import { recordRefusal } from '@/lib/actions/work';
+import { recordRefusal } from '@/lib/db/work';
 import { loadApplicationAccess, type ApplicationAccess } from '@/lib/applications/access';
 import { can } from '@/lib/auth/permissions';
 import { requireUser, type SessionUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { getRequestMeta } from '@/lib/http/request-meta';
-import { isUuid } from '@/lib/projects/access';
+import { isUuid } from '@/lib/validation/ids';
 
 export type ApplicationPage = { user: SessionUser; app: ApplicationAccess };
 

@@ -3,8 +3,8 @@
 import { notFound } from 'next/navigation';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
-import { isUuid } from '@/lib/projects/access';
-import { DateTime } from '../../_components/application-details';
+import { isUuid } from '@/lib/validation/ids';
+import { DateTime } from '@/components/ui/date-time';
 import { DeploymentLive } from '../../_components/deployment-live';
 import { loadApplicationPage } from '../../_lib/load';
 
