@@ -10,6 +10,7 @@ import { insertAppTree, insertDeployment, insertUser, NO_SUCH_ID } from '@/lib/t
 import { DEPLOYMENT_NOT_FOUND, deploymentLogsResponse } from './log-response';
 import { createLogSink } from './log-sink';
 import { listenerState, settled } from './notify';
+import { waitFor } from './testing/fixtures';
 
 let t: TestDatabase;
 let owner: { id: string; role: 'developer' };
@@ -196,8 +197,8 @@ describe('deploymentLogsResponse', () => {
     const controller = new AbortController();
     const response = await deploymentLogsResponse({ user: owner, deploymentId: id, signal: controller.signal, db: t.db });
     const reading = readEvents(response.body!);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(listenerState(t.db.pool).subscribers).toBe(2);
+    // The stream is live once it holds its two subscriptions (log lines and status).
+    await waitFor('the stream to subscribe', async () => listenerState(t.db.pool).subscribers === 2);
     controller.abort();
     expect(logMessages(await reading)).toEqual(range(2, 'line'));
     await expectReleased();

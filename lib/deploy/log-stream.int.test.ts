@@ -7,7 +7,8 @@ import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { insertAppTree, insertDeployment, withSuperuser } from '@/lib/testing/fixtures';
 import { createLogSink, LOGS_CHANNEL } from './log-sink';
 import { streamDeploymentLogs, type DeploymentLogEvent } from './log-stream';
-import { configureNotify, listenerState, settled } from './notify';
+import { configureNotify, listenerState, settled, subscribe } from './notify';
+import { waitFor } from './testing/fixtures';
 
 let t: TestDatabase;
 let appId: string;
@@ -37,11 +38,18 @@ async function writeLines(count: number, prefix = 'line', pool = t.db.pool) {
 
 const setStatus = (status: string) => t.db.pool.query('UPDATE deployments SET status = $2 WHERE id = $1', [deploymentId, status]);
 
-/** Collects events until the stream ends (or `until` says stop); the test's timeout catches a stream that never ends. */
+/** Collects events until the stream ends (or `until` says stop); the test's timeout catches a stream that never ends.
+ * `into` lets the test watch the events as they arrive. */
 async function collect(
-  options: { afterId?: string; signal?: AbortSignal; pool?: pg.Pool; until?: (events: DeploymentLogEvent[]) => boolean } = {},
+  options: {
+    afterId?: string;
+    signal?: AbortSignal;
+    pool?: pg.Pool;
+    until?: (events: DeploymentLogEvent[]) => boolean;
+    into?: DeploymentLogEvent[];
+  } = {},
 ): Promise<DeploymentLogEvent[]> {
-  const events: DeploymentLogEvent[] = [];
+  const events: DeploymentLogEvent[] = options.into ?? [];
   const { pool = t.db.pool, afterId, signal } = options;
   for await (const event of streamDeploymentLogs({ pool, deploymentId, afterId, signal })) {
     events.push(event);
@@ -135,8 +143,10 @@ describe('streamDeploymentLogs', () => {
   it('sees a writer on another pool (another process) live', async () => {
     const other = new pg.Pool({ connectionString: t.url, max: 2 });
     try {
-      const viewing = collect();
-      await sleep(100);
+      const seen: DeploymentLogEvent[] = [];
+      const viewing = collect({ into: seen });
+      // Its first read is done (the status came), so every line below reaches it live.
+      await waitFor('the viewer to start', async () => seen.length > 0);
       const sink = createLogSink(other, deploymentId, { flushMs: 10 });
       for (let i = 0; i < 50; i += 1) {
         sink.write('info', `remote ${i}`);
@@ -154,9 +164,10 @@ describe('streamDeploymentLogs', () => {
 
   it('shares one LISTEN connection among viewers and releases it when the last one aborts', async () => {
     const controllers = Array.from({ length: 5 }, () => new AbortController());
-    const viewing = controllers.map((controller) => collect({ signal: controller.signal }));
+    const seen = controllers.map((): DeploymentLogEvent[] => []);
+    const viewing = controllers.map((controller, i) => collect({ signal: controller.signal, into: seen[i] }));
     await writeLines(10);
-    await sleep(200);
+    await waitFor('every viewer to have the lines', async () => seen.every((events) => messages(events).length === 10));
     await settled(t.db.pool);
     expect(listenerState(t.db.pool)).toMatchObject({ connected: true, subscribers: 10 });
     expect(await listeningBackends()).toBe(1);
@@ -177,9 +188,11 @@ describe('streamDeploymentLogs', () => {
     configureNotify({ retryMs: 300 });
     try {
       // Nothing is written after the outage: the lines written during it must come from the catch-up read alone.
-      const viewing = collect({ until: (events) => messages(events).includes('during 4') });
+      const seen: DeploymentLogEvent[] = [];
+      const viewing = collect({ into: seen, until: (events) => messages(events).includes('during 4') });
       await writeLines(5, 'before');
-      await sleep(150);
+      await waitFor('the viewer to have the lines', async () => messages(seen).includes('before 4'));
+      await waitFor('the listening connection', async () => (await listeningBackends()) === 1);
       const killed = await withSuperuser(t.adminUrl, (client) =>
         client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`),
       );
@@ -193,9 +206,10 @@ describe('streamDeploymentLogs', () => {
   });
 
   it('stops when the deployment is deleted with its application', async () => {
-    const viewing = collect();
+    const seen: DeploymentLogEvent[] = [];
+    const viewing = collect({ into: seen });
     await writeLines(3);
-    await sleep(100);
+    await waitFor('the viewer to have the lines', async () => messages(seen).length === 3);
     await t.db.pool.query('DELETE FROM deployments WHERE id = $1', [deploymentId]);
     expect(messages(await viewing)).toEqual(range(3));
     await expectNothingHeld();
@@ -205,8 +219,12 @@ describe('streamDeploymentLogs', () => {
     const reads: string[] = [];
     const pool = countingPool(reads);
     const controllers = Array.from({ length: 20 }, () => new AbortController());
-    const viewing = controllers.map((controller) => collect({ pool, signal: controller.signal, until: (events) => messages(events).length === 10 }));
-    await sleep(300);
+    const seen = controllers.map((): DeploymentLogEvent[] => []);
+    const viewing = controllers.map((controller, i) =>
+      collect({ pool, signal: controller.signal, into: seen[i], until: (events) => messages(events).length === 10 }),
+    );
+    // Each has made its first read (the status came) and waits for a notification.
+    await waitFor('every viewer to start', async () => seen.every((events) => events.length > 0));
     const before = reads.length;
     await writeLines(10);
     const all = await Promise.all(viewing);
@@ -218,13 +236,22 @@ describe('streamDeploymentLogs', () => {
     const other = (await insertDeployment(t.db.pool, appId, { status: 'building' })).id;
     const reads: string[] = [];
     const pool = countingPool(reads);
-    const viewing = collect({ pool });
-    await sleep(100);
+    const seen: DeploymentLogEvent[] = [];
+    const viewing = collect({ pool, into: seen });
+    await waitFor('the viewer to start', async () => seen.length > 0);
     const before = reads.length;
     expect(before).toBe(1);
-    for (let i = 0; i < 5; i += 1) await t.db.pool.query(`SELECT pg_notify($1, $2)`, [LOGS_CHANNEL, `${other}:${1000 + i}`]);
-    await t.db.pool.query(`SELECT pg_notify($1, $2)`, [LOGS_CHANNEL, `${deploymentId}:0`]);
-    await sleep(100);
+    // A second subscriber on the same connection hears each notification in the same tick as the viewer: once it
+    // has heard the last one, a read the viewer was wrongly woken for would already have been started.
+    const heard: string[] = [];
+    const unsubscribe = await subscribe(pool, LOGS_CHANNEL, { onNotify: (payload) => heard.push(payload) });
+    try {
+      for (let i = 0; i < 5; i += 1) await t.db.pool.query(`SELECT pg_notify($1, $2)`, [LOGS_CHANNEL, `${other}:${1000 + i}`]);
+      await t.db.pool.query(`SELECT pg_notify($1, $2)`, [LOGS_CHANNEL, `${deploymentId}:0`]);
+      await waitFor('the notifications to arrive', async () => heard.includes(`${deploymentId}:0`));
+    } finally {
+      unsubscribe();
+    }
     expect(reads.length).toBe(before);
     await setStatus('success');
     await viewing;

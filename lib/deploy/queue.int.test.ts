@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomainError } from '@/lib/actions/work';
+import { AppError } from '@/lib/errors';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { withSuperuser } from '@/lib/testing/fixtures';
+import { notificationsDuring } from '@/lib/testing/fixtures';
 import { CANCEL_CHANNEL, enqueueDeployment, requestCancellation, startQueue, type DeploymentQueue } from './queue';
 import { transition } from './state';
 import { deployment, newApplication, newUser, startTestQueue, system, type User } from './testing/fixtures';
@@ -125,14 +125,9 @@ describe('requestCancellation', () => {
     const appId = await newApplication(test, owner);
     const { deploymentId } = await enqueue(appId);
     await system(test, (tx) => transition(tx, deploymentId, 'building'));
-    const heard = await withSuperuser(test.adminUrl, async (client) => {
-      const seen: string[] = [];
-      client.on('notification', (message) => seen.push(message.payload ?? ''));
-      await client.query(`LISTEN ${CANCEL_CHANNEL}`);
+    const heard = await notificationsDuring(test.adminUrl, CANCEL_CHANNEL, async () => {
       const result = await system(test, (tx) => requestCancellation(tx, queue, { deploymentId, actorId: owner.id }));
       expect(result.outcome).toBe('cancelling');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      return seen;
     });
     expect(heard).toEqual([deploymentId]);
     const row = await deployment(test, deploymentId);
@@ -151,6 +146,6 @@ describe('requestCancellation', () => {
     await expect(cancel()).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('already finished') });
     await expect(
       system(test, (tx) => requestCancellation(tx, queue, { deploymentId: '00000000-0000-4000-8000-000000000000', actorId: null })),
-    ).rejects.toBeInstanceOf(DomainError);
+    ).rejects.toBeInstanceOf(AppError);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { withSuperuser } from '@/lib/testing/fixtures';
+import { notificationsDuring } from '@/lib/testing/fixtures';
 import { STATUS_CHANNEL } from './log-sink';
 import { IllegalTransitionError, transition, tryTransition } from './state';
 import { appStatus, deployment, newApplication, newUser, system } from './testing/fixtures';
@@ -151,14 +151,9 @@ describe('transition', () => {
     const owner = await newUser(test);
     const appId = await newApplication(test, owner);
     const id = await pendingDeployment(appId);
-    const payloads = await withSuperuser(test.adminUrl, async (client) => {
-      const seen: string[] = [];
-      client.on('notification', (message) => seen.push(message.payload ?? ''));
-      await client.query(`LISTEN ${STATUS_CHANNEL}`);
+    const payloads = await notificationsDuring(test.adminUrl, STATUS_CHANNEL, async () => {
       await move(id, 'building');
       await move(id, 'failed', { reason: 'x' });
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      return seen;
     });
     expect(payloads).toEqual([`${id}:building`, `${id}:failed`]);
   });

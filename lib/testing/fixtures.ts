@@ -1,6 +1,7 @@
 // Rows for integration tests, written with raw SQL so a test exercises the database and nothing above it.
 // Projects are under row-level security: they are written in a transaction that opts out (app.rls_bypass = 'on'),
 // the way the panel's background work does.
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { expect } from 'vitest';
 
@@ -95,6 +96,24 @@ export async function withSuperuser<T>(adminUrl: string, work: (client: pg.Clien
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Payloads of the NOTIFYs on `channel` committed while `work` ran, heard by a superuser connection of its own. A
+ * marker NOTIFY sent after `work` is queued behind every one committed before it, so once it is heard they all
+ * were: the list is exact without waiting for a fixed time.
+ */
+export async function notificationsDuring(adminUrl: string, channel: string, work: () => Promise<unknown>): Promise<string[]> {
+  return withSuperuser(adminUrl, async (client) => {
+    const heard: string[] = [];
+    client.on('notification', (message) => heard.push(message.payload ?? ''));
+    await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
+    await work();
+    const marker = `marker-${randomUUID()}`;
+    await client.query('SELECT pg_notify($1, $2)', [channel, marker]);
+    while (!heard.includes(marker)) await new Promise((resolve) => client.once('notification', resolve));
+    return heard.filter((payload) => payload !== marker);
+  });
 }
 
 export type Id = { id: string };
