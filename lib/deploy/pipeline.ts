@@ -12,7 +12,7 @@ import type { GitCredentials, GitProvider } from '@/lib/git/credentials';
 import { cloneUrl } from '@/lib/git/repository-url';
 import { gitCredentialsOf, readWebhookConfig } from '@/lib/git-sources/config';
 import { decryptStored } from '@/lib/secrets/key-ring';
-import { buildImage, deployService, imageRef, pruneImages, type EngineApp } from '@/lib/swarm';
+import { buildImage, deployService, imageLabelsFor, imageRef, pruneImages, type EngineApp } from '@/lib/swarm';
 import type { DockerConfig } from '@/lib/validation/docker-config';
 import { createLogSink, finishDeployment, type LogSink } from './log-sink';
 import type { DeploymentJob, Outcome, RunContext, RunDeployment } from './worker';
@@ -103,7 +103,7 @@ async function buildFromGit(options: PipelineOptions, loaded: Loaded, deployment
       context: { dir: context },
       dockerfile: text(source.dockerfile) ?? 'Dockerfile',
       tag,
-      labels: { 'slipway.managed': 'true', 'slipway.application': loaded.app.id, 'slipway.deployment': deployment.id },
+      labels: imageLabelsFor(loaded.app, deployment.id),
       onLine: (line, stream) => sink.write(stream === 'stderr' ? 'warn' : 'info', line),
       signal,
     });

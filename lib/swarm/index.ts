@@ -1,7 +1,7 @@
 // The engine's public API: Docker and Swarm through dockerode, framework-free (see STYLE.md).
 export { EngineError, type EngineErrorCode } from './errors';
 export { DEFAULT_SOCKET, assertSwarmManager, connectDocker, dockerOptions } from './client';
-export { LABEL, imageRef, imageRepo, isOurs, labelFilters, labelsFor, networkName, serviceName, shortId } from './names';
+export { LABEL, imageLabelsFor, imageRef, imageRepo, isOurs, labelFilters, labelsFor, networkName, serviceName, shortId } from './names';
 export { buildImage, type BuildContext, type BuildOptions, type BuildResult, type LineSink, type OutputStream } from './build';
 export {
   DEFAULT_MONITOR_MS,

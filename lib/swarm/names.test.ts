@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from './errors';
-import { LABEL, imageRef, imageRepo, isOurs, labelFilters, labelsFor, networkName, serviceName, shortId } from './names';
+import { LABEL, imageLabelsFor, imageRef, imageRepo, isOurs, labelFilters, labelsFor, networkName, serviceName, shortId } from './names';
 
 const id = '0A1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const projectId = '99999999-8888-4777-8666-555555555555';
@@ -40,6 +40,13 @@ describe('names', () => {
   it('labels objects with their owner and recognises only our own', () => {
     const labels = labelsFor({ id, projectId });
     expect(labels).toEqual({ [LABEL.managed]: 'true', [LABEL.application]: id, [LABEL.project]: projectId });
+    // The wire format other tools (and older panels) filter on.
+    expect(imageLabelsFor({ id, projectId }, projectId)).toEqual({
+      'slipway.managed': 'true',
+      'slipway.application': id,
+      'slipway.project': projectId,
+      'slipway.deployment': projectId,
+    });
     expect(labelFilters()).toEqual(['slipway.managed=true']);
     expect(labelFilters(id)).toEqual(['slipway.managed=true', `slipway.application=${id}`]);
     expect(isOurs(labels, { appId: id, projectId })).toBe(true);

@@ -6,6 +6,8 @@ export const LABEL = {
   managed: 'slipway.managed',
   application: 'slipway.application',
   project: 'slipway.project',
+  /** On images: the deployment that built it. */
+  deployment: 'slipway.deployment',
   /** On networks an application joins by name, shared across projects. */
   shared: 'slipway.shared',
 } as const;
@@ -46,6 +48,11 @@ export function imageRef(appId: string, tag: string): string {
 
 export function labelsFor(app: { id: string; projectId: string }): Record<string, string> {
   return { [LABEL.managed]: 'true', [LABEL.application]: app.id, [LABEL.project]: app.projectId };
+}
+
+/** An image the pipeline builds: its application's labels and the deployment that built it. */
+export function imageLabelsFor(app: { id: string; projectId: string }, deploymentId: string): Record<string, string> {
+  return { ...labelsFor(app), [LABEL.deployment]: deploymentId };
 }
 
 /** Label filters for Docker's list endpoints: everything Slipway made, or one application's objects. */

@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { labelFilters } from './names';
+import { LABEL, labelFilters } from './names';
 
 export const BASE_IMAGE = 'slipway/busybox:test';
 
@@ -104,7 +104,7 @@ export async function cleanupApps(docker: Docker, apps: { id: string; projectId:
     }
   }
   for (const projectId of new Set(apps.map((app) => app.projectId))) {
-    for (const network of await docker.listNetworks({ filters: { label: [`slipway.managed=true`, `slipway.project=${projectId}`] } })) {
+    for (const network of await docker.listNetworks({ filters: { label: [`${LABEL.managed}=true`, `${LABEL.project}=${projectId}`] } })) {
       await retry(`network ${network.Name}`, () => docker.getNetwork(network.Id).remove(), errors);
     }
   }
