@@ -12,6 +12,9 @@ export type ActionState = {
 
 export const initialActionState: ActionState = { ok: false };
 
+export const CHECK_FIELDS = 'Check the highlighted fields.';
+export const SERVER_FAILED = 'Something went wrong on the server. Nothing was changed; try again.';
+
 export function formValues(form: FormData, keys: readonly string[]): Record<string, string> {
   return Object.fromEntries(keys.map((k) => [k, typeof form.get(k) === 'string' ? String(form.get(k)) : '']));
 }
@@ -22,12 +25,18 @@ export function invalid(error: z.ZodError, values?: Record<string, string>): Act
     const key = String(issue.path[0] ?? 'form');
     (fieldErrors[key] ??= []).push(issue.message);
   }
-  return { ok: false, message: 'Check the highlighted fields.', fieldErrors, values };
+  return { ok: false, message: CHECK_FIELDS, fieldErrors, values };
 }
 
-/** AppErrors become a message for the person; anything else is logged and reported without details. */
-export function failure(error: unknown, values?: Record<string, string>): ActionState {
+/**
+ * The one mapping of a failure to what the form shows: an AppError about one field beside that field, any other
+ * AppError as the message, anything else logged and reported without details.
+ */
+export function actionFailure(error: unknown, values?: Record<string, string>): ActionState {
+  if (error instanceof AppError && error.field) {
+    return { ok: false, message: CHECK_FIELDS, fieldErrors: { [error.field]: [error.message] }, values };
+  }
   if (error instanceof AppError) return { ok: false, message: error.message, values };
   console.error('[slipway] action failed', error);
-  return { ok: false, message: 'Something went wrong on the server. Nothing was changed; try again.', values };
+  return { ok: false, message: SERVER_FAILED, values };
 }

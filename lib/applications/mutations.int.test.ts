@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { DomainError, runAsUser, type Tx, type WorkContext } from '@/lib/actions/work';
+import { AppError } from '@/lib/errors';
+import { runAsUser, type WorkContext } from '@/lib/db/work';
+import { asSystem, asUser, type Tx } from '@/lib/db/context';
 import type { PlatformRole, TeamRole } from '@/lib/auth/permissions';
-import { asSystem, asUser } from '@/lib/db/context';
 import { getProjectForUser } from '@/lib/projects/project';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { NO_SUCH_ID, uniqueName } from '@/lib/testing/fixtures';
@@ -46,10 +47,10 @@ async function newProject(owner: User, members: [User, TeamRole][] = []): Promis
   });
 }
 
-async function refusal(promise: Promise<unknown>): Promise<DomainError> {
+async function refusal(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
 }
 
 const appRow = (id: string) => system((tx) => tx.application.findUniqueOrThrow({ where: { id }, include: { gitSource: true } }));

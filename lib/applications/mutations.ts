@@ -7,7 +7,10 @@
 //   git     { "repository", "branch", "dockerfile", "build_context" }       source_type = provider, + git_sources row
 //   compose { "compose": "<the file as typed>", "services": ["web", …] }    source_type 'docker_compose'
 import { requireApplicationAccess, type ApplicationAccess } from '@/lib/applications/access';
-import { DomainError, isUniqueViolation, type Tx, type WorkContext } from '@/lib/actions/work';
+import { AppError } from '@/lib/errors';
+import { isUniqueViolation } from '@/lib/db/errors';
+import type { Tx } from '@/lib/db/context';
+import type { WorkContext } from '@/lib/db/work';
 import { recordAudit } from '@/lib/audit/write';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { requireProjectAccess } from '@/lib/projects/access';
@@ -29,7 +32,7 @@ import { encryptField, newWebhookSecret } from '@/lib/git-sources/config';
 const NAME_INDEX = 'applications_project_id_name_key';
 
 const nameTaken = (name: string) =>
-  new DomainError('conflict', `This project already has an application named ${name} (archived ones keep their name). Choose another name.`, {
+  new AppError('conflict', `This project already has an application named ${name} (archived ones keep their name). Choose another name.`, {
     field: 'name',
   });
 
@@ -68,7 +71,7 @@ async function ensureNameFree(tx: Tx, projectId: string, name: string, exceptId?
 }
 
 function refuseArchived(app: ApplicationAccess) {
-  if (app.deletedAt) throw new DomainError('conflict', 'This application is archived: restore it (Settings) before changing it.');
+  if (app.deletedAt) throw new AppError('conflict', 'This application is archived: restore it (Settings) before changing it.');
 }
 
 /** The git_sources row follows the git source; the webhook config (a later issue) is left as it is. */
@@ -130,7 +133,7 @@ export async function updateSource(tx: Tx, ctx: WorkContext, input: UpdateSource
   const app = await requireApplicationAccess(tx, ctx, applicationId, 'application.update');
   refuseArchived(app);
   if (source.type !== app.type) {
-    throw new DomainError('invalid', `This is a ${app.type} application: its type cannot change. Create a new application instead.`);
+    throw new AppError('invalid', `This is a ${app.type} application: its type cannot change. Create a new application instead.`);
   }
   await tx.application.update({ where: { id: app.id }, data: sourceColumns(source) });
   if (source.type === 'git') await syncGitSource(tx, app.id, source);
@@ -170,7 +173,7 @@ export async function updateDockerConfig(
 export async function archiveApplication(tx: Tx, ctx: WorkContext, input: { applicationId: string }): Promise<void> {
   const { applicationId } = applicationRefSchema.parse(input);
   const app = await requireApplicationAccess(tx, ctx, applicationId, 'application.delete');
-  if (app.deletedAt) throw new DomainError('conflict', 'This application is already archived.');
+  if (app.deletedAt) throw new AppError('conflict', 'This application is already archived.');
   await tx.$executeRaw`SELECT soft_delete_application(${app.id}::uuid)`;
   await recordAudit(tx, {
     userId: ctx.actor.id,
@@ -185,7 +188,7 @@ export async function archiveApplication(tx: Tx, ctx: WorkContext, input: { appl
 export async function restoreApplication(tx: Tx, ctx: WorkContext, input: { applicationId: string }): Promise<void> {
   const { applicationId } = applicationRefSchema.parse(input);
   const app = await requireApplicationAccess(tx, ctx, applicationId, 'application.delete');
-  if (!app.deletedAt) throw new DomainError('conflict', 'This application is not archived.');
+  if (!app.deletedAt) throw new AppError('conflict', 'This application is not archived.');
   await tx.$executeRaw`SELECT restore_application(${app.id}::uuid)`;
   await recordAudit(tx, {
     userId: ctx.actor.id,

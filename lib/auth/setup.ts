@@ -4,6 +4,7 @@ import { recordAudit } from '@/lib/audit/write';
 import { asSystem } from '@/lib/db/context';
 import { AppError } from '@/lib/errors';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
+import type { RequestMeta } from '@/lib/http/request-meta';
 import { hashPassword } from './password';
 
 export async function needsSetup(db: PrismaClient): Promise<boolean> {
@@ -12,7 +13,6 @@ export async function needsSetup(db: PrismaClient): Promise<boolean> {
 }
 
 export type FirstUser = { username: string; email: string; password: string };
-export type RequestMeta = { ip: string | null; userAgent: string | null };
 
 export async function createFirstUser(db: PrismaClient, input: FirstUser, meta: RequestMeta) {
   const passwordHash = await hashPassword(input.password);

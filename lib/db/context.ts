@@ -1,11 +1,11 @@
 // Every query made for a person runs in a transaction that tells PostgreSQL who they are (app.user_id), so the
 // row-level security policies on projects hold even where an application-level check is missing. Work done for
-// no person (the deploy worker, maintenance, seeding) says so explicitly with asSystem().
+// no person (the deploy worker, maintenance, seeding) says so explicitly with asSystem(). Actions, pages and route
+// handlers reach these through lib/db/work.ts (runAsUser, runAsSystem), which also audits refusals.
 import type { PrismaClient } from '@/lib/generated/prisma/client';
+import { isUuid } from '@/lib/validation/ids';
 
 export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // Deferred constraints (a team keeping its owner) are checked before the transaction ends rather than at COMMIT:
 // Prisma 6 does not return a connection to the pool when COMMIT itself fails, and an error here rolls back cleanly.
@@ -15,7 +15,7 @@ async function settle<T>(tx: Tx, result: T): Promise<T> {
 }
 
 export async function asUser<T>(db: PrismaClient, userId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
-  if (!UUID.test(userId)) throw new Error('asUser needs a user id (uuid)');
+  if (!isUuid(userId)) throw new Error('asUser needs a user id (uuid)');
   return db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT set_config('app.user_id', ${userId}, true)`;
     return settle(tx, await work(tx));

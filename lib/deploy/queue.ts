@@ -5,7 +5,7 @@
 // here a newer trigger supersedes an older one still pending, under a lock on the application row.
 import type PgBoss from 'pg-boss';
 import type pg from 'pg';
-import { DomainError } from '@/lib/actions/work';
+import { AppError } from '@/lib/errors';
 import type { Tx } from '@/lib/db/context';
 import { transition, type DeploymentStatus } from './state';
 
@@ -85,7 +85,7 @@ export async function enqueueDeployment(tx: Tx, queue: DeploymentQueue, input: E
   // Serializes triggers of one application, so two of them cannot both think they are the newest.
   const locked = await tx.$queryRaw<{ id: string }[]>`
     SELECT id FROM applications WHERE id = ${input.applicationId}::uuid FOR UPDATE`;
-  if (locked.length === 0) throw new DomainError('not_found', 'This application does not exist.');
+  if (locked.length === 0) throw new AppError('not_found', 'This application does not exist.');
 
   const metadata: Record<string, unknown> = { ...input.metadata, trigger: input.trigger };
   if (input.image) metadata.image = input.image;
@@ -132,7 +132,7 @@ export async function requestCancellation(
     SELECT a.id FROM applications a JOIN deployments d ON d.application_id = a.id WHERE d.id = ${input.deploymentId}::uuid FOR UPDATE OF a`;
   const [row] = await tx.$queryRaw<{ status: DeploymentStatus; application_id: string; job_id: string | null }[]>`
     SELECT status, application_id, metadata->>'job_id' AS job_id FROM deployments WHERE id = ${input.deploymentId}::uuid FOR UPDATE`;
-  if (!row) throw new DomainError('not_found', 'This deployment does not exist.');
+  if (!row) throw new AppError('not_found', 'This deployment does not exist.');
   const base = { deploymentId: input.deploymentId, applicationId: row.application_id, from: row.status };
   if (row.status === 'pending') {
     await transition(tx, input.deploymentId, 'failed', { from: 'pending', reason: 'cancelled', metadata: { cancelled_by: input.actorId } });
@@ -148,11 +148,11 @@ export async function requestCancellation(
     return { ...base, outcome: 'cancelling' };
   }
   if (row.status === 'deploying') {
-    throw new DomainError(
+    throw new AppError(
       'conflict',
       'This deployment is already rolling out and can no longer be cancelled: Swarm rolls back by itself if the new ' +
         'version is unhealthy. Wait for it to finish, then roll back to an earlier deployment if needed.',
     );
   }
-  throw new DomainError('conflict', `This deployment has already finished (${row.status}).`);
+  throw new AppError('conflict', `This deployment has already finished (${row.status}).`);
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { DomainError, runAsUser, type Tx, type WorkContext } from '@/lib/actions/work';
+import { AppError } from '@/lib/errors';
+import { runAsUser, type WorkContext } from '@/lib/db/work';
+import type { Tx } from '@/lib/db/context';
 import { env } from '@/lib/env';
 import { imageRepo } from '@/lib/swarm/names';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
@@ -19,10 +21,10 @@ let appId: string;
 
 const as = <T>(user: User, work: (tx: Tx, ctx: WorkContext) => Promise<T>) =>
   runAsUser(test.db.prisma, ctxOf(user), (tx) => work(tx, ctxOf(user)));
-async function refusal(promise: Promise<unknown>): Promise<DomainError> {
+async function refusal(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
 }
 const audits = (where: { userId?: string; resourceId?: string; action?: string }) =>
   system(test, (tx) => tx.auditLog.findMany({ where, orderBy: { id: 'asc' } }));

@@ -1,6 +1,8 @@
 // What every env var function starts with: the application as the actor may use it (through its project), a lock
 // so writes to one application take turns, and the audit row (keys only, never values).
-import { DomainError, type Tx, type WorkContext } from '@/lib/actions/work';
+import { AppError } from '@/lib/errors';
+import type { Tx } from '@/lib/db/context';
+import type { WorkContext } from '@/lib/db/work';
 import { requireApplicationAccess, type ApplicationAccess } from '@/lib/applications/access';
 import { recordAudit } from '@/lib/audit/write';
 import type { Action } from '@/lib/auth/permissions';
@@ -10,7 +12,7 @@ export const ARCHIVED_MESSAGE = 'This application is archived: restore it in Set
 /** The application when the actor may do `action`; a write on an archived one is refused (archives are read-only). */
 export async function authorizeEnv(tx: Tx, ctx: WorkContext, applicationId: string, action: Action): Promise<ApplicationAccess> {
   const app = await requireApplicationAccess(tx, ctx, applicationId, action);
-  if (action === 'env.write' && app.deletedAt) throw new DomainError('conflict', ARCHIVED_MESSAGE);
+  if (action === 'env.write' && app.deletedAt) throw new AppError('conflict', ARCHIVED_MESSAGE);
   return app;
 }
 

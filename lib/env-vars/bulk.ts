@@ -5,7 +5,9 @@
 // - 'replace' deletes the plain variables the paste leaves out, never a secret: nobody without reveal rights can
 //   paste a secret's value back (export and the editor give them a comment line instead), so a replace built from
 //   them would silently wipe secrets. Secrets are removed one at a time, with Delete.
-import { DomainError, type Tx, type WorkContext } from '@/lib/actions/work';
+import { AppError } from '@/lib/errors';
+import type { Tx } from '@/lib/db/context';
+import type { WorkContext } from '@/lib/db/work';
 import { bulkApplySchema, type BulkApplyInput, type BulkMode } from '@/lib/validation/env';
 import { auditEnv, authorizeEnv, lockApplication } from './access';
 import { parseDotenv, type DotenvError } from './dotenv';
@@ -23,7 +25,7 @@ export async function bulkApplyEnv(tx: Tx, ctx: WorkContext, input: BulkApplyInp
   const pasted = new Set(parsed.entries.map((entry) => entry.key));
   const strays = secretKeys.filter((key) => !pasted.has(key));
   if (strays.length) {
-    throw new DomainError('invalid', `Not in the pasted text: ${strays.join(', ')}. List only keys the paste sets.`, { field: 'secretKeys' });
+    throw new AppError('invalid', `Not in the pasted text: ${strays.join(', ')}. List only keys the paste sets.`, { field: 'secretKeys' });
   }
   const makeSecret = new Set(secretKeys);
 

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DomainError, runAsUser, type Tx, type WorkContext } from '@/lib/actions/work';
+import { AppError } from '@/lib/errors';
+import { runAsUser, type WorkContext } from '@/lib/db/work';
+import { asSystem, type Tx } from '@/lib/db/context';
 import type { PlatformRole } from '@/lib/auth/permissions';
 import { decryptSecret, type KeyRing } from '@/lib/crypto';
-import { asSystem } from '@/lib/db/context';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { uniqueName } from '@/lib/testing/fixtures';
 import { parseDotenv } from './dotenv';
@@ -27,10 +28,10 @@ const sys = <T>(work: (tx: Tx) => Promise<T>) => asSystem(prisma(), work);
 /** Everything a row holds, as text, for checking that a secret appears nowhere in it. */
 const text = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
 
-async function refused(promise: Promise<unknown>): Promise<DomainError> {
+async function refused(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
 }
 
 const rows = (applicationId: string) =>

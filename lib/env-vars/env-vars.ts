@@ -3,7 +3,10 @@
 // keys only. Secrets are write-only: listEnvVars returns a mask for them; their plaintext leaves this module only
 // through revealSecret and exportDotenv, for those allowed env.reveal_secret, and each time is audited.
 // Writes go to env_vars only; applications.env_vars is a mirror of the plain rows kept by triggers (decision D25).
-import { DomainError, isUniqueViolation, type Tx, type WorkContext } from '@/lib/actions/work';
+import { AppError } from '@/lib/errors';
+import { isUniqueViolation } from '@/lib/db/errors';
+import type { Tx } from '@/lib/db/context';
+import type { WorkContext } from '@/lib/db/work';
 import { can } from '@/lib/auth/permissions';
 import { envVarRefSchema, setEnvVarSchema, type EnvVarRefInput, type SetEnvVarInput } from '@/lib/validation/env';
 import { auditEnv as audit, authorizeEnv, lockApplication } from './access';
@@ -45,14 +48,14 @@ export async function setEnvVar(tx: Tx, ctx: WorkContext, input: SetEnvVarInput,
     select: { id: true, isSecret: true },
   });
   if (mode === 'create' && existing) {
-    throw new DomainError('conflict', `${key} is already set: change it with Edit in the table.`, { field: 'key' });
+    throw new AppError('conflict', `${key} is already set: change it with Edit in the table.`, { field: 'key' });
   }
   if (mode === 'update' && !existing) {
-    throw new DomainError('not_found', `${key} is not set (it may have been deleted meanwhile): add it again.`, { field: 'key' });
+    throw new AppError('not_found', `${key} is not set (it may have been deleted meanwhile): add it again.`, { field: 'key' });
   }
   const keep = existing?.isSecret === true && isSecret && value === '';
   if (existing?.isSecret && !isSecret && value === '') {
-    throw new DomainError('invalid', `Type the value ${key} should have as a plain variable: a secret's stored value is never shown.`, {
+    throw new AppError('invalid', `Type the value ${key} should have as a plain variable: a secret's stored value is never shown.`, {
       field: 'value',
     });
   }
@@ -79,7 +82,7 @@ export async function deleteEnvVar(tx: Tx, ctx: WorkContext, input: EnvVarRefInp
   const app = await authorizeEnv(tx, ctx, applicationId, 'env.write');
   await lockApplication(tx, app.id);
   const { count } = await tx.envVar.deleteMany({ where: { applicationId: app.id, key } });
-  if (count === 0) throw new DomainError('not_found', `${key} is not set (it may have been deleted already).`);
+  if (count === 0) throw new AppError('not_found', `${key} is not set (it may have been deleted already).`);
   await audit(tx, ctx, app, 'env.delete', { key });
 }
 
@@ -91,8 +94,8 @@ export async function revealSecret(tx: Tx, ctx: WorkContext, input: EnvVarRefInp
     where: { applicationId_key: { applicationId: app.id, key } },
     select: { value: true, isSecret: true },
   });
-  if (!row) throw new DomainError('not_found', `${key} is not set (it may have been deleted meanwhile).`);
-  if (!row.isSecret) throw new DomainError('invalid', `${key} is not a secret: its value is shown in the table.`);
+  if (!row) throw new AppError('not_found', `${key} is not set (it may have been deleted meanwhile).`);
+  if (!row.isSecret) throw new AppError('invalid', `${key} is not a secret: its value is shown in the table.`);
   const plaintext = await decryptValue(options, key, row.value);
   await audit(tx, ctx, app, 'env.reveal', { key });
   return plaintext;
@@ -125,7 +128,7 @@ export async function exportDotenv(tx: Tx, ctx: WorkContext, input: { applicatio
 /** A concurrent add of the same key (the unique index) becomes the same message as a key that was already there. */
 export function translateEnvError(error: unknown, key?: string): unknown {
   if (isUniqueViolation(error, ENV_KEY_UNIQUE)) {
-    return new DomainError('conflict', `${key ?? 'That variable'} is already set: change it with Edit in the table.`, { field: 'key' });
+    return new AppError('conflict', `${key ?? 'That variable'} is already set: change it with Edit in the table.`, { field: 'key' });
   }
   return error;
 }

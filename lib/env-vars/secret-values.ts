@@ -3,7 +3,7 @@
 // one (tests, scripts).
 import { decryptSecret, encryptSecret, SecretError, type KeyRing } from '@/lib/crypto';
 import { getKeyRing, resetKeyRing } from '@/lib/secrets/key-ring';
-import { DomainError } from '@/lib/actions/work';
+import { AppError } from '@/lib/errors';
 
 export const ENV_VALUE_AAD = 'env_vars.value';
 
@@ -29,7 +29,7 @@ export async function decryptValue(options: KeyOptions, key: string, stored: str
     }
   } catch (error) {
     if (!(error instanceof SecretError)) throw error;
-    throw new DomainError(
+    throw new AppError(
       'conflict',
       `The stored value of ${key} cannot be decrypted with this panel's keys (${error.message}). ` +
         'Set it again, or restore the key file or SLIPWAY_SECRET_KEY it was written with.',

@@ -1,7 +1,8 @@
 // The Source tab's "Recent deliveries": what the provider sent to this application's webhook and what came of it,
 // newest first, by the (created_at, id) keyset. Only columns safe to show are selected (no `before`, no body: the
 // body is never stored), and display text is cut to size here.
-import type { Tx, WorkContext } from '@/lib/actions/work';
+import type { Tx } from '@/lib/db/context';
+import type { WorkContext } from '@/lib/db/work';
 import { requireApplicationAccess } from '@/lib/applications/access';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { DELIVERIES_PAGE_SIZE, deliveryCursorSchema, encodeDeliveryCursor } from '@/lib/validation/git-source';

@@ -4,7 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { DomainError, runAsUser, type Tx, type WorkContext } from '@/lib/actions/work';
+import { AppError } from '@/lib/errors';
+import { runAsUser, type WorkContext } from '@/lib/db/work';
+import type { Tx } from '@/lib/db/context';
 import type { DeploymentQueue } from '@/lib/deploy/queue';
 import { ctxOf, newApplication, newUser, startTestQueue, system, type User } from '@/lib/deploy/testing/fixtures';
 import { startGitServer, type GitTestServer } from '@/lib/git/test-server';
@@ -38,10 +40,10 @@ const TOKEN = 'glpat-Abc123_def456-ghi789.jkl';
 const sha = (n: number) => n.toString(16).padStart(40, 'c').slice(-40);
 
 const as = <T>(user: User, work: (tx: Tx, ctx: WorkContext) => Promise<T>) => runAsUser(test.db.prisma, ctxOf(user), (tx) => work(tx, ctxOf(user)));
-async function refusal(promise: Promise<unknown>): Promise<DomainError> {
+async function refusal(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
 }
 const configOf = async (applicationId: string) =>
   readWebhookConfig((await system(test, (tx) => tx.gitSource.findUniqueOrThrow({ where: { applicationId }, select: { webhookConfig: true } }))).webhookConfig);

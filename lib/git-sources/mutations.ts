@@ -4,7 +4,9 @@
 // in the caller's transaction (runAsUser) and authorizes against the application first; every change is audited
 // with names and ids only, never a secret. webhook_config is changed under the source's row lock by merging a patch
 // (webhook_config || patch), so keys this module does not know are never dropped.
-import { DomainError, runAsUser, type Tx, type WorkContext } from '@/lib/actions/work';
+import { AppError } from '@/lib/errors';
+import { runAsUser, type WorkContext } from '@/lib/db/work';
+import type { Tx } from '@/lib/db/context';
 import { requireApplicationAccess, type ApplicationAccess } from '@/lib/applications/access';
 import { recordAudit } from '@/lib/audit/write';
 import type { Action } from '@/lib/auth/permissions';
@@ -55,7 +57,7 @@ async function authorizeSource(
   options: { lock: boolean; refuseArchived: boolean },
 ): Promise<Authorized> {
   const app = await requireApplicationAccess(tx, ctx, applicationId, action);
-  if (options.refuseArchived && app.deletedAt) throw new DomainError('conflict', ARCHIVED);
+  if (options.refuseArchived && app.deletedAt) throw new AppError('conflict', ARCHIVED);
   const rows = options.lock
     ? await tx.$queryRaw<SourceQuery[]>`
         SELECT id::text AS id, provider, repository, branch, webhook_config FROM git_sources
@@ -63,7 +65,7 @@ async function authorizeSource(
     : await tx.$queryRaw<SourceQuery[]>`
         SELECT id::text AS id, provider, repository, branch, webhook_config FROM git_sources WHERE application_id = ${app.id}::uuid`;
   const row = rows[0];
-  if (app.type !== 'git' || !row || !isProvider(row.provider)) throw new DomainError('conflict', NOT_GIT);
+  if (app.type !== 'git' || !row || !isProvider(row.provider)) throw new AppError('conflict', NOT_GIT);
   return {
     app,
     source: { id: row.id, provider: row.provider, repository: row.repository, branch: row.branch, config: readWebhookConfig(row.webhook_config) },
@@ -104,7 +106,7 @@ export async function revealWebhookSecret(tx: Tx, ctx: WorkContext, input: { app
   const { applicationId } = applicationRefSchema.parse(input);
   const { app, source } = await authorizeSource(tx, ctx, applicationId, 'env.reveal_secret', { lock: false, refuseArchived: false });
   const secret = await decryptField(source.config, 'secret');
-  if (!secret) throw new DomainError('not_found', 'This webhook has no secret yet: generate one with “Regenerate secret”.');
+  if (!secret) throw new AppError('not_found', 'This webhook has no secret yet: generate one with “Regenerate secret”.');
   await audit(tx, ctx, app, 'git_source.webhook_reveal', { sourceId: source.id });
   return secret;
 }
@@ -185,11 +187,11 @@ export async function redeliver(tx: Tx, ctx: WorkContext, queue: DeploymentQueue
   const [row] = await tx.$queryRaw<DeliveryRow[]>`
     SELECT id::text AS id, signature_ok, branch, commit_sha, summary FROM webhook_deliveries
      WHERE id = ${deliveryRowId}::uuid AND git_source_id = ${source.id}::uuid`;
-  if (!row) throw new DomainError('not_found', 'This application has no such delivery (deliveries are kept 30 days): reload the page.');
+  if (!row) throw new AppError('not_found', 'This application has no such delivery (deliveries are kept 30 days): reload the page.');
   const summary = (row.summary && typeof row.summary === 'object' ? row.summary : {}) as Record<string, unknown>;
   const ref = str(summary.ref);
-  if (!row.signature_ok) throw new DomainError('conflict', 'Only a delivery whose signature was verified can be redelivered: this one was refused.');
-  if (!row.commit_sha || !ref || summary.deleted === true) throw new DomainError('conflict', 'Only a push of a commit can be redelivered: this delivery was not one.');
+  if (!row.signature_ok) throw new AppError('conflict', 'Only a delivery whose signature was verified can be redelivered: this one was refused.');
+  if (!row.commit_sha || !ref || summary.deleted === true) throw new AppError('conflict', 'Only a push of a commit can be redelivered: this delivery was not one.');
 
   const push = {
     kind: 'push' as const,
@@ -263,17 +265,17 @@ export async function deployLatestCommit(db: PrismaClient, ctx: WorkContext, que
   return { deploymentId: enqueued.deploymentId, commitSha, branch: target.branch };
 }
 
-/** A GitError as a DomainError (git's messages are already redacted); anything else goes on as it is. */
+/** A GitError as a AppError (git's messages are already redacted); anything else goes on as it is. */
 function gitFailure(error: unknown, repository: string, branch: string): unknown {
   if (!(error instanceof GitError)) return error;
   const where = redact(repository);
   if (error.code === 'timeout') {
-    return new DomainError('conflict', `${where} did not answer within ${LS_REMOTE_TIMEOUT_MS / 1000} seconds: check that this server can reach it, then try again.`);
+    return new AppError('conflict', `${where} did not answer within ${LS_REMOTE_TIMEOUT_MS / 1000} seconds: check that this server can reach it, then try again.`);
   }
   if (error.code === 'failed') {
     // git's own words, on one line: "fatal: unable to connect to …", "repository … not found".
     const said = error.message.replace(/^git [\w-]+ failed:\s*/, '').replace(/\s+/g, ' ').trim().replace(/\.+$/, '').slice(0, 500);
-    return new DomainError('conflict', `Could not read the branch ${branch} from ${where}: ${said || 'git gave no reason'}. Check the repository address on this tab and that this server can reach it.`);
+    return new AppError('conflict', `Could not read the branch ${branch} from ${where}: ${said || 'git gave no reason'}. Check the repository address on this tab and that this server can reach it.`);
   }
-  return new DomainError(error.code === 'not_found' ? 'not_found' : error.code === 'refused' ? 'invalid' : 'conflict', error.message);
+  return new AppError(error.code === 'not_found' ? 'not_found' : error.code === 'refused' ? 'invalid' : 'conflict', error.message);
 }

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { DomainError, runAsUser, type Tx, type WorkContext } from '@/lib/actions/work';
+import { AppError } from '@/lib/errors';
+import { runAsUser, type WorkContext } from '@/lib/db/work';
+import { asSystem, type Tx } from '@/lib/db/context';
 import type { PlatformRole, TeamRole } from '@/lib/auth/permissions';
-import { asSystem } from '@/lib/db/context';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { NO_SUCH_ID, uniqueName } from '@/lib/testing/fixtures';
 import { deletePreview } from './delete-preview';
@@ -31,10 +32,10 @@ async function newTeam(members: [User, TeamRole][]): Promise<{ id: string; name:
   );
 }
 
-async function refusal(promise: Promise<unknown>): Promise<DomainError> {
+async function refusal(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
 }
 
 const project = (id: string) => system((tx) => tx.project.findUnique({ where: { id } }));

@@ -2,7 +2,10 @@
 // through runAsUser), authorizes first (requireProjectAccess, or can() for project.create), parses its input again,
 // mutates, and writes its audit row in the same transaction. Row-level security and the projects_keep_owner trigger
 // refuse the same things underneath (D7); their refusals are turned into the messages the checks here give.
-import { DomainError, driverCause, isUniqueViolation, type Tx, type WorkContext } from '@/lib/actions/work';
+import { AppError } from '@/lib/errors';
+import { driverCause, isUniqueViolation } from '@/lib/db/errors';
+import type { Tx } from '@/lib/db/context';
+import type { WorkContext } from '@/lib/db/work';
 import { recordAudit } from '@/lib/audit/write';
 import { can, type TeamRole } from '@/lib/auth/permissions';
 import { Prisma } from '@/lib/generated/prisma/client';
@@ -24,7 +27,7 @@ const NAME_UNIQUE = 'projects_owner_id_name_key';
 const TEAM_NOT_FOUND = 'This team does not exist, or you are not a member of it: choose one of your teams.';
 
 const nameTaken = (name: string, actorIsOwner: boolean) =>
-  new DomainError(
+  new AppError(
     'conflict',
     actorIsOwner
       ? `You already have a project named “${name}”: choose another name.`
@@ -39,10 +42,10 @@ async function requireWritingTeam(tx: Tx, ctx: WorkContext, teamId: string, acti
     select: { role: true, team: { select: { id: true, name: true } } },
   });
   const audit = { userId: ctx.actor.id, action: 'authz.denied', resourceType: 'team' as const, resourceId: teamId, details: { action }, ...ctx.meta };
-  if (!membership) throw new DomainError('not_found', TEAM_NOT_FOUND, { field: 'teamId', audit });
+  if (!membership) throw new AppError('not_found', TEAM_NOT_FOUND, { field: 'teamId', audit });
   if (!WRITING_TEAM_ROLES.includes(membership.role as TeamRole)) {
     const message = `You are a ${membership.role} of ${membership.team.name}: only its owners, admins and members can put projects in it.`;
-    throw new DomainError('forbidden', message, { field: 'teamId', audit });
+    throw new AppError('forbidden', message, { field: 'teamId', audit });
   }
   return membership.team;
 }
@@ -51,7 +54,7 @@ async function requireWritingTeam(tx: Tx, ctx: WorkContext, teamId: string, acti
 function translateWriteError(error: unknown, name: string, actorIsOwner: boolean): unknown {
   if (isUniqueViolation(error, NAME_UNIQUE)) return nameTaken(name, actorIsOwner);
   if (driverCause(error)?.originalCode === '42501') {
-    return new DomainError('forbidden', 'You cannot put this project in that team: choose one of your teams where you are an owner, admin or member.', { field: 'teamId' });
+    return new AppError('forbidden', 'You cannot put this project in that team: choose one of your teams where you are an owner, admin or member.', { field: 'teamId' });
   }
   return error;
 }
@@ -165,21 +168,21 @@ export async function deleteProject(tx: Tx, ctx: WorkContext, input: DeleteProje
   const { projectId, confirmation } = deleteProjectSchema.parse(input);
   const access = await requireProjectAccess(tx, ctx, projectId, 'project.delete');
   if (confirmation !== access.name) {
-    throw new DomainError('invalid', `Type the project name “${access.name}” exactly as shown to confirm.`, { field: 'confirmation' });
+    throw new AppError('invalid', `Type the project name “${access.name}” exactly as shown to confirm.`, { field: 'confirmation' });
   }
   // Locked first: a volume created in this project now waits for this transaction, then finds the project gone.
   await tx.$queryRaw`SELECT id FROM projects WHERE id = ${projectId}::uuid FOR UPDATE`;
   const volumes = await blockingVolumes(tx, projectId);
-  if (volumes.length > 0) throw new DomainError('conflict', describeBlockingVolumes(volumes));
+  if (volumes.length > 0) throw new AppError('conflict', describeBlockingVolumes(volumes));
 
   const removed = await countCascade(tx, projectId);
   try {
     const { count } = await tx.project.deleteMany({ where: { id: projectId } });
-    if (count !== 1) throw new DomainError('forbidden', 'Only the project owner can delete it.');
+    if (count !== 1) throw new AppError('forbidden', 'Only the project owner can delete it.');
   } catch (error) {
     // An attached volume that slipped in after the check: its application RESTRICTs the cascade.
     if (driverCause(error)?.originalCode === '23503') {
-      throw new DomainError('conflict', describeBlockingVolumes(await blockingVolumes(tx, projectId).catch(() => [])));
+      throw new AppError('conflict', describeBlockingVolumes(await blockingVolumes(tx, projectId).catch(() => [])));
     }
     throw error;
   }

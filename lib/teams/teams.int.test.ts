@@ -4,13 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import type { PlatformRole } from '@/lib/auth/permissions';
 import { asSystem, asUser, type Tx } from '@/lib/db/context';
+import type { WorkContext } from '@/lib/db/work';
+import { AppError } from '@/lib/errors';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { uniqueName } from '@/lib/testing/fixtures';
 import {
   LAST_OWNER_MESSAGE,
   TEAM_NAME_TAKEN_MESSAGE,
-  TeamError,
   addMember,
   changeMemberRole,
   createTeam,
@@ -22,7 +23,6 @@ import {
   runTeamWork,
   teamErrorFrom,
   updateTeam,
-  type TeamContext,
 } from './teams';
 
 let test: TestDatabase;
@@ -30,8 +30,8 @@ type User = { id: string; username: string; role: PlatformRole };
 const META = { ip: '203.0.113.7', userAgent: 'vitest teams' };
 
 const prisma = () => test.db.prisma;
-const ctx = (user: User): TeamContext => ({ actor: { id: user.id, role: user.role }, meta: META });
-const as = <T>(user: User, work: (tx: Tx, context: TeamContext) => Promise<T>) =>
+const ctx = (user: User): WorkContext => ({ actor: { id: user.id, role: user.role }, meta: META });
+const as = <T>(user: User, work: (tx: Tx, context: WorkContext) => Promise<T>) =>
   runTeamWork(prisma(), ctx(user), (tx) => work(tx, ctx(user)));
 
 async function newUser(role: PlatformRole = 'developer'): Promise<User> {
@@ -50,10 +50,10 @@ async function newTeam(owner: User, members: [User, string][] = []) {
   return team;
 }
 
-async function refusal(promise: Promise<unknown>): Promise<TeamError> {
+async function refusal(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(TeamError);
-  return error as TeamError;
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
 }
 
 const roles = (teamId: string) =>

@@ -1,12 +1,13 @@
 // Teams and their members. Each mutation runs in the caller's transaction: it locks the team row first (so changes
 // to one team take turns and the owner count it reads stays true until commit), checks can() against the actor's
 // membership read under that lock, and writes its audit row in the same transaction. Call mutations through
-// runTeamWork(): it records refusals in a transaction of their own (the one that found them is rolled back) and
-// turns the database's own refusals (the last owner, a taken name) into messages for the person.
-import { driverCause } from '@/lib/actions/work';
+// runTeamWork(): runAsUser records refusals in a transaction of their own (the one that found them is rolled back),
+// and teamErrorFrom turns the database's own refusals (the last owner, a taken name) into messages for the person.
 import { recordAudit, type AuditEntry } from '@/lib/audit/write';
-import { assertCan, type Actor, type TeamRole } from '@/lib/auth/permissions';
-import { asSystem, asUser, type Tx } from '@/lib/db/context';
+import { assertCan, type TeamRole } from '@/lib/auth/permissions';
+import type { Tx } from '@/lib/db/context';
+import { driverCause } from '@/lib/db/errors';
+import { runAsUser, type WorkContext } from '@/lib/db/work';
 import { AppError, type AppErrorCode } from '@/lib/errors';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import {
@@ -29,21 +30,6 @@ export const LAST_OWNER_MESSAGE = 'A team must keep at least one owner: make som
 export const TEAM_NAME_TAKEN_MESSAGE = 'A team with that name exists: choose another name.';
 const NOT_A_MEMBER_MESSAGE = 'This team does not exist, or you are not a member of it.';
 const OWNERS_ONLY_MESSAGE = 'Only a team owner can give, change or remove the owner role.';
-
-export type RequestMeta = { ip?: string | null; userAgent?: string | null };
-/** Who acts (as requireUser() returned them) and from where, for the audit log. */
-export type TeamContext = { actor: Actor; meta?: RequestMeta };
-
-/** An expected refusal. `field` names the form field it concerns; `audit` is recorded though the work rolls back. */
-export class TeamError extends AppError {
-  constructor(
-    code: AppErrorCode,
-    message: string,
-    readonly options: { field?: string; audit?: AuditEntry } = {},
-  ) {
-    super(code, message);
-  }
-}
 
 export type TeamSummary = {
   id: string;
@@ -115,35 +101,19 @@ export async function getTeamForUser(tx: Tx, teamId: string, userId: string): Pr
 }
 
 /** Runs team work as the actor; see the file comment. */
-export async function runTeamWork<T>(db: PrismaClient, ctx: TeamContext, work: (tx: Tx) => Promise<T>): Promise<T> {
-  try {
-    return await asUser(db, ctx.actor.id, async (tx) => {
-      const result = await work(tx);
-      // team_keeps_owner is deferred to COMMIT, but Prisma 6.19 never releases a pooled connection whose COMMIT
-      // fails: check it now, inside the transaction, so a refusal takes the ordinary rollback path.
-      await tx.$executeRaw`SET CONSTRAINTS team_keeps_owner IMMEDIATE`;
-      return result;
-    });
-  } catch (error) {
-    const audit = error instanceof TeamError ? error.options.audit : undefined;
-    if (audit) {
-      await asSystem(db, (tx) => recordAudit(tx, audit)).catch((auditError: unknown) => {
-        console.error('[slipway] could not record a refusal in the audit log', auditError);
-      });
-    }
-    throw teamErrorFrom(error);
-  }
+export function runTeamWork<T>(db: PrismaClient, ctx: WorkContext, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return runAsUser(db, ctx, work, teamErrorFrom);
 }
 
-/** The database's refusals a person can act on, as TeamErrors; anything else unchanged. */
+/** The database's refusals a person can act on, as AppErrors; anything else unchanged. */
 export function teamErrorFrom(error: unknown): unknown {
   const cause = driverCause(error);
   // team_keeps_owner (D11): the driver adapter drops the constraint name, so its message identifies it.
   if (cause?.originalCode === '23514' && cause.originalMessage?.includes('must keep at least one owner')) {
-    return new TeamError('conflict', LAST_OWNER_MESSAGE);
+    return new AppError('conflict', LAST_OWNER_MESSAGE);
   }
   if (cause?.originalCode === '23505' && cause.originalMessage?.includes('"teams_name_key"')) {
-    return new TeamError('conflict', TEAM_NAME_TAKEN_MESSAGE, { field: 'name' });
+    return new AppError('conflict', TEAM_NAME_TAKEN_MESSAGE, { field: 'name' });
   }
   return error;
 }
@@ -156,7 +126,7 @@ async function mapped<T>(write: Promise<T>): Promise<T> {
   }
 }
 
-function entry(ctx: TeamContext, action: string, teamId: string | null, details: Record<string, unknown>): AuditEntry {
+function entry(ctx: WorkContext, action: string, teamId: string | null, details: Record<string, unknown>): AuditEntry {
   return {
     userId: ctx.actor.id,
     action,
@@ -170,14 +140,14 @@ function entry(ctx: TeamContext, action: string, teamId: string | null, details:
 
 type TeamAction = 'team.update' | 'team.delete' | 'team.manage_members' | 'team.leave';
 
-function deny(ctx: TeamContext, action: string, teamId: string | null, message: string, code: AppErrorCode = 'forbidden', extra: object = {}): never {
-  throw new TeamError(code, message, { audit: entry(ctx, 'authz.denied', teamId, { action, ...extra }) });
+function deny(ctx: WorkContext, action: string, teamId: string | null, message: string, code: AppErrorCode = 'forbidden', extra: object = {}): never {
+  throw new AppError(code, message, { audit: entry(ctx, 'authz.denied', teamId, { action, ...extra }) });
 }
 
 type LockedTeam = { id: string; name: string; description: string | null; myRole: TeamRole };
 
 /** The team row, locked until the transaction ends, and the actor's role in it; refuses unless `action` is allowed. */
-async function lockTeam(tx: Tx, ctx: TeamContext, teamId: string, action: TeamAction): Promise<LockedTeam> {
+async function lockTeam(tx: Tx, ctx: WorkContext, teamId: string, action: TeamAction): Promise<LockedTeam> {
   const rows = await tx.$queryRaw<{ id: string; name: string; description: string | null; role: string | null }[]>`
     SELECT t.id, t.name, t.description, m.role
       FROM teams t LEFT JOIN team_members m ON m.team_id = t.id AND m.user_id = ${ctx.actor.id}::uuid
@@ -197,14 +167,14 @@ async function lockTeam(tx: Tx, ctx: TeamContext, teamId: string, action: TeamAc
 }
 
 /** can() knows the actor's team role, not the target's: only owners give, change or remove the owner role. */
-function requireOwner(ctx: TeamContext, team: LockedTeam, details: object) {
+function requireOwner(ctx: WorkContext, team: LockedTeam, details: object) {
   if (team.myRole !== 'owner') deny(ctx, 'team.manage_members', team.id, OWNERS_ONLY_MESSAGE, 'forbidden', details);
 }
 
 // The clear message; team_keeps_owner in the database refuses the same change if this check is ever missed.
 async function assertAnotherOwner(tx: Tx, teamId: string) {
   const owners = await tx.teamMember.count({ where: { teamId, role: 'owner' } });
-  if (owners <= 1) throw new TeamError('conflict', LAST_OWNER_MESSAGE);
+  if (owners <= 1) throw new AppError('conflict', LAST_OWNER_MESSAGE);
 }
 
 async function findMember(tx: Tx, teamId: string, userId: string) {
@@ -212,12 +182,12 @@ async function findMember(tx: Tx, teamId: string, userId: string) {
     where: { userId_teamId: { userId, teamId } },
     select: { id: true, role: true, user: { select: { username: true } } },
   });
-  if (!member) throw new TeamError('not_found', 'This person is no longer a member of the team: reload the page.');
+  if (!member) throw new AppError('not_found', 'This person is no longer a member of the team: reload the page.');
   return { id: member.id, role: member.role as TeamRole, username: member.user.username };
 }
 
 /** A new team with the actor as its owner, in one transaction (the database insists a team keeps an owner). */
-export async function createTeam(tx: Tx, ctx: TeamContext, input: CreateTeamInput): Promise<{ id: string; name: string }> {
+export async function createTeam(tx: Tx, ctx: WorkContext, input: CreateTeamInput): Promise<{ id: string; name: string }> {
   const { name, description } = createTeamSchema.parse(input);
   try {
     assertCan(ctx.actor, 'team.create', { type: 'platform' });
@@ -235,7 +205,7 @@ export async function createTeam(tx: Tx, ctx: TeamContext, input: CreateTeamInpu
   return team;
 }
 
-export async function updateTeam(tx: Tx, ctx: TeamContext, input: UpdateTeamInput): Promise<{ id: string; name: string }> {
+export async function updateTeam(tx: Tx, ctx: WorkContext, input: UpdateTeamInput): Promise<{ id: string; name: string }> {
   const { teamId, name, description } = updateTeamSchema.parse(input);
   const team = await lockTeam(tx, ctx, teamId, 'team.update');
   if (team.name === name && team.description === description) return { id: teamId, name };
@@ -246,7 +216,7 @@ export async function updateTeam(tx: Tx, ctx: TeamContext, input: UpdateTeamInpu
 }
 
 /** Owners only. The team's projects stay with their owners, no longer shared (projects.team_id becomes NULL). */
-export async function deleteTeam(tx: Tx, ctx: TeamContext, input: TeamRefInput): Promise<{ name: string; projectsUnshared: number }> {
+export async function deleteTeam(tx: Tx, ctx: WorkContext, input: TeamRefInput): Promise<{ name: string; projectsUnshared: number }> {
   const { teamId } = teamRefSchema.parse(input);
   const team = await lockTeam(tx, ctx, teamId, 'team.delete');
   const projectsUnshared = await tx.project.count({ where: { teamId } });
@@ -255,18 +225,18 @@ export async function deleteTeam(tx: Tx, ctx: TeamContext, input: TeamRefInput):
   return { name: team.name, projectsUnshared };
 }
 
-export async function addMember(tx: Tx, ctx: TeamContext, input: AddMemberInput): Promise<{ userId: string }> {
+export async function addMember(tx: Tx, ctx: WorkContext, input: AddMemberInput): Promise<{ userId: string }> {
   const { teamId, username, role } = addMemberSchema.parse(input);
   const team = await lockTeam(tx, ctx, teamId, 'team.manage_members');
   if (role === 'owner') requireOwner(ctx, team, { username, role });
   const user = await tx.user.findUnique({ where: { username }, select: { id: true, disabledAt: true } });
   if (!user) {
-    throw new TeamError('not_found', `There is no user named "${username}". Check the spelling (usernames are lowercase).`, { field: 'username' });
+    throw new AppError('not_found', `There is no user named "${username}". Check the spelling (usernames are lowercase).`, { field: 'username' });
   }
-  if (user.disabledAt) throw new TeamError('invalid', `The account "${username}" is disabled: it cannot join a team.`, { field: 'username' });
+  if (user.disabledAt) throw new AppError('invalid', `The account "${username}" is disabled: it cannot join a team.`, { field: 'username' });
   const existing = await tx.teamMember.findUnique({ where: { userId_teamId: { userId: user.id, teamId } }, select: { role: true } });
   if (existing) {
-    throw new TeamError('conflict', `${username} is already a member of this team (${existing.role}).`, { field: 'username' });
+    throw new AppError('conflict', `${username} is already a member of this team (${existing.role}).`, { field: 'username' });
   }
   await tx.teamMember.create({ data: { teamId, userId: user.id, role } });
   await recordAudit(tx, entry(ctx, 'team.member_add', teamId, { username, role }));
@@ -274,7 +244,7 @@ export async function addMember(tx: Tx, ctx: TeamContext, input: AddMemberInput)
 }
 
 /** Returns false when the member already had that role (nothing changed, nothing audited). */
-export async function changeMemberRole(tx: Tx, ctx: TeamContext, input: ChangeMemberRoleInput): Promise<boolean> {
+export async function changeMemberRole(tx: Tx, ctx: WorkContext, input: ChangeMemberRoleInput): Promise<boolean> {
   const { teamId, userId, role } = changeMemberRoleSchema.parse(input);
   const team = await lockTeam(tx, ctx, teamId, 'team.manage_members');
   const member = await findMember(tx, teamId, userId);
@@ -287,7 +257,7 @@ export async function changeMemberRole(tx: Tx, ctx: TeamContext, input: ChangeMe
   return true;
 }
 
-export async function removeMember(tx: Tx, ctx: TeamContext, input: RemoveMemberInput): Promise<{ username: string }> {
+export async function removeMember(tx: Tx, ctx: WorkContext, input: RemoveMemberInput): Promise<{ username: string }> {
   const { teamId, userId } = removeMemberSchema.parse(input);
   const team = await lockTeam(tx, ctx, teamId, 'team.manage_members');
   const member = await findMember(tx, teamId, userId);
@@ -301,7 +271,7 @@ export async function removeMember(tx: Tx, ctx: TeamContext, input: RemoveMember
 }
 
 /** Any member may leave, a platform viewer too; the last owner may not (hand ownership over or delete the team). */
-export async function leaveTeam(tx: Tx, ctx: TeamContext, input: TeamRefInput): Promise<{ name: string }> {
+export async function leaveTeam(tx: Tx, ctx: WorkContext, input: TeamRefInput): Promise<{ name: string }> {
   const { teamId } = teamRefSchema.parse(input);
   const team = await lockTeam(tx, ctx, teamId, 'team.leave');
   if (team.myRole === 'owner') await assertAnotherOwner(tx, teamId);

@@ -3,12 +3,12 @@ import { ZodError } from 'zod';
 import { hashPassword, verifyPassword } from '@/lib/auth/password';
 import type { PlatformRole } from '@/lib/auth/permissions';
 import type { Tx } from '@/lib/db/context';
+import { runAsSystem, type WorkContext } from '@/lib/db/work';
 import { AppError } from '@/lib/errors';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { BCRYPT_HASH, NO_SUCH_ID, uniqueName } from '@/lib/testing/fixtures';
 import type { Preferences } from '@/lib/validation/profile';
 import {
-  administer,
   changePassword,
   changeRole,
   createUser,
@@ -17,8 +17,6 @@ import {
   signOutEverywhere,
   updatePreferences,
   USER_PAGE_SIZE,
-  UserAdminError,
-  type AdminContext,
 } from './admin';
 
 let test: TestDatabase;
@@ -41,8 +39,8 @@ async function makeUser(role: PlatformRole, options: { password?: string; userna
 }
 
 const sql = (text: string, params: unknown[] = []) => test.db.pool.query(text, params);
-const ctx = (actor: TestUser): AdminContext => ({ actor, meta: META });
-const run = <T>(work: (tx: Tx) => Promise<T>) => administer(test.db.prisma, work);
+const ctx = (actor: TestUser): WorkContext => ({ actor, meta: META });
+const run = <T>(work: (tx: Tx) => Promise<T>) => runAsSystem(test.db.prisma, work);
 
 async function userRow(id: string) {
   const { rows } = await sql('SELECT role, password_hash, disabled_at, session_version, preferences FROM users WHERE id = $1', [id]);
@@ -68,7 +66,7 @@ async function audited(work: () => Promise<unknown>): Promise<{ rows: AuditRow[]
 
 /** Expects one authz.denied row by `actor` naming `action` and `target`, and a forbidden error. */
 function expectDenied(result: { rows: AuditRow[]; error: unknown }, actor: TestUser, action: string, target: string | null) {
-  expect(result.error).toBeInstanceOf(UserAdminError);
+  expect(result.error).toBeInstanceOf(AppError);
   expect((result.error as AppError).code).toBe('forbidden');
   expect(result.rows).toHaveLength(1);
   expect(result.rows[0]).toMatchObject({ user_id: actor.id, action: 'authz.denied', resource_id: target, ip: META.ip });
@@ -110,8 +108,8 @@ describe('createUser', () => {
       [{ username: uniqueName('x'), email: `${taken.username.toUpperCase()}@EXAMPLE.com` }, 'email'],
     ] as const) {
       const result = await audited(() => run((tx) => createUser(tx, ctx(admin), { ...input, role: 'viewer', password: PASSWORD })));
-      expect(result.error).toBeInstanceOf(UserAdminError);
-      expect((result.error as UserAdminError).options.field).toBe(field);
+      expect(result.error).toBeInstanceOf(AppError);
+      expect((result.error as AppError).options.field).toBe(field);
       expect(result.rows).toEqual([]);
     }
   });
@@ -245,8 +243,8 @@ describe('changePassword', () => {
     const result = await audited(() =>
       run((tx) => changePassword(tx, ctx(user), { userId: user.id, current: 'not the password at all', next: NEW_PASSWORD })),
     );
-    expect(result.error).toBeInstanceOf(UserAdminError);
-    expect((result.error as UserAdminError).options.field).toBe('current');
+    expect(result.error).toBeInstanceOf(AppError);
+    expect((result.error as AppError).options.field).toBe('current');
     expect(await userRow(user.id)).toEqual(before);
     expect(result.rows.map((row) => [row.action, row.resource_id])).toEqual([['user.password_change_failed', user.id]]);
     expect(JSON.stringify(result.rows)).not.toContain('not the password at all');

@@ -2,14 +2,17 @@
 // caller's transaction, checks can() against the row it has just locked (so a concurrent change cannot slip between
 // the check and the write), and writes its audit row in that same transaction. Changing a password, a role or the
 // disabled state ends the user's sessions through the users_bump_session_version trigger; signOutEverywhere bumps
-// session_version itself. Call them through administer(): a refusal is audited in a transaction of its own, because
-// the one that found it is rolled back.
+// session_version itself. Call them through runAsSystem() (users has no row-level security; can() is checked inside
+// each function): a refusal is audited in a transaction of its own, because the one that found it is rolled back.
 import { recordAudit, type AuditEntry } from '@/lib/audit/write';
 import { hashPassword, verifyPassword } from '@/lib/auth/password';
-import { assertCan, canAssignRole, type Action, type Actor, type PlatformRole, type ResourceFor } from '@/lib/auth/permissions';
-import { asSystem, type Tx } from '@/lib/db/context';
-import { AppError, type AppErrorCode } from '@/lib/errors';
-import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
+import { assertCan, canAssignRole, type Action, type PlatformRole, type ResourceFor } from '@/lib/auth/permissions';
+import type { Tx } from '@/lib/db/context';
+import { isUniqueViolation } from '@/lib/db/errors';
+import type { WorkContext } from '@/lib/db/work';
+import { AppError } from '@/lib/errors';
+import { Prisma } from '@/lib/generated/prisma/client';
+import { isUuid } from '@/lib/validation/ids';
 import { passwordSchemaFor } from '@/lib/validation/password';
 import {
   changeRoleSchema,
@@ -24,37 +27,7 @@ import {
 
 export const USER_PAGE_SIZE = 50;
 
-export type RequestMeta = { ip?: string | null; userAgent?: string | null };
-/** Who acts (as requireUser() returned them) and from where, for the audit log. */
-export type AdminContext = { actor: Actor; meta?: RequestMeta };
-
-/** An expected refusal. `field` names the form field it concerns; `audit` is recorded even though the work rolls back. */
-export class UserAdminError extends AppError {
-  constructor(
-    code: AppErrorCode,
-    message: string,
-    readonly options: { field?: string; audit?: AuditEntry } = {},
-  ) {
-    super(code, message);
-  }
-}
-
-/** Runs account work as system work (users has no row-level security; can() is checked inside each function). */
-export async function administer<T>(db: PrismaClient, work: (tx: Tx) => Promise<T>): Promise<T> {
-  try {
-    return await asSystem(db, work);
-  } catch (error) {
-    const audit = error instanceof UserAdminError ? error.options.audit : undefined;
-    if (audit) {
-      await asSystem(db, (tx) => recordAudit(tx, audit)).catch((auditError: unknown) => {
-        console.error('[slipway] could not record a refusal in the audit log', auditError);
-      });
-    }
-    throw error;
-  }
-}
-
-function entry(ctx: AdminContext, action: string, userId: string | null, details: Record<string, unknown>): AuditEntry {
+function entry(ctx: WorkContext, action: string, userId: string | null, details: Record<string, unknown>): AuditEntry {
   return {
     userId: ctx.actor.id,
     action,
@@ -66,12 +39,12 @@ function entry(ctx: AdminContext, action: string, userId: string | null, details
   };
 }
 
-function deny(ctx: AdminContext, action: string, target: string | null, message: string, extra: object = {}): never {
+function deny(ctx: WorkContext, action: string, target: string | null, message: string, extra: object = {}): never {
   const audit = entry(ctx, 'authz.denied', target, { action, target, ...extra });
-  throw new UserAdminError('forbidden', message, { audit });
+  throw new AppError('forbidden', message, { audit });
 }
 
-function authorize<A extends Action>(ctx: AdminContext, action: A, resource: ResourceFor<A>, target: string | null) {
+function authorize<A extends Action>(ctx: WorkContext, action: A, resource: ResourceFor<A>, target: string | null) {
   try {
     assertCan(ctx.actor, action, resource);
   } catch (error) {
@@ -80,17 +53,15 @@ function authorize<A extends Action>(ctx: AdminContext, action: A, resource: Res
   }
 }
 
-function authorizeRole(ctx: AdminContext, action: Action, target: string | null, role: PlatformRole) {
+function authorizeRole(ctx: WorkContext, action: Action, target: string | null, role: PlatformRole) {
   if (!canAssignRole(ctx.actor, role)) deny(ctx, action, target, `You are not allowed to give the role ${role}.`, { role });
 }
 
 /** Only the account's owner, and only while the account is active. */
-function authorizeSelf(ctx: AdminContext, action: string, userId: string, what: string) {
+function authorizeSelf(ctx: WorkContext, action: string, userId: string, what: string) {
   if (ctx.actor.disabled) deny(ctx, action, userId, 'This account is disabled.');
   if (ctx.actor.id !== userId) deny(ctx, action, userId, `You can only change your own ${what}.`);
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type LockedUser = {
   id: string;
@@ -103,7 +74,7 @@ type LockedUser = {
 
 /** The user row, locked until the transaction ends. */
 async function lockUser(tx: Tx, id: string): Promise<LockedUser> {
-  const rows = UUID.test(id)
+  const rows = isUuid(id)
     ? await tx.$queryRaw<LockedUser[]>`
         SELECT id, username, email, role, disabled_at, password_hash FROM users WHERE id = ${id}::uuid FOR UPDATE`
     : [];
@@ -131,7 +102,7 @@ type ListRow = Omit<UserListItem, 'authProvider' | 'disabledAt' | 'createdAt'> &
 };
 
 /** One page of users by username, after the cursor (the last username of the previous page). */
-export async function listUsers(tx: Tx, ctx: AdminContext, input: UserListFilterInput = {}): Promise<UserListPage> {
+export async function listUsers(tx: Tx, ctx: WorkContext, input: UserListFilterInput = {}): Promise<UserListPage> {
   authorize(ctx, 'user.list', { type: 'platform' }, null);
   const { q, role, after } = userListFiltersSchema.parse(input);
   const conditions: Prisma.Sql[] = [Prisma.sql`TRUE`];
@@ -152,12 +123,8 @@ export async function listUsers(tx: Tx, ctx: AdminContext, input: UserListFilter
   return { items, nextCursor: rows.length > USER_PAGE_SIZE ? (items.at(-1)?.username ?? null) : null };
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
-}
-
 /** An administrator creates a password account with a role they may give. Throws ZodError on invalid input. */
-export async function createUser(tx: Tx, ctx: AdminContext, input: NewUserInput): Promise<{ id: string }> {
+export async function createUser(tx: Tx, ctx: WorkContext, input: NewUserInput): Promise<{ id: string }> {
   authorize(ctx, 'user.create', { type: 'platform' }, null);
   const data = newUserSchema.parse(input);
   authorizeRole(ctx, 'user.create', null, data.role);
@@ -166,7 +133,7 @@ export async function createUser(tx: Tx, ctx: AdminContext, input: NewUserInput)
      WHERE username = ${data.username} OR lower(email) = lower(${data.email})
      ORDER BY 1 DESC LIMIT 1`;
   const clash = (field: 'username' | 'email') =>
-    new UserAdminError(
+    new AppError(
       'conflict',
       field === 'username'
         ? `The username "${data.username}" is taken: choose another.`
@@ -190,7 +157,7 @@ export async function createUser(tx: Tx, ctx: AdminContext, input: NewUserInput)
 }
 
 /** Gives another user a role; a no-op (nothing written) when they already have it. Returns whether it changed. */
-export async function changeRole(tx: Tx, ctx: AdminContext, input: { userId: string; role: PlatformRole }): Promise<boolean> {
+export async function changeRole(tx: Tx, ctx: WorkContext, input: { userId: string; role: PlatformRole }): Promise<boolean> {
   const { userId, role } = changeRoleSchema.parse(input);
   const user = await lockUser(tx, userId);
   authorize(ctx, 'user.update_role', userResource(user), user.id);
@@ -202,7 +169,7 @@ export async function changeRole(tx: Tx, ctx: AdminContext, input: { userId: str
 }
 
 /** Disables (or re-enables) another user's account; a no-op when it is already so. Returns whether it changed. */
-export async function setDisabled(tx: Tx, ctx: AdminContext, input: { userId: string; disabled: boolean }): Promise<boolean> {
+export async function setDisabled(tx: Tx, ctx: WorkContext, input: { userId: string; disabled: boolean }): Promise<boolean> {
   const { userId, disabled } = setDisabledSchema.parse(input);
   const user = await lockUser(tx, userId);
   authorize(ctx, 'user.disable', userResource(user), user.id);
@@ -213,7 +180,7 @@ export async function setDisabled(tx: Tx, ctx: AdminContext, input: { userId: st
 }
 
 /** Ends every session of the user (their own, or another's for an administrator) on its next request. */
-export async function signOutEverywhere(tx: Tx, ctx: AdminContext, userId: string): Promise<void> {
+export async function signOutEverywhere(tx: Tx, ctx: WorkContext, userId: string): Promise<void> {
   const user = await lockUser(tx, userId);
   authorize(ctx, 'user.sign_out_everywhere', userResource(user), user.id);
   await tx.$executeRaw`UPDATE users SET session_version = session_version + 1 WHERE id = ${user.id}::uuid`;
@@ -227,17 +194,17 @@ export async function signOutEverywhere(tx: Tx, ctx: AdminContext, userId: strin
  */
 export async function changePassword(
   tx: Tx,
-  ctx: AdminContext,
+  ctx: WorkContext,
   input: { userId: string; current: string; next: string },
 ): Promise<void> {
   authorizeSelf(ctx, 'user.password_change', input.userId, 'password');
   const user = await lockUser(tx, input.userId);
   if (user.password_hash === null) {
-    throw new UserAdminError('invalid', 'This account signs in with GitHub: it has no password to change.');
+    throw new AppError('invalid', 'This account signs in with GitHub: it has no password to change.');
   }
   if (!(await verifyPassword(input.current, user.password_hash))) {
     const audit = entry(ctx, 'user.password_change_failed', user.id, { reason: 'wrong_current' });
-    throw new UserAdminError('invalid', 'This is not your current password.', { field: 'current', audit });
+    throw new AppError('invalid', 'This is not your current password.', { field: 'current', audit });
   }
   const passwordHash = await hashPassword(passwordSchemaFor(user.username, user.email).parse(input.next));
   await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
@@ -247,7 +214,7 @@ export async function changePassword(
 /** Saves the actor's own preferences, keeping any other keys users.preferences holds. Throws ZodError when invalid. */
 export async function updatePreferences(
   tx: Tx,
-  ctx: AdminContext,
+  ctx: WorkContext,
   input: { userId: string; preferences: Preferences },
 ): Promise<Preferences> {
   authorizeSelf(ctx, 'user.preferences_update', input.userId, 'preferences');

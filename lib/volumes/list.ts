@@ -1,7 +1,7 @@
 // Reading volumes as their pages show them: each with its owner's name, bounded lists. volumes has no row-level
 // security (D7): every read here comes after requireProjectAccess/requireApplicationAccess and is scoped by the
 // authorized project or application id.
-import type { WorkContext } from '@/lib/actions/work';
+import type { WorkContext } from '@/lib/db/work';
 import { requireApplicationAccess, type ApplicationAccess } from '@/lib/applications/access';
 import type { Tx } from '@/lib/db/context';
 import type { Prisma } from '@/lib/generated/prisma/client';

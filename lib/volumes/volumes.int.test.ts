@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomainError, runAsUser, type WorkContext } from '@/lib/actions/work';
+import { AppError } from '@/lib/errors';
+import { runAsUser, type WorkContext } from '@/lib/db/work';
 import type { PlatformRole } from '@/lib/auth/permissions';
 import { asSystem, type Tx } from '@/lib/db/context';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
@@ -26,10 +27,10 @@ const ctx = (id: string, role: PlatformRole = 'developer'): WorkContext => ({ ac
 const as = <T>(id: string, work: (tx: Tx, c: WorkContext) => Promise<T>, role?: PlatformRole) =>
   runAsUser(prisma(), ctx(id, role), (tx) => work(tx, ctx(id, role)), volumeErrorFrom);
 
-async function refusal(promise: Promise<unknown>): Promise<DomainError> {
+async function refusal(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
 }
 
 const row = (name: string) => asSystem(prisma(), (tx) => tx.volume.findUnique({ where: { name } }));

@@ -2,7 +2,7 @@
 
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { failure, formValues, invalid, type ActionState } from '@/lib/actions/state';
+import { actionFailure, formValues, invalid, type ActionState } from '@/lib/actions/state';
 import { createFirstUser } from '@/lib/auth/setup';
 import { getDb } from '@/lib/db';
 import { getRequestMeta } from '@/lib/http/request-meta';
@@ -24,7 +24,7 @@ export async function setupAction(_prev: ActionState, form: FormData): Promise<A
   try {
     await createFirstUser(await getDb(), parsed.data, await getRequestMeta());
   } catch (error) {
-    return failure(error, values);
+    return actionFailure(error, values);
   }
   redirect('/sign-in?setup=done');
 }

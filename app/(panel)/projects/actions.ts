@@ -4,8 +4,8 @@
 // can() and the team membership, and audits in the same transaction) → revalidate → redirect to the new project.
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
-import { formValues, invalid, type ActionState } from '@/lib/actions/state';
-import { actionFailure, runAsUser } from '@/lib/actions/work';
+import { actionFailure, type ActionState, formValues, invalid } from '@/lib/actions/state';
+import { runAsUser } from '@/lib/db/work';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { getRequestMeta } from '@/lib/http/request-meta';

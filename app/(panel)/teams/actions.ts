@@ -5,9 +5,11 @@
 // is audited by runTeamWork in a transaction of its own) → revalidatePath → ActionState or redirect.
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
-import { failure, formValues, invalid, type ActionState } from '@/lib/actions/state';
+import { actionFailure, formValues, invalid, type ActionState } from '@/lib/actions/state';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
+import { runAsSystem, type WorkContext } from '@/lib/db/work';
+import { AppError } from '@/lib/errors';
 import type { Tx } from '@/lib/db/context';
 import { getRequestMeta } from '@/lib/http/request-meta';
 import {
@@ -18,9 +20,7 @@ import {
   leaveTeam,
   removeMember,
   runTeamWork,
-  TeamError,
   updateTeam,
-  type TeamContext,
 } from '@/lib/teams/teams';
 import {
   addMemberSchema,
@@ -36,17 +36,17 @@ const teamPath = (teamId: string) => `${TEAMS_PATH}/${teamId}`;
 
 /** Refusals about one field (a taken name, an unknown username) are shown beside that field. */
 function teamFailure(error: unknown, values?: Record<string, string>): ActionState {
-  if (error instanceof TeamError && error.options.field) {
+  if (error instanceof AppError && error.options.field) {
     return { ok: false, fieldErrors: { [error.options.field]: [error.message] }, values };
   }
-  return failure(error, values);
+  return actionFailure(error, values);
 }
 
-async function run<T>(ctx: TeamContext, work: (tx: Tx, ctx: TeamContext) => Promise<T>): Promise<T> {
+async function run<T>(ctx: WorkContext, work: (tx: Tx, ctx: WorkContext) => Promise<T>): Promise<T> {
   return runTeamWork(await getDb(), ctx, (tx) => work(tx, ctx));
 }
 
-async function contextFor(actor: TeamContext['actor']): Promise<TeamContext> {
+async function contextFor(actor: WorkContext['actor']): Promise<WorkContext> {
   return { actor, meta: await getRequestMeta() };
 }
 

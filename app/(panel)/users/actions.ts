@@ -1,24 +1,26 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { failure, formValues, invalid, type ActionState } from '@/lib/actions/state';
+import { actionFailure, formValues, invalid, type ActionState } from '@/lib/actions/state';
 import { requireUser, type SessionUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
+import { runAsSystem, type WorkContext } from '@/lib/db/work';
+import { AppError } from '@/lib/errors';
 import { getRequestMeta } from '@/lib/http/request-meta';
-import { administer, changeRole, createUser, setDisabled, signOutEverywhere, UserAdminError } from '@/lib/users/admin';
+import { changeRole, createUser, setDisabled, signOutEverywhere } from '@/lib/users/admin';
 import { changeRoleSchema, createUserFormSchema, setDisabledSchema, userTargetSchema } from '@/lib/validation/profile';
 
 const USERS_PATH = '/users';
 
 // Every action here acts on users: can() (with canAssignRole for roles) runs inside the lib/users/admin.ts function,
-// against the target row it locks, which is also where the audit row is written; administer() audits refusals
+// against the target row it locks, which is also where the audit row is written; runAsSystem() audits refusals
 // (authz.denied) in a transaction of their own.
 
 /** A refusal that concerns one field is shown beside it. */
 function refused(error: unknown, values?: Record<string, string>): ActionState {
-  const field = error instanceof UserAdminError ? error.options.field : undefined;
-  if (field && error instanceof UserAdminError) return { ok: false, fieldErrors: { [field]: [error.message] }, values };
-  return failure(error, values);
+  const field = error instanceof AppError ? error.options.field : undefined;
+  if (field && error instanceof AppError) return { ok: false, fieldErrors: { [field]: [error.message] }, values };
+  return actionFailure(error, values);
 }
 
 async function contextFor(actor: SessionUser) {
@@ -33,7 +35,7 @@ export async function createUserAction(_prev: ActionState, form: FormData): Prom
   if (!parsed.success) return invalid(parsed.error, values);
   try {
     const ctx = await contextFor(user);
-    await administer(await getDb(), (tx) => createUser(tx, ctx, parsed.data));
+    await runAsSystem(await getDb(), (tx) => createUser(tx, ctx, parsed.data));
   } catch (error) {
     return refused(error, values);
   }
@@ -54,9 +56,9 @@ export async function changeRoleAction(_prev: ActionState, form: FormData): Prom
   let changed: boolean;
   try {
     const ctx = await contextFor(user);
-    changed = await administer(await getDb(), (tx) => changeRole(tx, ctx, parsed.data));
+    changed = await runAsSystem(await getDb(), (tx) => changeRole(tx, ctx, parsed.data));
   } catch (error) {
-    return failure(error, values);
+    return actionFailure(error, values);
   }
   revalidatePath(USERS_PATH);
   return {
@@ -72,9 +74,9 @@ export async function setDisabledAction(_prev: ActionState, form: FormData): Pro
   if (!parsed.success) return invalid(parsed.error);
   try {
     const ctx = await contextFor(user);
-    await administer(await getDb(), (tx) => setDisabled(tx, ctx, parsed.data));
+    await runAsSystem(await getDb(), (tx) => setDisabled(tx, ctx, parsed.data));
   } catch (error) {
-    return failure(error);
+    return actionFailure(error);
   }
   revalidatePath(USERS_PATH);
   return {
@@ -89,9 +91,9 @@ export async function signOutUserAction(_prev: ActionState, form: FormData): Pro
   if (!parsed.success) return invalid(parsed.error);
   try {
     const ctx = await contextFor(user);
-    await administer(await getDb(), (tx) => signOutEverywhere(tx, ctx, parsed.data.userId));
+    await runAsSystem(await getDb(), (tx) => signOutEverywhere(tx, ctx, parsed.data.userId));
   } catch (error) {
-    return failure(error);
+    return actionFailure(error);
   }
   revalidatePath(USERS_PATH);
   return { ok: true, message: 'Signed out everywhere.' };

@@ -12,9 +12,10 @@ import { Input } from '@/components/ui/input';
 import { ASSIGNABLE_ROLES, can, PLATFORM_ROLES, type PlatformRole } from '@/lib/auth/permissions';
 import { requireUser, type SessionUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
+import { runAsSystem } from '@/lib/db/work';
 import { AppError } from '@/lib/errors';
 import { getRequestMeta } from '@/lib/http/request-meta';
-import { administer, listUsers, type UserListItem, type UserListPage } from '@/lib/users/admin';
+import { listUsers, type UserListItem, type UserListPage } from '@/lib/users/admin';
 import { userListFiltersSchema } from '@/lib/validation/profile';
 import { CreateUserForm } from './_components/create-user-form';
 import { ROLE_LABELS, RoleSelect } from './_components/role-select';
@@ -54,9 +55,9 @@ export default async function UsersPage({
   try {
     const ctx = { actor: user, meta: await getRequestMeta() };
     // listUsers asks can(user, 'user.list'); with filters it cannot read, the page lists everyone and says why.
-    page = await administer(await getDb(), (tx) => listUsers(tx, ctx, parsed.success ? parsed.data : {}));
+    page = await runAsSystem(await getDb(), (tx) => listUsers(tx, ctx, parsed.success ? parsed.data : {}));
   } catch (error) {
-    // "Not found" rather than "forbidden": the page does not confirm what exists. administer() logged authz.denied.
+    // "Not found" rather than "forbidden": the page does not confirm what exists. runAsSystem() logged authz.denied.
     if (error instanceof AppError && error.code === 'forbidden') notFound();
     throw error;
   }

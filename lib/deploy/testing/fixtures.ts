@@ -1,7 +1,7 @@
 // Rows, a queue and small waiting helpers for the deployment tests (real PostgreSQL, real pg-boss).
-import type { Tx, WorkContext } from '@/lib/actions/work';
+import { asSystem, type Tx } from '@/lib/db/context';
+import type { WorkContext } from '@/lib/db/work';
 import type { PlatformRole, TeamRole } from '@/lib/auth/permissions';
-import { asSystem } from '@/lib/db/context';
 import type { TestDatabase } from '@/lib/testing/database';
 import { uniqueName } from '@/lib/testing/fixtures';
 import { startQueue, type DeploymentQueue } from '../queue';

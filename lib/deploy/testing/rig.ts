@@ -1,6 +1,6 @@
 // The real deployment machinery for a test file: a database, a pg-boss queue, a git server and a worker running the
 // real pipeline against the Docker engine, torn down in one call. Tests then enqueue and wait for the end.
-import type { Tx } from '@/lib/actions/work';
+import type { Tx } from '@/lib/db/context';
 import { startGitServer, type GitTestServer, type GitTestServerOptions } from '@/lib/git/test-server';
 import { connectDocker } from '@/lib/swarm';
 import { cleanupApp } from '@/lib/swarm/test-support';

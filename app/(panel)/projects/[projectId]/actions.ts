@@ -5,8 +5,9 @@
 // revalidatePath → ActionState, or a redirect to the dashboard after a delete.
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
-import { formValues, invalid, type ActionState } from '@/lib/actions/state';
-import { actionFailure, runAsUser, type Tx, type WorkContext } from '@/lib/actions/work';
+import { actionFailure, type ActionState, formValues, invalid } from '@/lib/actions/state';
+import { runAsUser, type WorkContext } from '@/lib/db/work';
+import type { Tx } from '@/lib/db/context';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { getRequestMeta } from '@/lib/http/request-meta';

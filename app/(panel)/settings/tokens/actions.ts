@@ -1,7 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { failure, formValues, invalid, type ActionState } from '@/lib/actions/state';
+import { actionFailure, formValues, invalid, type ActionState } from '@/lib/actions/state';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { createApiToken, revokeApiToken } from '@/lib/auth/tokens';
@@ -37,7 +37,7 @@ export async function createTokenAction(_prev: CreateTokenState, form: FormData)
       created: { token: created.token, name: parsed.data.name, expiresAt: created.expiresAt.toISOString() },
     };
   } catch (error) {
-    return failure(error, values);
+    return actionFailure(error, values);
   }
 }
 
@@ -51,7 +51,7 @@ export async function revokeTokenAction(_prev: ActionState, form: FormData): Pro
     // it before changing anything, then audits in the same transaction.
     await asUser(await getDb(), user.id, (tx) => revokeApiToken(tx, { actor: user, tokenId: parsed.data.tokenId, meta }));
   } catch (error) {
-    return failure(error);
+    return actionFailure(error);
   }
   revalidatePath(TOKENS_PATH);
   return { ok: true, message: 'Token revoked: it no longer works.' };

@@ -4,8 +4,9 @@
 // Each action: requireUser → safeParse → the lib/volumes function (which authorizes against the project or the
 // application, writes and audits in one transaction; refusals are audited by runAsUser) → revalidatePath.
 import { revalidatePath } from 'next/cache';
-import { formValues, invalid, type ActionState } from '@/lib/actions/state';
-import { actionFailure, runAsUser, type Tx, type WorkContext } from '@/lib/actions/work';
+import { actionFailure, type ActionState, formValues, invalid } from '@/lib/actions/state';
+import { runAsUser, type WorkContext } from '@/lib/db/work';
+import type { Tx } from '@/lib/db/context';
 import { requireUser, type SessionUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { getRequestMeta } from '@/lib/http/request-meta';

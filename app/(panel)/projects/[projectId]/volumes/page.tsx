@@ -7,7 +7,8 @@ import { cache } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
-import { DomainError, runAsUser } from '@/lib/actions/work';
+import { AppError } from '@/lib/errors';
+import { runAsUser } from '@/lib/db/work';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
@@ -28,7 +29,7 @@ const loadVolumes = cache(async (projectId: string) => {
       listVolumesForProject(tx, { actor: user }, { projectId }),
     );
   } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
+    if (!(error instanceof AppError)) throw error;
   }
   return { user, data };
 });

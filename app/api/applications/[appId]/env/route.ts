@@ -1,7 +1,7 @@
 // GET /api/applications/[appId]/env — the application's variables as a .env download (session cookie or
 // `Authorization: Bearer <API token>`). Secret values are included only for those allowed env.reveal_secret (and
 // that is audited); for everyone else each secret is a comment line naming its key.
-import { runAsUser, type WorkContext } from '@/lib/actions/work';
+import { runAsUser, type WorkContext } from '@/lib/db/work';
 import { authenticateRequest } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { exportDotenv } from '@/lib/env-vars/env-vars';

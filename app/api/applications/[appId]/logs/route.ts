@@ -3,7 +3,7 @@
 // credentials, 404 alike for a missing application and one the caller may not see. Query: tail (lines, default
 // 200, at most 5000), since (UNIX seconds), follow (default on). Each line's id is its timestamp in microseconds, so
 // a reconnect (Last-Event-ID) resumes from that instant and the viewer drops what it already shows.
-import { runAsUser } from '@/lib/actions/work';
+import { runAsUser } from '@/lib/db/work';
 import { requireApplicationAccess } from '@/lib/applications/access';
 import { authenticateRequest } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';

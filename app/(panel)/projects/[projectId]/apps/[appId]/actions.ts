@@ -4,8 +4,9 @@
 // lib/applications/mutations (which authorizes through the project, refuses archived applications and audits) →
 // revalidatePath → ActionState. The ids in hidden fields are only claims: the domain function checks them.
 import { revalidatePath } from 'next/cache';
-import { formValues, invalid, type ActionState } from '@/lib/actions/state';
-import { actionFailure, runAsUser, type Tx, type WorkContext } from '@/lib/actions/work';
+import { actionFailure, type ActionState, formValues, invalid } from '@/lib/actions/state';
+import { runAsUser, type WorkContext } from '@/lib/db/work';
+import type { Tx } from '@/lib/db/context';
 import {
   archiveApplication,
   restoreApplication,

@@ -4,8 +4,8 @@
 // project, writes the git_sources row for git, audits) → revalidate → redirect to the new application.
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
-import { formValues, invalid, type ActionState } from '@/lib/actions/state';
-import { actionFailure, runAsUser } from '@/lib/actions/work';
+import { actionFailure, type ActionState, formValues, invalid } from '@/lib/actions/state';
+import { runAsUser } from '@/lib/db/work';
 import { createApplication, translateApplicationError } from '@/lib/applications/mutations';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';

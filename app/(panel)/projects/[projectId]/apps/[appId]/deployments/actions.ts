@@ -6,8 +6,8 @@
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { actionFailure, runAsUser } from '@/lib/actions/work';
-import type { ActionState } from '@/lib/actions/state';
+import { actionFailure, type ActionState } from '@/lib/actions/state';
+import { runAsUser } from '@/lib/db/work';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { getDeployQueue } from '@/lib/deploy/runtime';

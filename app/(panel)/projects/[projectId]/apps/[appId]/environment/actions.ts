@@ -4,8 +4,9 @@
 // through the project, writes and audits in one transaction) → revalidatePath. A secret's value is never echoed
 // back in an ActionState: the forms keep what was typed on the client instead.
 import { revalidatePath } from 'next/cache';
-import { failure, formValues, invalid, type ActionState } from '@/lib/actions/state';
-import { actionFailure, runAsUser, type Tx, type WorkContext } from '@/lib/actions/work';
+import { actionFailure, formValues, invalid, type ActionState } from '@/lib/actions/state';
+import { runAsUser, type WorkContext } from '@/lib/db/work';
+import type { Tx } from '@/lib/db/context';
 import { requireUser, type SessionUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import type { DotenvError } from '@/lib/env-vars/dotenv';
@@ -46,7 +47,7 @@ export async function deleteEnvVarAction(_prev: ActionState, form: FormData): Pr
   try {
     await run(user, (tx, ctx) => deleteEnvVar(tx, ctx, parsed.data));
   } catch (error) {
-    return failure(error);
+    return actionFailure(error);
   }
   revalidatePath(ENVIRONMENT_PAGE, 'page');
   return { ok: true, message: `${parsed.data.key} deleted.` };
@@ -97,6 +98,6 @@ export async function revealSecretAction(applicationId: string, key: string): Pr
   try {
     return { ok: true, value: await run(user, (tx, ctx) => revealSecret(tx, ctx, parsed.data)) };
   } catch (error) {
-    return { ok: false, message: failure(error).message ?? 'Could not reveal the value.' };
+    return { ok: false, message: actionFailure(error).message ?? 'Could not reveal the value.' };
   }
 }

@@ -4,7 +4,7 @@
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { buttonClasses } from '@/components/ui/button';
-import { runAsUser } from '@/lib/actions/work';
+import { runAsUser } from '@/lib/db/work';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
 import { serializeDotenv } from '@/lib/env-vars/dotenv';

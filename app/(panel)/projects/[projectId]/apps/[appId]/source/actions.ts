@@ -6,8 +6,9 @@
 // token is never echoed, not even into a refused form's values.
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { failure, formValues, invalid, type ActionState } from '@/lib/actions/state';
-import { actionFailure, runAsUser, type Tx, type WorkContext } from '@/lib/actions/work';
+import { actionFailure, formValues, invalid, type ActionState } from '@/lib/actions/state';
+import { runAsUser, type WorkContext } from '@/lib/db/work';
+import type { Tx } from '@/lib/db/context';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { getDeployQueue } from '@/lib/deploy/runtime';
@@ -38,7 +39,7 @@ async function run<T>(ctx: WorkContext, work: (tx: Tx) => Promise<T>): Promise<T
   return runAsUser(await getDb(), ctx, work);
 }
 
-const message = (error: unknown) => failure(error).message ?? 'Something went wrong on the server. Nothing was changed; try again.';
+const message = (error: unknown) => actionFailure(error).message ?? 'Something went wrong on the server. Nothing was changed; try again.';
 
 type Done<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -136,7 +137,7 @@ export async function redeliverAction(applicationId: string, deliveryRowId: stri
     const queue = await getDeployQueue();
     result = await run(ctx, (tx) => redeliver(tx, ctx, queue, parsed.data));
   } catch (error) {
-    return failure(error);
+    return actionFailure(error);
   }
   revalidatePath(APP_PAGES, 'layout');
   const short = result.commitSha.slice(0, 12);

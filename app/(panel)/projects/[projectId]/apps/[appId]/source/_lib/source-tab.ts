@@ -1,7 +1,7 @@
 // What the Source and Webhook tabs show of a git source, read as the user: the webhook URL's parts, the browser-safe settings
 // (sourceSettings: no secret, no private key, no token) and one page of deliveries. webhook_config is read here, on
 // the server, and only the view leaves this module.
-import { runAsUser } from '@/lib/actions/work';
+import { runAsUser } from '@/lib/db/work';
 import type { ApplicationAccess } from '@/lib/applications/access';
 import type { SessionUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
