@@ -1,18 +1,18 @@
 // The process-wide database (one pool, one Prisma client), opened on first use: at server start-up through
 // instrumentation.ts, or by the first request in development.
 import { env } from '@/lib/env';
+import { remember } from '@/lib/server/remember';
 import { openDatabase, type Database } from './connection';
-
-const holder = globalThis as unknown as { __slipwayDatabase?: Promise<Database> };
 
 function log(line: string) {
   console.log(`[slipway] ${line}`);
 }
 
+/** Opened once per process. A failed open is not remembered: the next caller tries again (the server came up). */
 export function database(): Promise<Database> {
-  if (!holder.__slipwayDatabase) {
+  return remember('database', () => {
     const config = env();
-    holder.__slipwayDatabase = openDatabase({
+    return openDatabase({
       url: config.DATABASE_URL,
       dataDir: config.SLIPWAY_DATA_DIR,
       migrationsDir: config.SLIPWAY_MIGRATIONS_DIR,
@@ -20,12 +20,7 @@ export function database(): Promise<Database> {
       embeddedPort: config.SLIPWAY_EMBEDDED_PG_PORT,
       log,
     });
-    // A failed open is not cached: the next caller tries again (e.g. the server came up meanwhile).
-    holder.__slipwayDatabase.catch(() => {
-      holder.__slipwayDatabase = undefined;
-    });
-  }
-  return holder.__slipwayDatabase;
+  });
 }
 
 export async function getDb() {

@@ -2,11 +2,9 @@
 // argument; this is where configuration meets the engine.
 import type Docker from 'dockerode';
 import { env } from '@/lib/env';
+import { remember } from '@/lib/server/remember';
 import { connectDocker } from '@/lib/swarm';
 
-const holder = globalThis as unknown as { __slipwayDocker?: Docker };
-
 export function getDocker(): Docker {
-  holder.__slipwayDocker ??= connectDocker({ host: env().DOCKER_HOST });
-  return holder.__slipwayDocker;
+  return remember('docker', () => connectDocker({ host: env().DOCKER_HOST }));
 }

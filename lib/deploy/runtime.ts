@@ -8,6 +8,7 @@
 import type { Database } from '@/lib/db/connection';
 import { asSystem } from '@/lib/db/context';
 import { env } from '@/lib/env';
+import { forget, keep, recall, remember } from '@/lib/server/remember';
 import type { DeploymentQueue } from './queue';
 import type { DeploymentWorker } from './worker';
 
@@ -20,10 +21,10 @@ type RuntimeOptions = {
   /** Worker poll interval (tests). */
   pollIntervalMs?: number;
 };
-const holder = globalThis as unknown as {
-  __slipwayDeployRuntime?: Promise<Runtime>;
-  __slipwayDeployConfig?: { db: Database; options: RuntimeOptions };
-};
+// Process-wide (lib/server/remember): how to start the runtime, and the runtime once started.
+const CONFIG = 'deploy-config';
+const RUNTIME = 'deploy-runtime';
+type Config = { db: Database; options: RuntimeOptions };
 
 /** The connection string of the database the panel uses (DATABASE_URL, or the embedded server's). */
 export function connectionStringOf(db: Database): string {
@@ -34,8 +35,9 @@ export function connectionStringOf(db: Database): string {
 
 /** Starts the queue (and the worker) now; later calls return the same runtime. */
 export function startDeployRuntime(db: Database, options: RuntimeOptions): Promise<Runtime> {
-  holder.__slipwayDeployConfig ??= { db, options };
-  holder.__slipwayDeployRuntime ??= (async () => {
+  if (!recall<Config>(CONFIG)) keep<Config>(CONFIG, { db, options });
+  // A start that failed (database away) is tried again by the next caller rather than remembered.
+  return remember(RUNTIME, async (): Promise<Runtime> => {
     const log = options.log ?? ((line: string) => console.log(`[slipway deploy] ${line}`));
     const { startQueue } = await import('./queue');
     const queue = await startQueue({ connectionString: options.connectionString ?? connectionStringOf(db), log });
@@ -44,13 +46,7 @@ export function startDeployRuntime(db: Database, options: RuntimeOptions): Promi
     const run = createPipeline({ db, docker: getDocker(), keepImages: env().SLIPWAY_KEEP_IMAGES });
     const worker = await startWorker({ db, queue, run, log, ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}) });
     return { queue, worker };
-  })();
-  // A start that failed (database away) is tried again by the next caller rather than remembered.
-  const started = holder.__slipwayDeployRuntime;
-  started.catch(() => {
-    if (holder.__slipwayDeployRuntime === started) holder.__slipwayDeployRuntime = undefined;
   });
-  return started;
 }
 
 /** Deployments a runtime has to pick up or recover: any not yet finished. */
@@ -67,7 +63,7 @@ export async function unfinishedDeployments(db: Database): Promise<number> {
  * ones need the worker, building/deploying ones recovery). Returns whether it started.
  */
 export async function configureDeployRuntime(db: Database, options: RuntimeOptions): Promise<boolean> {
-  holder.__slipwayDeployConfig = { db, options };
+  keep<Config>(CONFIG, { db, options });
   if ((await unfinishedDeployments(db)) === 0) return false;
   await startDeployRuntime(db, options);
   return true;
@@ -75,22 +71,22 @@ export async function configureDeployRuntime(db: Database, options: RuntimeOptio
 
 /** The queue server actions enqueue on, started on first use (configured by the panel at boot). */
 export async function getDeployQueue(): Promise<DeploymentQueue> {
-  const config = holder.__slipwayDeployConfig;
-  const runtime = holder.__slipwayDeployRuntime ?? (config ? startDeployRuntime(config.db, config.options) : undefined);
+  const config = recall<Config>(CONFIG);
+  const runtime = recall<Promise<Runtime>>(RUNTIME) ?? (config ? startDeployRuntime(config.db, config.options) : undefined);
   if (!runtime) throw new Error('The deployment queue is not configured (the panel configures it at boot).');
   return (await runtime).queue;
 }
 
 /** Whether this process runs a deployment runtime now. */
 export function deployRuntimeStarted(): boolean {
-  return holder.__slipwayDeployRuntime !== undefined;
+  return recall(RUNTIME) !== undefined;
 }
 
 /** Stops the runtime and forgets its configuration (shutdown: nothing may start it again). */
 export async function stopDeployRuntime(): Promise<void> {
-  holder.__slipwayDeployConfig = undefined;
-  const runtime = await holder.__slipwayDeployRuntime?.catch(() => undefined);
-  holder.__slipwayDeployRuntime = undefined;
+  forget(CONFIG);
+  const runtime = await recall<Promise<Runtime>>(RUNTIME)?.catch(() => undefined);
+  forget(RUNTIME);
   if (!runtime) return;
   await runtime.worker?.stop({ graceMs: 10_000 }).catch(() => undefined);
   await runtime.queue.stop().catch(() => undefined);

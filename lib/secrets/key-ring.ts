@@ -6,9 +6,10 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decryptSecret, encryptSecret, KEY_FILE, loadKeyRing, type KeyRing } from '@/lib/crypto';
 import { env } from '@/lib/env';
+import { forget, remember } from '@/lib/server/remember';
 
 type Loaded = { ring: KeyRing; stamp: string | null };
-const holder = globalThis as unknown as { __slipwayKeyRing?: Promise<Loaded> };
+const KEY_RING = 'key-ring';
 
 // Size and modification time: a rotation rewrites the file with one more key, so both change.
 async function fileStamp(dataDir: string): Promise<string | null> {
@@ -26,16 +27,11 @@ async function load(): Promise<Loaded> {
 }
 
 export async function getKeyRing(): Promise<KeyRing> {
-  const pending = (holder.__slipwayKeyRing ??= load());
-  let loaded: Loaded;
-  try {
-    loaded = await pending;
-  } catch (error) {
-    if (holder.__slipwayKeyRing === pending) holder.__slipwayKeyRing = undefined;
-    throw error;
-  }
+  // A load that failed is forgotten by remember(): the next call reads the key again.
+  const pending = remember(KEY_RING, load);
+  const loaded = await pending;
   if (loaded.stamp !== null && (await fileStamp(env().SLIPWAY_DATA_DIR)) !== loaded.stamp) {
-    if (holder.__slipwayKeyRing === pending) holder.__slipwayKeyRing = undefined;
+    forget(KEY_RING, pending);
     return getKeyRing();
   }
   return loaded.ring;
@@ -43,7 +39,7 @@ export async function getKeyRing(): Promise<KeyRing> {
 
 /** Forget the loaded ring (tests, or after replacing SLIPWAY_SECRET_KEY in this process). */
 export function resetKeyRing(): void {
-  holder.__slipwayKeyRing = undefined;
+  forget(KEY_RING);
 }
 
 /** Encrypts with the panel's current key; `aad` names the column (e.g. 'databases.connection_string'). */

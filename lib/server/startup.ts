@@ -6,12 +6,14 @@ import { scheduleMaintenance } from '@/lib/db/maintenance';
 import { env } from '@/lib/env';
 import { getKeyRing } from '@/lib/secrets/key-ring';
 import { configureDeployRuntime, stopDeployRuntime } from '@/lib/deploy/runtime';
+import { remember } from './remember';
 
-const holder = globalThis as unknown as { __slipwayStarted?: boolean };
+/** Once per process, however many copies of this module Next.js loads. */
+export function startPanel(): Promise<void> {
+  return remember('panel-start', start);
+}
 
-export async function startPanel(): Promise<void> {
-  if (holder.__slipwayStarted) return;
-  holder.__slipwayStarted = true;
+async function start(): Promise<void> {
   try {
     const config = env();
     const db = await database();
