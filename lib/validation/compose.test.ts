@@ -68,13 +68,12 @@ describe('checkCompose refuses', () => {
     expect(checkCompose(`{"services": {"${'a'.repeat(64 * 1024)}": {"image": "nginx"}}}`).problems[0]).toMatch(/not a valid name/);
   });
 
-  it('an alias bomb ("billion laughs"), quickly and without expanding it', () => {
+  it('an alias bomb ("billion laughs"), without expanding it', () => {
+    // Expanded, this is 10^10 nodes: no run could finish it, so a result at all shows the expansion was refused.
     let text = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
     for (let i = 1; i < 10; i += 1) text += `a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(', ')}]\n`;
     text += 'services:\n  web:\n    image: nginx\n    labels: *a9\n';
-    const started = Date.now();
     expect(checkCompose(text).problems[0]).toMatch(/too many aliases/);
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('more than 100 services', () => {
