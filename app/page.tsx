@@ -12,6 +12,7 @@ import { getDb } from '@/lib/db';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { asUser } from '@/lib/db/context';
+import { filtersFrom, hrefWith, type SearchParams } from '@/lib/http/search-params';
 import { listDashboardProjects, type DashboardPage, type DashboardProject } from '@/lib/projects/dashboard';
 import { dashboardOptionsSchema, dashboardTagSchema } from '@/lib/validation/dashboard';
 
@@ -21,25 +22,16 @@ export const metadata: Metadata = { title: { absolute: 'Dashboard · Slipway' } 
 
 type Filters = { q?: string; tag?: string; after?: string };
 
-const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
-
-function dashboardHref({ q, tag, after }: Filters): string {
-  const params = new URLSearchParams();
-  if (q) params.set('q', q);
-  if (tag) params.set('tag', tag);
-  if (after) params.set('after', after);
-  const query = params.toString();
-  return query ? `/?${query}` : '/';
-}
+const dashboardHref = ({ q, tag, after }: Filters) => hrefWith('/', { q, tag, after });
 
 export default async function DashboardPage({
   searchParams,
 }: {
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
+  searchParams: Promise<SearchParams>;
 }) {
   const user = await requireUser();
   const params = await searchParams;
-  const filters: Filters = { q: first(params.q)?.trim(), tag: first(params.tag)?.trim(), after: first(params.after) };
+  const filters: Filters = filtersFrom(params, ['q', 'tag', 'after']);
   const options = { search: filters.q, tag: filters.tag, after: filters.after };
   const parsed = dashboardOptionsSchema.safeParse(options);
   const errors = parsed.success ? {} : z.flattenError(parsed.error).fieldErrors;
