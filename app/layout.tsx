@@ -3,9 +3,10 @@ import { cookies } from 'next/headers';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { SignOutButton } from '@/components/sign-out-button';
-import { ThemeToggle, type Theme } from '@/components/theme-toggle';
+import { ThemeToggle } from '@/components/theme-toggle';
 import { can } from '@/lib/auth/permissions';
 import { getCurrentUser, type SessionUser } from '@/lib/auth/session';
+import { THEME_COOKIE, THEMES, type Theme } from '@/lib/validation/rules';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -13,13 +14,11 @@ export const metadata: Metadata = {
   description: 'Self-hosted platform-as-a-service on Docker Swarm',
 };
 
-const THEME_COOKIE = 'slipway-theme';
-
 // Only the browser knows the system's preference: for "system", decide before the first paint so dark screens
 // never flash white. A choice of light or dark is rendered by the server as the class itself.
 const SYSTEM_THEME_SCRIPT = `if(window.matchMedia('(prefers-color-scheme: dark)').matches)document.documentElement.classList.add('dark')`;
 
-const isTheme = (value: unknown): value is Theme => value === 'light' || value === 'dark' || value === 'system';
+const isTheme = (value: unknown): value is Theme => (THEMES as readonly unknown[]).includes(value);
 
 /** This browser's choice (cookie) first, then the signed-in user's saved preference. */
 async function readTheme(user: SessionUser | null): Promise<Theme> {
@@ -84,7 +83,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               </ul>
             )}
             <div className="ml-auto flex items-center gap-2">
-              <ThemeToggle key={theme} initial={theme} cookieName={THEME_COOKIE} />
+              <ThemeToggle key={theme} initial={theme} />
               {user && (
                 <>
                   <Link href="/profile" className="text-sm text-muted hover:text-foreground" title={`${user.email} — profile`}>

@@ -2,8 +2,7 @@
 // Light, dark or the system's choice. The choice lives in a cookie so the server renders the right class on <html>
 // (app/layout.tsx reads it); here we only write the cookie and flip the class for the page already shown.
 import { useEffect, useState, type ReactNode } from 'react';
-
-export type Theme = 'light' | 'dark' | 'system';
+import { THEME_COOKIE, type Theme } from '@/lib/validation/rules';
 
 const DARK_QUERY = '(prefers-color-scheme: dark)';
 
@@ -37,8 +36,8 @@ const OPTIONS: { value: Theme; label: string; icon: ReactNode }[] = [
   },
 ];
 
-function storeTheme(cookieName: string, theme: Theme) {
-  document.cookie = `${cookieName}=${theme}; path=/; max-age=31536000; samesite=lax`;
+function storeTheme(theme: Theme) {
+  document.cookie = `${THEME_COOKIE}=${theme}; path=/; max-age=31536000; samesite=lax`;
 }
 
 function applyTheme(theme: Theme) {
@@ -46,7 +45,7 @@ function applyTheme(theme: Theme) {
   document.documentElement.classList.toggle('dark', dark);
 }
 
-export function ThemeToggle({ initial, cookieName }: { initial: Theme; cookieName: string }) {
+export function ThemeToggle({ initial }: { initial: Theme }) {
   const [theme, setTheme] = useState(initial);
 
   // "System" follows the operating system while the page is open (and re-applies after a dev-mode remount).
@@ -60,7 +59,7 @@ export function ThemeToggle({ initial, cookieName }: { initial: Theme; cookieNam
   }, [theme]);
 
   function choose(next: Theme) {
-    storeTheme(cookieName, next);
+    storeTheme(next);
     applyTheme(next);
     setTheme(next);
   }

@@ -2,11 +2,9 @@
 
 // Creating a volume (attached to a fixed owner on an application's tab, or to a chosen one / none on the project's
 // page) and attaching an existing detached one. Errors beside their fields, typed values kept, a toast on success.
-import { useActionState, type ComponentProps } from 'react';
-import { Field } from '@/components/ui/field';
-import { FieldError } from '@/components/ui/field-error';
+import { useActionState } from 'react';
+import { Field, SelectField } from '@/components/ui/field';
 import { FormMessage } from '@/components/ui/form-message';
-import { Select } from '@/components/ui/select';
 import { SubmitButton } from '@/components/ui/submit-button';
 import { ActionToast } from '@/components/ui/toast';
 import { initialActionState } from '@/lib/actions/state';
@@ -18,7 +16,7 @@ import {
   VOLUME_TYPE_LABELS,
   VOLUME_TYPES,
 } from '@/lib/validation/rules';
-import { attachVolumeAction, createVolumeAction } from '../actions';
+import { attachVolumeAction, createVolumeAction } from '@/app/(panel)/projects/[projectId]/volumes/actions';
 
 export type Targets = { applications: { id: string; name: string }[]; databases: { id: string; name: string }[] };
 
@@ -30,21 +28,6 @@ export const remountKey = (values?: Record<string, string>) => JSON.stringify(va
 
 export const MOUNT_PATH_HINT =
   'Absolute path inside the container, e.g. /data. Allowed: letters, digits, . _ - @ + = and single slashes. System paths (/etc, /proc, /var/run/docker.sock…) are refused.';
-
-/** A labelled <select> with its error beside it, like Field. */
-export function SelectField({ label, name, errors, hint, children, ...props }: ComponentProps<'select'> & { label: string; name: string; errors?: string[]; hint?: string }) {
-  const errorId = `${name}-error`;
-  return (
-    <label className="block space-y-1 text-sm">
-      <span className="font-medium">{label}</span>
-      <Select name={name} className="w-full" aria-invalid={errors?.length ? true : undefined} aria-describedby={errors?.length ? errorId : undefined} {...props}>
-        {children}
-      </Select>
-      {hint && !errors?.length && <span className="block text-xs text-muted">{hint}</span>}
-      <FieldError id={errorId} errors={errors} />
-    </label>
-  );
-}
 
 /** The options of an "attach to" select: the project's applications and databases. */
 export function TargetOptions({ targets }: { targets: Targets }) {
@@ -97,9 +80,9 @@ export function CreateVolumeForm({ projectId, owner, targets }: { projectId: str
           hint={MOUNT_PATH_HINT}
           required
         />
-        <SelectField label="Type" name="type" defaultValue={values?.type ?? 'docker_volume'} errors={errors.type} hint="NFS and S3 connection settings come with the engine; only the type is recorded now.">
+        <SelectField label="Type" name="type" defaultValue={values?.type ?? 'docker_volume'} errors={errors.type} hint="Slipway mounts Docker volumes; NFS and S3 volumes are not supported yet.">
           {VOLUME_TYPES.map((type) => (
-            <option key={type} value={type}>
+            <option key={type} value={type} disabled={type !== 'docker_volume'}>
               {VOLUME_TYPE_LABELS[type]}
             </option>
           ))}

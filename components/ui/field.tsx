@@ -1,6 +1,7 @@
 import { useId, type ComponentProps, type ReactNode } from 'react';
 import { FieldError } from './field-error';
 import { Input } from './input';
+import { Select } from './select';
 import { Textarea } from './textarea';
 
 type FieldShell = { label: ReactNode; errors?: string[]; hint?: string };
@@ -58,6 +59,26 @@ export function TextareaField({ label, name, errors, hint, ...props }: Component
   return (
     <Shell label={label} errors={errors} hint={hint} ids={ids}>
       <Textarea name={name} {...ids.control} {...props} />
+    </Shell>
+  );
+}
+
+/** A labelled native <select> (provider, role, team, volume…), with its hint and errors like Field. */
+export function SelectField({
+  label,
+  name,
+  errors,
+  hint,
+  className = '',
+  children,
+  ...props
+}: ComponentProps<'select'> & FieldShell & { name: string }) {
+  const ids = useFieldIds(name, errors, hint);
+  return (
+    <Shell label={label} errors={errors} hint={hint} ids={ids}>
+      <Select name={name} className={`w-full ${className}`} {...ids.control} {...props}>
+        {children}
+      </Select>
     </Shell>
   );
 }

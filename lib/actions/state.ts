@@ -19,10 +19,15 @@ export function formValues(form: FormData, keys: readonly string[]): Record<stri
   return Object.fromEntries(keys.map((k) => [k, typeof form.get(k) === 'string' ? String(form.get(k)) : '']));
 }
 
-export function invalid(error: z.ZodError, values?: Record<string, string>): ActionState {
+/**
+ * Every field's errors, keyed by the field's name: the issue's first path segment, or for issues under `nested`
+ * the dotted path below it (forms whose field names are paths: "ports.1.published").
+ */
+export function invalid(error: z.ZodError, values?: Record<string, string>, nested?: string): ActionState {
   const fieldErrors: Record<string, string[]> = {};
   for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? 'form');
+    const [first, ...rest] = issue.path;
+    const key = nested !== undefined && first === nested && rest.length ? rest.join('.') : String(first ?? 'form');
     (fieldErrors[key] ??= []).push(issue.message);
   }
   return { ok: false, message: CHECK_FIELDS, fieldErrors, values };

@@ -131,6 +131,18 @@ describe('serviceSpec', () => {
     expect(pick(spec(config))).toEqual(expected);
   });
 
+  it('passes the entrypoint as Command and the command as Args, element by element, as data', () => {
+    const argv = { entrypoint: ['/bin/sh', '-c'], command: ['echo $(id); rm -rf / # not run by any shell here'] };
+    const container = spec(argv).TaskTemplate.ContainerSpec;
+    expect(container.Command).toEqual(['/bin/sh', '-c']);
+    expect(container.Args).toEqual(['echo $(id); rm -rf / # not run by any shell here']);
+    expect(spec({ command: ['--port', '8080'] }).TaskTemplate.ContainerSpec).toMatchObject({ Args: ['--port', '8080'] });
+    expect(spec({ command: ['--port', '8080'] }).TaskTemplate.ContainerSpec).not.toHaveProperty('Command');
+    // Nothing set: the image's own ENTRYPOINT and CMD (no empty lists, which would clear them).
+    expect(spec({}).TaskTemplate.ContainerSpec).not.toHaveProperty('Command');
+    expect(spec({ entrypoint: [], command: [] }).TaskTemplate.ContainerSpec).not.toHaveProperty('Args');
+  });
+
   it('mounts docker volumes with our labels', () => {
     const result = spec({}, { volumes: [{ name: 'api-data', mountPath: '/var/lib/data', type: 'docker_volume' }] });
     expect(result.TaskTemplate.ContainerSpec.Mounts).toEqual([

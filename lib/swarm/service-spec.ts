@@ -118,6 +118,9 @@ export function serviceSpec(app: EngineApp, options: ServiceSpecOptions = {}): D
     TaskTemplate: {
       ContainerSpec: {
         Image: app.image,
+        // argv arrays as data: Docker runs them with exec, no shell splits or expands them. Absent means the image's.
+        ...(config.entrypoint?.length ? { Command: config.entrypoint } : {}),
+        ...(config.command?.length ? { Args: config.command } : {}),
         Labels: labels,
         Env: envList(app.env),
         ...(check ? { HealthCheck: check } : {}),

@@ -1,22 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import {
-  cpusSchema,
-  dockerConfigFromForm,
+  commandSchema,
   dockerConfigSchema,
-  dockerConfigToForm,
-  fieldErrorsByPath,
+  entrypointSchema,
   healthcheckIntervalSchema,
   healthcheckRetriesSchema,
   healthcheckStartPeriodSchema,
   healthcheckTestSchema,
   healthcheckTimeoutSchema,
-  memorySchema,
   networkNameSchema,
   networksSchema,
-  parseDuration,
   portSchema,
 } from './docker-config';
+import { dockerConfigFromForm, dockerConfigToForm, fieldErrorsByPath } from './docker-config-form';
+import { cpusSchema, memorySchema, parseDuration } from './units';
 
 const BIG = 'a'.repeat(64 * 1024);
 const CYRILLIC_A = '\u0430';
@@ -122,6 +120,43 @@ describe('healthcheckTestSchema', () => {
   });
 });
 
+describe('entrypointSchema and commandSchema (argv, handed to Docker as data)', () => {
+  const hostile = [
+    ['a NUL byte', ['/app/server', 'a\0b']],
+    ['a line break inside an argument', ['sh', '-c', 'id\nrm -rf /']],
+    ['a tab', ['ls', 'a\tb']],
+    ['a zero-width space', [`server${ZWSP}`]],
+    ['an empty argument', ['server', '']],
+    ['an argument over 1024 characters', ['server', 'x'.repeat(1025)]],
+    ['65 arguments', Array.from({ length: 65 }, () => 'x')],
+    ['a million arguments', Array.from({ length: 1_000_000 }, () => 'x')],
+    ['more than 4096 characters in all', Array.from({ length: 10 }, () => 'x'.repeat(500))],
+    ['a number', ['server', 8080]],
+    ['null', ['server', null]],
+    ['an object', [{ toString: 'x' }]],
+    ['a string instead of a list', 'server --port 8080'],
+  ] as const;
+  for (const schema of [entrypointSchema, commandSchema]) {
+    it.each(hostile.map(([name, value]) => [name, value]))('refuses %s', (_name, value) => {
+      const parsed = schema.safeParse(value);
+      expect(parsed.success).toBe(false);
+      expect(parsed.error!.issues[0]!.message.length).toBeGreaterThan(10);
+    });
+  }
+  it('keeps shell syntax literally: no shell reads it, so $(...), ; and | are plain characters', () => {
+    const argv = ['/bin/echo', '$(id)', '`id`', 'a;b', 'x|y', '>out', '$HOME', '*'];
+    expect(entrypointSchema.parse(argv)).toEqual(argv);
+    expect(commandSchema.parse(argv)).toEqual(argv);
+  });
+  it('refuses an entrypoint whose program starts with "-", but lets the command start with options', () => {
+    expect(entrypointSchema.safeParse(['--privileged']).success).toBe(false);
+    expect(commandSchema.parse(['--port', '8080'])).toEqual(['--port', '8080']);
+  });
+  it('accepts 64 arguments, the most it allows', () => {
+    expect(commandSchema.safeParse(Array.from({ length: 64 }, (_, i) => `a${i}`)).success).toBe(true);
+  });
+});
+
 describe('memorySchema', () => {
   table(
     memorySchema,
@@ -183,6 +218,8 @@ describe('dockerConfigFromForm / dockerConfigToForm', () => {
     'ports.1.published': '',
     'ports.1.protocol': 'udp',
     'ports.1.mode': 'host',
+    entrypoint: '/app/server\n',
+    command: '--port\r\n8080\n\n$(id)',
     'healthcheck.kind': 'CMD',
     'healthcheck.test': 'curl\r\n-f\n\nhttp://localhost:8080/health\n',
     'healthcheck.interval': '30s',
@@ -203,6 +240,8 @@ describe('dockerConfigFromForm / dockerConfigToForm', () => {
         { target: 8080, published: 80, protocol: 'tcp', mode: 'ingress' },
         { target: 9000, protocol: 'udp', mode: 'host' },
       ],
+      entrypoint: ['/app/server'],
+      command: ['--port', '8080', '$(id)'],
       healthcheck: { test: ['CMD', 'curl', '-f', 'http://localhost:8080/health'], interval: '30s', retries: 3 },
       resources: { limits: { memory: '512M', memory_bytes: 512 * 1024 ** 2 } },
       networks: ['backend', 'cache'],
@@ -215,6 +254,14 @@ describe('dockerConfigFromForm / dockerConfigToForm', () => {
       dockerConfigFromForm({ ...form, 'ports.1.target': 'eighty', 'healthcheck.retries': '1000', 'healthcheck.kind': 'CMD-SHELL', 'healthcheck.test': 'a\nb', networks: 'ok host' }),
     );
     expect(Object.keys(fieldErrorsByPath(parsed.error!)).sort()).toEqual(['healthcheck.retries', 'healthcheck.test', 'networks.1', 'ports.1.target']);
+  });
+
+  it('stores no entrypoint or command when their fields are blank, and names the field of a bad one', () => {
+    const config = dockerConfigSchema.parse(dockerConfigFromForm({ ...form, entrypoint: ' \n', command: '' }));
+    expect(config).not.toHaveProperty('entrypoint');
+    expect(config).not.toHaveProperty('command');
+    const parsed = dockerConfigSchema.safeParse(dockerConfigFromForm({ ...form, entrypoint: '-x', command: 'a\u0000b' }));
+    expect(Object.keys(fieldErrorsByPath(parsed.error!)).sort()).toEqual(['command', 'entrypoint']);
   });
 
   it('drops the timings of a disabled health check and everything when no check is chosen', () => {

@@ -6,6 +6,8 @@
 // The stored shape (every key optional; an absent key means "Docker's default"):
 // {
 //   "ports":       [{ "target": 8080, "published": 80, "protocol": "tcp", "mode": "ingress" }],   published optional
+//   "entrypoint":  ["/app/server"],                 argv, replaces the image's ENTRYPOINT
+//   "command":     ["--port", "8080"],              argv, replaces the image's CMD
 //   "healthcheck": { "test": ["CMD", "curl", "-f", "http://localhost/"] | ["CMD-SHELL", "curl -f …"] | ["NONE"],
 //                    "interval": "30s", "timeout": "5s", "start_period": "10s", "retries": 3 },
 //   "resources":   { "limits":       { "memory": "512M", "memory_bytes": 536870912, "cpus": "0.5" },
@@ -14,6 +16,7 @@
 // }
 // Replicas are not here: they live in applications.replicas.
 import { z } from 'zod';
+import { cpusSchema, durationSchema, HOUR, memorySchema, SECOND } from './units';
 
 export const MAX_PORTS = 50;
 export const MAX_NETWORKS = 10;
@@ -23,8 +26,6 @@ export const HEALTHCHECK_KINDS = ['CMD', 'CMD-SHELL', 'NONE'] as const;
 
 // Invisible and control characters never belong in a value that reaches Docker.
 const CONTROL_OR_INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
-// Spaces around a value are forgiven; a line break or tab anywhere is not (it is no typing slip).
-const trimSpaces = (value: string) => value.replace(/^ +| +$/g, '');
 
 // ---------------------------------------------------------------------------------------------------------------
 // Ports
@@ -53,51 +54,6 @@ export function duplicatePublishedPorts(ports: readonly { published?: number; pr
   return duplicates;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Durations: Go's notation as Docker reads it, limited to h, m, s and ms in that order ("1m30s", "500ms").
-
-const DURATION = /^(?:(\d{1,4})h)?(?:(\d{1,6})m)?(?:(\d{1,6})s)?(?:(\d{1,6})ms)?$/;
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-
-/** Milliseconds of a duration like "1m30s", or null when it is not one. */
-export function parseDuration(value: string): number | null {
-  const match = value === '' ? null : DURATION.exec(value);
-  if (!match) return null;
-  const [h, m, s, ms] = match.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number];
-  return h * HOUR + m * MINUTE + s * SECOND + ms;
-}
-
-export function formatDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  const parts: [number, string][] = [
-    [Math.floor(ms / HOUR), 'h'],
-    [Math.floor((ms % HOUR) / MINUTE), 'm'],
-    [Math.floor((ms % MINUTE) / SECOND), 's'],
-    [ms % SECOND, 'ms'],
-  ];
-  return parts.filter(([n]) => n > 0).map(([n, unit]) => `${n}${unit}`).join('');
-}
-
-const DURATION_HINT = 'Use a duration like 30s, 1m30s or 500ms.';
-
-function durationSchema(what: string, min: number, max: number) {
-  const bounds = `The ${what} is between ${formatDuration(min)} and ${formatDuration(max)}.`;
-  return z.string(DURATION_HINT).transform((value, ctx) => {
-    const ms = parseDuration(trimSpaces(value));
-    if (ms === null) {
-      ctx.addIssue({ code: 'custom', message: `The ${what} “${value.slice(0, 20)}” is not a duration. ${DURATION_HINT}` });
-      return z.NEVER;
-    }
-    if (ms < min || ms > max) {
-      ctx.addIssue({ code: 'custom', message: bounds });
-      return z.NEVER;
-    }
-    return formatDuration(ms);
-  });
-}
-
 export const healthcheckIntervalSchema = durationSchema('interval', SECOND, HOUR);
 export const healthcheckTimeoutSchema = durationSchema('timeout', 100, HOUR);
 export const healthcheckStartPeriodSchema = durationSchema('start period', 0, HOUR);
@@ -108,16 +64,50 @@ export const healthcheckRetriesSchema = z
   .max(100, 'Retries is between 0 and 100.');
 
 // ---------------------------------------------------------------------------------------------------------------
-// Health check command: argv for CMD (run without a shell), one string for CMD-SHELL (run by /bin/sh in the
-// container, so shell syntax there is the point; it never runs on the host).
+// Argument lists (argv): handed to Docker as an array, one element per argument, so no shell ever splits or expands
+// them ("$(id)" stays those five characters). One argument per line in the form; the same rules for the health
+// check's CMD, the entrypoint and the command.
 
 const ARG_MAX = 1024;
 const COMMAND_MAX = 4096;
+export const ARGV_MAX = 64;
 const commandArgSchema = z
   .string()
   .min(1, 'A command argument cannot be empty.')
   .max(ARG_MAX, `A command argument has at most ${ARG_MAX} characters.`)
-  .refine((arg) => !CONTROL_OR_INVISIBLE.test(arg), 'The command cannot contain line breaks, control or invisible characters.');
+  .refine((arg) => !CONTROL_OR_INVISIBLE.test(arg), 'An argument cannot contain line breaks, control or invisible characters.');
+
+/** The first problem with an argv, or null. `programFirst`: the first argument is the program to run. */
+function argvProblem(args: readonly string[], name: string, programFirst: boolean): string | null {
+  if (args.length > ARGV_MAX) return `${name} has at most ${ARGV_MAX} arguments.`;
+  if (args.join(' ').length > COMMAND_MAX) return `${name} has at most ${COMMAND_MAX} characters.`;
+  for (const arg of args) {
+    const parsed = commandArgSchema.safeParse(arg);
+    if (!parsed.success) return parsed.error.issues[0]!.message;
+  }
+  if (programFirst && args[0]?.startsWith('-')) return 'The program to run cannot start with “-”.';
+  return null;
+}
+
+// The entrypoint replaces the image's ENTRYPOINT (its first argument is the program); the command replaces its CMD
+// (the arguments the entrypoint gets, or the program itself when the image has no entrypoint, so it may start
+// with "-"). The count is checked before any element is read, so a huge list costs nothing.
+function argvSchema(name: string, programFirst: boolean) {
+  return z
+    .array(z.unknown(), `Give ${name.toLowerCase()} as a list of arguments.`)
+    .max(ARGV_MAX, `${name} has at most ${ARGV_MAX} arguments.`)
+    .pipe(z.array(z.string(`Each argument of ${name.toLowerCase()} is text.`)))
+    .superRefine((args, ctx) => {
+      const problem = argvProblem(args, name, programFirst);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+}
+export const entrypointSchema = argvSchema('The entrypoint', true);
+export const commandSchema = argvSchema('The command', false);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Health check: argv for CMD (run without a shell), one string for CMD-SHELL (run by /bin/sh in the container, so
+// shell syntax there is the point; it never runs on the host).
 
 export const healthcheckTestSchema = z
   .array(z.string(), 'Give the health check command.')
@@ -128,13 +118,8 @@ export const healthcheckTestSchema = z
     if (kind !== 'CMD' && kind !== 'CMD-SHELL') return fail('The health check is CMD (a program and its arguments), CMD-SHELL (a shell command) or NONE.');
     if (args.length === 0) return fail('Give the health check command.');
     if (kind === 'CMD-SHELL' && args.length !== 1) return fail('A CMD-SHELL health check is one shell command.');
-    if (args.length > 64) return fail('A health check command has at most 64 arguments.');
-    if (args.join(' ').length > COMMAND_MAX) return fail(`A health check command has at most ${COMMAND_MAX} characters.`);
-    for (const arg of args) {
-      const parsed = commandArgSchema.safeParse(arg);
-      if (!parsed.success) return fail(parsed.error.issues[0]!.message);
-    }
-    if (kind === 'CMD' && args[0]!.startsWith('-')) fail('The program to run cannot start with “-”.');
+    const problem = argvProblem(args, 'A health check command', kind === 'CMD');
+    if (problem) fail(problem);
   });
 
 export const healthcheckSchema = z.strictObject({
@@ -147,49 +132,7 @@ export const healthcheckSchema = z.strictObject({
 export type Healthcheck = z.output<typeof healthcheckSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Resources. Memory units are binary whatever their spelling (Docker reads 1G as 1024³ bytes; 1Gi and 1GB alike).
-
-const MEMORY = /^(\d{1,13}(?:\.\d{1,3})?) ?([kmgt]i?b?|b)?$/i;
-const UNITS = ['b', 'k', 'm', 'g', 't'] as const;
-const MEMORY_MIN = 6 * 1024 ** 2; // Docker refuses a memory limit under 6 MiB
-const MEMORY_MAX = 4 * 1024 ** 4;
-export const MEMORY_RULE = 'Use a size like 512M, 1G or 256Mi (from 6M to 4T).';
-
-/** Bytes of a memory size like "512M", or null when it is not one. */
-export function parseMemory(value: string): number | null {
-  const match = MEMORY.exec(trimSpaces(value));
-  if (!match) return null;
-  const unit = (match[2] ?? 'b')[0]!.toLowerCase() as (typeof UNITS)[number];
-  return Math.round(Number(match[1]) * 1024 ** UNITS.indexOf(unit));
-}
-
-/** The largest unit that divides the size exactly: 1610612736 → "1536M". */
-export function formatMemory(bytes: number): string {
-  for (let power = 4; power > 0; power -= 1) {
-    if (bytes % 1024 ** power === 0) return `${bytes / 1024 ** power}${UNITS[power]!.toUpperCase()}`;
-  }
-  return `${bytes}B`;
-}
-
-export const memorySchema = z.string(MEMORY_RULE).transform((value, ctx) => {
-  const bytes = parseMemory(value);
-  if (bytes === null || bytes < MEMORY_MIN || bytes > MEMORY_MAX) {
-    ctx.addIssue({ code: 'custom', message: `“${value.slice(0, 20)}” is not a memory size we accept. ${MEMORY_RULE}` });
-    return z.NEVER;
-  }
-  return { memory: formatMemory(bytes), memory_bytes: bytes };
-});
-
-const CPUS = /^\d{1,3}(?:\.\d{1,3})?$/;
-export const CPUS_RULE = 'Use a number of CPUs like 0.5 or 2 (from 0.01 to 512, up to 3 decimals).';
-export const cpusSchema = z.string(CPUS_RULE).transform((value, ctx) => {
-  const cpus = CPUS.test(trimSpaces(value)) ? Number(trimSpaces(value)) : NaN;
-  if (!(cpus >= 0.01 && cpus <= 512)) {
-    ctx.addIssue({ code: 'custom', message: `“${value.slice(0, 20)}” is not a CPU amount we accept. ${CPUS_RULE}` });
-    return z.NEVER;
-  }
-  return String(cpus);
-});
+// Resources (the units are in units.ts).
 
 // memory_bytes is derived from memory: whatever was stored, it is recomputed here.
 const resourceSetSchema = z
@@ -237,6 +180,8 @@ export const networksSchema = z
 export const dockerConfigSchema = z
   .strictObject({
     ports: z.array(portSchema).max(MAX_PORTS, `At most ${MAX_PORTS} ports.`).optional(),
+    entrypoint: entrypointSchema.optional(),
+    command: commandSchema.optional(),
     healthcheck: healthcheckSchema.optional(),
     resources: resourcesSchema.optional(),
     networks: networksSchema.optional(),
@@ -251,6 +196,8 @@ export const dockerConfigSchema = z
   .transform((config): DockerConfig => {
     const out: DockerConfig = {};
     if (config.ports?.length) out.ports = config.ports;
+    if (config.entrypoint?.length) out.entrypoint = config.entrypoint;
+    if (config.command?.length) out.command = config.command;
     if (config.healthcheck) out.healthcheck = config.healthcheck;
     const limits = config.resources?.limits && Object.keys(config.resources.limits).length ? config.resources.limits : undefined;
     const reservations =
@@ -263,93 +210,12 @@ export const dockerConfigSchema = z
 
 export type DockerConfig = {
   ports?: Port[];
+  /** ContainerSpec.Command: replaces the image's ENTRYPOINT. */
+  entrypoint?: string[];
+  /** ContainerSpec.Args: replaces the image's CMD. */
+  command?: string[];
   healthcheck?: Healthcheck;
   resources?: { limits?: ResourceSet; reservations?: ResourceSet };
   networks?: string[];
 };
 export type DockerConfigInput = z.input<typeof dockerConfigSchema>;
-
-// ---------------------------------------------------------------------------------------------------------------
-// The Settings form. Its field names are the stored paths ("ports.0.target", "resources.limits.memory"), so a zod
-// issue's path joined with "." names the field to show it beside. Blank means "not set".
-
-const blank = (value: string | undefined) => (value === undefined || trimSpaces(value) === '' ? undefined : trimSpaces(value));
-// Digits become numbers; anything else stays a string so the schema says what is wrong with it.
-const numeric = (value: string | undefined) => {
-  const given = blank(value);
-  return given !== undefined && /^\d{1,6}$/.test(given) ? Number(given) : given;
-};
-const PORT_FIELD = /^ports\.(\d{1,2})\.(target|published|protocol|mode)$/;
-
-/** The Settings form's fields (strings as posted) as the input of dockerConfigSchema. */
-export function dockerConfigFromForm(values: Record<string, string>): DockerConfigInput {
-  const rows: Record<string, string | undefined>[] = [];
-  for (const [key, value] of Object.entries(values)) {
-    const match = PORT_FIELD.exec(key);
-    if (match) (rows[Number(match[1])] ??= {})[match[2]!] = value;
-  }
-  const ports = Array.from(rows, (row = {}) => ({
-    target: numeric(row.target),
-    published: numeric(row.published),
-    protocol: blank(row.protocol) ?? 'tcp',
-    mode: blank(row.mode) ?? 'ingress',
-  }));
-  const kind = blank(values['healthcheck.kind']);
-  const command = values['healthcheck.test'] ?? '';
-  // CMD takes one argument per line; CMD-SHELL is the whole text, so a line break in it is refused, not split.
-  const args = kind === 'CMD' ? command.split(/\r?\n/).filter((line) => line.trim() !== '') : kind === 'CMD-SHELL' ? [command.trim()] : [];
-  const healthcheck = kind
-    ? {
-        test: [kind, ...args],
-        ...(kind === 'NONE'
-          ? {}
-          : {
-              interval: blank(values['healthcheck.interval']),
-              timeout: blank(values['healthcheck.timeout']),
-              start_period: blank(values['healthcheck.start_period']),
-              retries: numeric(values['healthcheck.retries']),
-            }),
-      }
-    : undefined;
-  const set = (which: 'limits' | 'reservations') => ({
-    memory: blank(values[`resources.${which}.memory`]),
-    cpus: blank(values[`resources.${which}.cpus`]),
-  });
-  const networks = (values.networks ?? '').split(/[\s,]+/).filter(Boolean);
-  return { ports, healthcheck, resources: { limits: set('limits'), reservations: set('reservations') }, networks } as DockerConfigInput;
-}
-
-/** A stored config as the Settings form's initial values (the inverse of dockerConfigFromForm). */
-export function dockerConfigToForm(config: DockerConfig): Record<string, string> {
-  const values: Record<string, string> = {};
-  (config.ports ?? []).forEach((port, index) => {
-    values[`ports.${index}.target`] = String(port.target);
-    values[`ports.${index}.published`] = port.published === undefined ? '' : String(port.published);
-    values[`ports.${index}.protocol`] = port.protocol;
-    values[`ports.${index}.mode`] = port.mode;
-  });
-  const check = config.healthcheck;
-  const [kind = '', ...args] = check?.test ?? [];
-  values['healthcheck.kind'] = kind;
-  values['healthcheck.test'] = args.join('\n');
-  values['healthcheck.interval'] = check?.interval ?? '';
-  values['healthcheck.timeout'] = check?.timeout ?? '';
-  values['healthcheck.start_period'] = check?.start_period ?? '';
-  values['healthcheck.retries'] = check?.retries === undefined ? '' : String(check.retries);
-  for (const which of ['limits', 'reservations'] as const) {
-    values[`resources.${which}.memory`] = config.resources?.[which]?.memory ?? '';
-    values[`resources.${which}.cpus`] = config.resources?.[which]?.cpus ?? '';
-  }
-  values.networks = (config.networks ?? []).join(', ');
-  return values;
-}
-
-/** Field errors keyed by the issue's path ("ports.1.published"), for forms whose field names are those paths. */
-export function fieldErrorsByPath(error: z.ZodError): Record<string, string[]> {
-  const errors: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.length ? issue.path.join('.') : 'form';
-    (errors[key] ??= []).push(issue.message);
-  }
-  return errors;
-}

@@ -16,6 +16,8 @@ export const TOKEN_NAME_MAX = 100;
 // Profile
 export const THEMES = ['light', 'dark', 'system'] as const;
 export type Theme = (typeof THEMES)[number];
+/** The browser's own theme choice: ThemeToggle and the preferences action write it, app/layout.tsx reads it first. */
+export const THEME_COOKIE = 'slipway-theme';
 
 // Projects
 export const PROJECT_NAME_MIN = 3;

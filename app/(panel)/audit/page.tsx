@@ -5,6 +5,7 @@ import type { ReactNode } from 'react';
 import { z } from 'zod';
 import { Button, buttonClasses } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
+import { DateTime } from '@/components/ui/date-time';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Input } from '@/components/ui/input';
 import { listAuditLogs, type AuditLogItem, type AuditLogPage } from '@/lib/audit/query';
@@ -15,7 +16,6 @@ import { getDb } from '@/lib/db';
 import { asSystem } from '@/lib/db/context';
 import { getRequestMeta } from '@/lib/http/request-meta';
 import { auditFiltersSchema } from '@/lib/validation/audit';
-import { filtersFrom, hrefWith, type SearchParams } from '@/lib/http/search-params';
 
 export const dynamic = 'force-dynamic';
 
@@ -25,7 +25,14 @@ const FILTER_FIELDS = ['user', 'action', 'resourceType', 'resourceId', 'from', '
 type Filters = Partial<Record<(typeof FILTER_FIELDS)[number] | 'cursor' | 'limit', string>>;
 type FieldErrors = Partial<Record<keyof Filters, string[]>>;
 
-const auditHref = (filters: Filters) => hrefWith('/audit', filters);
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+function auditHref(filters: Filters): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) if (value) params.set(key, value);
+  const query = params.toString();
+  return query ? `/audit?${query}` : '/audit';
+}
 
 /** The same filters from the newest entry on (what "Newest" and a refused cursor link to). */
 const withoutCursor = (filters: Filters): Filters => ({ ...filters, cursor: undefined });
@@ -49,7 +56,7 @@ async function recordDenied(userId: string) {
 export default async function AuditPage({
   searchParams,
 }: {
-  searchParams: Promise<SearchParams>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const user = await requireUser();
   if (!can(user, 'audit.read', { type: 'platform' })) {
@@ -58,7 +65,8 @@ export default async function AuditPage({
   }
 
   const params = await searchParams;
-  const filters: Filters = filtersFrom(params, [...FILTER_FIELDS, 'cursor', 'limit']);
+  const filters: Filters = {};
+  for (const key of [...FILTER_FIELDS, 'cursor', 'limit'] as const) filters[key] = first(params[key])?.trim() || undefined;
   const parsed = auditFiltersSchema.safeParse(filters);
   const errors: FieldErrors = parsed.success ? {} : z.flattenError(parsed.error).fieldErrors;
   // audit_logs has no row-level security: the can() check above is the authorization.
@@ -239,7 +247,7 @@ function AuditRow({ item, filters }: { item: AuditLogItem; filters: Filters }) {
   return (
     <tr className="align-top hover:bg-subtle/40">
       <td className="px-3 py-2 font-mono text-xs whitespace-nowrap tabular-nums">
-        <time dateTime={item.createdAt.toISOString()}>{item.createdAt.toISOString().slice(0, 19).replace('T', ' ')}</time>
+        <DateTime value={item.createdAt} />
       </td>
       <td className="px-3 py-2 whitespace-nowrap">
         {item.username ? (

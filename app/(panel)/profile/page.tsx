@@ -1,7 +1,9 @@
 import type { Metadata } from 'next';
-import type { ReactNode } from 'react';
+import type { ComponentProps } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
+import { DateTime } from '@/components/ui/date-time';
+import { Section } from '@/components/ui/section';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { readPreferences } from '@/lib/validation/profile';
@@ -13,18 +15,11 @@ export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = { title: 'Profile' };
 
-function Section({ id, title, description, children }: { id: string; title: string; description?: ReactNode; children: ReactNode }) {
+/** Each part of the profile is a section on its own card. */
+function CardSection(props: ComponentProps<typeof Section>) {
   return (
     <Card className="p-6">
-      <section aria-labelledby={id} className="space-y-4">
-        <div className="space-y-1">
-          <h2 id={id} className="text-base font-semibold">
-            {title}
-          </h2>
-          {description && <p className="text-sm text-muted">{description}</p>}
-        </div>
-        {children}
-      </section>
+      <Section {...props} />
     </Card>
   );
 }
@@ -43,7 +38,7 @@ export default async function ProfilePage() {
         <p className="mt-1 text-sm text-muted">Your account, your password and how Slipway looks and talks to you.</p>
       </div>
 
-      <Section id="account-title" title="Account">
+      <CardSection id="account-title" title="Account">
         <dl className="grid grid-cols-[8rem_1fr] gap-y-2 text-sm">
           <dt className="text-muted">Username</dt>
           <dd className="font-medium">{user.username}</dd>
@@ -57,33 +52,33 @@ export default async function ProfilePage() {
             <>
               <dt className="text-muted">Member since</dt>
               <dd>
-                <time dateTime={account.created_at.toISOString()}>{account.created_at.toISOString().slice(0, 10)}</time>
+                <DateTime value={account.created_at} />
               </dd>
             </>
           )}
         </dl>
         <p className="text-xs text-muted">An administrator changes usernames, emails and roles.</p>
-      </Section>
+      </CardSection>
 
-      <Section id="password-title" title="Password">
+      <CardSection id="password-title" title="Password">
         {account?.has_password ? (
           <PasswordForm username={user.username} />
         ) : (
           <p className="text-sm text-muted">This account signs in with GitHub and has no Slipway password.</p>
         )}
-      </Section>
+      </CardSection>
 
-      <Section id="preferences-title" title="Preferences" description="Saved with your account, so they follow you to other browsers.">
+      <CardSection id="preferences-title" title="Preferences" description="Saved with your account, so they follow you to other browsers.">
         <PreferencesForm initial={readPreferences(user.preferences)} />
-      </Section>
+      </CardSection>
 
-      <Section
+      <CardSection
         id="sessions-title"
         title="Sessions"
         description="Lost a device, or signed in somewhere you should not have? End every session of this account, wherever it is: each one stops working on its next request."
       >
         <SignOutEverywhereForm />
-      </Section>
+      </CardSection>
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Button, buttonClasses } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
+import { DateTime } from '@/components/ui/date-time';
 import { DataTable } from '@/components/ui/table';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Input } from '@/components/ui/input';
@@ -16,10 +17,9 @@ import { runAsSystem } from '@/lib/db/work';
 import { AppError } from '@/lib/errors';
 import { getRequestMeta } from '@/lib/http/request-meta';
 import { listUsers, type UserListItem, type UserListPage } from '@/lib/users/admin';
-import { filtersFrom, hrefWith, type SearchParams } from '@/lib/http/search-params';
 import { userListFiltersSchema } from '@/lib/validation/profile';
 import { CreateUserForm } from './_components/create-user-form';
-import { ROLE_LABELS, RoleSelect } from './_components/role-select';
+import { PLATFORM_ROLE_LABELS, RoleSelect } from '@/components/role-select';
 import { DisableForm, RoleForm, SignOutUserForm } from './_components/user-row-actions';
 
 export const dynamic = 'force-dynamic';
@@ -28,18 +28,27 @@ export const metadata: Metadata = { title: 'Users' };
 
 type Filters = { q?: string; role?: string; after?: string };
 
-const usersHref = ({ q, role, after }: Filters) => hrefWith('/users', { q, role, after });
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+function usersHref({ q, role, after }: Filters): string {
+  const params = new URLSearchParams();
+  if (q) params.set('q', q);
+  if (role) params.set('role', role);
+  if (after) params.set('after', after);
+  const query = params.toString();
+  return query ? `/users?${query}` : '/users';
+}
 
 const ROLE_TONES: Record<PlatformRole, BadgeTone> = { super_admin: 'violet', admin: 'blue', developer: 'neutral', viewer: 'muted' };
 
 export default async function UsersPage({
   searchParams,
 }: {
-  searchParams: Promise<SearchParams>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const user = await requireUser();
   const params = await searchParams;
-  const filters: Filters = filtersFrom(params, ['q', 'role', 'after']);
+  const filters: Filters = { q: first(params.q)?.trim() || undefined, role: first(params.role) || undefined, after: first(params.after) || undefined };
   const parsed = userListFiltersSchema.safeParse(filters);
   const errors = parsed.success ? {} : z.flattenError(parsed.error).fieldErrors;
 
@@ -93,7 +102,7 @@ export default async function UsersPage({
           <label htmlFor="role" className="text-xs font-medium text-muted">
             Role
           </label>
-          <RoleSelect id="role" name="role" roles={PLATFORM_ROLES} anyLabel="Any role" defaultValue={filters.role ?? ''} aria-invalid={errors.role ? true : undefined} aria-describedby={errors.role ? 'role-filter-error' : undefined} />
+          <RoleSelect id="role" name="role" roles={PLATFORM_ROLES} labels={PLATFORM_ROLE_LABELS} anyLabel="Any role" defaultValue={filters.role ?? ''} aria-invalid={errors.role ? true : undefined} aria-describedby={errors.role ? 'role-filter-error' : undefined} />
           {errors.role && (
             <p id="role-filter-error" className="text-xs text-red-700 dark:text-red-400">
               {errors.role[0]}
@@ -160,14 +169,14 @@ function UserRow({ item, actor, assignable }: { item: UserListItem; actor: Sessi
         <div className="text-xs text-muted">{item.email}</div>
       </td>
       <td className="px-4 py-3">
-        {mayChangeRole ? <RoleForm user={target} roles={assignable} /> : <Badge tone={ROLE_TONES[item.role]}>{ROLE_LABELS[item.role]}</Badge>}
+        {mayChangeRole ? <RoleForm user={target} roles={assignable} /> : <Badge tone={ROLE_TONES[item.role]}>{PLATFORM_ROLE_LABELS[item.role]}</Badge>}
       </td>
       <td className="px-4 py-3">
         <div className="flex flex-wrap gap-1">
           {item.disabledAt ? <Badge tone="red">Disabled</Badge> : <Badge tone="green">Active</Badge>}
           {item.authProvider !== 'password' && <Badge tone="muted">{item.authProvider}</Badge>}
         </div>
-        <div className="mt-1 text-xs text-muted">Since {item.createdAt.toISOString().slice(0, 10)}</div>
+        <div className="mt-1 text-xs text-muted">Since <DateTime value={item.createdAt} /></div>
       </td>
       <td className="px-4 py-3">
         {mayDisable || maySignOut ? (

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
+import { DateTime } from '@/components/ui/date-time';
 import { DataTable } from '@/components/ui/table';
 import { EmptyState } from '@/components/ui/empty-state';
 import { can } from '@/lib/auth/permissions';
@@ -96,10 +97,4 @@ function TokenTable({ tokens }: { tokens: ApiTokenSummary[] }) {
       ))}
     </DataTable>
   );
-}
-
-/** Rendered on the server in UTC, so every reader and the audit log agree on the time. */
-function DateTime({ value }: { value: Date }) {
-  const iso = value.toISOString();
-  return <time dateTime={iso}>{`${iso.slice(0, 16).replace('T', ' ')} UTC`}</time>;
 }

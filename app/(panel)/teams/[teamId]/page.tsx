@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
+import { DateTime } from '@/components/ui/date-time';
 import { DataTable } from '@/components/ui/table';
 import { recordAudit } from '@/lib/audit/write';
 import { can, TEAM_ROLES, type ResourceOf } from '@/lib/auth/permissions';
@@ -193,10 +194,4 @@ function MemberTable({
       })}
     </DataTable>
   );
-}
-
-/** Rendered on the server in UTC, so every reader and the audit log agree on the time. */
-function DateTime({ value }: { value: Date }) {
-  const iso = value.toISOString();
-  return <time dateTime={iso}>{iso.slice(0, 10)}</time>;
 }

@@ -2,11 +2,13 @@
 
 import { useActionState } from 'react';
 import { Button } from '@/components/ui/button';
+import { RoleSelect, TEAM_ROLE_LABELS } from '@/components/role-select';
 import { Field } from '@/components/ui/field';
+import { FormMessage } from '@/components/ui/form-message';
 import { initialActionState } from '@/lib/actions/state';
 import type { TeamRole } from '@/lib/auth/permissions';
 import { addMemberAction, changeMemberRoleAction, removeMemberAction } from '../actions';
-import { FormMessage, RoleSelect } from './form-bits';
+
 
 /** `roles`: what this person may give (owners only give `owner`). */
 export function AddMemberForm({ teamId, roles }: { teamId: string; roles: readonly TeamRole[] }) {
@@ -27,26 +29,13 @@ export function AddMemberForm({ teamId, roles }: { teamId: string; roles: readon
         placeholder="e.g. jane_doe"
         required
       />
-      {/* Labelled by id, not by nesting: a nested select's chosen option would join its accessible name. */}
-      <div className="space-y-1 text-sm">
-        <label htmlFor="add-member-role" className="block font-medium">
-          Role
-        </label>
-        <RoleSelect
-          id="add-member-role"
-          name="role"
-          roles={roles}
-          defaultValue={state.values?.role ?? 'member'}
-          aria-invalid={errors.role ? true : undefined}
-          aria-describedby={errors.role ? 'add-member-role-error' : undefined}
-          className="block w-full sm:w-80"
-        />
-        {errors.role && (
-          <span id="add-member-role-error" role="alert" className="block text-xs text-red-700 dark:text-red-400">
-            {errors.role.join(' ')}
-          </span>
-        )}
-      </div>
+      <RoleSelect
+        field={{ label: 'Role', name: 'role', errors: errors.role }}
+        roles={roles}
+        labels={TEAM_ROLE_LABELS}
+        defaultValue={state.values?.role ?? 'member'}
+        className="block sm:w-80"
+      />
       <Button type="submit" variant="primary" disabled={pending} className="sm:mt-6">
         {pending ? 'Adding…' : 'Add member'}
       </Button>
@@ -78,7 +67,7 @@ export function MemberControls({
         <form action={changeRole} className="flex items-center gap-2">
           <input type="hidden" name="teamId" value={teamId} />
           <input type="hidden" name="userId" value={userId} />
-          <RoleSelect name="role" roles={roles} short defaultValue={role} aria-label={`Role of ${username}`} />
+          <RoleSelect name="role" roles={roles} defaultValue={role} aria-label={`Role of ${username}`} />
           <Button type="submit" disabled={changing}>
             {changing ? 'Saving…' : 'Change role'}
           </Button>

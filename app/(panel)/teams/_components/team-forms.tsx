@@ -3,10 +3,10 @@
 import { useActionState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Field, TextareaField } from '@/components/ui/field';
+import { FormMessage } from '@/components/ui/form-message';
 import { initialActionState } from '@/lib/actions/state';
 import { TEAM_DESCRIPTION_MAX, TEAM_NAME_MAX, TEAM_NAME_MIN } from '@/lib/validation/rules';
 import { createTeamAction, updateTeamAction } from '../actions';
-import { FormMessage } from './form-bits';
 
 function DescriptionField({ defaultValue, errors }: { defaultValue?: string; errors?: string[] }) {
   return (

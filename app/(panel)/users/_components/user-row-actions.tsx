@@ -2,12 +2,13 @@
 // The controls of one row of the users table. The page shows only those can() allows; the actions check again.
 
 import { useActionState } from 'react';
+import { PLATFORM_ROLE_LABELS, RoleSelect } from '@/components/role-select';
 import { Button } from '@/components/ui/button';
+import { ConfirmForm } from '@/components/ui/confirm-form';
+import { FormMessage, stateText } from '@/components/ui/form-message';
 import { initialActionState } from '@/lib/actions/state';
 import type { PlatformRole } from '@/lib/auth/permissions';
 import { changeRoleAction, setDisabledAction, signOutUserAction } from '../actions';
-import { RoleSelect } from './role-select';
-import { StateMessage } from './state-message';
 
 type Target = { id: string; username: string; role: PlatformRole };
 
@@ -17,54 +18,51 @@ export function RoleForm({ user, roles }: { user: Target; roles: readonly Platfo
     <form action={action} className="space-y-1">
       <input type="hidden" name="userId" value={user.id} />
       <div className="flex items-center gap-2">
-        <RoleSelect name="role" roles={roles} defaultValue={user.role} aria-label={`Role of ${user.username}`} />
+        <RoleSelect
+          name="role"
+          roles={roles}
+          labels={PLATFORM_ROLE_LABELS}
+          defaultValue={user.role}
+          aria-label={`Role of ${user.username}`}
+        />
         <Button type="submit" disabled={pending} title="Changing the role ends their sessions">
           {pending ? 'Saving…' : 'Save'}
         </Button>
       </div>
-      <StateMessage state={state} compact />
+      <FormMessage ok={state.ok} message={stateText(state)} compact />
     </form>
   );
 }
 
 export function DisableForm({ user, disabled }: { user: Target; disabled: boolean }) {
-  const [state, action, pending] = useActionState(setDisabledAction, initialActionState);
-  const question = disabled
-    ? `Enable ${user.username}? They can sign in again and their API tokens work again.`
-    : `Disable ${user.username}? They are signed out at once, and cannot sign in or use API tokens until enabled.`;
   return (
-    <form
-      action={action}
-      className="space-y-1"
-      onSubmit={(event) => {
-        if (!window.confirm(question)) event.preventDefault();
-      }}
-    >
-      <input type="hidden" name="userId" value={user.id} />
-      <input type="hidden" name="disabled" value={disabled ? 'false' : 'true'} />
-      <Button type="submit" variant="ghost" disabled={pending} className={disabled ? '' : 'text-red-700 dark:text-red-400'}>
-        {pending ? 'Saving…' : disabled ? 'Enable' : 'Disable'}
-      </Button>
-      <StateMessage state={state} compact />
-    </form>
+    <ConfirmForm
+      action={setDisabledAction}
+      question={
+        disabled
+          ? `Enable ${user.username}? They can sign in again and their API tokens work again.`
+          : `Disable ${user.username}? They are signed out at once, and cannot sign in or use API tokens until enabled.`
+      }
+      fields={{ userId: user.id, disabled: disabled ? 'false' : 'true' }}
+      label={disabled ? 'Enable' : 'Disable'}
+      pendingLabel="Saving…"
+      variant="ghost"
+      danger={!disabled}
+      compact
+    />
   );
 }
 
 export function SignOutUserForm({ user }: { user: Target }) {
-  const [state, action, pending] = useActionState(signOutUserAction, initialActionState);
   return (
-    <form
-      action={action}
-      className="space-y-1"
-      onSubmit={(event) => {
-        if (!window.confirm(`Sign ${user.username} out on every device?`)) event.preventDefault();
-      }}
-    >
-      <input type="hidden" name="userId" value={user.id} />
-      <Button type="submit" variant="ghost" disabled={pending}>
-        {pending ? 'Signing out…' : 'Sign out everywhere'}
-      </Button>
-      <StateMessage state={state} compact />
-    </form>
+    <ConfirmForm
+      action={signOutUserAction}
+      question={`Sign ${user.username} out on every device?`}
+      fields={{ userId: user.id }}
+      label="Sign out everywhere"
+      pendingLabel="Signing out…"
+      variant="ghost"
+      compact
+    />
   );
 }

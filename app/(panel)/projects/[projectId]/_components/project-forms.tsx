@@ -11,7 +11,7 @@ import { initialActionState } from '@/lib/actions/state';
 import type { TeamChoice } from '@/lib/projects/project';
 import { tagsToText } from '@/lib/validation/rules';
 import { moveProjectAction, updateProjectAction } from '../actions';
-import { ProjectDescriptionField, ProjectNameField, ProjectTagsField } from './project-fields';
+import { ProjectDescriptionField, ProjectNameField, ProjectTagsField } from '@/components/project-fields';
 
 export function EditProjectForm({
   projectId,

@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { APPLICATION_STATUSES, StatusBadge, type ApplicationStatus } from '@/components/status-badge';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
+import { DateTime } from '@/components/ui/date-time';
 import { DataTable } from '@/components/ui/table';
 import { EmptyState } from '@/components/ui/empty-state';
 import type { ProjectView } from '@/lib/projects/project';
@@ -13,12 +14,6 @@ export const appHref = (projectId: string, appId: string) => `/projects/${projec
 function ApplicationStatusBadge({ status }: { status: string }) {
   const known = (APPLICATION_STATUSES as readonly string[]).includes(status);
   return known ? <StatusBadge status={status as ApplicationStatus} /> : <Badge>{status}</Badge>;
-}
-
-/** Rendered on the server in UTC, so every reader sees the same time. */
-export function DateTime({ value }: { value: Date }) {
-  const iso = value.toISOString();
-  return <time dateTime={iso}>{`${iso.slice(0, 16).replace('T', ' ')} UTC`}</time>;
 }
 
 export function ApplicationsTable({ project, canCreate }: { project: ProjectView; canCreate: boolean }) {

@@ -14,8 +14,8 @@ import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { getRequestMeta } from '@/lib/http/request-meta';
 import { listVolumesForProject, VOLUME_LIST_LIMIT, type ProjectVolumes } from '@/lib/volumes/list';
-import { CreateVolumeForm } from './_components/volume-forms';
-import { VolumeTable } from './_components/volume-table';
+import { CreateVolumeForm } from '@/components/volume-forms';
+import { VolumeTable } from '@/components/volume-table';
 
 export const dynamic = 'force-dynamic';
 

@@ -2,16 +2,14 @@
 
 import { useActionState, useState } from 'react';
 import { Button } from '@/components/ui/button';
+import { ConfirmForm } from '@/components/ui/confirm-form';
+import { DateTime } from '@/components/ui/date-time';
 import { Field } from '@/components/ui/field';
+import { FormMessage } from '@/components/ui/form-message';
 import { Input } from '@/components/ui/input';
 import { initialActionState } from '@/lib/actions/state';
 import { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, TOKEN_MIN_DAYS, TOKEN_NAME_MAX } from '@/lib/validation/rules';
 import { createTokenAction, revokeTokenAction, type CreatedToken, type CreateTokenState } from '../actions';
-
-const ALERT =
-  'rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200';
-
-const utc = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 export function CreateTokenForm() {
   const [state, action, pending] = useActionState<CreateTokenState, FormData>(createTokenAction, initialActionState);
@@ -21,11 +19,7 @@ export function CreateTokenForm() {
       {/* Keyed by the token: a second token starts with a fresh "copied" state and is shown again. */}
       {state.created && <NewToken key={state.created.token} created={state.created} />}
       <form action={action} className="grid gap-4 sm:grid-cols-[1fr_12rem_auto] sm:items-start" noValidate>
-        {!state.ok && state.message && (
-          <p role="alert" className={`${ALERT} sm:col-span-3`}>
-            {state.message}
-          </p>
-        )}
+        <FormMessage ok={false} message={state.ok ? undefined : state.message} className="sm:col-span-3" />
         <Field
           label="Name"
           name="name"
@@ -84,7 +78,7 @@ function NewToken({ created }: { created: CreatedToken }) {
       <p>
         Slipway keeps only a hash of it, so nobody (not even an administrator) can show it to you later. Keep it in a
         secret store; if you lose it, revoke it and create another. It acts as you, with your role at the time of each
-        request, until {utc(created.expiresAt)}.
+        request, until <DateTime value={created.expiresAt} />.
       </p>
       <div className="flex gap-2">
         <Input
@@ -110,31 +104,19 @@ function NewToken({ created }: { created: CreatedToken }) {
   );
 }
 
-/**
- * One token's revoke button. Lives here because this is the page's one client-component file; it asks with the
- * native confirm() before posting, and shows a refusal beside the button.
- */
+/** One token's revoke button; a refusal shows under it. */
 export function RevokeTokenButton({ tokenId, name }: { tokenId: string; name: string }) {
-  const [state, action, pending] = useActionState(revokeTokenAction, initialActionState);
   return (
-    <form
-      action={action}
+    <ConfirmForm
+      action={revokeTokenAction}
+      question={`Revoke the token "${name}"? Anything using it stops working at once.`}
+      fields={{ tokenId }}
+      label="Revoke"
+      pendingLabel="Revoking…"
+      variant="ghost"
+      danger
+      compact
       className="flex flex-col items-end gap-1"
-      onSubmit={(event) => {
-        if (!window.confirm(`Revoke the token "${name}"? Anything using it stops working at once.`)) {
-          event.preventDefault();
-        }
-      }}
-    >
-      <input type="hidden" name="tokenId" value={tokenId} />
-      <Button type="submit" variant="ghost" disabled={pending} className="text-red-700 dark:text-red-400">
-        {pending ? 'Revoking…' : 'Revoke'}
-      </Button>
-      {!state.ok && state.message && (
-        <span role="alert" className="text-xs text-red-700 dark:text-red-400">
-          {state.message}
-        </span>
-      )}
-    </form>
+    />
   );
 }

@@ -1,11 +1,7 @@
 // What an application is and runs, as a definition list (server-rendered; no secrets reach here: see lib/applications/view).
 import type { ReactNode } from 'react';
+import { DateTime } from '@/components/ui/date-time';
 import type { ApplicationView } from '@/lib/applications/view';
-
-export function DateTime({ value }: { value: Date }) {
-  const iso = value.toISOString();
-  return <time dateTime={iso}>{`${iso.slice(0, 16).replace('T', ' ')} UTC`}</time>;
-}
 
 function Item({ term, children }: { term: string; children: ReactNode }) {
   return (

@@ -5,16 +5,12 @@
 // normalized values (a success), and the ports list from the same.
 import { useActionState, useState } from 'react';
 import { Button } from '@/components/ui/button';
-import { Field } from '@/components/ui/field';
-import { FieldError } from '@/components/ui/field-error';
+import { Field, SelectField, TextareaField } from '@/components/ui/field';
 import { FormMessage } from '@/components/ui/form-message';
-import { Select } from '@/components/ui/select';
 import { SubmitButton } from '@/components/ui/submit-button';
-import { Textarea } from '@/components/ui/textarea';
 import { ActionToast } from '@/components/ui/toast';
 import { initialActionState, type ActionState } from '@/lib/actions/state';
 import { updateDockerConfigAction } from '../actions';
-import { LabelledSelect } from './source-fields';
 
 type Values = Record<string, string | undefined>;
 type Errors = Record<string, string[] | undefined>;
@@ -56,15 +52,15 @@ function PortsEditor({ initial, errors, readOnly }: { initial: Row[]; errors: Er
         <div key={row.key} className="grid items-start gap-3 rounded-md border border-border p-3 sm:grid-cols-[1fr_1fr_auto_auto_auto]" data-testid="port-row">
           <Field label="Container port" name={`ports.${i}.target`} defaultValue={row.target} errors={errors[`ports.${i}.target`]} inputMode="numeric" placeholder="8080" />
           <Field label="Published port" name={`ports.${i}.published`} defaultValue={row.published} errors={errors[`ports.${i}.published`]} inputMode="numeric" placeholder="(none)" />
-          <LabelledSelect label="Protocol" name={`ports.${i}.protocol`} defaultValue={row.protocol} errors={errors[`ports.${i}.protocol`]}>
+          <SelectField label="Protocol" name={`ports.${i}.protocol`} defaultValue={row.protocol} errors={errors[`ports.${i}.protocol`]}>
             <option value="tcp">tcp</option>
             <option value="udp">udp</option>
             <option value="sctp">sctp</option>
-          </LabelledSelect>
-          <LabelledSelect label="Mode" name={`ports.${i}.mode`} defaultValue={row.mode} errors={errors[`ports.${i}.mode`]}>
+          </SelectField>
+          <SelectField label="Mode" name={`ports.${i}.mode`} defaultValue={row.mode} errors={errors[`ports.${i}.mode`]}>
             <option value="ingress">ingress</option>
             <option value="host">host</option>
-          </LabelledSelect>
+          </SelectField>
           {!readOnly && (
             <Button variant="ghost" className="self-end" onClick={() => setRows(rows.filter((r) => r.key !== row.key))} aria-label={`Remove port ${i + 1}`}>
               Remove
@@ -79,38 +75,28 @@ function PortsEditor({ initial, errors, readOnly }: { initial: Row[]; errors: Er
 
 function HealthcheckFields({ values, errors }: { values: Values; errors: Errors }) {
   const [kind, setKind] = useState(values['healthcheck.kind'] ?? '');
-  const commandErrors = under(errors, 'healthcheck.test');
   return (
     <fieldset className="space-y-3">
       <legend className="text-base font-semibold">Health check</legend>
-      <label className="block space-y-1 text-sm">
-        <span className="font-medium">Check</span>
-        <Select name="healthcheck.kind" value={kind} onChange={(event) => setKind(event.target.value)} className="w-full sm:w-auto">
-          <option value="">The image&apos;s own (or none)</option>
-          <option value="CMD">Run a program (CMD)</option>
-          <option value="CMD-SHELL">Run a shell command (CMD-SHELL)</option>
-          <option value="NONE">Disabled (NONE)</option>
-        </Select>
-      </label>
+      <SelectField label="Check" name="healthcheck.kind" value={kind} onChange={(event) => setKind(event.target.value)} className="sm:w-auto">
+        <option value="">The image&apos;s own (or none)</option>
+        <option value="CMD">Run a program (CMD)</option>
+        <option value="CMD-SHELL">Run a shell command (CMD-SHELL)</option>
+        <option value="NONE">Disabled (NONE)</option>
+      </SelectField>
       {(kind === 'CMD' || kind === 'CMD-SHELL') && (
         <>
-          <label className="block space-y-1 text-sm">
-            <span className="font-medium">Command</span>
-            <Textarea
-              name="healthcheck.test"
-              rows={kind === 'CMD' ? 4 : 2}
-              defaultValue={values['healthcheck.test'] ?? ''}
-              spellCheck={false}
-              className="font-mono text-xs"
-              placeholder={kind === 'CMD' ? 'curl\n-f\nhttp://localhost:8080/health' : 'curl -f http://localhost:8080/health || exit 1'}
-              aria-invalid={commandErrors.length ? true : undefined}
-              aria-describedby={commandErrors.length ? 'healthcheck.test-error' : undefined}
-            />
-            <span className="block text-xs text-muted">
-              {kind === 'CMD' ? 'One argument per line, the program first; no shell is involved.' : 'One line, run by /bin/sh inside the container.'}
-            </span>
-            <FieldError id="healthcheck.test-error" errors={commandErrors} />
-          </label>
+          <TextareaField
+            label="Command"
+            name="healthcheck.test"
+            rows={kind === 'CMD' ? 4 : 2}
+            defaultValue={values['healthcheck.test'] ?? ''}
+            errors={under(errors, 'healthcheck.test')}
+            spellCheck={false}
+            className="font-mono text-xs"
+            placeholder={kind === 'CMD' ? 'curl\n-f\nhttp://localhost:8080/health' : 'curl -f http://localhost:8080/health || exit 1'}
+            hint={kind === 'CMD' ? 'One argument per line, the program first; no shell is involved.' : 'One line, run by /bin/sh inside the container.'}
+          />
           <div className="grid gap-3 sm:grid-cols-4">
             <Field label="Interval" name="healthcheck.interval" defaultValue={values['healthcheck.interval'] ?? ''} errors={errors['healthcheck.interval']} placeholder="30s" />
             <Field label="Timeout" name="healthcheck.timeout" defaultValue={values['healthcheck.timeout'] ?? ''} errors={errors['healthcheck.timeout']} placeholder="30s" />
@@ -120,6 +106,37 @@ function HealthcheckFields({ values, errors }: { values: Values; errors: Errors 
           <p className="text-xs text-muted">Durations like 30s, 1m30s or 500ms; blank fields use Docker&apos;s defaults.</p>
         </>
       )}
+    </fieldset>
+  );
+}
+
+/** The container's entrypoint and command, one argument per line: argv arrays that no shell reads. */
+function CommandFields({ values, errors }: { values: Values; errors: Errors }) {
+  const argv = (name: 'entrypoint' | 'command', label: string, placeholder: string, hint: string) => (
+    <TextareaField
+      label={label}
+      name={name}
+      rows={3}
+      defaultValue={values[name] ?? ''}
+      errors={under(errors, name)}
+      spellCheck={false}
+      autoCapitalize="none"
+      className="font-mono text-xs"
+      placeholder={placeholder}
+      hint={hint}
+    />
+  );
+  return (
+    <fieldset className="space-y-3">
+      <legend className="text-base font-semibold">Command</legend>
+      <div className="grid gap-3 sm:grid-cols-2">
+        {argv('entrypoint', 'Entrypoint', '/app/server', "Replaces the image's ENTRYPOINT; the program first. Blank keeps the image's.")}
+        {argv('command', 'Command', '--port\n8080', "Replaces the image's CMD (the entrypoint's arguments). Blank keeps the image's.")}
+      </div>
+      <p className="text-xs text-muted">
+        One argument per line, passed to the program as they are: no shell is involved, so $VAR, quotes and ; are plain
+        characters. Setting only an entrypoint also drops the image&apos;s CMD.
+      </p>
     </fieldset>
   );
 }
@@ -142,7 +159,18 @@ function ResourceFields({ values, errors }: { values: Values; errors: Errors }) 
   );
 }
 
-export function DockerConfigForm({ applicationId, current, readOnly }: { applicationId: string; current: Record<string, string>; readOnly: boolean }) {
+/** `command`: whether the entrypoint and command apply (docker-image and git applications; a compose file has its own). */
+export function DockerConfigForm({
+  applicationId,
+  current,
+  readOnly,
+  command,
+}: {
+  applicationId: string;
+  current: Record<string, string>;
+  readOnly: boolean;
+  command: boolean;
+}) {
   const [state, action] = useActionState(
     async (previous: Versioned, form: FormData): Promise<Versioned> => ({ ...(await updateDockerConfigAction(previous, form)), version: previous.version + 1 }),
     { ...initialActionState, version: 0 },
@@ -156,6 +184,7 @@ export function DockerConfigForm({ applicationId, current, readOnly }: { applica
       <input type="hidden" name="applicationId" value={applicationId} />
       <fieldset disabled={readOnly} className="space-y-6">
         <PortsEditor initial={rowsFrom(values)} errors={errors} readOnly={readOnly} />
+        {command && <CommandFields values={values} errors={errors} />}
         <HealthcheckFields values={values} errors={errors} />
         <ResourceFields values={values} errors={errors} />
         <fieldset className="space-y-3">

@@ -6,7 +6,7 @@ import { SubmitButton } from '@/components/ui/submit-button';
 import { ActionToast } from '@/components/ui/toast';
 import { initialActionState } from '@/lib/actions/state';
 import { updateSourceAction } from '../actions';
-import { SourceFields, type SourceType } from './source-fields';
+import { SourceFields, type SourceType } from '@/components/source-fields';
 
 /** The source of an application of `type` (the type itself never changes). `current` are the stored values. */
 export function SourceForm({ applicationId, type, current }: { applicationId: string; type: SourceType; current: Record<string, string> }) {

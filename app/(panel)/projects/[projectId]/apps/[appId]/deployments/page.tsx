@@ -7,7 +7,7 @@ import { listDeployments, type DeploymentItem } from '@/lib/applications/view';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { deploymentCursorSchema } from '@/lib/validation/application';
-import { DateTime } from '../_components/application-details';
+import { DateTime } from '@/components/ui/date-time';
 import { CancelButton, DeployButtons, RollbackButton } from '../_components/deploy-controls';
 import { DeploymentStatusBadge } from '../_components/deployment-status-badge';
 import { can } from '@/lib/auth/permissions';

@@ -4,7 +4,7 @@ import { getApplicationView } from '@/lib/applications/view';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
-import { dockerConfigToForm } from '@/lib/validation/docker-config';
+import { dockerConfigToForm } from '@/lib/validation/docker-config-form';
 import { ArchiveControls } from '../_components/archive-controls';
 import { DockerConfigForm } from '../_components/docker-config-form';
 import { loadApplicationPage } from '../_lib/load';
@@ -25,13 +25,13 @@ export default async function SettingsPage({ params }: Params) {
           Runtime
         </h2>
         <p className="text-sm text-muted">
-          How Swarm runs the service: ports, health check, resources and networks. Replicas are set on the General tab.
+          How Swarm runs the service: ports, command, health check, resources and networks. Replicas are set on the General tab.
           {archived && ' Archived: restore the application below to change these.'}
           {!canUpdate && ' You have read-only access.'}
         </p>
         {view.dockerConfigProblem && <FormMessage ok={false} message={view.dockerConfigProblem} />}
         <Card className="p-6">
-          <DockerConfigForm applicationId={view.id} current={dockerConfigToForm(view.dockerConfig)} readOnly={!canUpdate || archived} />
+          <DockerConfigForm applicationId={view.id} current={dockerConfigToForm(view.dockerConfig)} readOnly={!canUpdate || archived} command={view.type !== 'compose'} />
         </Card>
       </section>
       <section aria-labelledby="archive-heading" className="space-y-3">

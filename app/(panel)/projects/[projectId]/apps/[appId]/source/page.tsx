@@ -8,7 +8,7 @@ import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { TOKEN_USERNAMES } from '@/lib/git/credentials';
 import { SourceSummary } from '../_components/application-details';
-import { SourceFields } from '../_components/source-fields';
+import { SourceFields } from '@/components/source-fields';
 import { SourceForm } from '../_components/source-form';
 import { appPath, loadApplicationPage } from '../_lib/load';
 import { AccessPanel } from './_components/access-panel';

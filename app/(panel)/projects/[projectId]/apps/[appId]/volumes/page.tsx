@@ -7,8 +7,8 @@ import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { listVolumesForApplication } from '@/lib/volumes/list';
-import { AttachVolumeForm, CreateVolumeForm } from '../../../volumes/_components/volume-forms';
-import { VolumeTable } from '../../../volumes/_components/volume-table';
+import { AttachVolumeForm, CreateVolumeForm } from '@/components/volume-forms';
+import { VolumeTable } from '@/components/volume-table';
 import { loadApplicationPage } from '../_lib/load';
 
 export default async function ApplicationVolumesPage({ params }: { params: Promise<{ projectId: string; appId: string }> }) {

@@ -8,7 +8,7 @@ import { Field } from '@/components/ui/field';
 import { FieldError } from '@/components/ui/field-error';
 import { FormMessage } from '@/components/ui/form-message';
 import { initialActionState } from '@/lib/actions/state';
-import { SourceFields, type SourceType } from '../../[appId]/_components/source-fields';
+import { SourceFields, type SourceType } from '@/components/source-fields';
 import { createApplicationAction } from '../actions';
 
 const TYPES: { value: SourceType; label: string; hint: string }[] = [

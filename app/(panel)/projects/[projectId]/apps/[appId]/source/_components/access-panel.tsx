@@ -2,10 +2,11 @@
 // access token) and "deploy the latest commit".
 import { Card } from '@/components/ui/card';
 import { FormMessage } from '@/components/ui/form-message';
+import { Section } from '@/components/ui/section';
 import { PROVIDER_LABELS, type Provider } from '@/lib/webhooks/headers';
 import type { GitSourceTab } from '../_lib/source-tab';
 import { DeployActionButton } from './deploy-action-button';
-import { Section, type Permissions } from './panel-section';
+import type { Permissions } from './permissions';
 import { RepositoryAccess } from './repository-access';
 
 type Common = { tab: GitSourceTab; applicationId: string; deploymentsHref: string; permissions: Permissions };
@@ -32,7 +33,7 @@ export function AccessPanel({ tab, applicationId, deploymentsHref, permissions, 
   const { canUpdate, canDeploy } = permissions;
   return (
     <div className="space-y-8">
-      <Section id="access-heading" title="Repository access">
+      <Section level={3} id="access-heading" title="Repository access">
         <Card className="space-y-3 p-6">
           {settings.authMethod === 'deploy_key' && !tab.overSsh && (
             <FormMessage ok={false} message="A deploy key is used over SSH only, and this repository’s address is not an SSH one: change it above to the SSH address (git@host:owner/name.git)." />
@@ -55,7 +56,7 @@ export function AccessPanel({ tab, applicationId, deploymentsHref, permissions, 
       </Section>
 
       {canDeploy && (
-        <Section id="deploy-latest-heading" title="Deploy the latest commit">
+        <Section level={3} id="deploy-latest-heading" title="Deploy the latest commit">
           <p className="max-w-prose text-sm text-muted">{`Asks ${label} for the newest commit of ${settings.watchedBranch} and deploys it, without waiting for a push.`}</p>
           <DeployActionButton kind="latest" applicationId={applicationId} branch={settings.watchedBranch} deploymentsHref={deploymentsHref} />
         </Section>

@@ -5,7 +5,7 @@ import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { DataTable } from '@/components/ui/table';
 import type { DeliveryItem } from '@/lib/git-sources/deliveries';
 import type { Outcome } from '@/lib/webhooks/receive';
-import { DateTime } from '../../_components/application-details';
+import { DateTime } from '@/components/ui/date-time';
 import { DeployActionButton } from './deploy-action-button';
 
 const TONES: Record<Outcome, BadgeTone> = {

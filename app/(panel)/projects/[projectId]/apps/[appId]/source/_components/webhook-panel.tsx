@@ -4,14 +4,15 @@
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { FormMessage } from '@/components/ui/form-message';
+import { Section } from '@/components/ui/section';
 import { Input } from '@/components/ui/input';
 import { Pager } from '@/components/ui/pager';
 import { PROVIDER_LABELS } from '@/lib/webhooks/headers';
-import { DateTime } from '../../_components/application-details';
+import { DateTime } from '@/components/ui/date-time';
 import type { GitSourceTab } from '../_lib/source-tab';
 import { CopyButton } from './copy-button';
 import { DeliveriesTable } from './deliveries-table';
-import { Section, type Permissions } from './panel-section';
+import type { Permissions } from './permissions';
 import { SetupSteps } from './setup-steps';
 import { WebhookSettingsForm } from './webhook-settings-form';
 import { WebhookSecret } from './webhook-secret';
@@ -32,7 +33,7 @@ export function WebhookPanel({ tab, applicationId, sourceBranch, webhookHref, de
   const local = /^https?:\/\/(localhost|127\.|\[::1\])/.test(tab.webhookUrl);
   return (
     <div className="space-y-8">
-      <Section id="webhook-heading" title="Webhook">
+      <Section level={3} id="webhook-heading" title="Webhook">
         <Card className="space-y-6 p-6">
           <p className="text-sm text-muted">
             {settings.autoDeploy
@@ -85,7 +86,7 @@ export function WebhookPanel({ tab, applicationId, sourceBranch, webhookHref, de
       </Section>
 
 
-      <Section id="deliveries-heading" title="Recent deliveries">
+      <Section level={3} id="deliveries-heading" title="Recent deliveries">
         {tab.cursorProblem && <FormMessage ok={false} message={tab.cursorProblem} />}
         {tab.deliveries.items.length === 0 && firstPage ? (
           <EmptyState title="No deliveries yet">{`Once the webhook is set up on ${label}, every delivery it sends shows up here with what came of it (kept 30 days).`}</EmptyState>

@@ -1,0 +1,62 @@
+'use client';
+
+// A one-button form that asks first: leave or delete a team, revoke a token, disable a user, sign out everywhere.
+// The browser's confirm() asks the question (nothing posts if the person says no); the button says what is happening
+// while the action runs; the outcome shows above the button, or under it in one line (`compact`) in a table row.
+import { useActionState } from 'react';
+import { initialActionState, type ActionState } from '@/lib/actions/state';
+import { Button, type ButtonVariant } from './button';
+import { FormMessage, stateText } from './form-message';
+
+const DANGER = {
+  primary: '',
+  secondary:
+    'border-red-300 text-red-700 hover:bg-red-50 dark:border-red-800 dark:text-red-400 dark:hover:bg-red-950',
+  ghost: 'text-red-700 dark:text-red-400',
+} as const;
+
+export function ConfirmForm({
+  action,
+  question,
+  fields = {},
+  label,
+  pendingLabel,
+  variant = 'secondary',
+  danger = false,
+  compact = false,
+  title,
+  className = compact ? 'space-y-1' : 'space-y-2',
+}: {
+  action: (state: ActionState, form: FormData) => Promise<ActionState>;
+  question: string;
+  /** Hidden inputs: which row the action is for. */
+  fields?: Record<string, string>;
+  label: string;
+  pendingLabel: string;
+  variant?: ButtonVariant;
+  danger?: boolean;
+  compact?: boolean;
+  title?: string;
+  className?: string;
+}) {
+  const [state, formAction, pending] = useActionState(action, initialActionState);
+  const message = <FormMessage ok={state.ok} message={stateText(state)} compact={compact} />;
+  return (
+    <form
+      action={formAction}
+      className={className}
+      onSubmit={(event) => {
+        if (!window.confirm(question)) event.preventDefault();
+      }}
+    >
+      {Object.entries(fields).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      {!compact && message}
+      <Button type="submit" variant={variant} disabled={pending} title={title} className={danger ? DANGER[variant] : ''}>
+        {pending ? pendingLabel : label}
+      </Button>
+      {compact && message}
+    </form>
+  );
+}
