@@ -19,11 +19,14 @@ import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { getRequestMeta } from '@/lib/http/request-meta';
 import { applicationRefSchema, updateGeneralSchema, updateSourceSchema } from '@/lib/validation/application';
-import { dockerConfigFromForm, dockerConfigSchema, fieldErrorsByPath, MAX_PORTS } from '@/lib/validation/docker-config';
+import { dockerConfigSchema, MAX_PORTS } from '@/lib/validation/docker-config';
+import { dockerConfigFromForm, fieldErrorsByPath } from '@/lib/validation/docker-config-form';
 
 const SOURCE_KEYS = ['applicationId', 'type', 'image', 'provider', 'repository', 'branch', 'dockerfile', 'buildContext', 'compose'] as const;
 const SETTINGS_KEYS = [
   'applicationId',
+  'entrypoint',
+  'command',
   'healthcheck.kind',
   'healthcheck.test',
   'healthcheck.interval',
