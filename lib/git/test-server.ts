@@ -1,4 +1,4 @@
-// Tests only: a real git server on free ports, serving one repository whose commits the test makes, over git://
+// Tests only: a real git server on ports the kernel picks, serving one repository whose commits the test makes, over git://
 // (git daemon) and over http:// (git http-backend behind a small node:http server, optionally wanting a token).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -26,14 +26,6 @@ export type GitTestServerOptions = {
   username?: string;
 };
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-
 export async function startGitServer(options: GitTestServerOptions = {}): Promise<GitTestServer> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'slipway-gitsrv-'));
   const work = path.join(root, 'work');
@@ -44,13 +36,27 @@ export async function startGitServer(options: GitTestServerOptions = {}): Promis
   execFileSync('git', ['init', '--quiet', '--initial-branch=main', work]);
   execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', bare]);
   git(['remote', 'add', 'origin', bare]);
-  const port = await freePort();
-  const daemon: ChildProcess = spawn(
-    'git',
-    ['daemon', '--reuseaddr', '--export-all', `--base-path=${srv}`, `--port=${port}`, '--listen=127.0.0.1', srv],
-    { stdio: 'ignore' },
-  );
-  const url = `git://127.0.0.1:${port}/app.git`;
+  // git:// through `git daemon --inetd`, one per connection, behind a server of ours on a port the kernel picks and
+  // we hold: no port is chosen, released and bound again later (another process could take it in between).
+  const daemons = new Set<ChildProcess>();
+  const sockets = new Set<net.Socket>();
+  const daemon = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    const child = spawn('git', ['daemon', '--inetd', '--export-all', `--base-path=${srv}`, srv], { stdio: ['pipe', 'pipe', 'ignore'] });
+    daemons.add(child);
+    socket.pipe(child.stdin);
+    child.stdout.pipe(socket);
+    // The client hanging up early is normal for git (ls-remote); either side's end ends the other.
+    child.stdin.on('error', () => socket.destroy());
+    socket.on('error', () => child.kill());
+    child.once('close', () => {
+      daemons.delete(child);
+      socket.end();
+    });
+  });
+  await new Promise<void>((resolve) => daemon.listen(0, '127.0.0.1', resolve));
+  const url = `git://127.0.0.1:${(daemon.address() as net.AddressInfo).port}/app.git`;
   const authorizations: string[] = [];
   const web = http.createServer((request, response) => {
     const authorization = request.headers.authorization ?? '';
@@ -80,21 +86,15 @@ export async function startGitServer(options: GitTestServerOptions = {}): Promis
     return sha;
   };
   await commit({ 'README.md': 'test repository\n' }, 'initial');
-  for (let i = 0; i < 50; i += 1) {
-    try {
-      execFileSync('git', ['ls-remote', '--', url], { stdio: 'ignore' });
-      break;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
   return {
     url,
     httpUrl,
     commit,
     authorizations,
     stop: async () => {
-      daemon.kill();
+      for (const child of daemons) child.kill();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => daemon.close(resolve));
       web.closeAllConnections();
       await new Promise((resolve) => web.close(resolve));
       await rm(root, { recursive: true, force: true });
