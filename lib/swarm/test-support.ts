@@ -1,6 +1,6 @@
 // Helpers shared by the engine's Docker tests: throwaway ids, temp build contexts, label-based cleanup.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,12 +41,28 @@ export function httpAppDockerfile(content: string): string {
   ].join('\n');
 }
 
+/**
+ * A host port for a service that publishes a fixed one (the engine binds it, so it cannot be bound here and handed
+ * over). Ports the kernel hands out for port 0 come from the ephemeral range; this one is picked at random below it,
+ * where only other fixed-port callers look, and is checked free. Tests without a fixed port leave `published`
+ * empty and read the port Docker chose from the task (`taskPorts`).
+ */
 export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  const [low] = (await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '32768')).trim().split(/\s+/);
+  const ceiling = Math.min(Number(low) || 32768, 32768);
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = 20_000 + Math.floor(Math.random() * (ceiling - 20_000));
+    if (await canBind(port)) return port;
+  }
+  throw new Error(`no free port between 20000 and ${ceiling} after 50 tries`);
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+  });
 }
 
 export async function fetchText(port: number, timeoutMs = 1000): Promise<string | null> {
