@@ -15,5 +15,6 @@ export {
 export { ensureNetwork, ensureSharedNetwork, removeProjectNetwork } from './network';
 export { deployService, inspectOwnedService, type DeployOptions, type DeployResult } from './deploy';
 export type { RolloutOutcome } from './rollout';
+export { publishedPorts, type Protocol, type PublishedPort } from './endpoints';
 export { pruneImages, removeService, scaleService, stopService, type PruneResult } from './manage';
 export { LogDemuxer, serviceLogs, type LogLine, type LogOptions } from './logs';

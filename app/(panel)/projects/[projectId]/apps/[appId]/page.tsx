@@ -5,9 +5,14 @@ import { getApplicationView } from '@/lib/applications/view';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
+import { applicationAddresses } from '@/lib/deploy/endpoints';
+import { headers } from 'next/headers';
+import { Suspense } from 'react';
+import { Section } from '@/components/ui/section';
 import { ApplicationDetails } from './_components/application-details';
 import { GeneralForm } from './_components/general-form';
-import { loadApplicationPage } from './_lib/load';
+import { PublishedPorts } from './_components/published-ports';
+import { appPath, loadApplicationPage } from './_lib/load';
 
 type Params = { params: Promise<{ projectId: string; appId: string }> };
 
@@ -23,10 +28,19 @@ export default async function GeneralPage({ params }: Params) {
       <Card className="p-6">
         <ApplicationDetails view={view} status={status} />
       </Card>
-      <section aria-labelledby="general-edit" className="space-y-3">
-        <h2 id="general-edit" className="text-lg font-semibold">
-          Name and replicas
-        </h2>
+      {view.status === 'running' && (
+        <Section id="general-ports" title="Published ports">
+          <Card className="p-6">
+            <Suspense fallback={<p className="text-sm text-muted">Asking Swarm for the published ports…</p>}>
+              <PublishedPorts
+                addresses={applicationAddresses(app, (await headers()).get('host'))}
+                settingsHref={appPath(projectId, appId, 'settings')}
+              />
+            </Suspense>
+          </Card>
+        </Section>
+      )}
+      <Section id="general-edit" title="Name and replicas">
         {editable ? (
           <Card className="p-6">
             <GeneralForm applicationId={view.id} name={view.name} replicas={view.replicas} />
@@ -36,7 +50,7 @@ export default async function GeneralPage({ params }: Params) {
             {view.deletedAt ? 'Archived applications cannot be changed: restore it from Settings first.' : 'You have read-only access to this application.'}
           </p>
         )}
-      </section>
+      </Section>
     </div>
   );
 }
