@@ -1,24 +1,25 @@
 'use client';
 
-// A live log over server-sent events: build output of a deployment, or a service's runtime log. Lines arrive as
-// `log` events whose id is the row id; the browser's EventSource resends the last id when it reconnects, and lines
-// at or below the last one shown are ignored, so a reconnect never shows a gap or a duplicate. Colours come as
-// segments parsed on the server (lib/deploy/ansi.ts): nothing here interprets escape codes or HTML.
+// A live log over server-sent events: build output of a deployment, or a service's runtime log, both in one line
+// shape (lib/deploy/log-event.ts). Lines arrive as `log` events whose id orders them; the browser's EventSource
+// resends the last id when it reconnects, and lines at or below the last one shown are ignored, so a reconnect never
+// shows a gap or a duplicate. Colours come as segments parsed on the server (lib/deploy/ansi.ts): nothing here
+// interprets escape codes or HTML.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { LogSegment } from '@/lib/deploy/ansi';
+import type { LogLineData } from '@/lib/deploy/log-event';
 import { Button } from './ui/button';
 import { Input } from './ui/input';
 
-export type LogLine = { id: number; level?: string; text: string; segments?: LogSegment[]; at?: string };
-type Wire = { id?: number | string; level?: string; message?: string; line?: string; segments?: LogSegment[]; createdAt?: string; time?: string };
+export type LogLine = { id: number; level: string; text: string; segments?: LogSegment[]; at?: string };
 
 const SHOWN_MAX = 10_000;
 const STICK_PX = 24;
 
-function toLine(wire: Wire, fallbackId: number): LogLine {
-  const text = wire.message ?? wire.line ?? '';
-  const id = typeof wire.id === 'string' ? Number(wire.id) : (wire.id ?? fallbackId);
-  return { id, level: wire.level, text: wire.segments ? wire.segments.map((s) => s.text).join('') : text, segments: wire.segments, at: wire.createdAt ?? wire.time };
+function toLine(wire: LogLineData): LogLine {
+  // The text without escape codes (search and download), which the segments carry when there were any.
+  const text = wire.segments ? wire.segments.map((s) => s.text).join('') : wire.message;
+  return { id: Number(wire.id), level: wire.level, text, segments: wire.segments, at: wire.createdAt };
 }
 
 export function LogViewer({
@@ -57,13 +58,12 @@ export function LogViewer({
   useEffect(() => {
     const events = new EventSource(source);
     const take = (event: MessageEvent<string>) => {
-      let wire: Wire;
+      let line: LogLine;
       try {
-        wire = JSON.parse(event.data) as Wire;
+        line = toLine(JSON.parse(event.data) as LogLineData);
       } catch {
         return;
       }
-      const line = toLine(wire, lastId.current + 1);
       if (!Number.isFinite(line.id) || line.id <= lastId.current) return;
       lastId.current = line.id;
       pending.current.push(line);

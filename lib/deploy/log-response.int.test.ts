@@ -148,7 +148,8 @@ describe('GET /api/deployments/[id]/logs', () => {
       const response = await get(target, { authorization: `Bearer ${token}` });
       return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
     }));
-    expect(answers).toEqual(Array(3).fill({ status: 404, type: 'text/plain; charset=utf-8', body: `${DEPLOYMENT_NOT_FOUND}\n` }));
+    const notFound = JSON.stringify({ error: { code: 'not_found', message: DEPLOYMENT_NOT_FOUND } });
+    expect(answers).toEqual(Array(3).fill({ status: 404, type: 'application/json', body: notFound }));
     const { rows } = await t.db.pool.query(
       `SELECT resource_type, resource_id FROM audit_logs WHERE user_id = $1 AND action = 'authz.denied' ORDER BY resource_type`,
       [stranger.id],
@@ -196,9 +197,12 @@ describe('deploymentLogsResponse', () => {
     const id = await deploymentWith(2, 'building');
     const controller = new AbortController();
     const response = await deploymentLogsResponse({ user: owner, deploymentId: id, signal: controller.signal, db: t.db });
-    const reading = readEvents(response.body!);
-    // The stream is live once it holds its two subscriptions (log lines and status).
-    await waitFor('the stream to subscribe', async () => listenerState(t.db.pool).subscribers === 2);
+    let seen: Event[] = [];
+    const reading = readEvents(response.body!, (so) => ((seen = so), false));
+    // Aborted while live: both lines sent, the stream holding its two subscriptions (log lines and status) and
+    // waiting for more.
+    await waitFor('both lines to arrive', async () => logMessages(seen).length === 2);
+    expect(listenerState(t.db.pool).subscribers).toBe(2);
     controller.abort();
     expect(logMessages(await reading)).toEqual(range(2, 'line'));
     await expectReleased();
