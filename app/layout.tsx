@@ -12,6 +12,15 @@ import './globals.css';
 export const metadata: Metadata = {
   title: { default: 'Slipway', template: '%s · Slipway' },
   description: 'Self-hosted platform-as-a-service on Docker Swarm',
+  // Static files in public/ (robots.txt keeps crawlers out; this keeps any page that is reached anyway unindexed).
+  icons: {
+    icon: [
+      { url: '/favicon.ico', sizes: '16x16 32x32 48x48' },
+      { url: '/icon.svg', type: 'image/svg+xml' },
+    ],
+    apple: '/apple-touch-icon.png',
+  },
+  robots: { index: false, follow: false },
 };
 
 // Only the browser knows the system's preference: for "system", decide before the first paint so dark screens
