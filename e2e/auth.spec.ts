@@ -1,7 +1,7 @@
 // Sign-in, sessions that end server-side, object-level authorization and cross-origin server actions, in Chromium
 // against the built panel with the demo data (e2e/global-setup.ts).
 import { expect, test } from '@playwright/test';
-import { captureServerAction, createUser, dbQuery, demoPassword, signIn } from './support';
+import { captureServerAction, createUser, dbQuery, demoPassword, forgeBody, replayAction, signedInAs, signIn, uniqueStamp } from './support';
 
 test('a wrong password shows one generic message; the right one opens the dashboard', async ({ page }) => {
   await page.goto('/');
@@ -50,8 +50,9 @@ test("another user's project URL is a not-found page", async ({ page }) => {
 });
 
 test('signing out everywhere ends the session of a second browser', async ({ browser }) => {
-  const password = `pw-${Date.now()}-everywhere`;
-  const username = `everywhere_${Date.now() % 100000}`;
+  const stamp = uniqueStamp();
+  const password = `pw-${stamp}-everywhere`;
+  const username = `everywhere_${stamp}`;
   await createUser(username, 'developer', password);
   const first = await browser.newContext();
   const second = await browser.newContext();
@@ -78,78 +79,76 @@ test('signing out everywhere ends the session of a second browser', async ({ bro
 });
 
 test('a server action posted from another origin is refused and changes nothing', async ({ page }) => {
-  const password = `pw-${Date.now()}-origin`;
-  const username = `origin_${Date.now() % 100000}`;
+  const stamp = uniqueStamp();
+  const password = `pw-${stamp}-origin`;
+  const username = `origin_${stamp}`;
   const userId = await createUser(username, 'developer', password);
+  const preferences = async () => (await dbQuery(`SELECT preferences FROM users WHERE id = $1`, [userId]))[0]!.preferences;
   await signIn(page, username, password);
   await page.goto('/profile');
 
-  const captured = captureServerAction(page);
-  await page.getByRole('button', { name: 'Save preferences' }).click();
-  const action = await captured;
-  await expect.poll(async () => (await dbQuery(`SELECT preferences FROM users WHERE id = $1`, [userId]))[0]!.preferences).not.toEqual({});
+  const action = await captureServerAction(page, async () => {
+    await page.getByRole('button', { name: 'Save preferences' }).click();
+    await expect(page.getByText('Preferences saved.')).toBeVisible();
+  });
+  expect(await preferences()).not.toEqual({});
   await dbQuery(`UPDATE users SET preferences = '{}' WHERE id = $1`, [userId]);
 
-  // Replayed as captured, minus what the client computes itself.
-  const headers = Object.fromEntries(Object.entries(action.headers).filter(([name]) => !['host', 'content-length'].includes(name)));
-  const forged = await page.request.fetch(action.url, {
-    method: 'POST',
-    headers: { ...headers, origin: 'http://evil.example', referer: 'http://evil.example/' },
-    data: action.body,
-    maxRedirects: 0,
-  });
-  expect(forged.status()).toBeGreaterThanOrEqual(400);
-  expect((await dbQuery(`SELECT preferences FROM users WHERE id = $1`, [userId]))[0]!.preferences).toEqual({});
+  // Replayed as captured, from another origin: Next.js refuses it before the action runs.
+  const forged = await replayAction(page.request, action, { origin: 'http://evil.example' });
+  expect(forged.status()).toBe(500);
+  expect(await forged.text()).not.toContain('Preferences saved.');
+  expect(await preferences()).toEqual({});
 
   // The same request from the panel's own origin goes through, so the refusal above is about the origin alone.
-  const same = await page.request.fetch(action.url, { method: 'POST', headers, data: action.body, maxRedirects: 0 });
-  expect(same.status()).toBeLessThan(400);
-  await expect.poll(async () => (await dbQuery(`SELECT preferences FROM users WHERE id = $1`, [userId]))[0]!.preferences).not.toEqual({});
+  const same = await replayAction(page.request, action);
+  expect(same.status()).toBe(200);
+  expect(await same.text()).toContain('Preferences saved.');
+  expect(await preferences()).not.toEqual({});
 });
 
 test('a viewer sees no mutating controls, and a forged server-action call from a viewer is refused', async ({ browser }) => {
-  const stamp = Date.now() % 1_000_000;
-  const dev = { name: `dev_${stamp}`, password: `pw-dev-${stamp}-x` };
-  const viewer = { name: `viewer_${stamp}`, password: `pw-viewer-${stamp}-x` };
-  await createUser(dev.name, 'developer', dev.password);
-  const viewerId = await createUser(viewer.name, 'viewer', viewer.password);
-  const devContext = await browser.newContext();
-  const viewerContext = await browser.newContext();
+  const dev = await signedInAs(browser, 'developer', 'auth');
+  const viewer = await signedInAs(browser, 'viewer', 'auth');
+  const stamp = uniqueStamp();
+  const teamCount = async (name: string) => (await dbQuery<{ n: number }>(`SELECT count(*)::int AS n FROM teams WHERE name = $1`, [name]))[0]!.n;
   try {
     // A developer creates a team: the request a forger would copy.
-    const devPage = await devContext.newPage();
-    await signIn(devPage, dev.name, dev.password);
-    await devPage.goto('/teams');
-    await devPage.getByLabel('Name').first().fill(`devteam-${stamp}`);
-    const captured = captureServerAction(devPage);
-    await devPage.getByRole('button', { name: 'Create team' }).click();
-    const action = await captured;
-    await expect.poll(async () => (await dbQuery(`SELECT count(*)::int AS n FROM teams WHERE name = $1`, [`devteam-${stamp}`]))[0]!.n).toBe(1);
+    await dev.page.goto('/teams');
+    await dev.page.getByLabel('Name').first().fill(`devteam-${stamp}`);
+    const action = await captureServerAction(dev.page, async () => {
+      await dev.page.getByRole('button', { name: 'Create team' }).click();
+      await dev.page.waitForURL(/\/teams\/[0-9a-f-]{36}$/);
+    });
+    expect(await teamCount(`devteam-${stamp}`)).toBe(1);
 
-    const page = await viewerContext.newPage();
-    await signIn(page, viewer.name, viewer.password);
+    const { page } = viewer;
     await page.goto('/teams');
     await expect(page.getByRole('button', { name: 'Create team' })).toHaveCount(0);
     const [project] = await dbQuery<{ id: string }>(`SELECT id FROM projects WHERE name = 'my-saas-app'`);
-    await dbQuery(
-      `INSERT INTO team_members (user_id, team_id, role) SELECT $1, team_id, 'viewer' FROM projects WHERE id = $2`,
-      [viewerId, project!.id],
-    );
+    await dbQuery(`INSERT INTO team_members (user_id, team_id, role) SELECT $1, team_id, 'viewer' FROM projects WHERE id = $2`, [viewer.id, project!.id]);
     await page.goto(`/projects/${project!.id}`);
     await expect(page.getByRole('heading', { name: 'my-saas-app' })).toBeVisible();
     await expect(page.getByRole('main').getByRole('button')).toHaveCount(0);
 
-    // The developer's request, replayed with the viewer's session and another name: nothing is created.
-    const headers = Object.fromEntries(Object.entries(action.headers).filter(([name]) => !['host', 'content-length', 'cookie'].includes(name)));
-    const body = action.body.toString('latin1').replace(`devteam-${stamp}`, `forged-${stamp}`);
-    const forged = await page.request.fetch(action.url, { method: 'POST', headers, data: Buffer.from(body, 'latin1'), maxRedirects: 0 });
-    expect(forged.status()).toBeLessThan(500);
-    const forgedTeams = await dbQuery<{ n: number }>(`SELECT count(*)::int AS n FROM teams WHERE name = $1`, [`forged-${stamp}`]);
-    expect(forgedTeams[0]!.n).toBe(0);
-    const denied = await dbQuery<{ n: number }>(`SELECT count(*)::int AS n FROM audit_logs WHERE action = 'authz.denied' AND user_id = $1`, [viewerId]);
-    expect(denied[0]!.n).toBeGreaterThanOrEqual(1);
+    // The developer's request, replayed with the viewer's session and another name: refused, nothing created.
+    const forgedBody = forgeBody(action, `devteam-${stamp}`, `forged-${stamp}`);
+    const forged = await replayAction(page.request, action, { body: forgedBody });
+    expect(forged.status()).toBe(200);
+    expect(await forged.text()).toContain('You are not allowed to create teams.');
+    expect(await teamCount(`forged-${stamp}`)).toBe(0);
+    const denied = await dbQuery<{ details: Record<string, unknown> }>(
+      `SELECT details FROM audit_logs WHERE action = 'authz.denied' AND user_id = $1 AND resource_type = 'team'`,
+      [viewer.id],
+    );
+    expect(denied.map((row) => row.details)).toEqual([expect.objectContaining({ action: 'team.create', name: `forged-${stamp}` })]);
+
+    // Control: the same forged body from the developer's session creates the team, so it was a valid request.
+    const control = await replayAction(dev.page.request, action, { body: forgedBody });
+    expect(control.status()).toBeLessThan(400);
+    await expect.poll(() => teamCount(`forged-${stamp}`)).toBe(1);
   } finally {
-    await devContext.close();
-    await viewerContext.close();
+    await dev.close();
+    await viewer.close();
   }
 });

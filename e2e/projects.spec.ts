@@ -2,21 +2,10 @@
 // a delete refused by a volume, and a viewer who sees the pages read-only (and whose forged calls are refused).
 // Each test makes its own users with unique names: the e2e database is shared by specs running in parallel.
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { captureServerAction, createUser, dbQuery, signIn } from './support';
+import { captureServerAction, dbQuery, forgeBody, replayAction, signedInAs as signedInWith, uniqueStamp as stamp } from './support';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-let counter = 0;
-const stamp = () => `${Date.now() % 1_000_000_000}${(counter += 1)}`;
-
-async function signedInAs(browser: Browser, role: 'developer' | 'viewer') {
-  const name = `proj_${role.slice(0, 3)}_${stamp()}`;
-  const password = `pw-${name}-secret`;
-  const id = await createUser(name, role, password);
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, name, password);
-  return { id, name, page, close: () => context.close() };
-}
+const signedInAs = (browser: Browser, role: 'developer' | 'viewer') => signedInWith(browser, role, 'proj');
 
 const projectRow = (page: Page, name: string) =>
   page.locator('tbody tr').filter({ has: page.getByRole('rowheader').getByText(name, { exact: true }) });
@@ -135,10 +124,10 @@ test('a viewer sees the project read-only, cannot create projects, and a forged 
     await expect(dev.page.getByRole('link', { name: 'New application' })).toBeVisible();
     const edit = dev.page.getByRole('form', { name: 'Edit project' });
     await edit.getByLabel('Description (optional)').fill('Edited by the owner');
-    const captured = captureServerAction(dev.page);
-    await edit.getByRole('button', { name: 'Save changes' }).click();
-    const action = await captured;
-    await expect(dev.page.getByTestId('toast')).toHaveText('Project saved.');
+    const action = await captureServerAction(dev.page, async () => {
+      await edit.getByRole('button', { name: 'Save changes' }).click();
+      await expect(dev.page.getByTestId('toast')).toHaveText('Project saved.');
+    });
 
     const { page } = viewer;
     await page.goto('/');
@@ -155,12 +144,14 @@ test('a viewer sees the project read-only, cannot create projects, and a forged 
     await expect(page.getByRole('link', { name: 'New application' })).toHaveCount(0);
     await expect(page.getByRole('region', { name: 'Danger zone' })).toHaveCount(0);
 
-    const headers = Object.fromEntries(Object.entries(action.headers).filter(([key]) => !['host', 'content-length', 'cookie'].includes(key)));
-    const body = action.body.toString('latin1').replace(name, `Forged ${stamp()}`);
-    const forged = await page.request.fetch(action.url, { method: 'POST', headers, data: Buffer.from(body, 'latin1'), maxRedirects: 0 });
-    expect(forged.status()).toBeLessThan(500);
-    const [after] = await dbQuery<{ name: string }>('SELECT name FROM projects WHERE id = $1', [project!.id]);
-    expect(after!.name).toBe(name);
+    // The owner's request, replayed with the viewer's session and another name: refused, nothing changed.
+    const forgedName = `Forged ${stamp()}`;
+    const forgedBody = forgeBody(action, name, forgedName);
+    const forged = await replayAction(page.request, action, { body: forgedBody });
+    expect(forged.status()).toBe(200);
+    expect(await forged.text()).toContain('You are not allowed to change this project.');
+    const nameOf = async () => (await dbQuery<{ name: string }>('SELECT name FROM projects WHERE id = $1', [project!.id]))[0]!.name;
+    expect(await nameOf()).toBe(name);
     const denied = await dbQuery<{ n: number }>(
       `SELECT count(*)::int AS n FROM audit_logs WHERE action = 'authz.denied' AND user_id = $1 AND resource_id = $2`,
       [viewer.id, project!.id],
@@ -176,8 +167,53 @@ test('a viewer sees the project read-only, cannot create projects, and a forged 
       [viewer.id, project!.id],
     );
     expect(deniedAgain[0]!.n).toBe(2);
+
+    // Control: the same forged body from the owner's session renames the project, so it was a valid request.
+    const control = await replayAction(dev.page.request, action, { body: forgedBody });
+    expect(control.status()).toBe(200);
+    expect(await control.text()).toContain('Project saved.');
+    expect(await nameOf()).toBe(forgedName);
   } finally {
     await dev.close();
     await viewer.close();
+  }
+});
+
+test('a signed-in stranger (no member of the team) posting an edit with a foreign project id is refused and audited', async ({ browser }) => {
+  const dev = await signedInAs(browser, 'developer');
+  const stranger = await signedInAs(browser, 'developer');
+  try {
+    const name = `Private ${stamp()}`;
+    const [project] = await dbQuery<{ id: string }>('INSERT INTO projects (name, owner_id) VALUES ($1, $2) RETURNING id', [name, dev.id]);
+    const projectId = project!.id;
+    await dev.page.goto(`/projects/${projectId}`);
+    const edit = dev.page.getByRole('form', { name: 'Edit project' });
+    await edit.getByLabel('Description (optional)').fill('Only mine');
+    const action = await captureServerAction(dev.page, async () => {
+      await edit.getByRole('button', { name: 'Save changes' }).click();
+      await expect(dev.page.getByTestId('toast')).toHaveText('Project saved.');
+    });
+    expect(action.requestBody.toString('latin1')).toContain(projectId);
+    const stored = async () => (await dbQuery<{ name: string; description: string | null }>('SELECT name, description FROM projects WHERE id = $1', [projectId]))[0];
+    expect(await stored()).toEqual({ name, description: 'Only mine' });
+
+    // The stranger cannot see the project, and the owner's request sent with the stranger's session changes nothing.
+    expect((await stranger.page.request.get(`/projects/${projectId}`)).status()).toBe(404);
+    const forged = await replayAction(stranger.page.request, action, { body: forgeBody(action, 'Only mine', 'Taken over') });
+    expect(forged.status()).toBe(200);
+    expect(await forged.text()).toContain('This project does not exist, or you do not have access to it.');
+    expect(await stored()).toEqual({ name, description: 'Only mine' });
+    const denied = await dbQuery<{ resource_type: string; details: { action: string } }>(
+      `SELECT resource_type, details FROM audit_logs WHERE action = 'authz.denied' AND user_id = $1 AND resource_id = $2 ORDER BY id`,
+      [stranger.id, projectId],
+    );
+    // One for the page, one for the forged edit.
+    expect(denied).toEqual([
+      { resource_type: 'project', details: { action: 'project.read', projectId } },
+      { resource_type: 'project', details: { action: 'project.update' } },
+    ]);
+  } finally {
+    await dev.close();
+    await stranger.close();
   }
 });

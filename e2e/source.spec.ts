@@ -5,8 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
 import { startGitServer, type GitTestServer } from '../lib/git/test-server';
+import { aadOf } from '../lib/git-sources/config';
 import { signBody } from '../lib/webhooks/signature';
-import { dbQuery, seedSharedProject, signIn } from './support';
+import { actionIdOf, type Captured, dbQuery, decryptForPanel, isRsc, responsesDuring, seedSharedProject, signIn } from './support';
 
 let git: GitTestServer;
 
@@ -46,6 +47,27 @@ async function deliver(url: string, secret: string, event: 'ping' | 'push', body
   return response.status;
 }
 
+const describe = (captured: Captured) => `${captured.method} ${captured.url} (${captured.resourceType}, ${captured.status})`;
+
+/** Each response was really read (200, with a body), and none carries any of `secrets`. */
+function expectReadAndWithout(responses: Captured[], secrets: string[]) {
+  expect(responses.length).toBeGreaterThan(0);
+  for (const response of responses) {
+    expect(response.status, describe(response)).toBe(200);
+    expect(response.body.length, describe(response)).toBeGreaterThan(0);
+    for (const secret of secrets) expect(response.body, describe(response)).not.toContain(secret);
+  }
+}
+
+/** The one response of `responses` for a document or RSC payload of `path`, which must carry `expected`. */
+function pageResponse(responses: Captured[], kind: 'document' | 'rsc', path: string, expected: string): Captured {
+  const matching = responses.filter(
+    (captured) => new URL(captured.url).pathname === path && (kind === 'document' ? captured.resourceType === 'document' : isRsc(captured)) && captured.body.includes(expected),
+  );
+  expect(matching.length, `a ${kind} of ${path} carrying ${expected} among: ${responses.map(describe).join(', ')}`).toBeGreaterThan(0);
+  return matching[0]!;
+}
+
 const webhookConfig = async (appId: string) =>
   (await dbQuery<{ webhook_config: Record<string, unknown> }>('SELECT webhook_config FROM git_sources WHERE application_id = $1', [appId]))[0]!.webhook_config;
 
@@ -62,12 +84,17 @@ test('the owner sets up the webhook, secret, settings and a deploy key; a viewer
   const webhook = `/projects/${projectId}/apps/${appId}/webhook`;
   const hookUrl = `${process.env.E2E_BASE_URL}/api/webhooks/github/${sourceId}`;
 
-  // The Webhook tab, reached from the application's tabs.
+  // The Webhook tab, reached from the application's tabs (an RSC navigation), then loaded in full: what the
+  // owner's browser receives before Reveal is checked below, once the secret is known.
   await page.goto(source);
-  await page.getByRole('navigation', { name: 'Application sections' }).getByRole('link', { name: 'Webhook' }).click();
-  await expect(page).toHaveURL(new RegExp(`${webhook}$`));
+  const beforeReveal = await responsesDuring(page, async () => {
+    await page.getByRole('navigation', { name: 'Application sections' }).getByRole('link', { name: 'Webhook' }).click();
+    await expect(page).toHaveURL(new RegExp(`${webhook}$`));
+    await expect(page.getByTestId('webhook-url')).toHaveValue(hookUrl);
+    await page.reload();
+    await expect(page.getByTestId('webhook-url')).toHaveValue(hookUrl);
+  });
   await expect(page.getByRole('heading', { name: 'Webhook' }).first()).toBeVisible();
-  await expect(page.getByTestId('webhook-url')).toHaveValue(hookUrl);
   await expect(page.getByText('Just the push event')).toBeVisible();
 
   // Reveal: the secret the panel verifies deliveries with.
@@ -75,6 +102,10 @@ test('the owner sets up the webhook, secret, settings and a deploy key; a viewer
   await page.getByRole('button', { name: 'Reveal', exact: true }).click();
   const first = await page.getByTestId('webhook-secret').inputValue();
   expect(first).toMatch(/^[0-9a-f]{64}$/);
+  // The real page came in both ways (it names the hook URL), and neither carried the secret.
+  pageResponse(beforeReveal, 'rsc', webhook, sourceId);
+  pageResponse(beforeReveal, 'document', webhook, hookUrl);
+  expectReadAndWithout(beforeReveal, [first]);
   expect(await deliver(hookUrl, first, 'ping', { zen: 'Keep it logically awesome.', hook_id: 1 })).toBe(200);
 
   // Regenerate, after a confirmation that says what stops working.
@@ -106,9 +137,14 @@ test('the owner sets up the webhook, secret, settings and a deploy key; a viewer
   const sha = await git.commit({ 'other.txt': 'x\n' }, 'other work', 'other');
   const push = { ref: 'refs/heads/other', before: '0'.repeat(40), after: sha, deleted: false, head_commit: { id: sha, message: 'other work', timestamp: '2026-11-28T10:00:00Z', author: { name: 'Ada' } }, commits: [] };
   expect(await deliver(hookUrl, second, 'push', push)).toBe(202);
-  await page.reload();
   const deliveries = page.getByTestId('delivery');
-  await expect(deliveries).toHaveCount(4);
+  // Shown once: a new load of the tab carries neither secret.
+  const reloaded = await responsesDuring(page, async () => {
+    await page.reload();
+    await expect(deliveries).toHaveCount(4);
+  });
+  pageResponse(reloaded, 'document', webhook, hookUrl);
+  expectReadAndWithout(reloaded, [first, second]);
   await expect(deliveries.first()).toContainText('push to other: this application deploys release');
   await expect(page.getByTestId('delivery').filter({ hasText: 'rejected' })).toHaveCount(1);
   page.once('dialog', (dialog) => void dialog.accept());
@@ -116,14 +152,28 @@ test('the owner sets up the webhook, secret, settings and a deploy key; a viewer
   await expect(page.getByTestId('toast').filter({ hasText: 'Redelivered, nothing deployed' })).toBeVisible();
   await expect(page.getByTestId('delivery').filter({ hasText: 'redelivered from the panel' })).toHaveCount(1);
 
-  // A deploy key (Source tab): generated here, its public half shown, its private half stored encrypted.
+  // A deploy key (Source tab): generated here, its public half shown, its private half stored encrypted and never
+  // in a page: not in the answer of the action that made it, nor in the page loaded afterwards.
   await page.goto(source);
-  await page.getByRole('button', { name: 'Generate deploy key' }).click();
-  await expect(page.getByRole('textbox', { name: 'Public key' })).toHaveValue(/^ssh-ed25519 AAAA\S+ slipway-hooked-/);
+  const keyed = await responsesDuring(page, async () => {
+    await page.getByRole('button', { name: 'Generate deploy key' }).click();
+    await expect(page.getByRole('textbox', { name: 'Public key' })).toHaveValue(/^ssh-ed25519 AAAA\S+ slipway-hooked-/);
+    await page.reload();
+    await expect(page.getByRole('textbox', { name: 'Public key' })).toHaveValue(/^ssh-ed25519 /);
+  });
   await expect(page.getByText('read-only deploy key').first()).toBeVisible();
   const stored = await webhookConfig(appId);
   expect(String(stored.deploy_key)).not.toContain('PRIVATE KEY');
-  expect(stored.deploy_key_public).toBe(await page.getByRole('textbox', { name: 'Public key' }).inputValue());
+  const publicKey = await page.getByRole('textbox', { name: 'Public key' }).inputValue();
+  expect(stored.deploy_key_public).toBe(publicKey);
+  const privateKey = await decryptForPanel(String(stored.deploy_key), aadOf('deploy_key'));
+  expect(privateKey).toContain('PRIVATE KEY');
+  // Any line of the key's body would give it away, whatever escaping a payload applies to line breaks.
+  const privateLines = privateKey.split('\n').filter((line) => line.length > 20 && !line.startsWith('-----'));
+  expect(privateLines.length).toBeGreaterThan(0);
+  expect(keyed.filter(actionIdOf).map(describe)).toHaveLength(1);
+  pageResponse(keyed, 'document', source, publicKey.split(' ')[1]!);
+  expectReadAndWithout(keyed, ['PRIVATE KEY', ...privateLines]);
   await page.getByRole('button', { name: 'Remove deploy key' }).click();
   await page.getByRole('group', { name: 'Confirm removing the deploy key' }).getByRole('button', { name: 'Yes, remove' }).click();
   await expect(page.getByText('None: the repository is fetched without credentials')).toBeVisible();
@@ -146,15 +196,19 @@ test('the owner sets up the webhook, secret, settings and a deploy key; a viewer
   try {
     const viewerPage = await viewerContext.newPage();
     await signIn(viewerPage, viewer, password);
-    const response = await viewerPage.goto(webhook);
-    await expect(viewerPage.getByTestId('webhook-url')).toHaveValue(hookUrl);
+    const viewed = await responsesDuring(viewerPage, async () => {
+      await viewerPage.goto(webhook);
+      await expect(viewerPage.getByTestId('webhook-url')).toHaveValue(hookUrl);
+    });
+    // The real page (it names the hook URL), and no secret in anything the viewer received.
+    pageResponse(viewed, 'document', webhook, hookUrl);
+    expectReadAndWithout(viewed, [first, second]);
     await expect(viewerPage.getByLabel('Webhook secret hidden')).toBeVisible();
     for (const button of ['Reveal', 'Regenerate secret', 'Save webhook settings', 'Generate deploy key', 'Use an access token', 'Deploy latest commit']) {
       await expect(viewerPage.getByRole('button', { name: button, exact: true })).toHaveCount(0);
     }
     await expect(viewerPage.getByRole('button', { name: /^Redeliver/ })).toHaveCount(0);
     await expect(viewerPage.getByTestId('delivery').first()).toBeVisible();
-    expect(await response!.text()).not.toContain(second);
     await viewerPage.goto(source);
     for (const button of ['Generate deploy key', 'Use an access token', 'Deploy latest commit']) {
       await expect(viewerPage.getByRole('button', { name: button, exact: true })).toHaveCount(0);
