@@ -24,14 +24,24 @@ export function roleUrl(database: string, role = TEST_ROLE, password = TEST_PASS
   return url.toString();
 }
 
-/** Name of the template for the migrations on disk: a new migration makes a new template. */
-export function templateName(): string {
+/** Set by the global setup to the template it made, so a run that crosses a month boundary keeps cloning it. */
+export const TEMPLATE_ENV = 'SLIPWAY_TEST_TEMPLATE';
+
+/**
+ * Name of the template for the migrations on disk and the current UTC month: a new migration makes a new template,
+ * and so does a new month, because the migrations make audit partitions around the month they run in (last month
+ * to 3 ahead). A template kept for longer would put this month's rows into audit_logs_default.
+ */
+export function templateName(now = new Date()): string {
+  const fromSetup = process.env[TEMPLATE_ENV];
+  if (fromSetup) return fromSetup;
   const hash = createHash('sha256');
   for (const name of readdirSync(MIGRATIONS_DIR).sort()) {
     if (name.endsWith('.toml')) continue;
     hash.update(name).update(readFileSync(path.join(MIGRATIONS_DIR, name, 'migration.sql')));
   }
-  return `slipway_tpl_${hash.digest('hex').slice(0, 12)}`;
+  const month = `${now.getUTCFullYear()}${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
+  return `slipway_tpl_${hash.digest('hex').slice(0, 12)}_${month}`;
 }
 
 export async function withAdmin<T>(work: (client: pg.Client) => Promise<T>, database = 'postgres'): Promise<T> {
@@ -58,6 +68,12 @@ export type TestDatabase = {
   /** URL as the superuser, on this database. */
   adminUrl: string;
   db: Database;
+  /**
+   * Connections as the test role whose whole session opts out of row-level security (app.rls_bypass = 'on'), for
+   * tests of what lies beneath it: constraints, cascades, triggers, partitions, retention. Never for tests of who
+   * sees what (those use db.pool with userTx/systemTx), nor to hand to the code under test.
+   */
+  systemPool: pg.Pool;
   drop: () => Promise<void>;
 };
 
@@ -81,12 +97,15 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   });
   const url = roleUrl(name);
   const db = await openDatabase({ url, dataDir: '/nonexistent', migrationsDir: MIGRATIONS_DIR, poolSize: 4 });
+  const systemPool = new pg.Pool({ connectionString: url, max: 2, options: '-c app.rls_bypass=on' });
   return {
     name,
     url,
     adminUrl: adminUrl(name),
     db,
+    systemPool,
     drop: async () => {
+      await systemPool.end();
       await db.close();
       await dropDatabase(name);
     },

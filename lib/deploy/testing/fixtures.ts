@@ -2,6 +2,7 @@
 import { asSystem, type Tx } from '@/lib/db/context';
 import type { WorkContext } from '@/lib/db/work';
 import type { PlatformRole, TeamRole } from '@/lib/auth/permissions';
+import { testProjectId } from '@/lib/swarm/test-support';
 import type { TestDatabase } from '@/lib/testing/database';
 import { uniqueName } from '@/lib/testing/fixtures';
 import { startQueue, type DeploymentQueue } from '../queue';
@@ -38,7 +39,10 @@ export async function newApplication(
           },
         })
       : null;
-    const project = await tx.project.create({ data: { name: uniqueName('proj'), ownerId: owner.id, teamId: team?.id ?? null } });
+    // A marked id: its Docker objects can be swept by a later run if this one dies (lib/testing/preclean.ts).
+    const project = await tx.project.create({
+      data: { id: testProjectId(), name: uniqueName('proj'), ownerId: owner.id, teamId: team?.id ?? null },
+    });
     const app = await tx.application.create({
       data: { projectId: project.id, name: uniqueName('app'), type: 'git', sourceType: 'github', status: options.status ?? 'stopped' },
     });
