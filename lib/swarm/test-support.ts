@@ -9,16 +9,16 @@ import { LABEL, labelFilters } from './names';
 
 export const BASE_IMAGE = 'slipway/busybox:test';
 
-// Project ids of test applications say which process made them: `<pid, 8 hex>-7e57-47e5-8xxx-…` (a valid v4 uuid; a
-// random one matches the fixed digits with odds of 1 in 2^30). Every Docker object of an application carries its
-// project label, so the pre-clean of a later run can tell a dead run's leftovers from a live run's and from a real
-// panel's objects (lib/testing/preclean.ts).
-const TEST_PROJECT = /^([0-9a-f]{8})-7e57-47e5-8[0-9a-f]{3}-[0-9a-f]{12}$/;
+// Project ids of test applications say which process made them: `xxxxxxxx-xxxx-47e5-8xxx-7e57<pid, 8 hex>` (a
+// valid v4 uuid; a random one matches the fixed digits with odds of 1 in 2^30). Docker names take the first 12 hex
+// digits, which stay random. Every Docker object of an application carries its project label, so the pre-clean of a
+// later run can tell a dead run's leftovers from a live run's and from a real panel's (lib/testing/preclean.ts).
+const TEST_PROJECT = /^[0-9a-f]{8}-[0-9a-f]{4}-47e5-8[0-9a-f]{3}-7e57([0-9a-f]{8})$/;
 
 /** A project id marked as this process's test data. */
 export function testProjectId(pid = process.pid): string {
   const random = randomUUID().replace(/-/g, '');
-  return `${pid.toString(16).padStart(8, '0')}-7e57-47e5-8${random.slice(0, 3)}-${random.slice(3, 15)}`;
+  return `${random.slice(0, 8)}-${random.slice(8, 12)}-47e5-8${random.slice(12, 15)}-7e57${pid.toString(16).padStart(8, '0')}`;
 }
 
 /** The process that made a test project id, or null for any other id. */
