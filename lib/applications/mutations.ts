@@ -74,7 +74,7 @@ function refuseArchived(app: ApplicationAccess) {
   if (app.deletedAt) throw new AppError('conflict', 'This application is archived: restore it (Settings) before changing it.');
 }
 
-/** The git_sources row follows the git source; the webhook config (a later issue) is left as it is. */
+/** The git_sources row follows the git source; its webhook config (secret, settings) is left as it is. */
 async function syncGitSource(tx: Tx, applicationId: string, source: Extract<ApplicationSource, { type: 'git' }>) {
   const current = await tx.gitSource.findUnique({ where: { applicationId }, select: { repository: true } });
   const fields = { provider: source.provider, repository: source.repository, branch: source.branch };

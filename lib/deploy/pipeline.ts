@@ -15,6 +15,7 @@ import { decryptStored } from '@/lib/secrets/key-ring';
 import { buildImage, deployService, imageLabelsFor, imageRef, pruneImages, type EngineApp } from '@/lib/swarm';
 import type { DockerConfig } from '@/lib/validation/docker-config';
 import { createLogSink, finishDeployment, type LogSink } from './log-sink';
+import { COMPOSE_NOT_DEPLOYABLE } from './triggers';
 import type { DeploymentJob, Outcome, RunContext, RunDeployment } from './worker';
 
 export type PipelineOptions = {
@@ -152,7 +153,8 @@ export function createPipeline(options: PipelineOptions): RunDeployment {
         image = reference;
         sink.write('info', `Deploying image ${image}`);
       } else {
-        return { status: 'failed', reason: 'Deploying compose stacks is not supported yet.', metadata: { duration_seconds: seconds() } };
+        // deployableApplication refuses to queue one; a deployment queued before that rule still ends plainly.
+        return { status: 'failed', reason: COMPOSE_NOT_DEPLOYABLE, metadata: { duration_seconds: seconds() } };
       }
       metadata.image = image;
       await context.markDeploying(metadata);

@@ -10,7 +10,7 @@ import { NO_SUCH_ID } from '@/lib/testing/fixtures';
 import type { DeploymentQueue } from './queue';
 import { transition } from './state';
 import { ctxOf, deployment, newApplication, newUser, startTestQueue, system, type User } from './testing/fixtures';
-import { cancelDeployment, deployApplication, redeployApplication, rollbackApplication } from './triggers';
+import { cancelDeployment, COMPOSE_NOT_DEPLOYABLE, deployApplication, redeployApplication, rollbackApplication } from './triggers';
 
 let test: TestDatabase;
 let queue: DeploymentQueue;
@@ -86,6 +86,15 @@ describe('deployApplication', () => {
     await system(test, (tx) => tx.$executeRaw`SELECT soft_delete_application(${archived}::uuid)`);
     const error = await refusal(as(alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: archived })));
     expect(error).toMatchObject({ code: 'conflict', message: expect.stringContaining('archived') });
+  });
+
+  it('refuses a compose application, saying plainly that compose deployment is not supported yet (nothing queued)', async () => {
+    const compose = await newApplication(test, alice);
+    await system(test, (tx) => tx.application.update({ where: { id: compose }, data: { type: 'compose', sourceType: 'docker_compose' } }));
+    const error = await refusal(as(alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: compose })));
+    expect(error).toMatchObject({ code: 'conflict', message: COMPOSE_NOT_DEPLOYABLE });
+    expect(error.message).toMatch(/^Compose deployment is not supported yet/);
+    expect(await system(test, (tx) => tx.deployment.count({ where: { applicationId: compose } }))).toBe(0);
   });
 });
 

@@ -21,11 +21,15 @@ const deployInputSchema = z.object({
 });
 const rollbackInputSchema = z.object({ applicationId: applicationIdSchema, toDeploymentId: deploymentIdSchema });
 
+export const COMPOSE_NOT_DEPLOYABLE =
+  'Compose deployment is not supported yet: Slipway stores and checks this compose file but cannot run it. Docker-image and git applications can be deployed.';
+
 export const DEPLOYMENT_NOT_FOUND = 'This deployment does not exist, or you do not have access to it.';
 
 async function deployableApplication(tx: Tx, ctx: WorkContext, applicationId: string): Promise<ApplicationAccess> {
   const app = await requireApplicationAccess(tx, ctx, applicationId, 'application.deploy');
   if (app.deletedAt) throw new AppError('conflict', 'This application is archived: restore it (Settings) before deploying it.');
+  if (app.type === 'compose') throw new AppError('conflict', COMPOSE_NOT_DEPLOYABLE);
   return app;
 }
 

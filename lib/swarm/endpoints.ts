@@ -1,6 +1,6 @@
 // Where an application's service can be reached now, as Swarm reports it: the ports it publishes, with the port
 // Swarm picked when the spec left it open. Ingress ports answer on every node of the swarm; a host-mode port answers
-// only on the node that runs the task, so each of those comes with its node's address.
+// only on the node that runs the task, so each of those carries its node's address.
 import type Docker from 'dockerode';
 import { inspectOwnedService } from './deploy';
 import { serviceName } from './names';

@@ -82,9 +82,9 @@ function envList(env: Record<string, string>): string[] {
 
 function mounts(app: EngineApp): Docker.MountSettings[] {
   return app.volumes.map((volume) => {
-    // nfs and s3 volumes need driver options that have nowhere to be stored yet (see lib/validation/volume.ts).
+    // nfs and s3 volumes need driver options that have nowhere to be stored (see lib/validation/volume.ts).
     if (volume.type !== 'docker_volume') {
-      throw new EngineError('invalid', `Volume “${volume.name}” is of type ${volume.type}, which the engine cannot mount yet; use a docker_volume.`);
+      throw new EngineError('invalid', `Volume “${volume.name}” is of type ${volume.type}: Slipway mounts Docker volumes only. Detach it and attach a Docker volume.`);
     }
     return {
       Type: 'volume',

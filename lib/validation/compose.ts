@@ -1,5 +1,5 @@
-// A compose application's file: stored as text in source_config and checked now; deploying it as a Swarm stack comes
-// in a later issue. The checks are the ones that make a file usable at all (valid YAML, services that say what to
+// A compose application's file: stored as text in source_config and checked; Slipway does not deploy it (the deploy
+// triggers refuse compose applications, lib/deploy/triggers.ts). The checks are the ones that make a file usable at all (valid YAML, services that say what to
 // run) plus the limits that keep a hostile file from costing the panel memory: a size cap and yaml's alias limit
 // against "billion laughs" expansions.
 import { parseDocument } from 'yaml';

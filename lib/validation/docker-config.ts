@@ -161,7 +161,7 @@ export const resourcesSchema = z
   });
 
 // ---------------------------------------------------------------------------------------------------------------
-// Networks: names of overlay networks the service joins (created by the engine later, labelled as ours).
+// Networks: names of overlay networks the service joins (created at deploy when missing, labelled as ours).
 
 export const NETWORK_RULE = 'Network names use letters, digits, _ . and -, start with a letter or digit, at most 64 characters.';
 const RESERVED_NETWORKS = new Set(['host', 'none', 'bridge', 'ingress', 'docker_gwbridge']);

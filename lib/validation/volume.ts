@@ -2,8 +2,9 @@
 // The database repeats the name, type, size and path-shape rules as CHECKs (check_volume_name, check_mount_path…);
 // the system-path rule lives only here, because it is policy about containers, not a property of the data.
 //
-// Only the table's columns are accepted: nfs (server, export) and s3 (bucket) settings have nowhere to be stored
-// yet, so the type is recorded and its driver options come with the engine issue that mounts such volumes.
+// Only the table's columns are accepted: nfs (server, export) and s3 (bucket) settings have nowhere to be stored, so
+// only the type is recorded, and the engine mounts docker_volume volumes only (lib/swarm/service-spec.ts refuses the
+// others; the create form offers docker_volume alone).
 import { z } from 'zod';
 import { idSchema, isUuid } from './ids';
 import { preview, volumeNameSchema } from './names';

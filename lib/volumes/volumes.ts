@@ -195,8 +195,8 @@ export async function deleteVolume(tx: Tx, ctx: WorkContext, input: VolumeRefInp
   if (volume.owner) {
     throw new AppError('conflict', `Volume ${volume.name} is attached to ${ownerLabel(volume.owner)} at ${volume.mountPath}: detach it first.`);
   }
-  // Only the row goes here. Removing the Docker volume itself (and its data) belongs to the engine issue, which
-  // will remove it, by its labels, before the row.
+  // Only the row goes: Slipway does not remove the Docker volume itself (it stays, with its data, on the nodes that
+  // have it, labelled as ours).
   const { count } = await tx.volume.deleteMany({ where: { id: volume.id, applicationId: null, databaseId: null } });
   if (count === 0) throw new AppError('conflict', `Volume ${volume.name} was attached meanwhile: reload the page.`);
   await recordAudit(tx, {

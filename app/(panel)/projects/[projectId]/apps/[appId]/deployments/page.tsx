@@ -11,6 +11,7 @@ import { DateTime } from '@/components/ui/date-time';
 import { CancelButton, DeployButtons, RollbackButton } from '../_components/deploy-controls';
 import { DeploymentStatusBadge } from '../_components/deployment-status-badge';
 import { can } from '@/lib/auth/permissions';
+import { COMPOSE_NOT_DEPLOYABLE } from '@/lib/deploy/triggers';
 import { appPath, loadApplicationPage } from '../_lib/load';
 
 type Props = {
@@ -46,12 +47,18 @@ export default async function DeploymentsPage({ params, searchParams }: Props) {
       select: { id: true },
     }),
   }));
-  const canDeploy = can(user, 'application.deploy', app.project.resource) && !app.deletedAt;
+  // A compose application cannot be deployed (triggers.ts refuses it): no button that cannot work.
+  const compose = app.type === 'compose';
+  const canDeploy = can(user, 'application.deploy', app.project.resource) && !app.deletedAt && !compose;
   const controls = canDeploy ? <DeployButtons projectId={projectId} applicationId={app.id} canRedeploy={Boolean(current)} /> : null;
   if (page.items.length === 0 && !cursor) {
     return (
       <EmptyState title="No deployments yet" action={controls}>
-        {canDeploy ? 'Deploy builds the source (or takes the image) and rolls it out on Docker Swarm; its log streams live.' : null}
+        {compose
+          ? COMPOSE_NOT_DEPLOYABLE
+          : canDeploy
+            ? 'Deploy builds the source (or takes the image) and rolls it out on Docker Swarm; its log streams live.'
+            : null}
       </EmptyState>
     );
   }

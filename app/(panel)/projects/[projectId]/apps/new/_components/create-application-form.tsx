@@ -14,7 +14,7 @@ import { createApplicationAction } from '../actions';
 const TYPES: { value: SourceType; label: string; hint: string }[] = [
   { value: 'git', label: 'Git repository', hint: 'Built from a Dockerfile in your repository.' },
   { value: 'docker', label: 'Docker image', hint: 'Runs an image from a registry as it is.' },
-  { value: 'compose', label: 'Compose file', hint: 'Several services from one compose file.' },
+  { value: 'compose', label: 'Compose file', hint: 'Several services from one compose file, stored and checked: compose deployment is not supported yet.' },
 ];
 
 const isType = (value: string | undefined): value is SourceType => TYPES.some((t) => t.value === value);

@@ -32,7 +32,7 @@ export function panelUrl(): string {
   return (config.SLIPWAY_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
 }
 
-/** The tab's view of the application's git source; null when it has none yet (an application made before issue 6). */
+/** The tab's view of the application's git source; null when it has none (a git application whose source was never saved since git sources were added). */
 export async function loadGitSourceTab(
   user: SessionUser,
   app: ApplicationAccess,
