@@ -167,7 +167,7 @@ function Results({ page, filters, canCreate }: { page: DashboardPage; filters: F
         }
       >
         <p>
-          Create your first project: it holds your applications, databases, domains and volumes. Then add an application
+          Create your first project: it holds your applications and their volumes. Then add an application
           to it from a Docker image, a git repository or a compose file. Projects your teams share with you appear here
           too.
         </p>

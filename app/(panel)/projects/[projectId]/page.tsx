@@ -132,13 +132,18 @@ export default async function ProjectPage({ params, searchParams }: Props) {
         <ArchivedApplications project={project} />
       </Section>
 
-      <Section id="databases" title={`Databases (${project.databases.length})`}>
-        <DatabasesTable project={project} />
-      </Section>
+      {/* Slipway creates neither databases nor domains today: their lists show only rows that exist (imported data). */}
+      {project.databases.length > 0 && (
+        <Section id="databases" title={`Databases (${project.databases.length})`}>
+          <DatabasesTable project={project} />
+        </Section>
+      )}
 
-      <Section id="domains" title={`Domains (${project.domains.length})`}>
-        <DomainsTable project={project} />
-      </Section>
+      {project.domains.length > 0 && (
+        <Section id="domains" title={`Domains (${project.domains.length})`}>
+          <DomainsTable project={project} />
+        </Section>
+      )}
 
       <Section
         id="volumes"

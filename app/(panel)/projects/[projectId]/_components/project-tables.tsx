@@ -73,7 +73,6 @@ export function ArchivedApplications({ project }: { project: ProjectView }) {
 }
 
 export function DatabasesTable({ project }: { project: ProjectView }) {
-  if (project.databases.length === 0) return <EmptyState title="No databases yet" />;
   return (
     <DataTable headings={['Name', 'Type', 'Version', 'Status']}>
       {project.databases.map((db) => (
@@ -93,7 +92,6 @@ export function DatabasesTable({ project }: { project: ProjectView }) {
 }
 
 export function DomainsTable({ project }: { project: ProjectView }) {
-  if (project.domains.length === 0) return <EmptyState title="No domains yet" />;
   const appIds = new Set(project.applications.map((app) => app.id));
   return (
     <DataTable headings={['Domain', 'Routes to', 'TLS']}>
