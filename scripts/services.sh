@@ -6,12 +6,47 @@
 #   bash scripts/services.sh      start everything, then print the variable to export
 #   source scripts/services.sh    start everything and export TEST_DATABASE_ADMIN_URL into this shell
 
-SLIPWAY_APT_PACKAGES=(postgresql docker.io busybox-static chromium git iproute2 iptables ca-certificates)
+# openssh-client: git's recommendation, dropped by --no-install-recommends; lib/git tests run ssh and ssh-keygen.
+SLIPWAY_APT_PACKAGES=(postgresql docker.io busybox-static chromium git openssh-client iproute2 iptables ca-certificates)
 SLIPWAY_CI_ROLE_URL='postgresql://slipway_ci:slipway_ci@127.0.0.1:5432/postgres'
 SLIPWAY_DOCKERD_LOG=/var/log/slipway-dockerd.log
 
 slipway_log() {
   printf '[services] %s\n' "$*"
+}
+
+# Runs a network step with a time limit, again after a pause when it fails (a download may be retried; a test never
+# is): slipway_retry <attempts> <seconds per attempt> command...
+slipway_retry() {
+  local attempts="$1" limit="$2" attempt
+  shift 2
+  for ((attempt = 1; ; attempt++)); do
+    timeout --kill-after=30 "$limit" "$@" && return 0
+    local rc=$?
+    if ((attempt >= attempts)); then
+      slipway_log "giving up after ${attempts} attempts (exit ${rc}): $*"
+      return "$rc"
+    fi
+    slipway_log "attempt ${attempt} failed (exit ${rc}), retrying in $((attempt * 10)) s: $*"
+    sleep $((attempt * 10))
+  done
+}
+
+# The versions this run used, for comparing a failing run with a passing one.
+slipway_tool_versions() {
+  local server
+  printf '  node      %s\n' "$(node --version 2>&1)"
+  printf '  npm       %s\n' "$(npm --version 2>&1)"
+  printf '  psql      %s\n' "$(psql --version 2>&1)"
+  server="$(psql -X -At -d "${TEST_DATABASE_ADMIN_URL:-$SLIPWAY_CI_ROLE_URL}" -c 'SHOW server_version' 2>&1)"
+  printf '  postgres  %s\n' "$server"
+  printf '  docker    %s\n' "$(docker version --format 'client {{.Client.Version}}, engine {{.Server.Version}} (API {{.Server.APIVersion}})' 2>&1)"
+  # Debian's wrapper script prints a shell warning on stderr before the version.
+  printf '  chromium  %s\n' "$(timeout 20 chromium --version 2>/dev/null || echo 'not found')"
+  printf '  git       %s\n' "$(git --version 2>&1)"
+  printf '  ssh       %s\n' "$(ssh -V 2>&1)"
+  printf '  busybox   %s\n' "$(busybox 2>&1 | head -n 1)"
+  printf '  kernel    %s\n' "$(uname -r)"
 }
 
 slipway_ensure_apt_packages() {
@@ -25,8 +60,9 @@ slipway_ensure_apt_packages() {
   fi
   slipway_log "installing apt packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update
-  apt-get install -y --no-install-recommends "${missing[@]}"
+  local apt_net=(-o Acquire::Retries=3 -o Acquire::http::Timeout=30 -o Acquire::https::Timeout=30)
+  slipway_retry 3 300 apt-get "${apt_net[@]}" update
+  slipway_retry 3 1200 apt-get "${apt_net[@]}" install -y --no-install-recommends "${missing[@]}"
 }
 
 slipway_pg_ready() {
