@@ -4,6 +4,7 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { DataTable } from '@/components/ui/table';
 import { EmptyState } from '@/components/ui/empty-state';
+import { Section } from '@/components/ui/section';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
@@ -31,10 +32,7 @@ export default async function TeamsPage() {
         </p>
       </header>
 
-      <section aria-labelledby="your-teams" className="space-y-3">
-        <h2 id="your-teams" className="text-lg font-semibold">
-          Your teams
-        </h2>
+      <Section id="your-teams" title="Your teams">
         {teams.length === 0 ? (
           <EmptyState title="You are not in a team yet">
             <p>
@@ -46,17 +44,14 @@ export default async function TeamsPage() {
         ) : (
           <TeamTable teams={teams} />
         )}
-      </section>
+      </Section>
 
       {mayCreate && (
-        <section aria-labelledby="new-team" className="space-y-3">
-          <h2 id="new-team" className="text-lg font-semibold">
-            New team
-          </h2>
+        <Section id="new-team" title="New team">
           <Card className="max-w-xl p-4">
             <CreateTeamForm />
           </Card>
-        </section>
+        </Section>
       )}
     </div>
   );

@@ -5,6 +5,7 @@ import { Card } from '@/components/ui/card';
 import { DateTime } from '@/components/ui/date-time';
 import { DataTable } from '@/components/ui/table';
 import { EmptyState } from '@/components/ui/empty-state';
+import { Section } from '@/components/ui/section';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { listApiTokens, type ApiTokenStatus, type ApiTokenSummary } from '@/lib/auth/tokens';
@@ -40,19 +41,13 @@ export default async function TokensPage() {
         </p>
       </header>
 
-      <section aria-labelledby="new-token" className="space-y-3">
-        <h2 id="new-token" className="text-lg font-semibold">
-          New token
-        </h2>
+      <Section id="new-token" title="New token">
         <Card className="p-4">
           <CreateTokenForm />
         </Card>
-      </section>
+      </Section>
 
-      <section aria-labelledby="your-tokens" className="space-y-3">
-        <h2 id="your-tokens" className="text-lg font-semibold">
-          Your tokens
-        </h2>
+      <Section id="your-tokens" title="Your tokens">
         {tokens.length === 0 ? (
           <EmptyState title="No API tokens yet">
             <p>Create one above; it is shown once, when you create it.</p>
@@ -60,7 +55,7 @@ export default async function TokensPage() {
         ) : (
           <TokenTable tokens={tokens} />
         )}
-      </section>
+      </Section>
     </div>
   );
 }

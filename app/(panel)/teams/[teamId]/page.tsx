@@ -6,6 +6,7 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { DateTime } from '@/components/ui/date-time';
 import { DataTable } from '@/components/ui/table';
+import { Section } from '@/components/ui/section';
 import { recordAudit } from '@/lib/audit/write';
 import { can, TEAM_ROLES, type ResourceOf } from '@/lib/auth/permissions';
 import { requireUser, type SessionUser } from '@/lib/auth/session';
@@ -80,40 +81,28 @@ export default async function TeamPage({ params }: Props) {
         </p>
       </header>
 
-      <section aria-labelledby="members" className="space-y-3">
-        <h2 id="members" className="text-lg font-semibold">
-          Members ({team.members.length})
-        </h2>
+      <Section id="members" title={`Members (${team.members.length})`}>
         <MemberTable team={team} userId={user.id} manage={may.manage} isOwner={isOwner} assignable={assignable} />
-      </section>
+      </Section>
 
       {may.manage && (
-        <section aria-labelledby="add-member" className="space-y-3">
-          <h2 id="add-member" className="text-lg font-semibold">
-            Add a member
-          </h2>
+        <Section id="add-member" title="Add a member">
           <Card className="p-4">
             <AddMemberForm teamId={team.id} roles={assignable} />
           </Card>
-        </section>
+        </Section>
       )}
 
       {may.update && (
-        <section aria-labelledby="settings" className="space-y-3">
-          <h2 id="settings" className="text-lg font-semibold">
-            Settings
-          </h2>
+        <Section id="settings" title="Settings">
           <Card className="max-w-xl p-4">
             <TeamSettingsForm teamId={team.id} name={team.name} description={team.description} />
           </Card>
-        </section>
+        </Section>
       )}
 
       {(may.leave || may.delete) && (
-        <section aria-labelledby="membership" className="space-y-3">
-          <h2 id="membership" className="text-lg font-semibold">
-            Leave or delete
-          </h2>
+        <Section id="membership" title="Leave or delete">
           <Card className="flex flex-col gap-6 p-4 sm:flex-row sm:items-start sm:justify-between">
             {may.leave && (
               <div className="space-y-2">
@@ -134,7 +123,7 @@ export default async function TeamPage({ params }: Props) {
               </div>
             )}
           </Card>
-        </section>
+        </Section>
       )}
     </div>
   );

@@ -5,6 +5,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import { Card } from '@/components/ui/card';
+import { Section } from '@/components/ui/section';
 import { AppError } from '@/lib/errors';
 import { recordRefusal, runAsUser } from '@/lib/db/work';
 import { requireUser } from '@/lib/auth/session';
@@ -41,14 +42,11 @@ export default async function DeleteProjectPage({ params }: { params: Promise<{ 
         <Breadcrumbs items={[{ label: 'Projects', href: '/' }, { label: preview.name, href: `/projects/${projectId}` }, { label: 'Delete' }]} />
         <h1 className="text-2xl font-semibold tracking-tight">Delete {preview.name}</h1>
       </header>
-      <section aria-labelledby="danger-zone" className="space-y-3">
-        <h2 id="danger-zone" className="text-lg font-semibold">
-          Danger zone
-        </h2>
+      <Section id="danger-zone" title="Danger zone">
         <Card className="border-red-300 p-5 dark:border-red-900">
           <DeleteProjectForm projectId={projectId} preview={preview} />
         </Card>
-      </section>
+      </Section>
     </div>
   );
 }

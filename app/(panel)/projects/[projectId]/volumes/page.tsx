@@ -7,6 +7,7 @@ import { cache } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
+import { Section } from '@/components/ui/section';
 import { AppError } from '@/lib/errors';
 import { runAsUser } from '@/lib/db/work';
 import { can } from '@/lib/auth/permissions';
@@ -61,10 +62,7 @@ export default async function ProjectVolumesPage({ params }: Props) {
         </p>
       </header>
 
-      <section aria-labelledby="volumes" className="space-y-3">
-        <h2 id="volumes" className="text-lg font-semibold">
-          {`All volumes (${volumes.length}${truncated ? '+' : ''}, ${detached} detached)`}
-        </h2>
+      <Section id="volumes" title={`All volumes (${volumes.length}${truncated ? '+' : ''}, ${detached} detached)`}>
         <VolumeTable
           projectId={project.id}
           volumes={volumes}
@@ -78,17 +76,14 @@ export default async function ProjectVolumesPage({ params }: Props) {
           }
         />
         {truncated && <p className="text-sm text-muted">Showing the first {VOLUME_LIST_LIMIT} volumes by name.</p>}
-      </section>
+      </Section>
 
       {canWrite ? (
-        <section aria-labelledby="create-volume" className="space-y-3">
-          <h2 id="create-volume" className="text-lg font-semibold">
-            Create a volume
-          </h2>
+        <Section id="create-volume" title="Create a volume">
           <Card className="p-4">
             <CreateVolumeForm projectId={project.id} targets={targets} />
           </Card>
-        </section>
+        </Section>
       ) : (
         <p className="text-sm text-muted">You can see this project’s volumes but not change them.</p>
       )}

@@ -4,6 +4,7 @@
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { buttonClasses } from '@/components/ui/button';
+import { Section } from '@/components/ui/section';
 import { runAsUser } from '@/lib/db/work';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
@@ -31,14 +32,16 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ pr
 
   return (
     <div className="space-y-8">
-      <section aria-labelledby="variables" className="space-y-3">
-        <div className="flex flex-wrap items-baseline justify-between gap-2">
-          <h2 id="variables" className="text-lg font-semibold">{`Environment variables (${vars.length})`}</h2>
-          {/* A plain link: the route answers with a file download. */}
+      <Section
+        id="variables"
+        title={`Environment variables (${vars.length})`}
+        action={
+          // A plain link: the route answers with a file download.
           <a href={`/api/applications/${app.id}/env`} download className={buttonClasses('secondary')}>
             Export .env
           </a>
-        </div>
+        }
+      >
         <p className="max-w-prose text-sm text-muted">
           Stored one per row; plain variables are also mirrored into the application’s <code>env_vars</code> field (for search), secrets
           never are: they are encrypted and, once saved, shown only as {'••••••••'}
@@ -53,26 +56,20 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ pr
         )}
         {!canWrite && !archived && <p className="text-sm text-muted">You can see this application’s variables but not change them.</p>}
         {archived && <p className="text-sm text-muted">This application is archived: restore it in Settings to change its variables.</p>}
-      </section>
+      </Section>
 
       {canWrite && (
         <>
-          <section aria-labelledby="add-variable" className="space-y-3">
-            <h2 id="add-variable" className="text-lg font-semibold">
-              Add a variable
-            </h2>
+          <Section id="add-variable" title="Add a variable">
             <Card className="max-w-2xl p-4">
               <EnvVarForm applicationId={app.id} />
             </Card>
-          </section>
-          <section aria-labelledby="bulk-edit" className="space-y-3">
-            <h2 id="bulk-edit" className="text-lg font-semibold">
-              Bulk edit
-            </h2>
+          </Section>
+          <Section id="bulk-edit" title="Bulk edit">
             <Card className="max-w-3xl p-4">
               <BulkEditor applicationId={app.id} storedText={storedText} />
             </Card>
-          </section>
+          </Section>
         </>
       )}
     </div>

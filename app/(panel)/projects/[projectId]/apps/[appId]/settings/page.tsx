@@ -1,5 +1,6 @@
 import { Card } from '@/components/ui/card';
 import { FormMessage } from '@/components/ui/form-message';
+import { Section } from '@/components/ui/section';
 import { getApplicationView } from '@/lib/applications/view';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
@@ -20,10 +21,7 @@ export default async function SettingsPage({ params }: Params) {
   const canArchive = can(user, 'application.delete', app.project.resource);
   return (
     <div className="space-y-8">
-      <section aria-labelledby="runtime-heading" className="space-y-3">
-        <h2 id="runtime-heading" className="text-lg font-semibold">
-          Runtime
-        </h2>
+      <Section id="runtime-heading" title="Runtime">
         <p className="text-sm text-muted">
           How Swarm runs the service: ports, command, health check, resources and networks. Replicas are set on the General tab.
           {archived && ' Archived: restore the application below to change these.'}
@@ -33,11 +31,8 @@ export default async function SettingsPage({ params }: Params) {
         <Card className="p-6">
           <DockerConfigForm applicationId={view.id} current={dockerConfigToForm(view.dockerConfig)} readOnly={!canUpdate || archived} command={view.type !== 'compose'} />
         </Card>
-      </section>
-      <section aria-labelledby="archive-heading" className="space-y-3">
-        <h2 id="archive-heading" className="text-lg font-semibold">
-          {archived ? 'Restore' : 'Archive'}
-        </h2>
+      </Section>
+      <Section id="archive-heading" title={archived ? 'Restore' : 'Archive'}>
         <Card className="p-6">
           {canArchive ? (
             <ArchiveControls applicationId={view.id} name={view.name} archived={archived} />
@@ -45,7 +40,7 @@ export default async function SettingsPage({ params }: Params) {
             <p className="text-sm text-muted">Only people who may change this project can archive or restore its applications.</p>
           )}
         </Card>
-      </section>
+      </Section>
     </div>
   );
 }

@@ -2,6 +2,7 @@
 // application how the repository is fetched (deploy key or token) and "deploy the latest commit". The webhook and
 // its deliveries have their own tab (../webhook), which keeps each page inside the first-load budget.
 import { Card } from '@/components/ui/card';
+import { Section } from '@/components/ui/section';
 import { getApplicationView, type SourceView } from '@/lib/applications/view';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
@@ -43,10 +44,7 @@ export default async function SourcePage({ params }: Params) {
   };
   return (
     <div className="space-y-8">
-      <section aria-labelledby="source-heading" className="space-y-3">
-        <h2 id="source-heading" className="text-lg font-semibold">
-          Source
-        </h2>
+      <Section id="source-heading" title="Source">
         <p className="text-sm text-muted">{INTRO[view.type]}</p>
         <Card className="p-6">
           {editable ? (
@@ -66,7 +64,7 @@ export default async function SourcePage({ params }: Params) {
             </div>
           )}
         </Card>
-      </section>
+      </Section>
       {view.source.type === 'git' && git && (
         <AccessPanel
           tab={git}

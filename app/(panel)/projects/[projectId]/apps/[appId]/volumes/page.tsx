@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
+import { Section } from '@/components/ui/section';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
@@ -25,13 +26,15 @@ export default async function ApplicationVolumesPage({ params }: { params: Promi
 
   return (
     <div className="space-y-8">
-      <section aria-labelledby="attached" className="space-y-3">
-        <div className="flex flex-wrap items-baseline justify-between gap-2">
-          <h2 id="attached" className="text-lg font-semibold">{`Volumes of ${app.name} (${attached.length})`}</h2>
+      <Section
+        id="attached"
+        title={`Volumes of ${app.name} (${attached.length})`}
+        action={
           <Link href={allVolumes} className="text-sm text-muted hover:text-foreground hover:underline">
             All volumes of {app.project.name} →
           </Link>
-        </div>
+        }
+      >
         <p className="max-w-prose text-sm text-muted">
           A volume keeps its data across deployments, mounted at one path in every container of this application. Detaching keeps the
           volume and its data in the project; only a detached volume can be deleted.
@@ -48,7 +51,7 @@ export default async function ApplicationVolumesPage({ params }: { params: Promi
           }
         />
         {truncated && <p className="text-sm text-muted">Some volumes are not shown: see the project’s volumes page.</p>}
-      </section>
+      </Section>
 
       {!canWrite && <p className="text-sm text-muted">You can see this application’s volumes but not change them.</p>}
       {canWrite && archived && (
@@ -56,18 +59,12 @@ export default async function ApplicationVolumesPage({ params }: { params: Promi
       )}
       {canWrite && !archived && (
         <>
-          <section aria-labelledby="create-volume" className="space-y-3">
-            <h2 id="create-volume" className="text-lg font-semibold">
-              Create and attach a volume
-            </h2>
+          <Section id="create-volume" title="Create and attach a volume">
             <Card className="p-4">
               <CreateVolumeForm projectId={app.project.id} owner={owner} />
             </Card>
-          </section>
-          <section aria-labelledby="attach-volume" className="space-y-3">
-            <h2 id="attach-volume" className="text-lg font-semibold">
-              Attach an existing volume
-            </h2>
+          </Section>
+          <Section id="attach-volume" title="Attach an existing volume">
             {attachable.length === 0 ? (
               <p className="text-sm text-muted">
                 The project has no detached volumes. Volumes detached from other applications show up here and on the{' '}
@@ -81,7 +78,7 @@ export default async function ApplicationVolumesPage({ params }: { params: Promi
                 <AttachVolumeForm projectId={app.project.id} owner={owner} volumes={attachable} />
               </Card>
             )}
-          </section>
+          </Section>
         </>
       )}
     </div>

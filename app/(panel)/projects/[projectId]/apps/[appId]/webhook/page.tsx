@@ -7,6 +7,7 @@ import { asUser } from '@/lib/db/context';
 import { appPath, loadApplicationPage } from '../_lib/load';
 import { WebhookPanel } from '../source/_components/webhook-panel';
 import { loadGitSourceTab } from '../source/_lib/source-tab';
+import { Section } from '@/components/ui/section';
 
 type Params = {
   params: Promise<{ projectId: string; appId: string }>;
@@ -26,10 +27,7 @@ export default async function WebhookPage({ params, searchParams }: Params) {
     canDeploy: can(user, 'application.deploy', app.project.resource) && !view.deletedAt,
   };
   return (
-    <section aria-labelledby="webhook-page-heading" className="space-y-3">
-      <h2 id="webhook-page-heading" className="text-lg font-semibold">
-        Webhook
-      </h2>
+    <Section id="webhook-page-heading" title="Webhook">
       {view.source.type !== 'git' ? (
         <p className="text-sm text-muted">Push to deploy is for applications built from a git repository; this one deploys {view.type === 'docker' ? 'an image' : 'a compose file'}.</p>
       ) : !git ? (
@@ -45,6 +43,6 @@ export default async function WebhookPage({ params, searchParams }: Params) {
           firstPage={!cursor || git.cursorProblem !== null}
         />
       )}
-    </section>
+    </Section>
   );
 }
