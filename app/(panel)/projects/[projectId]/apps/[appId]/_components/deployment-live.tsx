@@ -1,8 +1,13 @@
 'use client';
 
 // A deployment as it happens: the stage it is in (queued, building, deploying, done), moved by the status events of
-// the log stream, above the live log itself.
-import { useState } from 'react';
+// the log stream, above the live log itself. The rest of the page (the application's status in the header, the
+// deployment's finished time, image and duration) is rendered on the server: a status the page was not rendered
+// with refreshes it (the log and its scroll position stay), so the page shows what a reload would at every step,
+// the last one included. A move and what it stamps are committed together before the stream hears of it
+// (lib/deploy/state.ts), so the refresh reads them.
+import { useRouter } from 'next/navigation';
+import { useCallback, useState } from 'react';
 import { LogViewer } from '@/components/log-viewer';
 import { DeploymentStatusBadge } from './deployment-status-badge';
 
@@ -16,7 +21,15 @@ const STAGES = [
 const stageIndex = (status: string) => STAGES.findIndex((stage) => (stage.statuses as readonly string[]).includes(status));
 
 export function DeploymentLive({ deploymentId, initialStatus, downloadName }: { deploymentId: string; initialStatus: string; downloadName: string }) {
+  const router = useRouter();
   const [status, setStatus] = useState(initialStatus);
+  const onStatus = useCallback(
+    (value: string) => {
+      setStatus(value);
+      if (value !== initialStatus) router.refresh();
+    },
+    [initialStatus, router],
+  );
   const current = stageIndex(status);
   return (
     <div className="space-y-4">
@@ -44,7 +57,7 @@ export function DeploymentLive({ deploymentId, initialStatus, downloadName }: { 
           <DeploymentStatusBadge status={status} />
         </li>
       </ol>
-      <LogViewer source={`/api/deployments/${deploymentId}/logs`} downloadName={downloadName} onStatus={(value) => setStatus(value)} />
+      <LogViewer source={`/api/deployments/${deploymentId}/logs`} downloadName={downloadName} onStatus={onStatus} />
     </div>
   );
 }

@@ -1,5 +1,6 @@
-// One deployment: its details and its log, live while it runs. The deployment is looked up only among the
-// application's own (which the layout has authorized), so another application's deployment id is a 404.
+// One deployment: its details and its log, live while it runs (DeploymentLive refreshes this page, and the layout's
+// header, at each status change). The deployment is looked up only among the application's own (which the layout
+// has authorized), so another application's deployment id is a 404.
 import { notFound } from 'next/navigation';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
@@ -25,7 +26,7 @@ export default async function DeploymentPage({ params }: Props) {
   const text = (key: string) => (typeof metadata[key] === 'string' || typeof metadata[key] === 'number' ? String(metadata[key]) : null);
   return (
     <div className="space-y-6">
-      <dl className="grid grid-cols-2 gap-x-6 gap-y-2 text-sm sm:grid-cols-4">
+      <dl aria-label="Deployment details" className="grid grid-cols-2 gap-x-6 gap-y-2 text-sm sm:grid-cols-4">
         <Item term="Started">
           <DateTime value={deployment.startedAt} />
         </Item>
