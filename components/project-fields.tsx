@@ -28,11 +28,8 @@ export function ProjectNameField({ defaultValue, errors }: { defaultValue?: stri
 export function ProjectDescriptionField({ defaultValue, errors }: { defaultValue?: string; errors: Errors }) {
   return (
     <TextareaField
-      label={
-        <>
-          Description <span className="font-normal text-muted">(optional)</span>
-        </>
-      }
+      label="Description"
+      optional
       name="description"
       rows={3}
       maxLength={PROJECT_DESCRIPTION_MAX}
@@ -45,7 +42,8 @@ export function ProjectDescriptionField({ defaultValue, errors }: { defaultValue
 export function ProjectTagsField({ defaultValue, errors }: { defaultValue?: string; errors: Errors }) {
   return (
     <Field
-      label="Tags (optional)"
+      label="Tags"
+      optional
       name="tags"
       defaultValue={defaultValue}
       errors={errors.tags}

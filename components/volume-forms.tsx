@@ -33,23 +33,21 @@ export const MOUNT_PATH_HINT =
 export function TargetOptions({ targets }: { targets: Targets }) {
   return (
     <>
-      {targets.applications.length > 0 && (
-        <optgroup label="Applications">
-          {targets.applications.map((app) => (
-            <option key={app.id} value={`application:${app.id}`}>
-              {app.name}
-            </option>
-          ))}
-        </optgroup>
-      )}
-      {targets.databases.length > 0 && (
-        <optgroup label="Databases">
-          {targets.databases.map((db) => (
-            <option key={db.id} value={`database:${db.id}`}>
-              {db.name}
-            </option>
-          ))}
-        </optgroup>
+      {(
+        [
+          ['Applications', 'application', targets.applications],
+          ['Databases', 'database', targets.databases],
+        ] as const
+      ).map(([label, kind, owners]) =>
+        owners.length > 0 ? (
+          <optgroup key={kind} label={label}>
+            {owners.map((owner) => (
+              <option key={owner.id} value={`${kind}:${owner.id}`}>
+                {owner.name}
+              </option>
+            ))}
+          </optgroup>
+        ) : null,
       )}
     </>
   );

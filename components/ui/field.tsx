@@ -4,7 +4,7 @@ import { Input } from './input';
 import { Select } from './select';
 import { Textarea } from './textarea';
 
-type FieldShell = { label: ReactNode; errors?: string[]; hint?: string };
+type FieldShell = { label: ReactNode; errors?: string[]; hint?: string; /** Adds a quiet "(optional)" to the label. */ optional?: boolean };
 
 // The label names the control; the hint and the errors describe it (aria-describedby), so a screen reader hears
 // "Branch" as the name and the rules as its description, and tests can find the field by its label alone.
@@ -26,13 +26,17 @@ function useFieldIds(name: string, errors?: string[], hint?: string) {
   };
 }
 
-function Shell({ label, errors, hint, ids, children }: FieldShell & { ids: ReturnType<typeof useFieldIds>; children: ReactNode }) {
+type Control = ReturnType<typeof useFieldIds>['control'];
+
+function Shell({ label, optional, errors, hint, name, children }: FieldShell & { name: string; children: (control: Control) => ReactNode }) {
+  const ids = useFieldIds(name, errors, hint);
   return (
     <div className="block space-y-1 text-sm">
       <label htmlFor={ids.id} className="block font-medium">
         {label}
+        {optional && <span className="font-normal text-muted"> (optional)</span>}
       </label>
-      {children}
+      {children(ids.control)}
       {ids.hintId && (
         <span id={ids.hintId} className="block text-xs text-muted">
           {hint}
@@ -44,41 +48,20 @@ function Shell({ label, errors, hint, ids, children }: FieldShell & { ids: Retur
 }
 
 /** A labelled input with its error right beside it, keeping what was typed via defaultValue. */
-export function Field({ label, name, errors, hint, ...props }: ComponentProps<'input'> & FieldShell & { name: string }) {
-  const ids = useFieldIds(name, errors, hint);
-  return (
-    <Shell label={label} errors={errors} hint={hint} ids={ids}>
-      <Input name={name} {...ids.control} {...props} />
-    </Shell>
-  );
+export function Field({ label, optional, errors, hint, ...props }: ComponentProps<'input'> & FieldShell & { name: string }) {
+  return <Shell {...{ label, optional, errors, hint, name: props.name }}>{(control) => <Input {...control} {...props} />}</Shell>;
 }
 
 /** Field's multi-line sibling (descriptions, pasted text). */
-export function TextareaField({ label, name, errors, hint, ...props }: ComponentProps<'textarea'> & FieldShell & { name: string }) {
-  const ids = useFieldIds(name, errors, hint);
-  return (
-    <Shell label={label} errors={errors} hint={hint} ids={ids}>
-      <Textarea name={name} {...ids.control} {...props} />
-    </Shell>
-  );
+export function TextareaField({ label, optional, errors, hint, ...props }: ComponentProps<'textarea'> & FieldShell & { name: string }) {
+  return <Shell {...{ label, optional, errors, hint, name: props.name }}>{(control) => <Textarea {...control} {...props} />}</Shell>;
 }
 
 /** A labelled native <select> (provider, role, team, volume…), with its hint and errors like Field. */
-export function SelectField({
-  label,
-  name,
-  errors,
-  hint,
-  className = '',
-  children,
-  ...props
-}: ComponentProps<'select'> & FieldShell & { name: string }) {
-  const ids = useFieldIds(name, errors, hint);
+export function SelectField({ label, optional, errors, hint, className = '', ...props }: ComponentProps<'select'> & FieldShell & { name: string }) {
   return (
-    <Shell label={label} errors={errors} hint={hint} ids={ids}>
-      <Select name={name} className={`w-full ${className}`} {...ids.control} {...props}>
-        {children}
-      </Select>
+    <Shell {...{ label, optional, errors, hint, name: props.name }}>
+      {(control) => <Select {...control} className={`w-full ${className}`} {...props} />}
     </Shell>
   );
 }

@@ -11,11 +11,8 @@ import { createTeamAction, updateTeamAction } from '../actions';
 function DescriptionField({ defaultValue, errors }: { defaultValue?: string; errors?: string[] }) {
   return (
     <TextareaField
-      label={
-        <>
-          Description <span className="font-normal text-muted">(optional)</span>
-        </>
-      }
+      label="Description"
+      optional
       name="description"
       rows={2}
       maxLength={TEAM_DESCRIPTION_MAX}

@@ -3,7 +3,7 @@
 // docker_config as fields. Field names are the stored paths ("ports.0.target"), so each error lands beside its field.
 // The form is remounted after every answer: its fields then start from what was typed (a refusal) or from the saved,
 // normalized values (a success), and the ports list from the same.
-import { useActionState, useState } from 'react';
+import { useActionState, useState, type ReactNode } from 'react';
 import { Button } from '@/components/ui/button';
 import { Field, SelectField, TextareaField } from '@/components/ui/field';
 import { FormMessage } from '@/components/ui/form-message';
@@ -34,6 +34,17 @@ function rowsFrom(values: Values): Row[] {
     }));
 }
 
+/** One titled group of the form, with a note under its fields. */
+function Group({ legend, note, children }: { legend: string; note?: ReactNode; children: ReactNode }) {
+  return (
+    <fieldset className="space-y-3">
+      <legend className="text-base font-semibold">{legend}</legend>
+      {children}
+      {note && <p className="text-xs text-muted">{note}</p>}
+    </fieldset>
+  );
+}
+
 /** Errors of a field and of its items (networks.2 is shown under networks). */
 const under = (errors: Errors, name: string) => Object.entries(errors).flatMap(([key, list]) => (key === name || key.startsWith(`${name}.`) ? (list ?? []) : []));
 
@@ -45,8 +56,7 @@ function PortsEditor({ initial, errors, readOnly }: { initial: Row[]; errors: Er
     setNextKey(nextKey + 1);
   };
   return (
-    <fieldset className="space-y-3">
-      <legend className="text-base font-semibold">Ports</legend>
+    <Group legend="Ports">
       {rows.length === 0 && <p className="text-sm text-muted">No ports published: the service is reachable only inside its networks.</p>}
       {rows.map((row, i) => (
         <div key={row.key} className="grid items-start gap-3 rounded-md border border-border p-3 sm:grid-cols-[1fr_1fr_auto_auto_auto]" data-testid="port-row">
@@ -69,15 +79,14 @@ function PortsEditor({ initial, errors, readOnly }: { initial: Row[]; errors: Er
         </div>
       ))}
       {!readOnly && <Button onClick={add}>Add port</Button>}
-    </fieldset>
+    </Group>
   );
 }
 
 function HealthcheckFields({ values, errors }: { values: Values; errors: Errors }) {
   const [kind, setKind] = useState(values['healthcheck.kind'] ?? '');
   return (
-    <fieldset className="space-y-3">
-      <legend className="text-base font-semibold">Health check</legend>
+    <Group legend="Health check">
       <SelectField label="Check" name="healthcheck.kind" value={kind} onChange={(event) => setKind(event.target.value)} className="sm:w-auto">
         <option value="">The image&apos;s own (or none)</option>
         <option value="CMD">Run a program (CMD)</option>
@@ -106,7 +115,7 @@ function HealthcheckFields({ values, errors }: { values: Values; errors: Errors 
           <p className="text-xs text-muted">Durations like 30s, 1m30s or 500ms; blank fields use Docker&apos;s defaults.</p>
         </>
       )}
-    </fieldset>
+    </Group>
   );
 }
 
@@ -127,17 +136,15 @@ function CommandFields({ values, errors }: { values: Values; errors: Errors }) {
     />
   );
   return (
-    <fieldset className="space-y-3">
-      <legend className="text-base font-semibold">Command</legend>
+    <Group
+      legend="Command"
+      note="One argument per line, passed to the program as they are: no shell is involved, so $VAR, quotes and ; are plain characters. Setting only an entrypoint also drops the image's CMD."
+    >
       <div className="grid gap-3 sm:grid-cols-2">
         {argv('entrypoint', 'Entrypoint', '/app/server', "Replaces the image's ENTRYPOINT; the program first. Blank keeps the image's.")}
         {argv('command', 'Command', '--port\n8080', "Replaces the image's CMD (the entrypoint's arguments). Blank keeps the image's.")}
       </div>
-      <p className="text-xs text-muted">
-        One argument per line, passed to the program as they are: no shell is involved, so $VAR, quotes and ; are plain
-        characters. Setting only an entrypoint also drops the image&apos;s CMD.
-      </p>
-    </fieldset>
+    </Group>
   );
 }
 
@@ -146,16 +153,14 @@ function ResourceFields({ values, errors }: { values: Values; errors: Errors }) 
     <Field label={label} name={`resources.${which}.${what}`} defaultValue={values[`resources.${which}.${what}`] ?? ''} errors={under(errors, `resources.${which}.${what}`)} placeholder={placeholder} />
   );
   return (
-    <fieldset className="space-y-3">
-      <legend className="text-base font-semibold">Resources</legend>
+    <Group legend="Resources" note="Memory like 512M, 1G or 256Mi (6M to 4T); CPUs like 0.5 or 2. A reservation cannot exceed its limit.">
       <div className="grid gap-3 sm:grid-cols-4">
         {field('limits', 'memory', 'Memory limit', '512M')}
         {field('limits', 'cpus', 'CPU limit', '0.5')}
         {field('reservations', 'memory', 'Memory reservation', '256M')}
         {field('reservations', 'cpus', 'CPU reservation', '0.25')}
       </div>
-      <p className="text-xs text-muted">Memory like 512M, 1G or 256Mi (6M to 4T); CPUs like 0.5 or 2. A reservation cannot exceed its limit.</p>
-    </fieldset>
+    </Group>
   );
 }
 
@@ -187,8 +192,7 @@ export function DockerConfigForm({
         {command && <CommandFields values={values} errors={errors} />}
         <HealthcheckFields values={values} errors={errors} />
         <ResourceFields values={values} errors={errors} />
-        <fieldset className="space-y-3">
-          <legend className="text-base font-semibold">Networks</legend>
+        <Group legend="Networks">
           <Field
             label="Overlay networks"
             name="networks"
@@ -198,7 +202,7 @@ export function DockerConfigForm({
             hint="Names separated by commas or spaces: letters, digits, _ . and -, up to 10 networks."
             spellCheck={false}
           />
-        </fieldset>
+        </Group>
       </fieldset>
       {!readOnly && <SubmitButton pendingLabel="Saving…">Save settings</SubmitButton>}
     </form>

@@ -36,7 +36,8 @@ export function TokenForm({ applicationId, defaultUsername, tokenSteps, replacin
       <p className="text-xs text-muted">{tokenSteps}</p>
       <Field label="Access token" name="token" type="password" autoComplete="off" spellCheck={false} maxLength={ACCESS_TOKEN_MAX} errors={state.fieldErrors?.token} className="font-mono" required />
       <Field
-        label="User name (optional)"
+        label="User name"
+        optional
         name="username"
         defaultValue={state.values?.username}
         placeholder={defaultUsername}
