@@ -10,6 +10,7 @@ import { Prisma } from '@/lib/generated/prisma/client';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import setup from '@/lib/testing/global-setup';
 import { auditFiltersSchema, type AuditFilterInput } from '@/lib/validation/audit';
+import { fmt as format, ms, pct } from './support';
 
 const ROWS = 1_000_000;
 const BATCH = 100_000;
@@ -27,8 +28,7 @@ const ACTIONS = [
   'token.create',
 ];
 
-const ms = (start: number) => performance.now() - start;
-const fmt = (value: number) => value.toFixed(value < 10 ? 2 : 1).padStart(9);
+const fmt = (value: number) => format(value, { width: 9, unit: '' });
 
 async function seed(test: TestDatabase): Promise<{ start: Date; end: Date }> {
   const { pool } = test.db;
@@ -78,8 +78,7 @@ async function time(run: () => Promise<number>): Promise<Stats> {
     times.push(ms(started));
   }
   times.sort((a, b) => a - b);
-  const rank = (q: number) => times[Math.ceil(q * times.length) - 1]!;
-  return { p50: rank(0.5), p95: rank(0.95), rows };
+  return { p50: pct(times, 50), p95: pct(times, 95), rows };
 }
 
 async function main() {

@@ -1,14 +1,13 @@
 // bench: idle memory of the built panel (npm run build first), embedded PostgreSQL counted apart.
 // Prints the panel's RSS after a warm-up of page and health requests, next to a bare Node HTTP server measured in
 // the same run as the baseline. Usage: npx tsx bench/idle-rss.ts
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../e2e/support';
+import { freePort, startPanel, stopProcess, waitForHealth } from './support';
 
-const root = path.resolve(__dirname, '..');
 const BUDGET_MIB = 150;
 
 async function rssKiB(pid: number): Promise<number> {
@@ -20,15 +19,6 @@ async function descendants(pid: number): Promise<number[]> {
   const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean).map(Number);
   const nested = await Promise.all(children.map(descendants));
   return [...children, ...nested.flat()];
-}
-
-async function waitFor(url: string, child: ChildProcess) {
-  for (let i = 0; i < 240; i += 1) {
-    if (child.exitCode !== null) throw new Error(`${url}: process exited ${child.exitCode}`);
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
-    await sleep(250);
-  }
-  throw new Error(`${url} did not come up`);
 }
 
 async function postgresRssKiB(dataDir: string): Promise<number> {
@@ -43,15 +33,16 @@ async function main() {
   const env: NodeJS.ProcessEnv = { ...process.env, SLIPWAY_DATA_DIR: dataDir, SLIPWAY_EMBEDDED_PG_PORT: String(await freePort()) };
   delete env.DATABASE_URL;
 
-  // What `npm start` runs (scripts/start.sh sets the same NODE_OPTIONS and MALLOC_ARENA_MAX).
-  const panel = spawn(process.execPath, ['scripts/server.mjs'], {
-    cwd: root,
-    env: { ...env, PORT: String(port), NODE_OPTIONS: '--max-semi-space-size=1', MALLOC_ARENA_MAX: '2' },
-    stdio: 'ignore',
-  });
   const baseline = spawn(process.execPath, ['-e', `require('http').createServer((q, s) => s.end('ok')).listen(${basePort})`], { stdio: 'ignore' });
+  // What `npm start` runs (scripts/start.sh sets the same NODE_OPTIONS and MALLOC_ARENA_MAX).
+  const panel = await startPanel({ env: { ...env, NODE_OPTIONS: '--max-semi-space-size=1', MALLOC_ARENA_MAX: '2' }, port, timeoutMs: 60_000 }).catch(
+    (error: unknown) => {
+      baseline.kill('SIGTERM');
+      throw error;
+    },
+  );
   try {
-    await Promise.all([waitFor(`http://127.0.0.1:${port}/api/health`, panel), waitFor(`http://127.0.0.1:${basePort}/`, baseline)]);
+    await waitForHealth(`http://127.0.0.1:${basePort}/`, baseline);
     for (let i = 0; i < 20; i += 1) {
       await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text());
       await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.text());
@@ -69,9 +60,8 @@ async function main() {
     console.log(`baseline: bare Node http server: ${mib(baseKiB)} MiB`);
     console.log(`panel / baseline: ${(panelKiB / baseKiB).toFixed(2)}x`);
   } finally {
-    panel.kill('SIGTERM');
+    await stopProcess(panel);
     baseline.kill('SIGTERM');
-    await sleep(3_000);
     await rm(dataDir, { recursive: true, force: true });
   }
 }
