@@ -11,7 +11,7 @@ import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { insertUser, uniqueName } from '@/lib/testing/fixtures';
 import { createUser } from '@/lib/users/admin';
 import { createTeamSchema } from '@/lib/validation/team';
-import { createUserFormSchema } from '@/lib/validation/profile';
+import { createUserFormSchema } from '@/lib/validation/user';
 import { actionsWith, type ActionDeps } from './form-action';
 import { CHECK_FIELDS, SERVER_FAILED, type ActionState } from './state';
 

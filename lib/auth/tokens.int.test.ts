@@ -24,12 +24,12 @@ async function makeUser(role: PlatformRole): Promise<TestUser> {
   ) as Promise<TestUser>;
 }
 
-function create(user: { id: string }, name = uniqueName('tok'), expiresInDays = 30) {
-  return asUser(test.db.prisma, user.id, (tx) => createApiToken(tx, { userId: user.id, name, expiresInDays, meta: META }));
+function create(user: TestUser, name = uniqueName('tok'), expiresInDays = 30) {
+  return asUser(test.db.prisma, user.id, (tx) => createApiToken(tx, { actor: user, meta: META }, { name, expiresInDays }));
 }
 
 function revoke(actor: TestUser, tokenId: string) {
-  return asUser(test.db.prisma, actor.id, (tx) => revokeApiToken(tx, { actor, tokenId, meta: META }));
+  return asUser(test.db.prisma, actor.id, (tx) => revokeApiToken(tx, { actor, meta: META }, { tokenId }));
 }
 
 const validate = (token: string) => validateApiToken(test.db.prisma, token);

@@ -16,11 +16,11 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Lucia, TimeSpan, type Adapter, type DatabaseSession } from 'lucia';
 import { recordAudit } from '@/lib/audit/write';
 import { asSystem, type Tx } from '@/lib/db/context';
+import type { WorkContext } from '@/lib/db/work';
 import { AppError } from '@/lib/errors';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
-import type { RequestMeta } from '@/lib/http/request-meta';
 import { createTokenSchema, revokeTokenSchema } from '@/lib/validation/tokens';
-import { assertCan, PLATFORM_ROLES, type Actor, type PlatformRole } from './permissions';
+import { assertCan, can, PLATFORM_ROLES, type PlatformRole } from './permissions';
 import type { SessionUser } from './users';
 
 export const TOKEN_PREFIX = 'slw_';
@@ -157,33 +157,38 @@ function toSessionUser(user: LoadedToken['user']): SessionUser | null {
 }
 
 /**
- * Creates a token for `userId` (who must exist and not be disabled) and audits it. The token is returned here
- * and nowhere else: show it once. Throws ZodError on invalid input.
+ * Creates a token for the actor (who must exist and not be disabled: can(actor, 'token.create')) and audits it. The
+ * token is returned here and nowhere else: show it once. Throws ZodError on invalid input.
  */
 export async function createApiToken(
   tx: Tx,
-  input: { userId: string; name: string; expiresInDays: number; meta?: RequestMeta },
+  ctx: WorkContext,
+  input: { name: string; expiresInDays: number },
 ): Promise<{ token: string; id: string; expiresAt: Date }> {
   const { name, expiresInDays } = createTokenSchema.parse(input);
-  const owner = await tx.user.findUnique({ where: { id: input.userId }, select: { disabledAt: true } });
+  const userId = ctx.actor.id;
+  if (!can(ctx.actor, 'token.create', { type: 'token', userId })) {
+    throw new AppError('forbidden', 'You are not allowed to create API tokens.');
+  }
+  const owner = await tx.user.findUnique({ where: { id: userId }, select: { disabledAt: true } });
   if (!owner) throw new AppError('not_found', 'This user no longer exists.');
   if (owner.disabledAt) throw new AppError('forbidden', 'This account is disabled: it cannot create API tokens.');
 
   const token = generateToken();
   const lucia = new Lucia(tokenAdapter(tx), { sessionExpiresIn: new TimeSpan(expiresInDays, 'd') });
   const attributes: SessionAttributes = { name };
-  const session = await lucia.createSession(input.userId, attributes, { sessionId: hashToken(token) });
+  const session = await lucia.createSession(userId, attributes, { sessionId: hashToken(token) });
   const { id } = await tx.apiToken.findUniqueOrThrow({ where: { tokenHash: session.id }, select: { id: true } });
 
   await recordAudit(tx, {
-    userId: input.userId,
+    userId,
     action: 'token.create',
     resourceType: 'user',
-    resourceId: input.userId,
+    resourceId: userId,
     // Not `tokenId`: the audit writer redacts any key containing "token". Never the token itself.
     details: { id, name, expiresAt: session.expiresAt.toISOString() },
-    ip: input.meta?.ip,
-    userAgent: input.meta?.userAgent,
+    ip: ctx.meta?.ip,
+    userAgent: ctx.meta?.userAgent,
   });
   return { token, id, expiresAt: session.expiresAt };
 }
@@ -208,7 +213,8 @@ export async function listApiTokens(tx: Tx, userId: string): Promise<ApiTokenSum
  */
 export async function revokeApiToken(
   tx: Tx,
-  { actor, tokenId, meta }: { actor: Actor; tokenId: string; meta?: RequestMeta },
+  { actor, meta }: WorkContext,
+  { tokenId }: { tokenId: string },
 ): Promise<{ id: string; userId: string }> {
   const parsed = revokeTokenSchema.safeParse({ tokenId });
   if (!parsed.success) throw new AppError('not_found', 'This API token does not exist (it may have been deleted).');

@@ -77,7 +77,7 @@ async function deploymentWith(lines: number, status: string, prefix = 'line') {
 }
 
 async function tokenFor(userId: string) {
-  const { token } = await asSystem(t.db.prisma, (tx) => createApiToken(tx, { userId, name: 'logs', expiresInDays: 1 }));
+  const { token } = await asSystem(t.db.prisma, (tx) => createApiToken(tx, { actor: { id: userId, role: 'viewer' } }, { name: 'logs', expiresInDays: 1 }));
   return token;
 }
 

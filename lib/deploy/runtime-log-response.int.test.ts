@@ -42,7 +42,7 @@ beforeAll(async () => {
   ownerId = owner.id;
   strangerId = stranger.id;
   for (const [who, user] of [['owner', owner], ['member', member], ['stranger', stranger]] as const) {
-    ({ token: tokens[who] } = await asSystem(t.db.prisma, (tx) => createApiToken(tx, { userId: user.id, name: 'logs', expiresInDays: 1 })));
+    ({ token: tokens[who] } = await asSystem(t.db.prisma, (tx) => createApiToken(tx, { actor: { id: user.id, role: 'viewer' } }, { name: 'logs', expiresInDays: 1 })));
   }
 
   const image = imageRef(app.id, 'v1');

@@ -7,7 +7,7 @@ import { runAsSystem, type WorkContext } from '@/lib/db/work';
 import { AppError } from '@/lib/errors';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { BCRYPT_HASH, NO_SUCH_ID, uniqueName } from '@/lib/testing/fixtures';
-import type { Preferences } from '@/lib/validation/profile';
+import type { Preferences } from '@/lib/validation/preferences';
 import {
   changePassword,
   changeRole,

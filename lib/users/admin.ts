@@ -14,16 +14,8 @@ import { AppError } from '@/lib/errors';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { isUuid } from '@/lib/validation/ids';
 import { passwordSchemaFor } from '@/lib/validation/password';
-import {
-  changeRoleSchema,
-  newUserSchema,
-  preferencesSchema,
-  setDisabledSchema,
-  userListFiltersSchema,
-  type NewUserInput,
-  type Preferences,
-  type UserListFilterInput,
-} from '@/lib/validation/profile';
+import { preferencesSchema, type Preferences } from '@/lib/validation/preferences';
+import { changeRoleSchema, newUserSchema, setDisabledSchema, userListFiltersSchema, type NewUserInput, type UserListFilterInput } from '@/lib/validation/user';
 
 export const USER_PAGE_SIZE = 50;
 

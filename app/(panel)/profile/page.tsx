@@ -6,7 +6,7 @@ import { DateTime } from '@/components/ui/date-time';
 import { Section } from '@/components/ui/section';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
-import { readPreferences } from '@/lib/validation/profile';
+import { readPreferences } from '@/lib/validation/preferences';
 import { PasswordForm } from './_components/password-form';
 import { PreferencesForm } from './_components/preferences-form';
 import { SignOutEverywhereForm } from './_components/sign-out-everywhere-form';

@@ -1,100 +1,55 @@
 'use server';
 
-import { revalidatePath } from 'next/cache';
-import { actionFailure, formValues, invalid, type ActionState } from '@/lib/actions/state';
-import { requireUser, type SessionUser } from '@/lib/auth/session';
-import { getDb } from '@/lib/db';
-import { runAsSystem, type WorkContext } from '@/lib/db/work';
-import { AppError } from '@/lib/errors';
-import { getRequestMeta } from '@/lib/http/request-meta';
+// Acting on users. can() (with canAssignRole for roles) runs inside the lib/users function against the target row it
+// locks, which is also where the audit row is written; the work runs as the system (users has no row-level
+// security) and formAction does the steps around it, auditing a refusal (authz.denied) in a transaction of its own.
+import { formAction } from '@/lib/actions/form-action';
 import { changeRole, createUser, setDisabled, signOutEverywhere } from '@/lib/users/admin';
-import { changeRoleSchema, createUserFormSchema, setDisabledSchema, userTargetSchema } from '@/lib/validation/profile';
+import { changeRoleSchema, createUserFormSchema, setDisabledSchema, userTargetSchema } from '@/lib/validation/user';
 
 const USERS_PATH = '/users';
 
-// Every action here acts on users: can() (with canAssignRole for roles) runs inside the lib/users/admin.ts function,
-// against the target row it locks, which is also where the audit row is written; runAsSystem() audits refusals
-// (authz.denied) in a transaction of their own.
-
-/** A refusal that concerns one field is shown beside it. */
-function refused(error: unknown, values?: Record<string, string>): ActionState {
-  const field = error instanceof AppError ? error.options.field : undefined;
-  if (field && error instanceof AppError) return { ok: false, fieldErrors: { [field]: [error.message] }, values };
-  return actionFailure(error, values);
-}
-
-async function contextFor(actor: SessionUser) {
-  return { actor, meta: await getRequestMeta() };
-}
-
-export async function createUserAction(_prev: ActionState, form: FormData): Promise<ActionState> {
-  const user = await requireUser();
+export const createUserAction = formAction({
+  schema: createUserFormSchema,
+  keys: ['username', 'email', 'role', 'password', 'confirm'],
   // The passwords are never echoed back into the form.
-  const values = formValues(form, ['username', 'email', 'role']);
-  const parsed = createUserFormSchema.safeParse({ ...values, ...formValues(form, ['password', 'confirm']) });
-  if (!parsed.success) return invalid(parsed.error, values);
-  try {
-    const ctx = await contextFor(user);
-    await runAsSystem(await getDb(), (tx) => createUser(tx, ctx, parsed.data));
-  } catch (error) {
-    return refused(error, values);
-  }
-  revalidatePath(USERS_PATH);
-  const { username, role } = parsed.data;
-  return {
-    ok: true,
+  echo: ['username', 'email', 'role'],
+  run: createUser,
+  as: 'system',
+  revalidate: [USERS_PATH],
+  success: (_, { username, role }) => ({
     message: `${username} can now sign in as ${role}. Give them the password over a safe channel and ask them to change it on their profile.`,
     values: { role },
-  };
-}
+  }),
+});
 
-export async function changeRoleAction(_prev: ActionState, form: FormData): Promise<ActionState> {
-  const user = await requireUser();
-  const values = formValues(form, ['userId', 'role']);
-  const parsed = changeRoleSchema.safeParse(values);
-  if (!parsed.success) return invalid(parsed.error, values);
-  let changed: boolean;
-  try {
-    const ctx = await contextFor(user);
-    changed = await runAsSystem(await getDb(), (tx) => changeRole(tx, ctx, parsed.data));
-  } catch (error) {
-    return actionFailure(error, values);
-  }
-  revalidatePath(USERS_PATH);
-  return {
-    ok: true,
-    message: changed ? `Now ${parsed.data.role}; their sessions have ended.` : `Already ${parsed.data.role}.`,
+export const changeRoleAction = formAction({
+  schema: changeRoleSchema,
+  keys: ['userId', 'role'],
+  run: changeRole,
+  as: 'system',
+  revalidate: [USERS_PATH],
+  success: (changed, { role }, values) => ({
+    message: changed ? `Now ${role}; their sessions have ended.` : `Already ${role}.`,
     values,
-  };
-}
+  }),
+});
 
-export async function setDisabledAction(_prev: ActionState, form: FormData): Promise<ActionState> {
-  const user = await requireUser();
-  const parsed = setDisabledSchema.safeParse(formValues(form, ['userId', 'disabled']));
-  if (!parsed.success) return invalid(parsed.error);
-  try {
-    const ctx = await contextFor(user);
-    await runAsSystem(await getDb(), (tx) => setDisabled(tx, ctx, parsed.data));
-  } catch (error) {
-    return actionFailure(error);
-  }
-  revalidatePath(USERS_PATH);
-  return {
-    ok: true,
-    message: parsed.data.disabled ? 'Disabled: signed out, and their API tokens stop working.' : 'Enabled: they can sign in again.',
-  };
-}
+export const setDisabledAction = formAction({
+  schema: setDisabledSchema,
+  keys: ['userId', 'disabled'],
+  run: setDisabled,
+  as: 'system',
+  revalidate: [USERS_PATH],
+  success: (_, { disabled }) =>
+    disabled ? 'Disabled: signed out, and their API tokens stop working.' : 'Enabled: they can sign in again.',
+});
 
-export async function signOutUserAction(_prev: ActionState, form: FormData): Promise<ActionState> {
-  const user = await requireUser();
-  const parsed = userTargetSchema.safeParse(formValues(form, ['userId']));
-  if (!parsed.success) return invalid(parsed.error);
-  try {
-    const ctx = await contextFor(user);
-    await runAsSystem(await getDb(), (tx) => signOutEverywhere(tx, ctx, parsed.data.userId));
-  } catch (error) {
-    return actionFailure(error);
-  }
-  revalidatePath(USERS_PATH);
-  return { ok: true, message: 'Signed out everywhere.' };
-}
+export const signOutUserAction = formAction({
+  schema: userTargetSchema,
+  keys: ['userId'],
+  run: (tx, ctx, { userId }) => signOutEverywhere(tx, ctx, userId),
+  as: 'system',
+  revalidate: [USERS_PATH],
+  success: 'Signed out everywhere.',
+});

@@ -17,7 +17,7 @@ import { runAsSystem } from '@/lib/db/work';
 import { AppError } from '@/lib/errors';
 import { getRequestMeta } from '@/lib/http/request-meta';
 import { listUsers, type UserListItem, type UserListPage } from '@/lib/users/admin';
-import { userListFiltersSchema } from '@/lib/validation/profile';
+import { userListFiltersSchema } from '@/lib/validation/user';
 import { CreateUserForm } from './_components/create-user-form';
 import { PLATFORM_ROLE_LABELS, RoleSelect } from '@/components/role-select';
 import { DisableForm, RoleForm, SignOutUserForm } from './_components/user-row-actions';

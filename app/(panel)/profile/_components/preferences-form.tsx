@@ -3,7 +3,7 @@
 import { useActionState, useEffect, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { initialActionState } from '@/lib/actions/state';
-import type { Preferences } from '@/lib/validation/profile';
+import type { Preferences } from '@/lib/validation/preferences';
 import { THEMES, type Theme } from '@/lib/validation/rules';
 import { updatePreferencesAction } from '../actions';
 import { FormMessage } from '@/components/ui/form-message';

@@ -1,13 +1,10 @@
 'use server';
 
-import { revalidatePath } from 'next/cache';
-import { actionFailure, formValues, invalid, type ActionState } from '@/lib/actions/state';
-import { can } from '@/lib/auth/permissions';
-import { requireUser } from '@/lib/auth/session';
+// API tokens of the signed-in person. createApiToken and revokeApiToken check can() themselves (revoking needs the
+// token's owner, read under a lock) and audit in the same transaction; formAction does the steps around them.
+import { formAction } from '@/lib/actions/form-action';
+import type { ActionState } from '@/lib/actions/state';
 import { createApiToken, revokeApiToken } from '@/lib/auth/tokens';
-import { getDb } from '@/lib/db';
-import { asUser } from '@/lib/db/context';
-import { getRequestMeta } from '@/lib/http/request-meta';
 import { createTokenSchema, revokeTokenSchema } from '@/lib/validation/tokens';
 
 const TOKENS_PATH = '/settings/tokens';
@@ -16,43 +13,21 @@ const TOKENS_PATH = '/settings/tokens';
 export type CreatedToken = { token: string; name: string; expiresAt: string };
 export type CreateTokenState = ActionState & { created?: CreatedToken };
 
-export async function createTokenAction(_prev: CreateTokenState, form: FormData): Promise<CreateTokenState> {
-  const user = await requireUser();
-  const values = formValues(form, ['name', 'expiresInDays']);
-  const parsed = createTokenSchema.safeParse(values);
-  if (!parsed.success) return invalid(parsed.error, values);
-  if (!can(user, 'token.create', { type: 'token', userId: user.id })) {
-    return { ok: false, message: 'You are not allowed to create API tokens.', values };
-  }
-  try {
-    const meta = await getRequestMeta();
-    // The audit row is written by createApiToken, in this transaction.
-    const created = await asUser(await getDb(), user.id, (tx) =>
-      createApiToken(tx, { userId: user.id, ...parsed.data, meta }),
-    );
-    revalidatePath(TOKENS_PATH);
-    return {
-      ok: true,
-      message: `Token "${parsed.data.name}" created.`,
-      created: { token: created.token, name: parsed.data.name, expiresAt: created.expiresAt.toISOString() },
-    };
-  } catch (error) {
-    return actionFailure(error, values);
-  }
-}
+export const createTokenAction: (prev: CreateTokenState, form: FormData) => Promise<CreateTokenState> = formAction({
+  schema: createTokenSchema,
+  keys: ['name', 'expiresInDays'],
+  run: createApiToken,
+  revalidate: [TOKENS_PATH],
+  success: ({ token, expiresAt }, { name }) => ({
+    message: `Token "${name}" created.`,
+    created: { token, name, expiresAt: expiresAt.toISOString() },
+  }),
+});
 
-export async function revokeTokenAction(_prev: ActionState, form: FormData): Promise<ActionState> {
-  const user = await requireUser();
-  const parsed = revokeTokenSchema.safeParse({ tokenId: form.get('tokenId') });
-  if (!parsed.success) return invalid(parsed.error);
-  try {
-    const meta = await getRequestMeta();
-    // can(user, 'token.revoke', …) needs the token's owner: revokeApiToken reads the row under a lock and asserts
-    // it before changing anything, then audits in the same transaction.
-    await asUser(await getDb(), user.id, (tx) => revokeApiToken(tx, { actor: user, tokenId: parsed.data.tokenId, meta }));
-  } catch (error) {
-    return actionFailure(error);
-  }
-  revalidatePath(TOKENS_PATH);
-  return { ok: true, message: 'Token revoked: it no longer works.' };
-}
+export const revokeTokenAction = formAction({
+  schema: revokeTokenSchema,
+  keys: ['tokenId'],
+  run: revokeApiToken,
+  revalidate: [TOKENS_PATH],
+  success: 'Token revoked: it no longer works.',
+});
