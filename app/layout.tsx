@@ -92,7 +92,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               </ul>
             )}
             <div className="ml-auto flex items-center gap-2">
-              <ThemeToggle key={theme} initial={theme} />
+              <ThemeToggle key={theme} initial={theme} cookieName={THEME_COOKIE} />
               {user && (
                 <>
                   <Link href="/profile" className="text-sm text-muted hover:text-foreground" title={`${user.email} — profile`}>

@@ -2,7 +2,9 @@
 // Light, dark or the system's choice. The choice lives in a cookie so the server renders the right class on <html>
 // (app/layout.tsx reads it); here we only write the cookie and flip the class for the page already shown.
 import { useEffect, useState, type ReactNode } from 'react';
-import { THEME_COOKIE, type Theme } from '@/lib/validation/rules';
+// The cookie's name comes as a prop from the layout (lib/validation/rules' THEME_COOKIE): importing the rules
+// module here would ship all its constants to every page.
+import type { Theme } from '@/lib/validation/rules';
 
 const DARK_QUERY = '(prefers-color-scheme: dark)';
 
@@ -36,8 +38,8 @@ const OPTIONS: { value: Theme; label: string; icon: ReactNode }[] = [
   },
 ];
 
-function storeTheme(theme: Theme) {
-  document.cookie = `${THEME_COOKIE}=${theme}; path=/; max-age=31536000; samesite=lax`;
+function storeTheme(cookieName: string, theme: Theme) {
+  document.cookie = `${cookieName}=${theme}; path=/; max-age=31536000; samesite=lax`;
 }
 
 function applyTheme(theme: Theme) {
@@ -45,7 +47,7 @@ function applyTheme(theme: Theme) {
   document.documentElement.classList.toggle('dark', dark);
 }
 
-export function ThemeToggle({ initial }: { initial: Theme }) {
+export function ThemeToggle({ initial, cookieName }: { initial: Theme; cookieName: string }) {
   const [theme, setTheme] = useState(initial);
 
   // "System" follows the operating system while the page is open (and re-applies after a dev-mode remount).
@@ -59,7 +61,7 @@ export function ThemeToggle({ initial }: { initial: Theme }) {
   }, [theme]);
 
   function choose(next: Theme) {
-    storeTheme(next);
+    storeTheme(cookieName, next);
     applyTheme(next);
     setTheme(next);
   }
