@@ -2,8 +2,7 @@
 // Select primitive; `roles` is what this person may give, `labels` how each reads (the bare role name without it).
 import type { ComponentProps } from 'react';
 import type { PlatformRole, TeamRole } from '@/lib/auth/permissions';
-import { SelectField } from './ui/field';
-import { Select } from './ui/select';
+import { Select, SelectField } from './ui/select';
 
 export const PLATFORM_ROLE_LABELS: Readonly<Record<PlatformRole, string>> = {
   super_admin: 'Super admin',

@@ -1,6 +1,7 @@
 // The source fields of one application type, shared by the create form and the Source tab. No hooks: the forms that
 // use it own the state; `values` are what to show (typed values after a refusal, else the stored ones).
-import { Field, SelectField, TextareaField } from '@/components/ui/field';
+import { Field, TextareaField } from '@/components/ui/field';
+import { SelectField } from '@/components/ui/select';
 
 export type SourceType = 'docker' | 'git' | 'compose';
 type Errors = Record<string, string[] | undefined>;

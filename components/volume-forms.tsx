@@ -3,7 +3,8 @@
 // Creating a volume (attached to a fixed owner on an application's tab, or to a chosen one / none on the project's
 // page) and attaching an existing detached one. Errors beside their fields, typed values kept, a toast on success.
 import { useActionState } from 'react';
-import { Field, SelectField } from '@/components/ui/field';
+import { Field } from '@/components/ui/field';
+import { SelectField } from '@/components/ui/select';
 import { FormMessage } from '@/components/ui/form-message';
 import { SubmitButton } from '@/components/ui/submit-button';
 import { ActionToast } from '@/components/ui/toast';

@@ -6,14 +6,12 @@
 import { useActionState } from 'react';
 import { initialActionState, type ActionState } from '@/lib/actions/state';
 import { Button, type ButtonVariant } from './button';
-import { FormMessage, stateText } from './form-message';
+import { FormMessage } from './form-message';
 
-const DANGER = {
-  primary: '',
-  secondary:
-    'border-red-300 text-red-700 hover:bg-red-50 dark:border-red-800 dark:text-red-400 dark:hover:bg-red-950',
-  ghost: 'text-red-700 dark:text-red-400',
-} as const;
+/** What a one-line outcome says: the action's message, or its field errors where a row has no fields to show them. */
+export function stateText(state: ActionState): string | undefined {
+  return state.message ?? (Object.values(state.fieldErrors ?? {}).flat().join(' ') || undefined);
+}
 
 export function ConfirmForm({
   action,
@@ -53,7 +51,7 @@ export function ConfirmForm({
         <input key={name} type="hidden" name={name} value={value} />
       ))}
       {!compact && message}
-      <Button type="submit" variant={variant} disabled={pending} title={title} className={danger ? DANGER[variant] : ''}>
+      <Button type="submit" variant={variant} disabled={pending} title={title} className={danger ? 'text-red-700 dark:text-red-400' : ''}>
         {pending ? pendingLabel : label}
       </Button>
       {compact && message}

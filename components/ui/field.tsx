@@ -1,10 +1,9 @@
 import { useId, type ComponentProps, type ReactNode } from 'react';
 import { FieldError } from './field-error';
 import { Input } from './input';
-import { Select } from './select';
 import { Textarea } from './textarea';
 
-type FieldShell = { label: ReactNode; errors?: string[]; hint?: string; /** Adds a quiet "(optional)" to the label. */ optional?: boolean };
+export type FieldShell = { label: ReactNode; errors?: string[]; hint?: string; /** Adds a quiet "(optional)" to the label. */ optional?: boolean };
 
 // The label names the control; the hint and the errors describe it (aria-describedby), so a screen reader hears
 // "Branch" as the name and the rules as its description, and tests can find the field by its label alone.
@@ -28,7 +27,8 @@ function useFieldIds(name: string, errors?: string[], hint?: string) {
 
 type Control = ReturnType<typeof useFieldIds>['control'];
 
-function Shell({ label, optional, errors, hint, name, children }: FieldShell & { name: string; children: (control: Control) => ReactNode }) {
+/** The label, hint and errors around one control; `children` renders the control with its ids and aria. */
+export function Shell({ label, optional, errors, hint, name, children }: FieldShell & { name: string; children: (control: Control) => ReactNode }) {
   const ids = useFieldIds(name, errors, hint);
   return (
     <div className="block space-y-1 text-sm">
@@ -55,13 +55,4 @@ export function Field({ label, optional, errors, hint, ...props }: ComponentProp
 /** Field's multi-line sibling (descriptions, pasted text). */
 export function TextareaField({ label, optional, errors, hint, ...props }: ComponentProps<'textarea'> & FieldShell & { name: string }) {
   return <Shell {...{ label, optional, errors, hint, name: props.name }}>{(control) => <Textarea {...control} {...props} />}</Shell>;
-}
-
-/** A labelled native <select> (provider, role, team, volume…), with its hint and errors like Field. */
-export function SelectField({ label, optional, errors, hint, className = '', ...props }: ComponentProps<'select'> & FieldShell & { name: string }) {
-  return (
-    <Shell {...{ label, optional, errors, hint, name: props.name }}>
-      {(control) => <Select {...control} className={`w-full ${className}`} {...props} />}
-    </Shell>
-  );
 }

@@ -4,8 +4,8 @@
 import { useActionState } from 'react';
 import { PLATFORM_ROLE_LABELS, RoleSelect } from '@/components/role-select';
 import { Button } from '@/components/ui/button';
-import { ConfirmForm } from '@/components/ui/confirm-form';
-import { FormMessage, stateText } from '@/components/ui/form-message';
+import { ConfirmForm, stateText } from '@/components/ui/confirm-form';
+import { FormMessage } from '@/components/ui/form-message';
 import { initialActionState } from '@/lib/actions/state';
 import type { PlatformRole } from '@/lib/auth/permissions';
 import { changeRoleAction, setDisabledAction, signOutUserAction } from '../actions';

@@ -3,7 +3,7 @@
 // On success the action redirects to the new project's page; a refusal keeps what was typed, errors beside fields.
 import { useActionState } from 'react';
 import { FormMessage } from '@/components/ui/form-message';
-import { SelectField } from '@/components/ui/field';
+import { SelectField } from '@/components/ui/select';
 import { SubmitButton } from '@/components/ui/submit-button';
 import { initialActionState } from '@/lib/actions/state';
 import type { TeamChoice } from '@/lib/projects/project';

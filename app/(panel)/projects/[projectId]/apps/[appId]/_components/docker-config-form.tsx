@@ -5,7 +5,8 @@
 // normalized values (a success), and the ports list from the same.
 import { useActionState, useState, type ReactNode } from 'react';
 import { Button } from '@/components/ui/button';
-import { Field, SelectField, TextareaField } from '@/components/ui/field';
+import { Field, TextareaField } from '@/components/ui/field';
+import { SelectField } from '@/components/ui/select';
 import { FormMessage } from '@/components/ui/form-message';
 import { SubmitButton } from '@/components/ui/submit-button';
 import { ActionToast } from '@/components/ui/toast';
