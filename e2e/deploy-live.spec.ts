@@ -81,6 +81,11 @@ test('a deploy watched to its end: the header and details equal a fresh load, wi
     await page.reload();
     await expect(page.getByTestId('log-state')).toHaveText('finished');
     expect(await shownState(page)).toEqual(expected);
+
+    // The service's own output, in the same log-line shape, on the Logs tab.
+    await page.getByRole('link', { name: 'Logs', exact: true }).click();
+    await expect(page.getByRole('log', { name: 'Log output' })).toContainText('started');
+    await expect(page.getByTestId('log-state')).toHaveText('live');
   } finally {
     await owner.close();
   }
