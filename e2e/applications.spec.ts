@@ -1,7 +1,7 @@
 // Applications in the browser: create a git application (a bad branch is refused beside its field, typed values
 // kept), give it a port and a health check, archive and restore it; a team viewer sees the same pages read-only.
 import { expect, test, type Page } from '@playwright/test';
-import { dbQuery, seedSharedProject, signIn } from './support';
+import { dbQuery, seedSharedProject, signIn, uniqueStamp } from './support';
 
 const seed = () => seedSharedProject('apps');
 
@@ -39,7 +39,7 @@ async function createGitApp(page: Page, projectId: string, name: string): Promis
 test('create a git application, configure it, archive and restore it; a viewer sees it read-only', async ({ page, browser }) => {
   test.setTimeout(120_000); // one person's whole journey, plus a second browser context for the viewer
   const { projectId, owner, viewer, password } = await seed();
-  const name = `api-${Date.now() % 100000}`;
+  const name = `api-${uniqueStamp()}`;
   await signIn(page, owner, password);
   const appId = await createGitApp(page, projectId, name);
 
@@ -56,13 +56,14 @@ test('create a git application, configure it, archive and restore it; a viewer s
   await page.getByLabel('Container port').fill('8080');
   await page.getByLabel('Published port').fill('80');
   await page.getByLabel(/^Check/).selectOption('CMD');
-  await page.getByLabel(/^Command/).fill('curl\n-f\nhttp://localhost:8080/health');
+  const healthCheck = page.getByRole('group', { name: 'Health check' });
+  await healthCheck.getByLabel(/^Command/).fill('curl\n-f\nhttp://localhost:8080/health');
   await page.getByLabel('Interval').fill('soon');
   await page.getByLabel('Retries').fill('3');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.locator('[id="healthcheck.interval-error"]')).toContainText('not a duration');
   await expect(page.getByLabel('Container port')).toHaveValue('8080');
-  await expect(page.getByLabel(/^Command/)).toHaveValue('curl\n-f\nhttp://localhost:8080/health');
+  await expect(healthCheck.getByLabel(/^Command/)).toHaveValue('curl\n-f\nhttp://localhost:8080/health');
 
   await page.getByLabel('Interval').fill('90s');
   await page.getByRole('button', { name: 'Save settings' }).click();

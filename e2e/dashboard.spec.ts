@@ -2,7 +2,7 @@
 // database holds, so the spec follows the seed when it changes.
 import { expect, test, type Page } from '@playwright/test';
 import pg from 'pg';
-import { demoPassword, signIn } from './support';
+import { createUser, dbQuery, demoPassword, signIn, uniqueStamp } from './support';
 
 const STATUSES = ['running', 'stopped', 'failed', 'deploying'] as const;
 
@@ -23,15 +23,12 @@ async function query<T extends pg.QueryResultRow>(sql: string, values: unknown[]
   }
 }
 
-test.beforeEach(async ({ page }) => {
-  await signIn(page, DEMO_USER, demoPassword());
-});
-
 const projectRows = (page: Page) => page.locator('tbody tr');
 const projectRow = (page: Page, name: string) =>
   projectRows(page).filter({ has: page.getByRole('rowheader').getByText(name, { exact: true }) });
 
 test('the dashboard lists the seeded projects with their application counts', async ({ page }) => {
+  await signIn(page, DEMO_USER, demoPassword());
   const counts = await query<{ status: string; n: number }>(
     `SELECT a.status, count(*)::int AS n FROM applications a JOIN projects p ON p.id = a.project_id
       WHERE p.name = 'my-saas-app' AND a.deleted_at IS NULL GROUP BY a.status`,
@@ -56,6 +53,7 @@ test('the dashboard lists the seeded projects with their application counts', as
 });
 
 test('the tag filter narrows the list to the projects with that tag', async ({ page }) => {
+  await signIn(page, DEMO_USER, demoPassword());
   const tagged = await query<{ name: string }>(
     `SELECT name FROM projects WHERE metadata @> '{"tags":["critical"]}' ORDER BY name, id`,
   );
@@ -76,10 +74,16 @@ test('the tag filter narrows the list to the projects with that tag', async ({ p
 });
 
 test('the theme toggle switches the dark class, and the server renders the choice after a reload', async ({ page }) => {
+  // A user of its own, whose saved preference this test sets: the demo users are shared by every spec.
+  const username = `theme_${uniqueStamp()}`;
+  const password = `pw-${username}-x`;
+  const userId = await createUser(username, 'developer', password);
+  await dbQuery(`UPDATE users SET preferences = '{"theme":"dark"}' WHERE id = $1`, [userId]);
+  await signIn(page, username, password);
   await page.emulateMedia({ colorScheme: 'light' });
   const html = page.locator('html');
   await page.goto('/');
-  // No choice in this browser yet: the user's saved preference (the seed gives john_doe "dark") applies.
+  // No choice in this browser yet: the user's saved preference ("dark") applies.
   await expect(html).toHaveClass(/\bdark\b/);
   await page.getByRole('button', { name: 'Light', exact: true }).click();
   await expect(html).not.toHaveClass(/\bdark\b/);

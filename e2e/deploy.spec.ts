@@ -3,7 +3,7 @@
 import { expect, test } from '@playwright/test';
 import Docker from 'dockerode';
 import { startGitServer, type GitTestServer } from '../lib/git/test-server';
-import { createUser, dbQuery, signIn } from './support';
+import { createUser, dbQuery, signIn, uniqueStamp } from './support';
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 let git: GitTestServer;
@@ -17,17 +17,36 @@ test.beforeAll(async () => {
   });
 });
 
+/** A Docker "not found" means already gone; anything else is an error worth seeing. */
+const unlessGone = (error: { statusCode?: number }) => {
+  if (error.statusCode !== 404) throw error;
+};
+
 test.afterAll(async () => {
-  const filters = { label: [`slipway.application=${appId}`] };
-  for (const service of await docker.listServices({ filters })) await docker.getService(service.ID).remove().catch(() => {});
-  await new Promise((resolve) => setTimeout(resolve, 3000));
-  for (const image of await docker.listImages({ filters })) await docker.getImage(image.Id).remove({ force: true }).catch(() => {});
-  await git?.stop();
+  try {
+    if (!appId) return;
+    const filters = { label: [`slipway.application=${appId}`] };
+    const services = await docker.listServices({ filters });
+    for (const service of services) await docker.getService(service.ID).remove().catch(unlessGone);
+    // The image can go once the services' containers have stopped and been removed by Swarm.
+    // (One label filter per service: several labels in one filter must all match.)
+    const containers = async () => {
+      let count = 0;
+      for (const service of services) {
+        count += (await docker.listContainers({ all: true, filters: { label: [`com.docker.swarm.service.id=${service.ID}`] } })).length;
+      }
+      return count;
+    };
+    await expect.poll(containers, { timeout: 60_000 }).toBe(0);
+    for (const image of await docker.listImages({ filters })) await docker.getImage(image.Id).remove({ force: true }).catch(unlessGone);
+  } finally {
+    await git?.stop();
+  }
 });
 
 test('press Deploy, watch the log stream in, see the status turn to success', async ({ page }) => {
   test.setTimeout(180_000);
-  const stamp = `${Date.now() % 1_000_000_000}`;
+  const stamp = uniqueStamp();
   const password = `pw-deploy-${stamp}-x`;
   const owner = `deploy_dev_${stamp}`;
   const ownerId = await createUser(owner, 'developer', password);

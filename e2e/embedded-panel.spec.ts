@@ -1,62 +1,66 @@
 // The README's zero-setup path: the built panel with no DATABASE_URL starts its own PostgreSQL in a fresh data
 // directory, survives SIGKILL, and stops its database on SIGTERM.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import pg from 'pg';
+import { startPanel, stopPanel, type PanelProcess } from './panel-process';
 import { freePort } from './support';
 
-const root = path.resolve(__dirname, '..');
+/** The migrations in the repository: a fresh data directory must get every one of them. */
+async function migrationCount(): Promise<number> {
+  const entries = await readdir(path.resolve(__dirname, '..', 'prisma', 'migrations'), { withFileTypes: true });
+  return entries.filter((entry) => entry.isDirectory()).length;
+}
 
-
-type Panel = { child: ChildProcess; output: () => string };
-
-function startPanel(dataDir: string, port: number, pgPort: number): Panel {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    SLIPWAY_DATA_DIR: dataDir,
-    SLIPWAY_EMBEDDED_PG_PORT: String(pgPort),
-    PORT: String(port),
-    HOSTNAME_BIND: '127.0.0.1',
-  };
-  delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ['scripts/server.mjs'], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** A panel without DATABASE_URL on `dataDir`; `port` is tried first (a restart on the same address). */
+function startEmbeddedPanel(dataDir: string, pgPort: number, port?: number): Promise<PanelProcess> {
+  return startPanel({
+    port,
+    env: (listenPort) => {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        SLIPWAY_DATA_DIR: dataDir,
+        // A hint: the panel moves to the next free port when this one is taken, and says which in the owner file.
+        SLIPWAY_EMBEDDED_PG_PORT: String(pgPort),
+        PORT: String(listenPort),
+        HOSTNAME_BIND: '127.0.0.1',
+      };
+      delete env.DATABASE_URL;
+      return env;
+    },
   });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  return { child, output: () => output };
 }
 
 type Health = { status: string; database: { mode: string }; migrations: { applied: number } };
 
-async function health(port: number, panel: Panel, timeoutMs = 60_000): Promise<Health> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (panel.child.exitCode !== null) throw new Error(`panel exited ${panel.child.exitCode}:\n${panel.output()}`);
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/api/health`);
-      if (response.ok) return (await response.json()) as Health;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`panel not healthy after ${timeoutMs} ms:\n${panel.output()}`);
+/** The panel listens (startPanel saw it); its health once Next.js answers 200. */
+async function health(panel: PanelProcess): Promise<Health> {
+  let last: Health | null = null;
+  await expect
+    .poll(
+      async () => {
+        if (panel.child.exitCode !== null) throw new Error(`panel exited ${panel.child.exitCode}:\n${panel.output()}`);
+        const response = await fetch(`${panel.baseUrl}/api/health`).catch(() => null);
+        if (response?.ok) last = (await response.json()) as Health;
+        return response?.status ?? 'no answer';
+      },
+      { timeout: 60_000 },
+    )
+    .toBe(200);
+  return last!;
 }
 
-const exited = (child: ChildProcess) =>
-  new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+/** The port the embedded PostgreSQL really listens on, from the file the panel that started it writes. */
+async function embeddedPort(dataDir: string): Promise<number> {
+  return (JSON.parse(await readFile(path.join(dataDir, 'embedded-postgres.owner'), 'utf8')) as { port: number }).port;
+}
 
-async function appQuery(dataDir: string, pgPort: number, sql: string) {
+async function appQuery(dataDir: string, sql: string) {
   const secrets = JSON.parse(await readFile(path.join(dataDir, 'embedded-postgres.json'), 'utf8'));
-  const client = new pg.Client({ host: '127.0.0.1', port: pgPort, user: 'slipway', password: secrets.appPassword, database: 'slipway' });
+  const client = new pg.Client({ host: '127.0.0.1', port: await embeddedPort(dataDir), user: 'slipway', password: secrets.appPassword, database: 'slipway' });
   await client.connect();
   try {
     return (await client.query(sql)).rows;
@@ -68,39 +72,39 @@ async function appQuery(dataDir: string, pgPort: number, sql: string) {
 test.describe('embedded database mode', () => {
   test.describe.configure({ timeout: 180_000 });
   let dataDir: string;
-  const panels: Panel[] = [];
+  const panels: PanelProcess[] = [];
 
   test.beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-e2e-embedded-'));
   });
 
   test.afterAll(async () => {
-    for (const { child } of panels) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await Promise.all(panels.map(({ child }) => exited(child)));
+    await Promise.all(panels.map((panel) => stopPanel(panel)));
     await rm(dataDir, { recursive: true, force: true });
   });
 
   test('starts on a fresh data directory, survives SIGKILL and stops its database on SIGTERM', async () => {
-    const [port, pgPort] = await Promise.all([freePort(), freePort()]);
+    const pgPort = await freePort();
 
-    const first = startPanel(dataDir, port, pgPort);
+    const first = await startEmbeddedPanel(dataDir, pgPort);
     panels.push(first);
-    const ok = await health(port, first);
+    const ok = await health(first);
     expect(ok).toMatchObject({ status: 'ok', database: { reachable: true, mode: 'embedded' }, migrations: { pending: [], failed: [] } });
-    expect(ok.migrations.applied).toBeGreaterThanOrEqual(5);
+    expect(ok.migrations.applied).toBe(await migrationCount());
     expect(existsSync(path.join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
-    await appQuery(dataDir, pgPort, "INSERT INTO users (username, email, auth_provider) VALUES ('survivor', 'survivor@example.com', 'github')");
+    await appQuery(dataDir, "INSERT INTO users (username, email, auth_provider) VALUES ('survivor', 'survivor@example.com', 'github')");
 
     first.child.kill('SIGKILL');
-    await exited(first.child);
+    await first.exited();
 
-    const second = startPanel(dataDir, port, pgPort);
+    // Restarted on the same address (another one only if something took it in between).
+    const second = await startEmbeddedPanel(dataDir, pgPort, first.port);
     panels.push(second);
-    expect(await health(port, second)).toMatchObject({ status: 'ok', database: { mode: 'embedded' } });
-    expect(await appQuery(dataDir, pgPort, 'SELECT username FROM users')).toEqual([{ username: 'survivor' }]);
+    expect(await health(second)).toMatchObject({ status: 'ok', database: { mode: 'embedded' } });
+    expect(await appQuery(dataDir, 'SELECT username FROM users')).toEqual([{ username: 'survivor' }]);
 
     second.child.kill('SIGTERM');
-    await exited(second.child);
+    await second.exited();
     await expect.poll(() => existsSync(path.join(dataDir, 'postgres', 'postmaster.pid')), { timeout: 15_000 }).toBe(false);
   });
 });

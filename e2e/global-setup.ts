@@ -1,33 +1,32 @@
 // Playwright global setup: the built panel (run `npm run build` first) on a free port, against a fresh database
 // that the panel migrates itself at start, with the demo data loaded. Sets E2E_BASE_URL (and E2E_DATABASE_URL for
 // specs that compare the page with the database) before the workers start, and returns the teardown.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { freePort } from './support';
+import { startPanel, type PanelProcess } from './panel-process';
 import globalTeardown, { STATE_ENV, testingDatabase, type E2eState } from './global-teardown';
 
 const ROOT = path.resolve(__dirname, '..');
 const START_TIMEOUT_MS = 90_000;
 
+const tail = (panel: PanelProcess, lines = 30) => panel.output().split('\n').slice(-lines).join('\n');
 
-async function tail(file: string, lines = 30): Promise<string> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text.split('\n').slice(-lines).join('\n');
-}
-
-/** `failed()` says why the server is gone (exit code, spawn error), or null while it runs. */
-async function waitForHealth(url: string, failed: () => string | null, log: string) {
+/** The panel listens on its port (startPanel saw it say so); wait until it answers healthy there. */
+async function waitForHealth(panel: PanelProcess) {
+  const url = `${panel.baseUrl}/api/health`;
   const deadline = Date.now() + START_TIMEOUT_MS;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
-    const reason = failed();
-    if (reason) throw new Error(`The panel stopped (${reason}) before it was healthy. Its log:\n${await tail(log)}`);
+    const { exitCode, signalCode } = panel.child;
+    if (exitCode !== null || signalCode !== null) {
+      throw new Error(`The panel stopped (${signalCode ?? `exit code ${exitCode}`}) before it was healthy. Its log:\n${tail(panel)}`);
+    }
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
       if (response.status === 200) return;
@@ -37,7 +36,7 @@ async function waitForHealth(url: string, failed: () => string | null, log: stri
     }
     await sleep(250);
   }
-  throw new Error(`The panel did not answer 200 at ${url} within ${START_TIMEOUT_MS / 1000} s (last: ${last}). Its log:\n${await tail(log)}`);
+  throw new Error(`The panel did not answer 200 at ${url} within ${START_TIMEOUT_MS / 1000} s (last: ${last}). Its log:\n${tail(panel)}`);
 }
 
 export default async function globalSetup() {
@@ -58,31 +57,17 @@ export default async function globalSetup() {
     // The demo users get a password made for this run, so specs can sign in as them.
     const demoPassword = randomBytes(18).toString('base64url');
     const env = { ...process.env, DATABASE_URL: roleUrl(database), SLIPWAY_DATA_DIR: dataDir, SLIPWAY_DEMO_PASSWORD: demoPassword };
-    const port = await freePort();
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const log = path.join(dataDir, 'panel.log');
-    const output = openSync(log, 'a');
-    const server = spawn(process.execPath, ['scripts/server.mjs'], {
-      cwd: ROOT,
-      env: { ...env, NODE_ENV: 'production', PORT: String(port), HOSTNAME_BIND: '127.0.0.1', SLIPWAY_URL: baseUrl },
+    const panel = await startPanel({
+      env: (port) => ({ ...env, NODE_ENV: 'production', PORT: String(port), HOSTNAME_BIND: '127.0.0.1', SLIPWAY_URL: `http://127.0.0.1:${port}` }),
       // Its own process group, so the teardown can stop the panel and anything it forks in one signal.
       detached: true,
-      stdio: ['ignore', output, output],
+      logFile: path.join(dataDir, 'panel.log'),
+      timeoutMs: START_TIMEOUT_MS,
     });
-    closeSync(output);
-    let spawnError: Error | undefined;
-    server.once('error', (error) => (spawnError = error));
-    state.serverPid = server.pid;
+    const { baseUrl } = panel;
+    state.serverPid = panel.child.pid;
     await saveState();
-    await waitForHealth(
-      `${baseUrl}/api/health`,
-      () => {
-        if (spawnError) return spawnError.message;
-        if (server.exitCode !== null) return `exit code ${server.exitCode}`;
-        return server.signalCode && `signal ${server.signalCode}`;
-      },
-      log,
-    );
+    await waitForHealth(panel);
 
     await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['prisma/seed.ts'], { cwd: ROOT, env }).catch(
       (error: Error & { stdout?: string; stderr?: string }) => {

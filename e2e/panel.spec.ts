@@ -3,10 +3,10 @@
 // masked, attach a volume, be refused deleting it, archive and restore the application. Then a team viewer opens
 // the same pages and finds them read-only. The database is checked after each step that should (or should not) write.
 import { expect, test, type Page } from '@playwright/test';
-import { createUser, dbQuery, signIn } from './support';
+import { createUser, dbQuery, signIn, uniqueStamp } from './support';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const stamp = `${Date.now() % 1_000_000_000}${Math.floor(Math.random() * 1000)}`;
+const stamp = uniqueStamp();
 const SECRET = `sk_live_${stamp}_do_not_leak`;
 
 const envRows = (appId: string) =>

@@ -1,50 +1,42 @@
 // First run on an empty database: every page leads to setup, setup creates the super_admin once, then it is gone.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { testingDatabase } from './global-teardown';
-import { freePort } from './support';
-
-const root = path.resolve(__dirname, '..');
+import { startPanel, stopPanel, type PanelProcess } from './panel-process';
+import { uniqueStamp } from './support';
 
 test.describe('first-run setup', () => {
   test.describe.configure({ timeout: 120_000 });
-  let server: ChildProcess | undefined;
+  let server: PanelProcess | undefined;
   let baseUrl = '';
   let dataDir = '';
-  const database = `slipway_e2e_setup_${process.pid}`;
+  const database = `slipway_e2e_setup_${uniqueStamp()}`;
 
   test.beforeAll(async () => {
     const { createEmptyDatabase, roleUrl } = testingDatabase();
     await createEmptyDatabase(database);
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-e2e-setup-'));
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, ['scripts/server.mjs'], {
-      cwd: root,
-      env: {
+    server = await startPanel({
+      env: (port) => ({
         ...process.env,
         DATABASE_URL: roleUrl(database),
         SLIPWAY_DATA_DIR: dataDir,
-        SLIPWAY_URL: baseUrl,
+        SLIPWAY_URL: `http://127.0.0.1:${port}`,
         PORT: String(port),
         HOSTNAME_BIND: '127.0.0.1',
         NODE_ENV: 'production',
-      },
-      stdio: 'ignore',
+      }),
     });
-    for (let i = 0; i < 240; i += 1) {
-      if (await fetch(`${baseUrl}/api/health`).then((r) => r.ok, () => false)) return;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    throw new Error('the panel did not start');
+    baseUrl = server.baseUrl;
+    // It listens; the first answer comes once Next.js has loaded the route.
+    await expect.poll(() => fetch(`${baseUrl}/api/health`).then((r) => r.status, (error: Error) => error.message), { timeout: 60_000 }).toBe(200);
   });
 
   test.afterAll(async () => {
-    server?.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1_000));
+    // Stopped (and its connections closed) before its database is dropped.
+    if (server) await stopPanel(server);
     await testingDatabase().dropDatabase(database);
     await rm(dataDir, { recursive: true, force: true });
   });

@@ -1,10 +1,10 @@
 // API tokens: made in the UI and shown once, accepted as Bearer by route handlers, dead once revoked or when the
 // user is disabled.
 import { expect, test } from '@playwright/test';
-import { createUser, dbQuery, signIn } from './support';
+import { createUser, dbQuery, signIn, uniqueStamp } from './support';
 
-test('a token made in the UI authenticates /api/me until it is revoked', async ({ page, playwright, baseURL }) => {
-  const stamp = Date.now() % 1_000_000;
+test('a token made in the UI authenticates /api/me until it is revoked in the UI', async ({ page, playwright, baseURL }) => {
+  const stamp = uniqueStamp();
   const username = `tokens_${stamp}`;
   const userId = await createUser(username, 'developer', `pw-tokens-${stamp}-x`);
   await signIn(page, username, `pw-tokens-${stamp}-x`);
@@ -34,7 +34,23 @@ test('a token made in the UI authenticates /api/me until it is revoked', async (
       expect((await api.get('/api/me', { headers: { authorization: bad } })).status()).toBe(401);
     }
 
-    await dbQuery(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1`, [userId]);
+    // Revoked from the token list, after the confirmation that says what stops working. The role change ended the
+    // browser's session, so the user (a viewer now: anyone may revoke their own tokens) signs in again.
+    await signIn(page, username, `pw-tokens-${stamp}-x`);
+    await page.goto('/settings/tokens');
+    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'ci deploys', exact: true }) });
+    await expect(row.getByText('Active', { exact: true })).toBeVisible();
+    page.once('dialog', (dialog) => {
+      expect(dialog.message()).toContain('Anything using it stops working at once.');
+      void dialog.accept();
+    });
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await expect(row.getByText('Revoked', { exact: true })).toBeVisible();
+    await expect(row.getByRole('button', { name: 'Revoke' })).toHaveCount(0);
+    const [revoked] = await dbQuery<{ revoked_at: Date | null }>('SELECT revoked_at FROM api_tokens WHERE user_id = $1', [userId]);
+    expect(revoked!.revoked_at).not.toBeNull();
+    const audit = await dbQuery<{ details: { name: string } }>(`SELECT details FROM audit_logs WHERE action = 'token.revoke' AND user_id = $1`, [userId]);
+    expect(audit.map((entry) => entry.details.name)).toEqual(['ci deploys']);
     expect((await api.get('/api/me', { headers: { authorization: `Bearer ${token}` } })).status()).toBe(401);
   } finally {
     await api.dispose();

@@ -2,9 +2,7 @@
 // delete refused while attached, detach) and the project's volumes page (delete). Each test makes its own user,
 // project and application straight in the database, with names no other spec uses.
 import { expect, test, type Page } from '@playwright/test';
-import { createUser, dbQuery, signIn } from './support';
-
-const unique = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+import { createUser, dbQuery, signIn, uniqueStamp } from './support';
 
 /** A developer owning a project (optionally in a team, with a team viewer) that holds a git application `api`. */
 async function seed(stamp: string, withViewer = false) {
@@ -42,7 +40,7 @@ const toast = (page: Page, text: string) => page.getByTestId('toast').filter({ h
 const volumeExists = async (name: string) => (await dbQuery('SELECT 1 FROM volumes WHERE name = $1', [name])).length === 1;
 
 test('a developer creates and attaches a volume, is refused deleting it while attached, detaches and deletes it', async ({ page }) => {
-  const stamp = unique();
+  const stamp = uniqueStamp();
   const { owner, password, projectId, appId } = await seed(stamp);
   const name = `data-${stamp}`;
   await signIn(page, owner, password);
@@ -97,7 +95,7 @@ test('a developer creates and attaches a volume, is refused deleting it while at
 });
 
 test('a team viewer sees the volumes read-only', async ({ page }) => {
-  const stamp = unique();
+  const stamp = uniqueStamp();
   const { viewer, password, projectId, appId } = await seed(stamp, true);
   const name = `ro-${stamp}`;
   await dbQuery(`INSERT INTO volumes (name, mount_path, size_gb, application_id) VALUES ($1, '/srv', 3, $2)`, [name, appId]);

@@ -1,0 +1,117 @@
+// Starting a built panel (scripts/server.mjs) as a child process for the e2e run and for specs that need a panel of
+// their own. A free port can only be picked, released and handed over: another process may bind it first. So the
+// panel is started on the port, and when it exits because the port was taken (EADDRINUSE), it is started again on
+// another one. That retries the bind, never a test. The panel is ready once it printed that it listens on our port
+// (so a health check cannot reach some other server that took the port).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { freePort } from './support';
+
+const ROOT = path.resolve(__dirname, '..');
+const ATTEMPTS = 5;
+const KEEP_CHARS = 64 * 1024;
+
+export type PanelProcess = {
+  child: ChildProcess;
+  port: number;
+  baseUrl: string;
+  /** The last 64 KiB the panel printed (stdout and stderr). */
+  output: () => string;
+  /** Resolves when the process has exited (at once if it already has). */
+  exited: () => Promise<void>;
+};
+
+export type StartPanelOptions = {
+  /** The child's whole environment, given the port it listens on (SLIPWAY_URL depends on it). */
+  env: (port: number) => NodeJS.ProcessEnv;
+  /** Try this port first (a restart on the same address); a fresh free port otherwise. */
+  port?: number;
+  /** Its own process group, so one signal to -pid stops it and everything it forked. */
+  detached?: boolean;
+  /** A file that receives everything the panel prints, besides the in-memory tail. */
+  logFile?: string;
+  /** How long one start may take before it listens; on a loaded 2-core machine with migrations, a minute or more. */
+  timeoutMs?: number;
+};
+
+const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+function exitedPromise(child: ChildProcess): () => Promise<void> {
+  const done = new Promise<void>((resolve) => {
+    if (hasExited(child)) resolve();
+    else child.once('exit', () => resolve());
+  });
+  return () => done;
+}
+
+/** Stops a panel started here: SIGTERM (to its group when detached), SIGKILL if still there after 10 s. */
+export async function stopPanel(panel: PanelProcess, detached = false): Promise<void> {
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      if (detached && panel.child.pid) process.kill(-panel.child.pid, name);
+      else panel.child.kill(name);
+    } catch {
+      // Already gone.
+    }
+  };
+  // A detached panel's group is signalled even when the panel itself is gone: what it forked may still run.
+  if (hasExited(panel.child) && !detached) return;
+  signal('SIGTERM');
+  const killer = setTimeout(() => signal('SIGKILL'), 10_000);
+  await panel.exited();
+  clearTimeout(killer);
+}
+
+type Outcome = { kind: 'listening' } | { kind: 'exited'; reason: string } | { kind: 'timeout' };
+
+async function startOnce(port: number, options: StartPanelOptions): Promise<{ panel: PanelProcess; outcome: Outcome }> {
+  const child = spawn(process.execPath, ['scripts/server.mjs'], {
+    cwd: ROOT,
+    env: options.env(port),
+    detached: options.detached ?? false,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : null;
+  let output = '';
+  const ready = `[slipway] listening on 127.0.0.1:${port} `;
+  let settle: (outcome: Outcome) => void = () => {};
+  const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
+  const onData = (chunk: Buffer) => {
+    log?.write(chunk);
+    output = (output + chunk.toString('utf8')).slice(-KEEP_CHARS);
+    if (output.includes(ready)) settle({ kind: 'listening' });
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  child.once('error', (error) => settle({ kind: 'exited', reason: error.message }));
+  child.once('exit', (code, signal) => {
+    log?.end();
+    settle({ kind: 'exited', reason: signal ? `signal ${signal}` : `exit code ${code}` });
+  });
+  const timer = setTimeout(() => settle({ kind: 'timeout' }), options.timeoutMs ?? 120_000);
+  const result = await outcome;
+  clearTimeout(timer);
+  const panel: PanelProcess = { child, port, baseUrl: `http://127.0.0.1:${port}`, output: () => output, exited: exitedPromise(child) };
+  return { panel, outcome: result };
+}
+
+/** A panel listening on 127.0.0.1, on `options.port` or a free port; see the file comment for the retry. */
+export async function startPanel(options: StartPanelOptions): Promise<PanelProcess> {
+  let port = options.port ?? (await freePort());
+  for (let attempt = 1; ; attempt += 1) {
+    const { panel, outcome } = await startOnce(port, options);
+    if (outcome.kind === 'listening') return panel;
+    if (outcome.kind === 'timeout') {
+      await stopPanel(panel, options.detached);
+      throw new Error(`The panel did not listen on port ${port} within ${(options.timeoutMs ?? 120_000) / 1000} s. It printed:\n${panel.output().slice(-4000)}`);
+    }
+    // Whatever it forked (an embedded PostgreSQL) goes with it before the next try.
+    await stopPanel(panel, options.detached);
+    const taken = /EADDRINUSE/.test(panel.output());
+    if (!taken || attempt >= ATTEMPTS) {
+      throw new Error(`The panel stopped (${outcome.reason}) before it listened on port ${port}. It printed:\n${panel.output().slice(-4000)}`);
+    }
+    port = await freePort();
+  }
+}
