@@ -16,7 +16,7 @@ import { DataTable } from '@/components/ui/table';
 import { ActionToast } from '@/components/ui/toast';
 import { initialActionState, type ActionState } from '@/lib/actions/state';
 import { VOLUME_TYPE_LABELS, type VolumeType } from '@/lib/validation/rules';
-import type { VolumeView } from '@/lib/volumes/list';
+import type { VolumeView } from '@/lib/volumes/queries';
 import { attachVolumeAction, deleteVolumeAction, detachVolumeAction } from '@/app/(panel)/projects/[projectId]/volumes/actions';
 import { remountKey, TargetOptions, type Targets } from './volume-forms';
 

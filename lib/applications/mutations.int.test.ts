@@ -4,7 +4,7 @@ import { AppError } from '@/lib/errors';
 import { runAsUser, type WorkContext } from '@/lib/db/work';
 import { asSystem, asUser, type Tx } from '@/lib/db/context';
 import type { PlatformRole, TeamRole } from '@/lib/auth/permissions';
-import { getProjectForUser } from '@/lib/projects/project';
+import { getProjectForUser } from '@/lib/projects/queries';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { NO_SUCH_ID, uniqueName } from '@/lib/testing/fixtures';
 import type { CreateApplicationInput } from '@/lib/validation/application';

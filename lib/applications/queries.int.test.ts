@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { CIPHERTEXT, uniqueName } from '@/lib/testing/fixtures';
 import { DEPLOYMENTS_PAGE_SIZE, encodeDeploymentCursor } from '@/lib/validation/application';
 import { loadApplicationAccess, type ApplicationAccess } from './access';
-import { getApplicationView, listDeployments } from './view';
+import { getApplicationView, listDeployments } from './queries';
 
 let test: TestDatabase;
 const ids = { alice: '', project: '', git: '', docker: '', odd: '' };

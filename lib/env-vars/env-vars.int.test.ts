@@ -8,7 +8,9 @@ import { decryptSecret, type KeyRing } from '@/lib/crypto';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { uniqueName } from '@/lib/testing/fixtures';
 import { parseDotenv } from './dotenv';
-import { ARCHIVED_MESSAGE, bulkApplyEnv, deleteEnvVar, exportDotenv, listEnvVars, revealSecret, setEnvVar, translateEnvError } from './env-vars';
+import { ARCHIVED_MESSAGE } from './access';
+import { bulkApplyEnv, deleteEnvVar, setEnvVar, translateEnvError } from './mutations';
+import { exportDotenv, listEnvVars, revealSecret } from './queries';
 
 // alice owns the personal project (app `api`, archived app `old`) and the team project (app `web`) of a team where
 // adam is admin, mia member, vic viewer. bob is a developer outside all of it.

@@ -15,7 +15,7 @@ import { NO_SUCH_ID } from '@/lib/testing/fixtures';
 import { webhookSettingsSchema } from '@/lib/validation/git-source';
 import { signBody, verifySignature } from '@/lib/webhooks/signature';
 import { decryptField, encryptField, readWebhookConfig, sourceSettings } from './config';
-import { listDeliveries } from './deliveries';
+import { listDeliveries } from './queries';
 import {
   createDeployKey,
   deployLatestCommit,

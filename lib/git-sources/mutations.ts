@@ -19,8 +19,9 @@ import { cloneUrl } from '@/lib/git/repository-url';
 import { GitError, redact } from '@/lib/git/run';
 import { applicationRefSchema } from '@/lib/validation/application';
 import { redeliverSchema, setAccessTokenSchema, webhookSettingsSchema, type RedeliverInput, type SetAccessTokenInput, type WebhookSettingsInput } from '@/lib/validation/git-source';
-import type { Outcome } from '@/lib/webhooks/receive';
-import { applyPush, pushIgnored, type SourceRow } from '@/lib/webhooks/receive';
+import { applyPush } from '@/lib/webhooks/ordering';
+import { pushIgnored } from '@/lib/webhooks/receive';
+import type { Outcome, SourceRow } from '@/lib/webhooks/store';
 import { isProvider } from '@/lib/webhooks/headers';
 import {
   authMethodOf,

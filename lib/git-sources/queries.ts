@@ -6,7 +6,7 @@ import type { WorkContext } from '@/lib/db/work';
 import { requireApplicationAccess } from '@/lib/applications/access';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { DELIVERIES_PAGE_SIZE, deliveryCursorSchema, encodeDeliveryCursor } from '@/lib/validation/git-source';
-import type { Outcome } from '@/lib/webhooks/receive';
+import type { Outcome } from '@/lib/webhooks/store';
 
 const MESSAGE_MAX = 200;
 

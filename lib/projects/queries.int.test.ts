@@ -3,7 +3,7 @@ import { can } from '@/lib/auth/permissions';
 import { asSystem, asUser } from '@/lib/db/context';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { CIPHERTEXT, NO_SUCH_ID } from '@/lib/testing/fixtures';
-import { getProjectForUser, listWritableTeams, projectResource } from './project';
+import { getProjectForUser, listWritableTeams, projectResource } from './queries';
 
 // alice owns a personal project (with applications, a database and domains) and a project shared with her team, where
 // tina is a viewer. bob owns nothing of theirs and belongs to no team.

@@ -5,16 +5,8 @@ import type { PlatformRole } from '@/lib/auth/permissions';
 import { asSystem, type Tx } from '@/lib/db/context';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { CIPHERTEXT, NO_SUCH_ID, uniqueName } from '@/lib/testing/fixtures';
-import {
-  attachVolume,
-  createVolume,
-  deleteVolume,
-  detachVolume,
-  listVolumesForApplication,
-  listVolumesForProject,
-  volumeErrorFrom,
-  volumeNameTaken,
-} from './volumes';
+import { attachVolume, createVolume, deleteVolume, detachVolume, volumeErrorFrom, volumeNameTaken } from './mutations';
+import { listVolumesForApplication, listVolumesForProject } from './queries';
 
 // alice owns `main` (applications api and web, an archived one, database pg) and `side` (application other), and
 // a team project where tina is a team viewer. bob is another tenant with his own project, application and volume.

@@ -24,9 +24,7 @@ import {
   type VolumeOwner,
   type VolumeRefInput,
 } from '@/lib/validation/volume';
-import { inProject, VOLUME_SELECT, withOwners, type VolumeOwnerView, type VolumeView } from './list';
-
-export * from './list';
+import { inProject, VOLUME_SELECT, withOwners, type VolumeOwnerView, type VolumeView } from './queries';
 
 export const VOLUME_NOT_FOUND = 'This volume does not exist in this project, or you do not have access to it.';
 export const DATABASE_NOT_FOUND = 'This database does not exist in this project, or you do not have access to it.';

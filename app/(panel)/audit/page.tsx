@@ -15,6 +15,7 @@ import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { asSystem } from '@/lib/db/context';
 import { getRequestMeta } from '@/lib/http/request-meta';
+import { filtersFrom, hrefWith, type SearchParams } from '@/lib/http/search-params';
 import { auditFiltersSchema } from '@/lib/validation/audit';
 
 export const dynamic = 'force-dynamic';
@@ -25,14 +26,7 @@ const FILTER_FIELDS = ['user', 'action', 'resourceType', 'resourceId', 'from', '
 type Filters = Partial<Record<(typeof FILTER_FIELDS)[number] | 'cursor' | 'limit', string>>;
 type FieldErrors = Partial<Record<keyof Filters, string[]>>;
 
-const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
-
-function auditHref(filters: Filters): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(filters)) if (value) params.set(key, value);
-  const query = params.toString();
-  return query ? `/audit?${query}` : '/audit';
-}
+const auditHref = (filters: Filters) => hrefWith('/audit', filters);
 
 /** The same filters from the newest entry on (what "Newest" and a refused cursor link to). */
 const withoutCursor = (filters: Filters): Filters => ({ ...filters, cursor: undefined });
@@ -56,7 +50,7 @@ async function recordDenied(userId: string) {
 export default async function AuditPage({
   searchParams,
 }: {
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
+  searchParams: Promise<SearchParams>;
 }) {
   const user = await requireUser();
   if (!can(user, 'audit.read', { type: 'platform' })) {
@@ -65,8 +59,7 @@ export default async function AuditPage({
   }
 
   const params = await searchParams;
-  const filters: Filters = {};
-  for (const key of [...FILTER_FIELDS, 'cursor', 'limit'] as const) filters[key] = first(params[key])?.trim() || undefined;
+  const filters: Filters = filtersFrom(params, [...FILTER_FIELDS, 'cursor', 'limit']);
   const parsed = auditFiltersSchema.safeParse(filters);
   const errors: FieldErrors = parsed.success ? {} : z.flattenError(parsed.error).fieldErrors;
   // audit_logs has no row-level security: the can() check above is the authorization.

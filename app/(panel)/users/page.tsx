@@ -16,6 +16,7 @@ import { getDb } from '@/lib/db';
 import { runAsSystem } from '@/lib/db/work';
 import { AppError } from '@/lib/errors';
 import { getRequestMeta } from '@/lib/http/request-meta';
+import { filtersFrom, hrefWith, type SearchParams } from '@/lib/http/search-params';
 import { listUsers, type UserListItem, type UserListPage } from '@/lib/users/admin';
 import { userListFiltersSchema } from '@/lib/validation/user';
 import { CreateUserForm } from './_components/create-user-form';
@@ -28,27 +29,18 @@ export const metadata: Metadata = { title: 'Users' };
 
 type Filters = { q?: string; role?: string; after?: string };
 
-const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
-
-function usersHref({ q, role, after }: Filters): string {
-  const params = new URLSearchParams();
-  if (q) params.set('q', q);
-  if (role) params.set('role', role);
-  if (after) params.set('after', after);
-  const query = params.toString();
-  return query ? `/users?${query}` : '/users';
-}
+const usersHref = ({ q, role, after }: Filters) => hrefWith('/users', { q, role, after });
 
 const ROLE_TONES: Record<PlatformRole, BadgeTone> = { super_admin: 'violet', admin: 'blue', developer: 'neutral', viewer: 'muted' };
 
 export default async function UsersPage({
   searchParams,
 }: {
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
+  searchParams: Promise<SearchParams>;
 }) {
   const user = await requireUser();
   const params = await searchParams;
-  const filters: Filters = { q: first(params.q)?.trim() || undefined, role: first(params.role) || undefined, after: first(params.after) || undefined };
+  const filters: Filters = filtersFrom(params, ['q', 'role', 'after']);
   const parsed = userListFiltersSchema.safeParse(filters);
   const errors = parsed.success ? {} : z.flattenError(parsed.error).fieldErrors;
 

@@ -15,7 +15,7 @@ import { requireUser, type SessionUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { getRequestMeta } from '@/lib/http/request-meta';
-import { getProjectForUser, listWritableTeams, projectResource, type ProjectView } from '@/lib/projects/project';
+import { getProjectForUser, listWritableTeams, projectResource, type ProjectView } from '@/lib/projects/queries';
 import { isUuid } from '@/lib/validation/ids';
 import { dashboardCursorSchema, dashboardTagSchema, encodeCursor } from '@/lib/validation/dashboard';
 import { EditProjectForm, MoveProjectForm } from './_components/project-forms';

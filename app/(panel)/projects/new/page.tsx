@@ -6,7 +6,7 @@ import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
-import { listWritableTeams } from '@/lib/projects/project';
+import { listWritableTeams } from '@/lib/projects/queries';
 import { CreateProjectForm } from './_components/create-project-form';
 
 export const dynamic = 'force-dynamic';

@@ -8,7 +8,7 @@ import { SubmitButton } from '@/components/ui/submit-button';
 import { ActionToast } from '@/components/ui/toast';
 import { FormMessage } from '@/components/ui/form-message';
 import { initialActionState } from '@/lib/actions/state';
-import type { TeamChoice } from '@/lib/projects/project';
+import type { TeamChoice } from '@/lib/projects/queries';
 import { tagsToText } from '@/lib/validation/rules';
 import { moveProjectAction, updateProjectAction } from '../actions';
 import { ProjectDescriptionField, ProjectNameField, ProjectTagsField } from '@/components/project-fields';

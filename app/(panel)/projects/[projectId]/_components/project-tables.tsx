@@ -5,7 +5,7 @@ import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { DateTime } from '@/components/ui/date-time';
 import { DataTable } from '@/components/ui/table';
 import { EmptyState } from '@/components/ui/empty-state';
-import type { ProjectView } from '@/lib/projects/project';
+import type { ProjectView } from '@/lib/projects/queries';
 
 const DATABASE_TONES: Partial<Record<string, BadgeTone>> = { running: 'green', initializing: 'blue', failed: 'red', stopped: 'neutral' };
 

@@ -14,7 +14,7 @@ import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { getRequestMeta } from '@/lib/http/request-meta';
-import { listVolumesForProject, VOLUME_LIST_LIMIT, type ProjectVolumes } from '@/lib/volumes/list';
+import { listVolumesForProject, VOLUME_LIST_LIMIT, type ProjectVolumes } from '@/lib/volumes/queries';
 import { CreateVolumeForm } from '@/components/volume-forms';
 import { VolumeTable } from '@/components/volume-table';
 

@@ -6,7 +6,7 @@ import { FormMessage } from '@/components/ui/form-message';
 import { SelectField } from '@/components/ui/select';
 import { SubmitButton } from '@/components/ui/submit-button';
 import { initialActionState } from '@/lib/actions/state';
-import type { TeamChoice } from '@/lib/projects/project';
+import type { TeamChoice } from '@/lib/projects/queries';
 import { ProjectDescriptionField, ProjectNameField, ProjectTagsField } from '@/components/project-fields';
 import { createProjectAction } from '../../actions';
 

@@ -3,7 +3,7 @@
 // naming its key.
 import { getDb } from '@/lib/db';
 import { runAsUser } from '@/lib/db/work';
-import { exportDotenv } from '@/lib/env-vars/env-vars';
+import { exportDotenv } from '@/lib/env-vars/queries';
 import { authenticated } from '@/lib/http/route';
 
 export const dynamic = 'force-dynamic';

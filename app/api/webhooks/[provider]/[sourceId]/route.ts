@@ -4,7 +4,8 @@
 import { database } from '@/lib/db';
 import { getDeployQueue } from '@/lib/deploy/runtime';
 import { readLimitedBody, WEBHOOK_BODY_LIMIT } from '@/lib/webhooks/body';
-import { loadSource, NO_SUCH_WEBHOOK, receiveWebhook } from '@/lib/webhooks/receive';
+import { NO_SUCH_WEBHOOK, receiveWebhook } from '@/lib/webhooks/receive';
+import { loadSource } from '@/lib/webhooks/store';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';

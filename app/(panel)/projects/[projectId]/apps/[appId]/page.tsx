@@ -1,7 +1,7 @@
 import { APPLICATION_STATUSES, StatusBadge, type ApplicationStatus } from '@/components/status-badge';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
-import { getApplicationView } from '@/lib/applications/view';
+import { getApplicationView } from '@/lib/applications/queries';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';

@@ -1,7 +1,7 @@
-// What an application is and runs, as a definition list (server-rendered; no secrets reach here: see lib/applications/view).
+// What an application is and runs, as a definition list (server-rendered; no secrets reach here: see lib/applications/queries).
 import type { ReactNode } from 'react';
 import { DateTime } from '@/components/ui/date-time';
-import type { ApplicationView } from '@/lib/applications/view';
+import type { ApplicationView } from '@/lib/applications/queries';
 
 function Item({ term, children }: { term: string; children: ReactNode }) {
   return (

@@ -3,7 +3,7 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { FormMessage } from '@/components/ui/form-message';
 import { Pager } from '@/components/ui/pager';
 import { DataTable } from '@/components/ui/table';
-import { listDeployments, type DeploymentItem } from '@/lib/applications/view';
+import { listDeployments, type DeploymentItem } from '@/lib/applications/queries';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { deploymentCursorSchema } from '@/lib/validation/application';

@@ -6,7 +6,8 @@
 import { callAction, formAction } from '@/lib/actions/form-action';
 import type { ActionState } from '@/lib/actions/state';
 import type { DotenvError } from '@/lib/env-vars/dotenv';
-import { bulkApplyEnv, deleteEnvVar, revealSecret, setEnvVar, translateEnvError } from '@/lib/env-vars/env-vars';
+import { bulkApplyEnv, deleteEnvVar, setEnvVar, translateEnvError } from '@/lib/env-vars/mutations';
+import { revealSecret } from '@/lib/env-vars/queries';
 import { bulkApplySchema, envVarRefSchema, fromTextarea, setEnvVarSchema } from '@/lib/validation/env';
 
 const ENVIRONMENT_PAGE: [string, 'page'] = ['/projects/[projectId]/apps/[appId]/environment', 'page'];

@@ -9,7 +9,7 @@ import { runAsUser } from '@/lib/db/work';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
 import { serializeDotenv } from '@/lib/env-vars/dotenv';
-import { listEnvVars } from '@/lib/env-vars/env-vars';
+import { listEnvVars } from '@/lib/env-vars/queries';
 import { getRequestMeta } from '@/lib/http/request-meta';
 import { loadApplicationPage } from '../_lib/load';
 import { BulkEditor } from './_components/bulk-editor';

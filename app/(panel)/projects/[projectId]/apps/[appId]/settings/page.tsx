@@ -1,7 +1,7 @@
 import { Card } from '@/components/ui/card';
 import { FormMessage } from '@/components/ui/form-message';
 import { Section } from '@/components/ui/section';
-import { getApplicationView } from '@/lib/applications/view';
+import { getApplicationView } from '@/lib/applications/queries';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';

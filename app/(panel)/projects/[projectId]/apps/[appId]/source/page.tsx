@@ -3,7 +3,7 @@
 // its deliveries have their own tab (../webhook), which keeps each page inside the first-load budget.
 import { Card } from '@/components/ui/card';
 import { Section } from '@/components/ui/section';
-import { getApplicationView, type SourceView } from '@/lib/applications/view';
+import { getApplicationView, type SourceView } from '@/lib/applications/queries';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';

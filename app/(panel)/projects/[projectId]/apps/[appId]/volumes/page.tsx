@@ -7,7 +7,7 @@ import { Section } from '@/components/ui/section';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
-import { listVolumesForApplication } from '@/lib/volumes/list';
+import { listVolumesForApplication } from '@/lib/volumes/queries';
 import { AttachVolumeForm, CreateVolumeForm } from '@/components/volume-forms';
 import { VolumeTable } from '@/components/volume-table';
 import { loadApplicationPage } from '../_lib/load';

@@ -1,6 +1,6 @@
 // The Webhook tab of a git application: the payload URL and secret (reveal, regenerate), when pushes deploy, the
 // provider's setup steps, and the recent deliveries with what came of each (redeliver for those who may deploy).
-import { getApplicationView } from '@/lib/applications/view';
+import { getApplicationView } from '@/lib/applications/queries';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';

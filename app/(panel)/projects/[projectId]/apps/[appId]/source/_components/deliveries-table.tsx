@@ -3,8 +3,8 @@
 import Link from 'next/link';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { DataTable } from '@/components/ui/table';
-import type { DeliveryItem } from '@/lib/git-sources/deliveries';
-import type { Outcome } from '@/lib/webhooks/receive';
+import type { DeliveryItem } from '@/lib/git-sources/queries';
+import type { Outcome } from '@/lib/webhooks/store';
 import { DateTime } from '@/components/ui/date-time';
 import { DeployActionButton } from './deploy-action-button';
 

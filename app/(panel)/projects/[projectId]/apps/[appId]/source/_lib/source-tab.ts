@@ -7,7 +7,7 @@ import type { SessionUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
 import { readWebhookConfig, sourceSettings, type SourceSettings } from '@/lib/git-sources/config';
-import { listDeliveries, type DeliveryPage } from '@/lib/git-sources/deliveries';
+import { listDeliveries, type DeliveryPage } from '@/lib/git-sources/queries';
 import { isSshUrl } from '@/lib/git/repository-url';
 import { getRequestMeta } from '@/lib/http/request-meta';
 import { deliveryCursorSchema } from '@/lib/validation/git-source';
