@@ -22,7 +22,6 @@ export function ConfirmForm({
   variant = 'secondary',
   danger = false,
   compact = false,
-  title,
   className = compact ? 'space-y-1' : 'space-y-2',
 }: {
   action: (state: ActionState, form: FormData) => Promise<ActionState>;
@@ -34,7 +33,6 @@ export function ConfirmForm({
   variant?: ButtonVariant;
   danger?: boolean;
   compact?: boolean;
-  title?: string;
   className?: string;
 }) {
   const [state, formAction, pending] = useActionState(action, initialActionState);
@@ -51,7 +49,7 @@ export function ConfirmForm({
         <input key={name} type="hidden" name={name} value={value} />
       ))}
       {!compact && message}
-      <Button type="submit" variant={variant} disabled={pending} title={title} className={danger ? 'text-red-700 dark:text-red-400' : ''}>
+      <Button type="submit" variant={variant} disabled={pending} className={danger ? 'text-red-700 dark:text-red-400' : ''}>
         {pending ? pendingLabel : label}
       </Button>
       {compact && message}
