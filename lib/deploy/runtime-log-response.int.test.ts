@@ -213,6 +213,12 @@ describe('what the runtime log streams', () => {
     expect(resumed.map((line) => line.id)).toEqual(all.slice(1).map((line) => line.id));
   });
 
+  it('says why when the application has no service yet, in a failure event the viewer shows (and stops on)', async () => {
+    const undeployed = await insertApplication(t.db.pool, app.projectId, { name: uniqueName('none') });
+    const events = await readEvents((await get(undeployed.id, as('owner'))).body!);
+    expect(events.slice(1)).toEqual([{ event: 'failure', data: JSON.stringify({ message: 'This application has no running service: deploy it first.' }) }]);
+  });
+
   it('refuses a query it cannot honour with 400, naming the parameter', async () => {
     for (const [query, field] of [['?tail=lots', 'tail'], ['?tail=-1', 'tail'], ['?since=yesterday', 'since'], ['?since=99999999999', 'since'], ['?follow=maybe', 'follow']]) {
       const response = await get(app.id, as('owner'), query);
