@@ -1,6 +1,6 @@
 // Tests only: a real git server on ports the kernel picks, serving one repository whose commits the test makes, over git://
 // (git daemon) and over http:// (git http-backend behind a small node:http server, optionally wanting a token).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -36,27 +36,8 @@ export async function startGitServer(options: GitTestServerOptions = {}): Promis
   execFileSync('git', ['init', '--quiet', '--initial-branch=main', work]);
   execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', bare]);
   git(['remote', 'add', 'origin', bare]);
-  // git:// through `git daemon --inetd`, one per connection, behind a server of ours on a port the kernel picks and
-  // we hold: no port is chosen, released and bound again later (another process could take it in between).
-  const daemons = new Set<ChildProcess>();
-  const sockets = new Set<net.Socket>();
-  const daemon = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    const child = spawn('git', ['daemon', '--inetd', '--export-all', `--base-path=${srv}`, srv], { stdio: ['pipe', 'pipe', 'ignore'] });
-    daemons.add(child);
-    socket.pipe(child.stdin);
-    child.stdout.pipe(socket);
-    // The client hanging up early is normal for git (ls-remote); either side's end ends the other.
-    child.stdin.on('error', () => socket.destroy());
-    socket.on('error', () => child.kill());
-    child.once('close', () => {
-      daemons.delete(child);
-      socket.end();
-    });
-  });
-  await new Promise<void>((resolve) => daemon.listen(0, '127.0.0.1', resolve));
-  const url = `git://127.0.0.1:${(daemon.address() as net.AddressInfo).port}/app.git`;
+  const daemon = await startDaemon(srv);
+  const url = `git://127.0.0.1:${daemon.port}/app.git`;
   const authorizations: string[] = [];
   const web = http.createServer((request, response) => {
     const authorization = request.headers.authorization ?? '';
@@ -92,12 +73,51 @@ export async function startGitServer(options: GitTestServerOptions = {}): Promis
     commit,
     authorizations,
     stop: async () => {
-      for (const child of daemons) child.kill();
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => daemon.close(resolve));
+      await daemon.stop();
       web.closeAllConnections();
       await new Promise((resolve) => web.close(resolve));
       await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+// git:// is `git daemon --inetd`, one per connection, behind a Node server bound to port 0 that reports its port: no
+// port is chosen, released and bound again later (another process could take it in between). That server runs in a
+// child process so a test may call git synchronously (execFileSync) without blocking the server it talks to.
+const DAEMON = `
+const net = require('node:net');
+const { spawn } = require('node:child_process');
+const srv = process.argv[1];
+const server = net.createServer((socket) => {
+  const git = spawn('git', ['daemon', '--inetd', '--export-all', '--base-path=' + srv, srv], { stdio: ['pipe', 'pipe', 'ignore'] });
+  socket.pipe(git.stdin);
+  git.stdout.pipe(socket);
+  git.stdin.on('error', () => socket.destroy());
+  socket.on('error', () => git.kill());
+  git.once('close', () => socket.end());
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
+// The test process went away (or stop()): so do we.
+process.stdin.on('end', () => process.exit(0)).resume();
+`;
+
+async function startDaemon(srv: string): Promise<{ port: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['-e', DAEMON, srv], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('\n')) resolve(Number(text.trim()));
+    });
+    child.once('exit', (code) => reject(new Error(`the git:// server exited (${code}) before it listened`)));
+  });
+  return {
+    port,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.stdin.end();
+      await exited;
     },
   };
 }
