@@ -163,3 +163,15 @@ export async function listDeployments(tx: Tx, app: ApplicationAccess, options: {
     nextCursor: rows.length > DEPLOYMENTS_PAGE_SIZE && last ? encodeDeploymentCursor({ startedAt: last.started_at_exact, id: last.id }) : null,
   };
 }
+
+/**
+ * The deployment the application runs now: its latest successful one (by completion), or null before any succeeded.
+ * Redeploy needs one; a rollback goes to an older one; the Logs tab has a service to read only after one.
+ */
+export async function currentDeployment(tx: Tx, app: Pick<ApplicationAccess, 'id'>): Promise<{ id: string } | null> {
+  return tx.deployment.findFirst({
+    where: { applicationId: app.id, status: 'success' },
+    orderBy: [{ completedAt: 'desc' }, { startedAt: 'desc' }],
+    select: { id: true },
+  });
+}

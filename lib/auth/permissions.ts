@@ -91,7 +91,8 @@ const NOT_VIEWER = Object.freeze(['super_admin', 'admin', 'developer'] as const)
 const ADMINS = Object.freeze(['super_admin', 'admin'] as const);
 
 // Team roles: who writes to a team's projects (the RLS policies' "member who may write") and who manages the team.
-const WRITING_TEAM_ROLES = Object.freeze(['owner', 'admin', 'member'] as const);
+/** The team roles that may write in a team's projects (and put projects in the team). */
+export const WRITING_TEAM_ROLES = Object.freeze(['owner', 'admin', 'member'] as const);
 const MANAGING_TEAM_ROLES = Object.freeze(['owner', 'admin'] as const);
 
 type ProjectResource = ResourceOf<'project'>;

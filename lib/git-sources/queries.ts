@@ -1,12 +1,18 @@
-// The Source tab's "Recent deliveries": what the provider sent to this application's webhook and what came of it,
-// newest first, by the (created_at, id) keyset. Only columns safe to show are selected (no `before`, no body: the
-// body is never stored), and display text is cut to size here.
+// What the Source and Webhook tabs show of an application's git source, for anyone who can see the application:
+// the webhook URL, the browser-safe settings (sourceSettings: no secret, no private key, no token; webhook_config is
+// read here on the server and only the view leaves), and "Recent deliveries": what the provider sent and what came
+// of it, newest first, by the (created_at, id) keyset. Only delivery columns safe to show are selected (no
+// `before`, no body: the body is never stored), and display text is cut to size here.
 import type { Tx } from '@/lib/db/context';
 import type { WorkContext } from '@/lib/db/work';
 import { requireApplicationAccess } from '@/lib/applications/access';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { DELIVERIES_PAGE_SIZE, deliveryCursorSchema, encodeDeliveryCursor } from '@/lib/validation/git-source';
+import { isSshUrl } from '@/lib/git/repository-url';
+import { isProvider, type Provider } from '@/lib/webhooks/headers';
 import type { Outcome } from '@/lib/webhooks/store';
+import { webhookUrl } from '@/lib/webhooks/url';
+import { readWebhookConfig, sourceSettings, type SourceSettings } from './config';
 
 const MESSAGE_MAX = 200;
 
@@ -102,5 +108,50 @@ export async function listDeliveries(tx: Tx, ctx: WorkContext, input: { applicat
       redeliverable: row.signature_ok && row.commit_sha !== null && row.has_ref && !row.deleted,
     })),
     nextCursor: rows.length > DELIVERIES_PAGE_SIZE && last ? encodeDeliveryCursor({ createdAt: last.created_at_exact, id: last.id }) : null,
+  };
+}
+
+export type GitSourceTab = {
+  sourceId: string;
+  provider: Provider;
+  repository: string;
+  /** Whether git reaches the repository over SSH (a deploy key works only then, a token only otherwise). */
+  overSsh: boolean;
+  webhookUrl: string;
+  settings: SourceSettings;
+  deliveries: DeliveryPage;
+  /** Why the deliveries cursor from the URL was refused (the first page is shown instead). */
+  cursorProblem: string | null;
+};
+
+/**
+ * The tabs' view of the application's git source; null when it has none (a git application whose source was never
+ * saved since git sources were added). `deliveries: false` (the Source tab) does not read them. A cursor that does
+ * not decode shows the first page, and says why.
+ */
+export async function getGitSourceTab(
+  tx: Tx,
+  ctx: WorkContext,
+  input: { applicationId: string; cursor?: string; deliveries: boolean },
+): Promise<GitSourceTab | null> {
+  const parsed = input.cursor ? deliveryCursorSchema.safeParse(input.cursor) : null;
+  const cursorProblem = parsed && !parsed.success ? (parsed.error.issues[0]?.message ?? 'This page link is not valid.') : null;
+  const cursor = parsed?.success ? input.cursor : undefined;
+  const app = await requireApplicationAccess(tx, ctx, input.applicationId, 'application.read');
+  const row = await tx.gitSource.findUnique({
+    where: { applicationId: app.id },
+    select: { id: true, provider: true, repository: true, branch: true, webhookConfig: true },
+  });
+  if (!row || !isProvider(row.provider)) return null;
+  const deliveries = input.deliveries ? await listDeliveries(tx, ctx, { applicationId: app.id, cursor }) : { items: [], nextCursor: null };
+  return {
+    sourceId: row.id,
+    provider: row.provider,
+    repository: row.repository,
+    overSsh: isSshUrl(row.repository),
+    webhookUrl: webhookUrl({ provider: row.provider, id: row.id }),
+    settings: sourceSettings(readWebhookConfig(row.webhookConfig), row.branch),
+    deliveries,
+    cursorProblem,
   };
 }

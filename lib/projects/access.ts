@@ -1,6 +1,7 @@
 // Object-level authorization for everything that lives in a project. One read, as the user (row-level security on
 // projects applies too), gives the project's owner, team and the reader's own team role: the Resource can() needs.
 // A project the user cannot see and one that does not exist are the same answer (not_found), so ids reveal nothing.
+import { deniedEntry } from '@/lib/audit/refusal';
 import type { AuditResourceType } from '@/lib/audit/write';
 import { can, PERMISSIONS, type Action, type ResourceOf, type TeamRole } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors';
@@ -49,14 +50,7 @@ export type Refused = { action: Action; resourceType: AuditResourceType; resourc
 
 /** The refusal (audited as authz.denied): not_found when the thing is invisible, forbidden when only the action is. */
 export function refusal(ctx: WorkContext, refused: Refused, visible: boolean): AppError {
-  const audit = {
-    userId: ctx.actor.id,
-    action: 'authz.denied',
-    resourceType: refused.resourceType,
-    resourceId: refused.resourceId !== null && isUuid(refused.resourceId) ? refused.resourceId : null,
-    details: { action: refused.action },
-    ...ctx.meta,
-  };
+  const audit = deniedEntry(ctx, refused);
   return visible
     ? new AppError('forbidden', ctx.actor.disabled ? 'This account is disabled.' : `You are not allowed to ${PERMISSIONS[refused.action].what}.`, { audit })
     : new AppError('not_found', refused.notFoundMessage, { audit });

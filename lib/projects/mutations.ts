@@ -6,8 +6,9 @@ import { AppError } from '@/lib/errors';
 import { driverCause, isUniqueViolation } from '@/lib/db/errors';
 import type { Tx } from '@/lib/db/context';
 import type { WorkContext } from '@/lib/db/work';
+import { deniedEntry } from '@/lib/audit/refusal';
 import { recordAudit } from '@/lib/audit/write';
-import { can, type TeamRole } from '@/lib/auth/permissions';
+import { can, WRITING_TEAM_ROLES } from '@/lib/auth/permissions';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { refusal, requireProjectAccess } from '@/lib/projects/access';
 import {
@@ -22,7 +23,6 @@ import {
 } from '@/lib/validation/project';
 import { blockingVolumes, countCascade, describeBlockingVolumes } from './delete-preview';
 
-const WRITING_TEAM_ROLES: readonly TeamRole[] = ['owner', 'admin', 'member'];
 const NAME_UNIQUE = 'projects_owner_id_name_key';
 const TEAM_NOT_FOUND = 'This team does not exist, or you are not a member of it: choose one of your teams.';
 
@@ -41,9 +41,9 @@ async function requireWritingTeam(tx: Tx, ctx: WorkContext, teamId: string, acti
     where: { userId_teamId: { userId: ctx.actor.id, teamId } },
     select: { role: true, team: { select: { id: true, name: true } } },
   });
-  const audit = { userId: ctx.actor.id, action: 'authz.denied', resourceType: 'team' as const, resourceId: teamId, details: { action }, ...ctx.meta };
+  const audit = deniedEntry(ctx, { action, resourceType: 'team', resourceId: teamId });
   if (!membership) throw new AppError('not_found', TEAM_NOT_FOUND, { field: 'teamId', audit });
-  if (!WRITING_TEAM_ROLES.includes(membership.role as TeamRole)) {
+  if (!(WRITING_TEAM_ROLES as readonly string[]).includes(membership.role)) {
     const message = `You are a ${membership.role} of ${membership.team.name}: only its owners, admins and members can put projects in it.`;
     throw new AppError('forbidden', message, { field: 'teamId', audit });
   }

@@ -10,10 +10,10 @@ import { driverCause, isUniqueViolation } from '@/lib/db/errors';
 import type { Tx } from '@/lib/db/context';
 import type { WorkContext } from '@/lib/db/work';
 import { requireApplicationAccess } from '@/lib/applications/access';
+import { deniedEntry } from '@/lib/audit/refusal';
 import { recordAudit, type AuditResourceType } from '@/lib/audit/write';
 import type { Action } from '@/lib/auth/permissions';
 import { requireProjectAccess, type ProjectAccess } from '@/lib/projects/access';
-import { isUuid } from '@/lib/validation/ids';
 import {
   attachVolumeSchema,
   createVolumeSchema,
@@ -67,16 +67,7 @@ async function authorizeTarget(tx: Tx, ctx: WorkContext, projectId: string, owne
 
 /** An id this project does not have: not_found, audited as authz.denied like any other invisible thing. */
 function deniedIn(ctx: WorkContext, project: ProjectAccess, action: Action, on: { resourceType: AuditResourceType; resourceId: string }, message: string) {
-  return new AppError('not_found', message, {
-    audit: {
-      userId: ctx.actor.id,
-      action: 'authz.denied',
-      resourceType: on.resourceType,
-      resourceId: isUuid(on.resourceId) ? on.resourceId : null,
-      details: { action, projectId: project.id },
-      ...ctx.meta,
-    },
-  });
+  return new AppError('not_found', message, { audit: deniedEntry(ctx, { action, ...on, details: { projectId: project.id } }) });
 }
 
 async function findVolume(tx: Tx, ctx: WorkContext, project: ProjectAccess, volumeId: string): Promise<VolumeView> {

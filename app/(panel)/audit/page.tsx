@@ -9,11 +9,13 @@ import { DateTime } from '@/components/ui/date-time';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Input } from '@/components/ui/input';
 import { listAuditLogs, type AuditLogItem, type AuditLogPage } from '@/lib/audit/query';
-import { AUDIT_RESOURCE_TYPES, recordAudit } from '@/lib/audit/write';
+import { deniedEntry } from '@/lib/audit/refusal';
+import { AUDIT_RESOURCE_TYPES } from '@/lib/audit/write';
 import { can } from '@/lib/auth/permissions';
-import { requireUser } from '@/lib/auth/session';
+import { requireUser, type SessionUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { asSystem } from '@/lib/db/context';
+import { recordRefusal } from '@/lib/db/work';
 import { getRequestMeta } from '@/lib/http/request-meta';
 import { filtersFrom, hrefWith, type SearchParams } from '@/lib/http/search-params';
 import { auditFiltersSchema } from '@/lib/validation/audit';
@@ -32,19 +34,9 @@ const auditHref = (filters: Filters) => hrefWith('/audit', filters);
 const withoutCursor = (filters: Filters): Filters => ({ ...filters, cursor: undefined });
 
 // The page answers "not found" rather than "forbidden" (it does not confirm what exists), and says why in the log.
-async function recordDenied(userId: string) {
-  const { ip, userAgent } = await getRequestMeta();
-  await asSystem(await getDb(), (tx) =>
-    recordAudit(tx, {
-      userId,
-      action: 'authz.denied',
-      resourceType: 'user',
-      resourceId: userId,
-      details: { action: 'audit.read', path: '/audit' },
-      ip,
-      userAgent,
-    }),
-  );
+async function recordDenied(user: SessionUser) {
+  const ctx = { actor: user, meta: await getRequestMeta() };
+  await recordRefusal(await getDb(), deniedEntry(ctx, { action: 'audit.read', resourceType: 'user', resourceId: user.id, details: { path: '/audit' } }));
 }
 
 export default async function AuditPage({
@@ -54,7 +46,7 @@ export default async function AuditPage({
 }) {
   const user = await requireUser();
   if (!can(user, 'audit.read', { type: 'platform' })) {
-    await recordDenied(user.id);
+    await recordDenied(user);
     notFound();
   }
 

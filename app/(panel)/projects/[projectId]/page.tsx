@@ -1,7 +1,6 @@
 import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { cache, type ReactNode } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { buttonClasses } from '@/components/ui/button';
@@ -9,14 +8,12 @@ import { Card } from '@/components/ui/card';
 import { DateTime } from '@/components/ui/date-time';
 import { Pager } from '@/components/ui/pager';
 import { Section } from '@/components/ui/section';
-import { recordRefusal } from '@/lib/db/work';
 import { can } from '@/lib/auth/permissions';
-import { requireUser, type SessionUser } from '@/lib/auth/session';
+import type { SessionUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
-import { asUser } from '@/lib/db/context';
-import { getRequestMeta } from '@/lib/http/request-meta';
+import { asUser, type Tx } from '@/lib/db/context';
+import { loadProjectPageWith } from '@/lib/projects/page';
 import { getProjectForUser, listWritableTeams, projectResource, type ProjectView } from '@/lib/projects/queries';
-import { isUuid } from '@/lib/validation/ids';
 import { dashboardCursorSchema, dashboardTagSchema, encodeCursor } from '@/lib/validation/dashboard';
 import { EditProjectForm, MoveProjectForm } from './_components/project-forms';
 import { ApplicationsTable, ArchivedApplications, DatabasesTable, DomainsTable } from './_components/project-tables';
@@ -25,15 +22,14 @@ export const dynamic = 'force-dynamic';
 
 type Props = { params: Promise<{ projectId: string }>; searchParams?: Promise<Record<string, string | string[] | undefined>> };
 
-// Shared by generateMetadata and the page: one read per request, as the user (row-level security applies).
+// Shared by generateMetadata and the page: one read per request, as the user (row-level security applies); a
+// project the user cannot see is a 404, audited.
 const loadProject = cache(async (projectId: string, appsCursor?: string) => {
-  const user = await requireUser();
   // A bad or stale cursor shows the first page rather than an error: it only ever comes from our own link.
   const after = appsCursor ? dashboardCursorSchema.safeParse(appsCursor) : null;
   const applicationsAfter = after?.success ? after.data : undefined;
-  const project = isUuid(projectId)
-    ? await asUser(await getDb(), user.id, (tx) => getProjectForUser(tx, projectId, user.id, { applicationsAfter }))
-    : null;
+  const read = (tx: Tx, id: string, userId: string) => getProjectForUser(tx, id, userId, { applicationsAfter });
+  const { user, project } = await loadProjectPageWith(projectId, 'project.read', read, projectResource);
   return { user, project, paged: Boolean(applicationsAfter) };
 });
 
@@ -44,19 +40,7 @@ const appsCursorOf = async (searchParams: Props['searchParams']) => {
 
 export async function generateMetadata({ params, searchParams }: Props): Promise<Metadata> {
   const { project } = await loadProject((await params).projectId, await appsCursorOf(searchParams));
-  return { title: project ? project.name : 'Page not found' };
-}
-
-/** Another user's project looks exactly like one that does not exist; the attempt is still audited. */
-async function recordDenied(user: SessionUser, projectId: string) {
-  await recordRefusal(await getDb(), {
-    userId: user.id,
-    action: 'authz.denied',
-    resourceType: 'project',
-    resourceId: isUuid(projectId) ? projectId : null,
-    details: { action: 'project.read', projectId: projectId.slice(0, 100) },
-    ...(await getRequestMeta()),
-  });
+  return { title: project.name };
 }
 
 /** What the settings need, read only for the parts this user may use (so a viewer's page costs nothing more). */
@@ -81,10 +65,6 @@ async function loadSettings(user: SessionUser, project: ProjectView) {
 export default async function ProjectPage({ params, searchParams }: Props) {
   const { projectId } = await params;
   const { user, project, paged } = await loadProject(projectId, await appsCursorOf(searchParams));
-  if (!project || !can(user, 'project.read', projectResource(project))) {
-    await recordDenied(user, projectId);
-    notFound();
-  }
   const canCreateApp = can(user, 'application.create', projectResource(project));
   const settings = await loadSettings(user, project);
   const readOnly = !settings.allowed.update && !canCreateApp;

@@ -7,14 +7,14 @@ import { Card } from '@/components/ui/card';
 import { DateTime } from '@/components/ui/date-time';
 import { DataTable } from '@/components/ui/table';
 import { Section } from '@/components/ui/section';
-import { recordAudit } from '@/lib/audit/write';
+import { deniedEntry } from '@/lib/audit/refusal';
 import { can, TEAM_ROLES, type ResourceOf } from '@/lib/auth/permissions';
 import { requireUser, type SessionUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
-import { asSystem, asUser } from '@/lib/db/context';
+import { asUser } from '@/lib/db/context';
+import { recordRefusal } from '@/lib/db/work';
 import { getRequestMeta } from '@/lib/http/request-meta';
 import { getTeamForUser, type TeamDetail } from '@/lib/teams/teams';
-import { teamIdSchema } from '@/lib/validation/team';
 import { AddMemberForm, MemberControls } from '../_components/member-forms';
 import { DeleteTeamButton, LeaveTeamButton } from '../_components/team-buttons';
 import { TeamSettingsForm } from '../_components/team-forms';
@@ -37,18 +37,9 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 /** A team the user is not in looks like one that does not exist; the attempt is still audited. */
 async function recordDenied(user: SessionUser, teamId: string) {
-  const valid = teamIdSchema.safeParse(teamId).success;
-  const meta = await getRequestMeta();
-  await asSystem(await getDb(), (tx) =>
-    recordAudit(tx, {
-      userId: user.id,
-      action: 'authz.denied',
-      resourceType: 'team',
-      resourceId: valid ? teamId : null,
-      details: { action: 'team.read', teamId: teamId.slice(0, 100) },
-      ...meta,
-    }),
-  ).catch((error: unknown) => console.error('[slipway] could not record a refusal in the audit log', error));
+  const ctx = { actor: user, meta: await getRequestMeta() };
+  const details = { teamId: teamId.slice(0, 100) };
+  await recordRefusal(await getDb(), deniedEntry(ctx, { action: 'team.read', resourceType: 'team', resourceId: teamId, details }));
 }
 
 export default async function TeamPage({ params }: Props) {

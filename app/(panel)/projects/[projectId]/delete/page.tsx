@@ -7,12 +7,10 @@ import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import { Card } from '@/components/ui/card';
 import { Section } from '@/components/ui/section';
 import { AppError } from '@/lib/errors';
-import { recordRefusal, runAsUser } from '@/lib/db/work';
-import { requireUser } from '@/lib/auth/session';
+import { runAsUser } from '@/lib/db/work';
 import { getDb } from '@/lib/db';
-import { getRequestMeta } from '@/lib/http/request-meta';
 import { deletePreview } from '@/lib/projects/delete-preview';
-import { isUuid } from '@/lib/validation/ids';
+import { requireProjectPage } from '@/lib/projects/page';
 import { DeleteProjectForm } from '../_components/delete-project-form';
 
 export const dynamic = 'force-dynamic';
@@ -20,22 +18,13 @@ export const metadata: Metadata = { title: 'Delete project' };
 
 export default async function DeleteProjectPage({ params }: { params: Promise<{ projectId: string }> }) {
   const { projectId } = await params;
-  const user = await requireUser();
-  const db = await getDb();
-  const ctx = { actor: user, meta: await getRequestMeta() };
-  // runAsUser audits the refusal that deletePreview raises (not_found or forbidden alike become a 404 here).
-  const preview = isUuid(projectId)
-    ? await runAsUser(db, ctx, (tx) => deletePreview(tx, ctx, projectId)).catch((error: unknown) => {
-        if (error instanceof AppError) return null;
-        throw error;
-      })
-    : null;
-  if (!preview) {
-    if (!isUuid(projectId)) {
-      await recordRefusal(db, { userId: user.id, action: 'authz.denied', resourceType: 'project', details: { action: 'project.delete' }, ...ctx.meta });
-    }
-    notFound();
-  }
+  const { ctx } = await requireProjectPage(projectId, 'project.delete');
+  // deletePreview checks project.delete again inside its transaction; a refusal there (the role changed meanwhile)
+  // is audited by runAsUser and is the same 404.
+  const preview = await runAsUser(await getDb(), ctx, (tx) => deletePreview(tx, ctx, projectId)).catch((error: unknown) => {
+    if (error instanceof AppError) notFound();
+    throw error;
+  });
   return (
     <div className="max-w-3xl space-y-6">
       <header className="space-y-2">

@@ -1,15 +1,7 @@
 import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import type { Metadata } from 'next';
-import { notFound } from 'next/navigation';
 import { Card } from '@/components/ui/card';
-import { recordRefusal } from '@/lib/db/work';
-import { can } from '@/lib/auth/permissions';
-import { requireUser } from '@/lib/auth/session';
-import { getDb } from '@/lib/db';
-import { asUser } from '@/lib/db/context';
-import { getRequestMeta } from '@/lib/http/request-meta';
-import { loadProjectAccess } from '@/lib/projects/access';
-import { isUuid } from '@/lib/validation/ids';
+import { loadProjectPage } from '@/lib/projects/page';
 import { CreateApplicationForm } from './_components/create-application-form';
 
 export const dynamic = 'force-dynamic';
@@ -17,21 +9,7 @@ export const metadata: Metadata = { title: 'New application' };
 
 export default async function NewApplicationPage({ params }: { params: Promise<{ projectId: string }> }) {
   const { projectId } = await params;
-  const user = await requireUser();
-  const db = await getDb();
-  const project = await asUser(db, user.id, (tx) => loadProjectAccess(tx, projectId, user.id));
-  if (!project || !can(user, 'project.read', project.resource)) {
-    await recordRefusal(db, {
-      userId: user.id,
-      action: 'authz.denied',
-      resourceType: 'project',
-      resourceId: isUuid(projectId) ? projectId : null,
-      details: { action: 'application.create' },
-      ...(await getRequestMeta()),
-    });
-    notFound();
-  }
-  const allowed = can(user, 'application.create', project.resource);
+  const { project, allowed } = await loadProjectPage(projectId, 'application.create');
   return (
     <div className="max-w-3xl space-y-6">
       <header className="space-y-2">

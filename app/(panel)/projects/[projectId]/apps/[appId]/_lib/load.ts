@@ -5,12 +5,12 @@ import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { recordRefusal } from '@/lib/db/work';
 import { loadApplicationAccess, type ApplicationAccess } from '@/lib/applications/access';
+import { deniedEntry } from '@/lib/audit/refusal';
 import { can } from '@/lib/auth/permissions';
 import { requireUser, type SessionUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { getRequestMeta } from '@/lib/http/request-meta';
-import { isUuid } from '@/lib/validation/ids';
 
 export type ApplicationPage = { user: SessionUser; app: ApplicationAccess };
 
@@ -19,14 +19,8 @@ export const loadApplicationPage = cache(async (projectId: string, appId: string
   const db = await getDb();
   const app = await asUser(db, user.id, (tx) => loadApplicationAccess(tx, appId, user.id));
   if (!app || app.project.id !== projectId || !can(user, 'application.read', app.project.resource)) {
-    await recordRefusal(db, {
-      userId: user.id,
-      action: 'authz.denied',
-      resourceType: 'application',
-      resourceId: isUuid(appId) ? appId : null,
-      details: { action: 'application.read' },
-      ...(await getRequestMeta()),
-    });
+    const ctx = { actor: user, meta: await getRequestMeta() };
+    await recordRefusal(db, deniedEntry(ctx, { action: 'application.read', resourceType: 'application', resourceId: appId }));
     notFound();
   }
   return { user, app };

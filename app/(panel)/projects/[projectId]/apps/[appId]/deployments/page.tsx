@@ -3,7 +3,7 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { FormMessage } from '@/components/ui/form-message';
 import { Pager } from '@/components/ui/pager';
 import { DataTable } from '@/components/ui/table';
-import { listDeployments, type DeploymentItem } from '@/lib/applications/queries';
+import { currentDeployment, listDeployments, type DeploymentItem } from '@/lib/applications/queries';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { deploymentCursorSchema } from '@/lib/validation/application';
@@ -41,11 +41,7 @@ export default async function DeploymentsPage({ params, searchParams }: Props) {
   }
   const { page, current } = await asUser(await getDb(), user.id, async (tx) => ({
     page: await listDeployments(tx, app, { cursor: cursor ? String(after) : undefined }),
-    current: await tx.deployment.findFirst({
-      where: { applicationId: app.id, status: 'success' },
-      orderBy: [{ completedAt: 'desc' }, { startedAt: 'desc' }],
-      select: { id: true },
-    }),
+    current: await currentDeployment(tx, app),
   }));
   // A compose application cannot be deployed (triggers.ts refuses it): no button that cannot work.
   const compose = app.type === 'compose';

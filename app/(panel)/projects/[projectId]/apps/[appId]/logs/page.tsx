@@ -2,6 +2,7 @@
 // there is no service, and the page says so instead of opening a stream.
 import { EmptyState } from '@/components/ui/empty-state';
 import { LogViewer } from '@/components/log-viewer';
+import { currentDeployment } from '@/lib/applications/queries';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { loadApplicationPage } from '../_lib/load';
@@ -11,9 +12,7 @@ type Params = { params: Promise<{ projectId: string; appId: string }> };
 export default async function LogsPage({ params }: Params) {
   const { projectId, appId } = await params;
   const { user, app } = await loadApplicationPage(projectId, appId);
-  const deployed = await asUser(await getDb(), user.id, (tx) =>
-    tx.deployment.findFirst({ where: { applicationId: app.id, status: 'success' }, select: { id: true } }),
-  );
+  const deployed = await asUser(await getDb(), user.id, (tx) => currentDeployment(tx, app));
   if (!deployed) {
     return (
       <EmptyState title="No runtime logs yet">

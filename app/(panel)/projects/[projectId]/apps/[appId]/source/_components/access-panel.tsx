@@ -4,7 +4,7 @@ import { Card } from '@/components/ui/card';
 import { FormMessage } from '@/components/ui/form-message';
 import { Section } from '@/components/ui/section';
 import { PROVIDER_LABELS, type Provider } from '@/lib/webhooks/headers';
-import type { GitSourceTab } from '../_lib/source-tab';
+import type { GitSourceTab } from '@/lib/git-sources/queries';
 import { DeployActionButton } from './deploy-action-button';
 import type { Permissions } from './permissions';
 import { RepositoryAccess } from './repository-access';

@@ -9,7 +9,7 @@ import { Input } from '@/components/ui/input';
 import { Pager } from '@/components/ui/pager';
 import { PROVIDER_LABELS } from '@/lib/webhooks/headers';
 import { DateTime } from '@/components/ui/date-time';
-import type { GitSourceTab } from '../_lib/source-tab';
+import type { GitSourceTab } from '@/lib/git-sources/queries';
 import { CopyButton } from './copy-button';
 import { DeliveriesTable } from './deliveries-table';
 import type { Permissions } from './permissions';
