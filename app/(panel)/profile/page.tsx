@@ -6,6 +6,8 @@ import { DateTime } from '@/components/ui/date-time';
 import { Section } from '@/components/ui/section';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
+import { asUser } from '@/lib/db/context';
+import { getOwnAccount } from '@/lib/users/profile';
 import { readPreferences } from '@/lib/validation/preferences';
 import { PasswordForm } from './_components/password-form';
 import { PreferencesForm } from './_components/preferences-form';
@@ -26,10 +28,7 @@ function CardSection(props: ComponentProps<typeof Section>) {
 
 export default async function ProfilePage() {
   const user = await requireUser();
-  // Whether the account has a password at all (GitHub-only accounts do not); the hash itself is never read here.
-  // users has no row-level security, and this reads the signed-in user's own row only.
-  const [account] = await (await getDb()).$queryRaw<{ has_password: boolean; created_at: Date }[]>`
-    SELECT password_hash IS NOT NULL AS has_password, created_at FROM users WHERE id = ${user.id}::uuid`;
+  const account = await asUser(await getDb(), user.id, (tx) => getOwnAccount(tx, user.id));
 
   return (
     <div className="flex max-w-3xl flex-col gap-6">
@@ -52,7 +51,7 @@ export default async function ProfilePage() {
             <>
               <dt className="text-muted">Member since</dt>
               <dd>
-                <DateTime value={account.created_at} />
+                <DateTime value={account.createdAt} />
               </dd>
             </>
           )}
@@ -61,7 +60,7 @@ export default async function ProfilePage() {
       </CardSection>
 
       <CardSection id="password-title" title="Password">
-        {account?.has_password ? (
+        {account?.hasPassword ? (
           <PasswordForm username={user.username} />
         ) : (
           <p className="text-sm text-muted">This account signs in with GitHub and has no Slipway password.</p>
