@@ -6,7 +6,7 @@ import type { PlatformRole } from '@/lib/auth/permissions';
 import type { SessionUser } from '@/lib/auth/session';
 import { asSystem } from '@/lib/db/context';
 import { AppError } from '@/lib/errors';
-import { createTeam, teamErrorFrom, TEAM_NAME_TAKEN_MESSAGE } from '@/lib/teams/teams';
+import { createTeam, teamErrorFrom, TEAM_NAME_TAKEN_MESSAGE } from '@/lib/teams/mutations';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { insertUser, uniqueName } from '@/lib/testing/fixtures';
 import { createUser } from '@/lib/users/admin';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import type { PlatformRole } from '@/lib/auth/permissions';
 import { asSystem, asUser, type Tx } from '@/lib/db/context';
-import type { WorkContext } from '@/lib/db/work';
+import { runAsUser, type WorkContext } from '@/lib/db/work';
 import { AppError } from '@/lib/errors';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
@@ -16,14 +16,12 @@ import {
   changeMemberRole,
   createTeam,
   deleteTeam,
-  getTeamForUser,
   leaveTeam,
-  listMyTeams,
   removeMember,
-  runTeamWork,
   teamErrorFrom,
   updateTeam,
-} from './teams';
+} from './mutations';
+import { getTeamForUser, listMyTeams } from './queries';
 
 let test: TestDatabase;
 type User = { id: string; username: string; role: PlatformRole };
@@ -31,8 +29,9 @@ const META = { ip: '203.0.113.7', userAgent: 'vitest teams' };
 
 const prisma = () => test.db.prisma;
 const ctx = (user: User): WorkContext => ({ actor: { id: user.id, role: user.role }, meta: META });
-const as = <T>(user: User, work: (tx: Tx, context: WorkContext) => Promise<T>) =>
-  runTeamWork(prisma(), ctx(user), (tx) => work(tx, ctx(user)));
+/** How the teams actions run team work: as the user, the database's refusals turned into messages. */
+const teamWork = <T>(context: WorkContext, work: (tx: Tx) => Promise<T>) => runAsUser(prisma(), context, work, teamErrorFrom);
+const as = <T>(user: User, work: (tx: Tx, context: WorkContext) => Promise<T>) => teamWork(ctx(user), (tx) => work(tx, ctx(user)));
 
 async function newUser(role: PlatformRole = 'developer'): Promise<User> {
   const username = uniqueName('u');
@@ -224,18 +223,18 @@ describe('the database keeps an owner when the application check is missing', ()
   const demoteDirectly = (tx: Tx, teamId: string, userId: string) =>
     tx.teamMember.update({ where: { userId_teamId: { userId, teamId } }, data: { role: 'admin' } });
 
-  it('refuses inside runTeamWork with the same message, without leaking a pooled connection', async () => {
+  it('refuses inside the team work with the same message, without leaking a pooled connection', async () => {
     const alice = await newUser();
     const team = await newTeam(alice);
     // More attempts than the pool has connections (4): a leaked connection per refusal would hang the next query.
     for (let attempt = 0; attempt < 6; attempt++) {
-      const error = await refusal(runTeamWork(prisma(), ctx(alice), (tx) => demoteDirectly(tx, team.id, alice.id)));
+      const error = await refusal(teamWork(ctx(alice), (tx) => demoteDirectly(tx, team.id, alice.id)));
       expect(error).toMatchObject({ code: 'conflict', message: LAST_OWNER_MESSAGE });
     }
     expect(await roles(team.id)).toEqual({ [alice.id]: 'owner' });
   });
 
-  it('maps the refusal PostgreSQL raises at COMMIT (outside runTeamWork)', async () => {
+  it('maps the refusal PostgreSQL raises at COMMIT (outside runAsUser)', async () => {
     const alice = await newUser();
     const team = await newTeam(alice);
     const pool = new pg.Pool({ connectionString: test.url, max: 1 });
@@ -247,7 +246,7 @@ describe('the database keeps an owner when the application check is missing', ()
       expect(error).not.toBeNull();
       expect(teamErrorFrom(error)).toMatchObject({ code: 'conflict', message: LAST_OWNER_MESSAGE });
     } finally {
-      // Prisma 6.19 does not release a connection whose COMMIT failed (why runTeamWork checks before COMMIT).
+      // Prisma 6.19 does not release a connection whose COMMIT failed (why settle() checks before COMMIT).
       if (pool.idleCount < pool.totalCount) acquired.at(-1)?.release(true);
       await client.$disconnect();
       await pool.end();

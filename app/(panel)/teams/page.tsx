@@ -9,7 +9,7 @@ import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
-import { listMyTeams, type TeamSummary } from '@/lib/teams/teams';
+import { listMyTeams, type TeamSummary } from '@/lib/teams/queries';
 import { CreateTeamForm } from './_components/team-forms';
 
 export const dynamic = 'force-dynamic';

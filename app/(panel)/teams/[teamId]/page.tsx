@@ -14,7 +14,7 @@ import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { recordRefusal } from '@/lib/db/work';
 import { getRequestMeta } from '@/lib/http/request-meta';
-import { getTeamForUser, type TeamDetail } from '@/lib/teams/teams';
+import { getTeamForUser, type TeamDetail } from '@/lib/teams/queries';
 import { AddMemberForm, MemberControls } from '../_components/member-forms';
 import { DeleteTeamButton, LeaveTeamButton } from '../_components/team-buttons';
 import { TeamSettingsForm } from '../_components/team-forms';
