@@ -17,8 +17,6 @@ import { verifyPassword } from './password';
 import { checkSignInThrottle } from './throttle';
 import { findUserById, findUserByIdentifier } from './users';
 
-export const GENERIC_SIGN_IN_ERROR = 'Wrong username, email or password.';
-
 const credentialsSchema = z.object({
   identifier: z.string().trim().min(1).max(255),
   password: z.string().min(1).max(1024),

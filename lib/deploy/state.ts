@@ -19,8 +19,6 @@ export const TRANSITIONS: Readonly<Record<DeploymentStatus, readonly DeploymentS
   rolled_back: [],
 };
 
-export const ACTIVE_STATUSES = ['building', 'deploying'] as const satisfies readonly DeploymentStatus[];
-
 export function isTerminal(status: DeploymentStatus): boolean {
   return TRANSITIONS[status].length === 0;
 }

@@ -184,7 +184,6 @@ export const createApplicationSchema = z.discriminatedUnion(
   TYPE_MESSAGE,
 );
 export type CreateApplicationInput = z.input<typeof createApplicationSchema>;
-export type CreateApplication = z.output<typeof createApplicationSchema>;
 
 const sourceFields = { applicationId: applicationIdSchema };
 export const updateSourceSchema = z.discriminatedUnion(

@@ -50,7 +50,7 @@ async function followedByAccepted(tx: Tx, sourceId: string, ref: string, sha: st
  * is the newest commit follows it; one the newest descends from through recorded pushes precedes it); otherwise
  * the head commits' times; equal times (one-second resolution) fall back to arrival order.
  */
-export async function isNewer(tx: Tx, sourceId: string, incoming: Accepted, newest: Accepted): Promise<boolean> {
+async function isNewer(tx: Tx, sourceId: string, incoming: Accepted, newest: Accepted): Promise<boolean> {
   if (incoming.before === newest.sha) return true;
   if (await recordedAncestor(tx, sourceId, newest, incoming.sha)) return false;
   if (incoming.timestamp && newest.timestamp) {

@@ -42,7 +42,7 @@ const reply = (status: number, ok: boolean, message: string, extra: Partial<Rece
 });
 
 /** What a push's record keeps to compare later pushes with and to redeliver it. */
-export function pushSummary(push: PushEvent): Record<string, unknown> {
+function pushSummary(push: PushEvent): Record<string, unknown> {
   return { ref: push.ref, tag: push.tag, before: push.before, message: push.message, author: push.author, timestamp: push.timestamp, deleted: push.deleted };
 }
 

@@ -4,7 +4,7 @@ import { env } from '@/lib/env';
 import type { Provider } from './headers';
 
 /** The panel's public address, as providers must reach it (no trailing slash). */
-export function panelUrl(): string {
+function panelUrl(): string {
   const config = env();
   return (config.SLIPWAY_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
 }
