@@ -9,10 +9,7 @@ import { AppError } from '@/lib/errors';
 import { driverCause, isUniqueViolation } from '@/lib/db/errors';
 import type { Tx } from '@/lib/db/context';
 import type { WorkContext } from '@/lib/db/work';
-import { requireApplicationAccess } from '@/lib/applications/access';
-import { deniedEntry } from '@/lib/audit/refusal';
-import { recordAudit, type AuditResourceType } from '@/lib/audit/write';
-import type { Action } from '@/lib/auth/permissions';
+import { recordAudit } from '@/lib/audit/write';
 import { requireProjectAccess, type ProjectAccess } from '@/lib/projects/access';
 import {
   attachVolumeSchema,
@@ -24,10 +21,9 @@ import {
   type VolumeOwner,
   type VolumeRefInput,
 } from '@/lib/validation/volume';
-import { inProject, VOLUME_SELECT, withOwners, type VolumeOwnerView, type VolumeView } from './queries';
+import { authorizeTarget, findVolume, type Target } from './access';
+import { VOLUME_SELECT, withOwners, type VolumeOwnerView, type VolumeView } from './queries';
 
-export const VOLUME_NOT_FOUND = 'This volume does not exist in this project, or you do not have access to it.';
-export const DATABASE_NOT_FOUND = 'This database does not exist in this project, or you do not have access to it.';
 export const volumeNameTaken = (name: string) => `A volume named ${name} already exists (volume names are unique on the server).`;
 
 /** "application api", "database main": how messages and the audit log name an owner. */
@@ -41,39 +37,6 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   throw new AppError('invalid', issue.message, { field: String(issue.path[0] ?? 'form') });
-}
-
-type Target = { kind: VolumeOwner['kind']; id: string; name: string };
-type Authorized = { project: ProjectAccess; target: Target | null };
-
-/** volume.write on the project, through the application when attaching to one (archived ones refuse). */
-async function authorizeTarget(tx: Tx, ctx: WorkContext, projectId: string, owner: VolumeOwner | null): Promise<Authorized> {
-  if (owner?.kind === 'application') {
-    const app = await requireApplicationAccess(tx, ctx, owner.id, 'volume.write');
-    if (app.project.id !== projectId) {
-      throw new AppError('conflict', `Application ${app.name} belongs to project ${app.project.name}: a volume can only be attached within its own project.`, { field: 'owner' });
-    }
-    if (app.deletedAt) {
-      throw new AppError('conflict', `Application ${app.name} is archived: restore it before attaching volumes to it.`, { field: 'owner' });
-    }
-    return { project: app.project, target: { kind: 'application', id: app.id, name: app.name } };
-  }
-  const project = await requireProjectAccess(tx, ctx, projectId, 'volume.write');
-  if (!owner) return { project, target: null };
-  const db = await tx.database.findFirst({ where: { id: owner.id, projectId: project.id }, select: { id: true, name: true } });
-  if (!db) throw deniedIn(ctx, project, 'volume.write', { resourceType: 'database', resourceId: owner.id }, DATABASE_NOT_FOUND);
-  return { project, target: { kind: 'database', id: db.id, name: db.name } };
-}
-
-/** An id this project does not have: not_found, audited as authz.denied like any other invisible thing. */
-function deniedIn(ctx: WorkContext, project: ProjectAccess, action: Action, on: { resourceType: AuditResourceType; resourceId: string }, message: string) {
-  return new AppError('not_found', message, { audit: deniedEntry(ctx, { action, ...on, details: { projectId: project.id } }) });
-}
-
-async function findVolume(tx: Tx, ctx: WorkContext, project: ProjectAccess, volumeId: string): Promise<VolumeView> {
-  const row = await tx.volume.findFirst({ where: { AND: [{ id: volumeId }, inProject(project.id)] }, select: VOLUME_SELECT });
-  if (!row) throw deniedIn(ctx, project, 'volume.write', { resourceType: 'project', resourceId: project.id }, VOLUME_NOT_FOUND);
-  return (await withOwners(tx, project.id, [row]))[0]!;
 }
 
 /**
@@ -106,8 +69,10 @@ const auditedOn = (project: ProjectAccess, owner: { kind: VolumeOwner['kind']; i
 export async function createVolume(tx: Tx, ctx: WorkContext, input: CreateVolumeInput): Promise<VolumeView> {
   const data = parse(createVolumeSchema, input);
   const { project, target } = await authorizeTarget(tx, ctx, data.projectId, data.owner);
-  // Names are global (Docker's rule): a taken one is reported whoever owns it, as the unique index would.
-  if (await tx.volume.findUnique({ where: { name: data.name }, select: { id: true } })) {
+  // Names are global (Docker's rule): a taken one is reported whoever owns it, as the unique index would. Another
+  // tenant's volume is hidden by row-level security, so the database function answers past it (yes or no only).
+  const [name] = await tx.$queryRaw<{ taken: boolean }[]>`SELECT volume_name_taken(${data.name}) AS taken`;
+  if (name?.taken) {
     throw new AppError('conflict', volumeNameTaken(data.name), { field: 'name' });
   }
   if (target) await claimMountPath(tx, target, data.mountPath);
