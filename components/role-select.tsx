@@ -1,22 +1,8 @@
 // The role pickers: platform roles on the users page, team roles on a team's page. One <select> built on the
 // Select primitive; `roles` is what this person may give, `labels` how each reads (the bare role name without it).
+// The label tables live with their pages, so neither page ships the other's.
 import type { ComponentProps } from 'react';
-import type { PlatformRole, TeamRole } from '@/lib/auth/permissions';
 import { Select, SelectField } from './ui/select';
-
-export const PLATFORM_ROLE_LABELS: Readonly<Record<PlatformRole, string>> = {
-  super_admin: 'Super admin',
-  admin: 'Admin',
-  developer: 'Developer',
-  viewer: 'Viewer',
-};
-
-export const TEAM_ROLE_LABELS: Readonly<Record<TeamRole, string>> = {
-  owner: 'Owner — everything, including owners and deleting the team',
-  admin: 'Admin — manages the team and its non-owner members',
-  member: 'Member — works on the team’s projects',
-  viewer: 'Viewer — reads the team’s projects',
-};
 
 type RoleSelectProps<Role extends string> = ComponentProps<'select'> & {
   roles: readonly Role[];

@@ -20,8 +20,9 @@ import { filtersFrom, hrefWith, type SearchParams } from '@/lib/http/search-para
 import { listUsers, type UserListItem, type UserListPage } from '@/lib/users/admin';
 import { userListFiltersSchema } from '@/lib/validation/user';
 import { CreateUserForm } from './_components/create-user-form';
-import { PLATFORM_ROLE_LABELS, RoleSelect } from '@/components/role-select';
+import { RoleSelect } from '@/components/role-select';
 import { DisableForm, RoleForm, SignOutUserForm } from './_components/user-row-actions';
+import { PLATFORM_ROLE_LABELS } from './_components/role-labels';
 
 export const dynamic = 'force-dynamic';
 

@@ -2,12 +2,13 @@
 
 import { useActionState } from 'react';
 import { Button } from '@/components/ui/button';
-import { RoleSelect, TEAM_ROLE_LABELS } from '@/components/role-select';
+import { RoleSelect } from '@/components/role-select';
 import { Field } from '@/components/ui/field';
 import { FormMessage } from '@/components/ui/form-message';
 import { initialActionState } from '@/lib/actions/state';
 import type { TeamRole } from '@/lib/auth/permissions';
 import { addMemberAction, changeMemberRoleAction, removeMemberAction } from '../actions';
+import { TEAM_ROLE_LABELS } from './role-labels';
 
 
 /** `roles`: what this person may give (owners only give `owner`). */

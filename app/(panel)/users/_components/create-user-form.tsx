@@ -1,13 +1,14 @@
 'use client';
 
 import { useActionState } from 'react';
-import { PLATFORM_ROLE_LABELS, RoleSelect } from '@/components/role-select';
+import { RoleSelect } from '@/components/role-select';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { FormMessage } from '@/components/ui/form-message';
 import { initialActionState } from '@/lib/actions/state';
 import type { PlatformRole } from '@/lib/auth/permissions';
 import { createUserAction } from '../actions';
+import { PLATFORM_ROLE_LABELS } from './role-labels';
 
 /** `roles`: the roles this administrator may give (an admin never makes a super_admin). */
 export function CreateUserForm({ roles }: { roles: readonly PlatformRole[] }) {
