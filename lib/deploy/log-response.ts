@@ -75,10 +75,7 @@ export async function deploymentLogsResponse(request: DeploymentLogsRequest): Pr
     label: 'deployment log stream',
     signal: request.signal,
     heartbeatMs: request.heartbeatMs,
-    open: async function* (signal) {
-      for await (const event of streamDeploymentLogs({ pool: db.pool, deploymentId, afterId: parseAfterId(lastEventId), signal })) {
-        yield formatEvent(event);
-      }
-    },
+    open: (signal) => streamDeploymentLogs({ pool: db.pool, deploymentId, afterId: parseAfterId(lastEventId), signal }),
+    format: formatEvent,
   });
 }

@@ -99,6 +99,7 @@ export async function runtimeLogsResponse(request: RuntimeLogsRequest): Promise<
     label: 'runtime log stream',
     signal: request.signal,
     heartbeatMs: request.heartbeatMs,
+    format: String,
     open: async function* (signal) {
       let last = after ?? 0;
       try {

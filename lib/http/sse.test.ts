@@ -21,6 +21,7 @@ describe('sseStream', () => {
   it('sends retry first, then the events; ends when the source does', async () => {
     const body = sseStream({
       label: 'test',
+      format: String,
       open: async function* () {
         yield encodeEvent({ data: 'a' });
         yield encodeEvent({ data: 'b' });
@@ -36,6 +37,7 @@ describe('sseStream', () => {
     const line = encodeEvent({ data: 'x'.repeat(1000) });
     const body = sseStream({
       label: 'test',
+      format: String,
       open: async function* (signal) {
         signal.addEventListener('abort', () => (aborted = true));
         try {
@@ -68,6 +70,7 @@ describe('sseStream', () => {
     controller.abort();
     const body = sseStream({
       label: 'test',
+      format: String,
       signal: controller.signal,
       open: async function* () {
         opened = true;

@@ -37,13 +37,15 @@ export function encodeEvent({ id, event, data }: SseEvent): string {
   return `${out}\n`;
 }
 
-export type SseStreamOptions = {
+export type SseStreamOptions<T> = {
   /**
-   * The events, already encoded (encodeEvent). Called once with a signal that aborts when the stream stops (the
-   * client left, or the source ended): the source must end its iteration and let go of what it holds on that abort,
-   * even while it waits for its next event.
+   * The events. Called once with a signal that aborts when the stream stops (the client left, or the source ended):
+   * the source must end its iteration and let go of what it holds on that abort, even while it waits for its next
+   * event.
    */
-  open: (signal: AbortSignal) => AsyncIterator<string, unknown, undefined>;
+  open: (signal: AbortSignal) => AsyncIterator<T, unknown, undefined>;
+  /** One event in the wire format (encodeEvent); a source that yields encoded text passes `String`. */
+  format: (event: T) => string;
   /** The request's signal: the client going away stops everything. */
   signal?: AbortSignal;
   heartbeatMs?: number;
@@ -52,15 +54,15 @@ export type SseStreamOptions = {
 };
 
 /** An SSE response whose body is `open`'s events; see the file comment. */
-export function sseResponse(options: SseStreamOptions): Response {
+export function sseResponse<T>(options: SseStreamOptions<T>): Response {
   return new Response(sseStream(options), { headers: SSE_HEADERS });
 }
 
-export function sseStream({ open, signal, heartbeatMs = HEARTBEAT_MS, label }: SseStreamOptions): ReadableStream<Uint8Array> {
+export function sseStream<T>({ open, format, signal, heartbeatMs = HEARTBEAT_MS, label }: SseStreamOptions<T>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const abort = new AbortController();
   const events = open(abort.signal);
-  let pending: Promise<IteratorResult<string, unknown>> | null = null;
+  let pending: Promise<IteratorResult<T, unknown>> | null = null;
   let heartbeat: NodeJS.Timeout | undefined;
   let output: ReadableStreamDefaultController<Uint8Array> | undefined;
   let closed = false;
@@ -100,7 +102,7 @@ export function sseStream({ open, signal, heartbeatMs = HEARTBEAT_MS, label }: S
         pending = null;
         let chunk = '';
         while (!result.done) {
-          chunk += result.value;
+          chunk += format(result.value);
           if (chunk.length >= CHUNK_BYTES) break;
           // An event not yet at hand stays pending for the next pull: it is never dropped.
           const ready = await Promise.race([(pending = events.next()), soon()]);
