@@ -9,7 +9,7 @@ import { AppError } from '@/lib/errors';
 import { createTeam, teamErrorFrom, TEAM_NAME_TAKEN_MESSAGE } from '@/lib/teams/mutations';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { insertUser, uniqueName } from '@/lib/testing/fixtures';
-import { createUser } from '@/lib/users/admin';
+import { createUser } from '@/lib/users/mutations';
 import { createTeamSchema } from '@/lib/validation/team';
 import { createUserFormSchema } from '@/lib/validation/user';
 import { actionsWith, type ActionDeps } from './form-action';

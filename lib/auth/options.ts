@@ -15,7 +15,7 @@ import { loadAuthSecret } from './auth-secret';
 import { pickVerifiedEmail, type GitHubEmail } from './github';
 import { verifyPassword } from './password';
 import { checkSignInThrottle } from './throttle';
-import { findUserById, findUserByIdentifier } from './users';
+import { findUserById, findUserByIdentifier } from '@/lib/users/queries';
 
 const credentialsSchema = z.object({
   identifier: z.string().trim().min(1).max(255),

@@ -7,9 +7,9 @@ import { cache } from 'react';
 import { getDb } from '@/lib/db';
 import { authOptions, userForSession } from './options';
 import { bearerFrom, validateApiToken } from './tokens';
-import { toSessionUser, type SessionUser } from './users';
+import { toSessionUser, type SessionUser } from '@/lib/users/queries';
 
-export type { SessionUser } from './users';
+export type { SessionUser } from '@/lib/users/queries';
 
 export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
   const session = (await getServerSession(authOptions())) as { uid?: unknown; sv?: unknown } | null;

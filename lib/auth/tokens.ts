@@ -21,7 +21,7 @@ import { AppError } from '@/lib/errors';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { createTokenSchema, revokeTokenSchema } from '@/lib/validation/tokens';
 import { assertCan, can, PLATFORM_ROLES, type PlatformRole } from './permissions';
-import type { SessionUser } from './users';
+import type { SessionUser } from '@/lib/users/queries';
 
 export const TOKEN_PREFIX = 'slw_';
 /** `slw_` + base64url of 32 bytes (43 characters, no padding). */

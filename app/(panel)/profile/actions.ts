@@ -6,7 +6,7 @@
 import { cookies } from 'next/headers';
 import { z } from 'zod';
 import { formAction } from '@/lib/actions/form-action';
-import { changePassword, signOutEverywhere, updatePreferences } from '@/lib/users/admin';
+import { changePassword, signOutEverywhere, updatePreferences } from '@/lib/users/mutations';
 import { preferencesFormSchema } from '@/lib/validation/preferences';
 import { THEME_COOKIE } from '@/lib/validation/rules';
 import { changePasswordFormSchema } from '@/lib/validation/user';

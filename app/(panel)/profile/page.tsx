@@ -7,7 +7,7 @@ import { Section } from '@/components/ui/section';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
-import { getOwnAccount } from '@/lib/users/profile';
+import { getOwnAccount } from '@/lib/users/queries';
 import { readPreferences } from '@/lib/validation/preferences';
 import { PasswordForm } from './_components/password-form';
 import { PreferencesForm } from './_components/preferences-form';

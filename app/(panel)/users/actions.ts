@@ -4,7 +4,7 @@
 // locks, which is also where the audit row is written; the work runs as the system (users has no row-level
 // security) and formAction does the steps around it, auditing a refusal (authz.denied) in a transaction of its own.
 import { formAction } from '@/lib/actions/form-action';
-import { changeRole, createUser, setDisabled, signOutEverywhere } from '@/lib/users/admin';
+import { changeRole, createUser, setDisabled, signOutEverywhere } from '@/lib/users/mutations';
 import { changeRoleSchema, createUserFormSchema, setDisabledSchema, userTargetSchema } from '@/lib/validation/user';
 
 const USERS_PATH = '/users';

@@ -17,7 +17,7 @@ import { runAsSystem } from '@/lib/db/work';
 import { AppError } from '@/lib/errors';
 import { getRequestMeta } from '@/lib/http/request-meta';
 import { filtersFrom, hrefWith, type SearchParams } from '@/lib/http/search-params';
-import { listUsers, type UserListItem, type UserListPage } from '@/lib/users/admin';
+import { listUsers, type UserListItem, type UserListPage } from '@/lib/users/queries';
 import { userListFiltersSchema } from '@/lib/validation/user';
 import { CreateUserForm } from './_components/create-user-form';
 import { RoleSelect } from '@/components/role-select';

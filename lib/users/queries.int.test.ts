@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asSystem, asUser } from '@/lib/db/context';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { BCRYPT_HASH, NO_SUCH_ID } from '@/lib/testing/fixtures';
-import { getOwnAccount } from './profile';
+import { getOwnAccount } from './queries';
 
 let test: TestDatabase;
 const ids = { local: '', github: '' };
@@ -10,8 +10,8 @@ const ids = { local: '', github: '' };
 beforeAll(async () => {
   test = await createTestDatabase();
   await asSystem(test.db.prisma, async (tx) => {
-    ids.local = (await tx.user.create({ data: { username: 'local', email: 'local@example.com', passwordHash: BCRYPT_HASH }, select: { id: true } })).id;
-    ids.github = (await tx.user.create({ data: { username: 'gh', email: 'gh@example.com', authProvider: 'github' }, select: { id: true } })).id;
+    ids.local = (await tx.user.create({ data: { username: 'localuser', email: 'localuser@example.com', passwordHash: BCRYPT_HASH }, select: { id: true } })).id;
+    ids.github = (await tx.user.create({ data: { username: 'ghuser', email: 'ghuser@example.com', authProvider: 'github' }, select: { id: true } })).id;
   });
 });
 afterAll(() => test?.drop());

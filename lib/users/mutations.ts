@@ -4,56 +4,18 @@
 // disabled state ends the user's sessions through the users_bump_session_version trigger; signOutEverywhere bumps
 // session_version itself. Call them through runAsSystem() (users has no row-level security; can() is checked inside
 // each function): a refusal is audited in a transaction of its own, because the one that found it is rolled back.
-import { recordAudit, type AuditEntry } from '@/lib/audit/write';
+import { recordAudit } from '@/lib/audit/write';
 import { hashPassword, verifyPassword } from '@/lib/auth/password';
-import { assertCan, canAssignRole, type Action, type PlatformRole, type ResourceFor } from '@/lib/auth/permissions';
+import type { PlatformRole } from '@/lib/auth/permissions';
 import type { Tx } from '@/lib/db/context';
 import { isUniqueViolation } from '@/lib/db/errors';
 import type { WorkContext } from '@/lib/db/work';
 import { AppError } from '@/lib/errors';
-import { Prisma } from '@/lib/generated/prisma/client';
 import { isUuid } from '@/lib/validation/ids';
 import { passwordSchemaFor } from '@/lib/validation/password';
 import { preferencesSchema, type Preferences } from '@/lib/validation/preferences';
-import { changeRoleSchema, newUserSchema, setDisabledSchema, userListFiltersSchema, type NewUserInput, type UserListFilterInput } from '@/lib/validation/user';
-
-export const USER_PAGE_SIZE = 50;
-
-function entry(ctx: WorkContext, action: string, userId: string | null, details: Record<string, unknown>): AuditEntry {
-  return {
-    userId: ctx.actor.id,
-    action,
-    resourceType: 'user',
-    resourceId: userId,
-    details,
-    ip: ctx.meta?.ip ?? null,
-    userAgent: ctx.meta?.userAgent ?? null,
-  };
-}
-
-function deny(ctx: WorkContext, action: string, target: string | null, message: string, extra: object = {}): never {
-  const audit = entry(ctx, 'authz.denied', target, { action, target, ...extra });
-  throw new AppError('forbidden', message, { audit });
-}
-
-function authorize<A extends Action>(ctx: WorkContext, action: A, resource: ResourceFor<A>, target: string | null) {
-  try {
-    assertCan(ctx.actor, action, resource);
-  } catch (error) {
-    if (error instanceof AppError) deny(ctx, action, target, error.message);
-    throw error;
-  }
-}
-
-function authorizeRole(ctx: WorkContext, action: Action, target: string | null, role: PlatformRole) {
-  if (!canAssignRole(ctx.actor, role)) deny(ctx, action, target, `You are not allowed to give the role ${role}.`, { role });
-}
-
-/** Only the account's owner, and only while the account is active. */
-function authorizeSelf(ctx: WorkContext, action: string, userId: string, what: string) {
-  if (ctx.actor.disabled) deny(ctx, action, userId, 'This account is disabled.');
-  if (ctx.actor.id !== userId) deny(ctx, action, userId, `You can only change your own ${what}.`);
-}
+import { changeRoleSchema, newUserSchema, setDisabledSchema, type NewUserInput } from '@/lib/validation/user';
+import { authorize, authorizeRole, authorizeSelf, userEntry } from './access';
 
 type LockedUser = {
   id: string;
@@ -75,45 +37,6 @@ async function lockUser(tx: Tx, id: string): Promise<LockedUser> {
 }
 
 const userResource = (user: LockedUser) => ({ type: 'user' as const, id: user.id, role: user.role });
-
-export type UserListItem = {
-  id: string;
-  username: string;
-  email: string;
-  role: PlatformRole;
-  authProvider: string;
-  disabledAt: Date | null;
-  createdAt: Date;
-};
-export type UserListPage = { items: UserListItem[]; nextCursor: string | null };
-
-type ListRow = Omit<UserListItem, 'authProvider' | 'disabledAt' | 'createdAt'> & {
-  auth_provider: string;
-  disabled_at: Date | null;
-  created_at: Date;
-};
-
-/** One page of users by username, after the cursor (the last username of the previous page). */
-export async function listUsers(tx: Tx, ctx: WorkContext, input: UserListFilterInput = {}): Promise<UserListPage> {
-  authorize(ctx, 'user.list', { type: 'platform' }, null);
-  const { q, role, after } = userListFiltersSchema.parse(input);
-  const conditions: Prisma.Sql[] = [Prisma.sql`TRUE`];
-  if (after) conditions.push(Prisma.sql`username > ${after}`);
-  if (role) conditions.push(Prisma.sql`role = ${role}`);
-  // strpos, not LIKE: the search is plain text, so % and _ mean themselves.
-  if (q) conditions.push(Prisma.sql`(strpos(lower(username), lower(${q})) > 0 OR strpos(lower(email), lower(${q})) > 0)`);
-  const rows = await tx.$queryRaw<ListRow[]>`
-    SELECT id, username, email, role, auth_provider, disabled_at, created_at
-      FROM users WHERE ${Prisma.join(conditions, ' AND ')}
-     ORDER BY username LIMIT ${USER_PAGE_SIZE + 1}`;
-  const items = rows.slice(0, USER_PAGE_SIZE).map(({ auth_provider, disabled_at, created_at, ...row }) => ({
-    ...row,
-    authProvider: auth_provider,
-    disabledAt: disabled_at,
-    createdAt: created_at,
-  }));
-  return { items, nextCursor: rows.length > USER_PAGE_SIZE ? (items.at(-1)?.username ?? null) : null };
-}
 
 /** An administrator creates a password account with a role they may give. Throws ZodError on invalid input. */
 export async function createUser(tx: Tx, ctx: WorkContext, input: NewUserInput): Promise<{ id: string }> {
@@ -144,7 +67,7 @@ export async function createUser(tx: Tx, ctx: WorkContext, input: NewUserInput):
       // Someone created the same name in the meantime.
       throw isUniqueViolation(error) ? clash('username') : error;
     });
-  await recordAudit(tx, entry(ctx, 'user.create', user.id, { username: data.username, role: data.role }));
+  await recordAudit(tx, userEntry(ctx, 'user.create', user.id, { username: data.username, role: data.role }));
   return user;
 }
 
@@ -156,7 +79,7 @@ export async function changeRole(tx: Tx, ctx: WorkContext, input: { userId: stri
   authorizeRole(ctx, 'user.update_role', user.id, role);
   if (user.role === role) return false;
   await tx.user.update({ where: { id: user.id }, data: { role } });
-  await recordAudit(tx, entry(ctx, 'user.role_change', user.id, { username: user.username, from: user.role, to: role }));
+  await recordAudit(tx, userEntry(ctx, 'user.role_change', user.id, { username: user.username, from: user.role, to: role }));
   return true;
 }
 
@@ -167,7 +90,7 @@ export async function setDisabled(tx: Tx, ctx: WorkContext, input: { userId: str
   authorize(ctx, 'user.disable', userResource(user), user.id);
   if ((user.disabled_at !== null) === disabled) return false;
   await tx.user.update({ where: { id: user.id }, data: { disabledAt: disabled ? new Date() : null } });
-  await recordAudit(tx, entry(ctx, disabled ? 'user.disable' : 'user.enable', user.id, { username: user.username }));
+  await recordAudit(tx, userEntry(ctx, disabled ? 'user.disable' : 'user.enable', user.id, { username: user.username }));
   return true;
 }
 
@@ -177,7 +100,7 @@ export async function signOutEverywhere(tx: Tx, ctx: WorkContext, userId: string
   authorize(ctx, 'user.sign_out_everywhere', userResource(user), user.id);
   await tx.$executeRaw`UPDATE users SET session_version = session_version + 1 WHERE id = ${user.id}::uuid`;
   const details = user.id === ctx.actor.id ? { self: true } : { username: user.username };
-  await recordAudit(tx, entry(ctx, 'user.sign_out_everywhere', user.id, details));
+  await recordAudit(tx, userEntry(ctx, 'user.sign_out_everywhere', user.id, details));
 }
 
 /**
@@ -195,12 +118,12 @@ export async function changePassword(
     throw new AppError('invalid', 'This account signs in with GitHub: it has no password to change.');
   }
   if (!(await verifyPassword(input.current, user.password_hash))) {
-    const audit = entry(ctx, 'user.password_change_failed', user.id, { reason: 'wrong_current' });
+    const audit = userEntry(ctx, 'user.password_change_failed', user.id, { reason: 'wrong_current' });
     throw new AppError('invalid', 'This is not your current password.', { field: 'current', audit });
   }
   const passwordHash = await hashPassword(passwordSchemaFor(user.username, user.email).parse(input.next));
   await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
-  await recordAudit(tx, entry(ctx, 'user.password_change', user.id, {}));
+  await recordAudit(tx, userEntry(ctx, 'user.password_change', user.id, {}));
 }
 
 /** Saves the actor's own preferences, keeping any other keys users.preferences holds. Throws ZodError when invalid. */
@@ -214,6 +137,6 @@ export async function updatePreferences(
   const user = await lockUser(tx, input.userId);
   await tx.$executeRaw`
     UPDATE users SET preferences = preferences || ${JSON.stringify(preferences)}::jsonb WHERE id = ${user.id}::uuid`;
-  await recordAudit(tx, entry(ctx, 'user.preferences_update', user.id, preferences));
+  await recordAudit(tx, userEntry(ctx, 'user.preferences_update', user.id, preferences));
   return preferences;
 }

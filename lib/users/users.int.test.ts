@@ -8,16 +8,8 @@ import { AppError } from '@/lib/errors';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { BCRYPT_HASH, NO_SUCH_ID, uniqueName } from '@/lib/testing/fixtures';
 import type { Preferences } from '@/lib/validation/preferences';
-import {
-  changePassword,
-  changeRole,
-  createUser,
-  listUsers,
-  setDisabled,
-  signOutEverywhere,
-  updatePreferences,
-  USER_PAGE_SIZE,
-} from './admin';
+import { changePassword, changeRole, createUser, setDisabled, signOutEverywhere, updatePreferences } from './mutations';
+import { listUsers, USER_PAGE_SIZE } from './queries';
 
 let test: TestDatabase;
 type TestUser = { id: string; username: string; role: PlatformRole };
