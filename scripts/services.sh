@@ -61,8 +61,8 @@ slipway_ensure_apt_packages() {
   slipway_log "installing apt packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   local apt_net=(-o Acquire::Retries=3 -o Acquire::http::Timeout=30 -o Acquire::https::Timeout=30)
-  slipway_retry 3 300 apt-get "${apt_net[@]}" update
-  slipway_retry 3 1200 apt-get "${apt_net[@]}" install -y --no-install-recommends "${missing[@]}"
+  slipway_retry 3 120 apt-get "${apt_net[@]}" update
+  slipway_retry 2 900 apt-get "${apt_net[@]}" install -y --no-install-recommends "${missing[@]}"
 }
 
 slipway_pg_ready() {

@@ -30,7 +30,11 @@ run_stage() {
     return 124
   fi
   local rc=0
-  timeout --kill-after=30 "$limit" "$@" || rc=$?
+  # In the background so a TERM to this script can be passed on (timeout runs the stage in its own process group).
+  timeout --kill-after=30 "$limit" "$@" &
+  stage_pid=$!
+  wait "$stage_pid" || rc=$?
+  stage_pid=
   if ((rc == 124 || rc == 137)); then
     printf '==> stage "%s" stopped: it ran past its limit of %ds\n' "$stage" "$limit"
   fi
@@ -106,6 +110,16 @@ finish() {
   rm -rf -- "$results"
 }
 trap finish EXIT
+# Stopped from outside (.ci/run's time limit): stop the running stage, say where, and print what was measured.
+stage_pid=
+stop_stage() {
+  if [[ -n "$stage_pid" ]]; then
+    kill -TERM "$stage_pid" 2>/dev/null || true
+    wait "$stage_pid" 2>/dev/null || true
+  fi
+  exit 143
+}
+trap stop_stage TERM INT
 
 banner services "apt packages, PostgreSQL, dockerd + swarm, base image"
 # shellcheck source=scripts/services.sh
@@ -117,8 +131,8 @@ slipway_tool_versions
 banner deps "node modules"
 # npm keeps its own copy of the lock in node_modules/.package-lock.json: older than ours means stale.
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  # A failed download is retried (npm ci starts from an empty node_modules each time); 10 minutes per attempt.
-  slipway_retry 3 600 npm ci --include=dev --no-audit --no-fund --fetch-timeout=60000 --fetch-retries=4
+  # A failed download is retried (npm ci starts from an empty node_modules each time); 5 minutes per attempt.
+  slipway_retry 3 300 npm ci --include=dev --no-audit --no-fund --fetch-timeout=60000 --fetch-retries=4
 else
   echo "node_modules up to date"
 fi
