@@ -20,7 +20,7 @@ beforeAll(async () => {
   process.env.DATABASE_URL = t.url;
   process.env.SLIPWAY_DB_POOL_SIZE = '2';
   userId = (await insertUser(t.db.pool, { role: 'developer' })).id;
-  ({ token } = await asSystem(t.db.prisma, (tx) => createApiToken(tx, { userId, name: 'route', expiresInDays: 1 })));
+  ({ token } = await asSystem(t.db.prisma, (tx) => createApiToken(tx, { actor: { id: userId, role: 'developer' } }, { name: 'route', expiresInDays: 1 })));
 });
 
 afterAll(async () => {
