@@ -58,7 +58,11 @@ test('press Deploy, watch the log stream in, see the status turn to success', as
       project!.id,
       `web-${stamp}`,
       JSON.stringify({ repository: git.url, branch: 'main', dockerfile: 'Dockerfile', build_context: '.' }),
-      JSON.stringify({ healthcheck: { test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'], interval: '1s', timeout: '1s', retries: 2 } }),
+      // Host mode without a fixed port (the routing mesh does not work on this kernel): Swarm picks the host port.
+      JSON.stringify({
+        ports: [{ target: 8080, protocol: 'tcp', mode: 'host' }],
+        healthcheck: { test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'], interval: '1s', timeout: '1s', retries: 2 },
+      }),
     ],
   );
   appId = app!.id;
@@ -78,4 +82,16 @@ test('press Deploy, watch the log stream in, see the status turn to success', as
   expect(row!.logs).toContain('Deployed:');
   const services = await docker.listServices({ filters: { label: [`slipway.application=${appId}`] } });
   expect(services).toHaveLength(1);
+
+  // The General tab of the running application links the port Swarm picked, and the link reaches the service.
+  await page.goto(`/projects/${project!.id}/apps/${appId}`);
+  const ports = page.getByRole('list', { name: 'Published ports' });
+  const link = ports.getByRole('link');
+  await expect(link).toHaveCount(1);
+  const href = await link.getAttribute('href');
+  const port = Number(new URL(href!).port);
+  expect(port).toBeGreaterThan(0);
+  await expect(ports).toContainText('container port 8080/tcp');
+  const served = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5_000) });
+  expect(await served.text()).toContain('deployed-from-e2e');
 });
