@@ -1,7 +1,7 @@
 // The first read of every project page (the project itself, New application, Delete), as the user (row-level
 // security applies), shared by generateMetadata and the page through React's cache(). A project the user cannot
 // see looks exactly like a missing one (404), and the attempt is audited. The twin of loadApplicationPage
-// (app/(panel)/projects/[projectId]/apps/[appId]/_lib/load.ts).
+// (lib/applications/page.ts).
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { deniedEntry } from '@/lib/audit/refusal';

@@ -5,7 +5,7 @@ import { APPLICATION_STATUSES, StatusBadge, type ApplicationStatus } from '@/com
 import { Badge } from '@/components/ui/badge';
 import { can } from '@/lib/auth/permissions';
 import { TabNav } from './_components/tab-nav';
-import { appPath, loadApplicationPage } from './_lib/load';
+import { appPath, loadApplicationPage } from '@/lib/applications/page';
 
 export const dynamic = 'force-dynamic';
 

@@ -12,7 +12,7 @@ import { Section } from '@/components/ui/section';
 import { ApplicationDetails } from './_components/application-details';
 import { GeneralForm } from './_components/general-form';
 import { PublishedPorts } from './_components/published-ports';
-import { appPath, loadApplicationPage } from './_lib/load';
+import { appPath, loadApplicationPage } from '@/lib/applications/page';
 
 type Params = { params: Promise<{ projectId: string; appId: string }> };
 

@@ -12,7 +12,7 @@ import { CancelButton, DeployButtons, RollbackButton } from '../_components/depl
 import { DeploymentStatusBadge } from '../_components/deployment-status-badge';
 import { can } from '@/lib/auth/permissions';
 import { COMPOSE_NOT_DEPLOYABLE } from '@/lib/deploy/triggers';
-import { appPath, loadApplicationPage } from '../_lib/load';
+import { appPath, loadApplicationPage } from '@/lib/applications/page';
 
 type Props = {
   params: Promise<{ projectId: string; appId: string }>;

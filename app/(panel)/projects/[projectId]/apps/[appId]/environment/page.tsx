@@ -11,7 +11,7 @@ import { getDb } from '@/lib/db';
 import { serializeDotenv } from '@/lib/env-vars/dotenv';
 import { listEnvVars } from '@/lib/env-vars/queries';
 import { getRequestMeta } from '@/lib/http/request-meta';
-import { loadApplicationPage } from '../_lib/load';
+import { loadApplicationPage } from '@/lib/applications/page';
 import { BulkEditor } from './_components/bulk-editor';
 import { EnvTable } from './_components/env-table';
 import { EnvVarForm, type EnvVarView } from './_components/env-var-form';

@@ -5,7 +5,7 @@ import { LogViewer } from '@/components/log-viewer';
 import { currentDeployment } from '@/lib/applications/queries';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
-import { loadApplicationPage } from '../_lib/load';
+import { loadApplicationPage } from '@/lib/applications/page';
 
 type Params = { params: Promise<{ projectId: string; appId: string }> };
 

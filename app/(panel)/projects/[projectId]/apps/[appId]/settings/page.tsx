@@ -8,7 +8,7 @@ import { asUser } from '@/lib/db/context';
 import { dockerConfigToForm } from '@/lib/validation/docker-config-form';
 import { ArchiveControls } from '../_components/archive-controls';
 import { DockerConfigForm } from '../_components/docker-config-form';
-import { loadApplicationPage } from '../_lib/load';
+import { loadApplicationPage } from '@/lib/applications/page';
 
 type Params = { params: Promise<{ projectId: string; appId: string }> };
 

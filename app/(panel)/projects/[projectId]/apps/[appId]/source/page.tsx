@@ -11,7 +11,7 @@ import { TOKEN_USERNAMES } from '@/lib/git/credentials';
 import { SourceSummary } from '../_components/application-details';
 import { SourceFields } from '@/components/source-fields';
 import { SourceForm } from '../_components/source-form';
-import { appPath, loadApplicationPage } from '../_lib/load';
+import { appPath, loadApplicationPage } from '@/lib/applications/page';
 import { AccessPanel } from './_components/access-panel';
 import { loadGitSourceTab } from './_lib/source-tab';
 

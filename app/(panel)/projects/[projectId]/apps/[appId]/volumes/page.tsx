@@ -10,7 +10,7 @@ import { asUser } from '@/lib/db/context';
 import { listVolumesForApplication } from '@/lib/volumes/queries';
 import { AttachVolumeForm, CreateVolumeForm } from '@/components/volume-forms';
 import { VolumeTable } from '@/components/volume-table';
-import { loadApplicationPage } from '../_lib/load';
+import { loadApplicationPage } from '@/lib/applications/page';
 
 export default async function ApplicationVolumesPage({ params }: { params: Promise<{ projectId: string; appId: string }> }) {
   const { projectId, appId } = await params;

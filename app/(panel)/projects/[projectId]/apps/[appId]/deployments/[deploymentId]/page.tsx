@@ -7,7 +7,7 @@ import { asUser } from '@/lib/db/context';
 import { isUuid } from '@/lib/validation/ids';
 import { DateTime } from '@/components/ui/date-time';
 import { DeploymentLive } from '../../_components/deployment-live';
-import { loadApplicationPage } from '../../_lib/load';
+import { loadApplicationPage } from '@/lib/applications/page';
 
 type Props = { params: Promise<{ projectId: string; appId: string; deploymentId: string }> };
 

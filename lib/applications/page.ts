@@ -1,10 +1,11 @@
-// One read per request of the application a tab shows, as the user (row-level security applies), shared by the
-// layout, generateMetadata and the tab pages through React's cache(). Another tenant's application (or one under
-// another project's URL) looks exactly like a missing one, and the attempt is audited.
+// The application's pages (app/(panel)/projects/[projectId]/apps/[appId]/…): their first read and their URLs. One
+// read per request of the application a tab shows, as the user (row-level security applies), shared by the layout,
+// generateMetadata and the tab pages through React's cache(). Another tenant's application (or one under another
+// project's URL) looks exactly like a missing one, and the attempt is audited. The twin of lib/projects/page.ts.
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { recordRefusal } from '@/lib/db/work';
-import { loadApplicationAccess, type ApplicationAccess } from '@/lib/applications/access';
+import { loadApplicationAccess, type ApplicationAccess } from './access';
 import { deniedEntry } from '@/lib/audit/refusal';
 import { can } from '@/lib/auth/permissions';
 import { requireUser, type SessionUser } from '@/lib/auth/session';
