@@ -2,8 +2,8 @@
 // the lock stays true until commit), can() checked against the actor's membership read under that lock, and every
 // refusal carrying its authz.denied audit entry (recorded by runAsUser though the transaction rolls back). Someone
 // who is not a member gets not-found, so the team's existence is not confirmed.
-import type { AuditEntry } from '@/lib/audit/write';
-import { assertCan, type TeamRole } from '@/lib/auth/permissions';
+import { deniedEntry } from '@/lib/audit/refusal';
+import { assertCan, type Action, type TeamRole } from '@/lib/auth/permissions';
 import type { Tx } from '@/lib/db/context';
 import type { WorkContext } from '@/lib/db/work';
 import { AppError, type AppErrorCode } from '@/lib/errors';
@@ -11,22 +11,10 @@ import { AppError, type AppErrorCode } from '@/lib/errors';
 const NOT_A_MEMBER_MESSAGE = 'This team does not exist, or you are not a member of it.';
 const OWNERS_ONLY_MESSAGE = 'Only a team owner can give, change or remove the owner role.';
 
-export function teamEntry(ctx: WorkContext, action: string, teamId: string | null, details: Record<string, unknown>): AuditEntry {
-  return {
-    userId: ctx.actor.id,
-    action,
-    resourceType: 'team',
-    resourceId: teamId,
-    details,
-    ip: ctx.meta?.ip ?? null,
-    userAgent: ctx.meta?.userAgent ?? null,
-  };
-}
-
 export type TeamAction = 'team.update' | 'team.delete' | 'team.manage_members' | 'team.leave';
 
-export function denyTeam(ctx: WorkContext, action: string, teamId: string | null, message: string, code: AppErrorCode = 'forbidden', extra: object = {}): never {
-  throw new AppError(code, message, { audit: teamEntry(ctx, 'authz.denied', teamId, { action, ...extra }) });
+export function denyTeam(ctx: WorkContext, action: Action, teamId: string | null, message: string, code: AppErrorCode = 'forbidden', extra: Record<string, unknown> = {}): never {
+  throw new AppError(code, message, { audit: deniedEntry(ctx, { action, resourceType: 'team', resourceId: teamId, details: extra }) });
 }
 
 export type LockedTeam = { id: string; name: string; description: string | null; myRole: TeamRole };
@@ -52,6 +40,6 @@ export async function lockTeam(tx: Tx, ctx: WorkContext, teamId: string, action:
 }
 
 /** can() knows the actor's team role, not the target's: only owners give, change or remove the owner role. */
-export function requireOwner(ctx: WorkContext, team: LockedTeam, details: object) {
+export function requireOwner(ctx: WorkContext, team: LockedTeam, details: Record<string, unknown>) {
   if (team.myRole !== 'owner') denyTeam(ctx, 'team.manage_members', team.id, OWNERS_ONLY_MESSAGE, 'forbidden', details);
 }

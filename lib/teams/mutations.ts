@@ -2,7 +2,7 @@
 // locks the team row and checks can() first (lib/teams/access.ts), then writes its audit row in the same
 // transaction. Run them with runAsUser(…, teamErrorFrom): the database's own refusals (the last owner, a taken name)
 // become messages for the person.
-import { recordAudit } from '@/lib/audit/write';
+import { recordAudit, type AuditEntry } from '@/lib/audit/write';
 import { assertCan, type TeamRole } from '@/lib/auth/permissions';
 import type { Tx } from '@/lib/db/context';
 import { driverCause } from '@/lib/db/errors';
@@ -22,7 +22,7 @@ import {
   type TeamRefInput,
   type UpdateTeamInput,
 } from '@/lib/validation/team';
-import { denyTeam, lockTeam, requireOwner, teamEntry } from './access';
+import { denyTeam, lockTeam, requireOwner } from './access';
 
 export const LAST_OWNER_MESSAGE = 'A team must keep at least one owner: make someone else owner first.';
 export const TEAM_NAME_TAKEN_MESSAGE = 'A team with that name exists: choose another name.';
@@ -46,6 +46,18 @@ async function mapped<T>(write: Promise<T>): Promise<T> {
   } catch (error) {
     throw teamErrorFrom(error);
   }
+}
+
+function teamEntry(ctx: WorkContext, action: string, teamId: string | null, details: Record<string, unknown>): AuditEntry {
+  return {
+    userId: ctx.actor.id,
+    action,
+    resourceType: 'team',
+    resourceId: teamId,
+    details,
+    ip: ctx.meta?.ip ?? null,
+    userAgent: ctx.meta?.userAgent ?? null,
+  };
 }
 
 // The clear message; team_keeps_owner in the database refuses the same change if this check is ever missed.
