@@ -91,7 +91,7 @@ async function slipwayDeploy(docker: Docker, rig: SlipwayRig, version: Version):
       seen[row.status] ??= now() - t0;
       if (row.status === 'success') break;
       if (['failed', 'rolled_back'].includes(row.status)) {
-        const lines = await rig.test.db.pool.query<{ message: string }>(
+        const lines = await rig.test.systemPool.query<{ message: string }>(
           'SELECT message FROM deployment_logs WHERE deployment_id = $1 ORDER BY id DESC LIMIT 10', [deploymentId]);
         const reason = (row.metadata as { reason?: string }).reason ?? '';
         throw new Error(`Slipway deployment ${row.status}: ${reason}\n  ${lines.rows.map((l) => l.message).reverse().join('\n  ')}`);

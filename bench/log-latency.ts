@@ -35,6 +35,10 @@ async function insertAppTree(pool: Database['pool']): Promise<{ userId: string; 
   }
 }
 
+// The bench's own rows are written and read as the system (deployments and their logs have row-level security).
+let systemPool: Database['pool'] | undefined;
+const system = () => systemPool!;
+
 async function insertDeployment(pool: Database['pool'], appId: string): Promise<string> {
   const { rows } = await pool.query<{ id: string }>(`INSERT INTO deployments (application_id, status) VALUES ($1, 'building') RETURNING id`, [appId]);
   return rows[0]!.id;
@@ -111,7 +115,7 @@ async function startServer(db: Database, userId: string) {
 
 /** Opens `viewers` SSE connections, writes `rate` lines/s for `seconds`, ends the deployment, waits for the viewers. */
 async function run(db: Database, base: string, appId: string, opts: { viewers: number; rate: number; seconds: number }) {
-  const deploymentId = await insertDeployment(db.pool, appId);
+  const deploymentId = await insertDeployment(system(), appId);
   const worker = new Worker(CLIENT, { eval: true, workerData: { url: `${base}/?d=${deploymentId}`, viewers: opts.viewers } });
   let connected = 0;
   const result = new Promise<ClientResult>((resolve, reject) => {
@@ -138,7 +142,7 @@ async function run(db: Database, base: string, appId: string, opts: { viewers: n
   const writeSeconds = (now() - started) / 1000;
   await sink.close();
   const lastWrite = now();
-  await db.pool.query(`UPDATE deployments SET status = 'success' WHERE id = $1`, [deploymentId]);
+  await system().query(`UPDATE deployments SET status = 'success' WHERE id = $1`, [deploymentId]);
   const client = await Promise.race([result, sleep(60_000).then(() => null)]);
   await worker.terminate();
   if (!client) {
@@ -163,13 +167,13 @@ async function run(db: Database, base: string, appId: string, opts: { viewers: n
 }
 
 async function baselines(db: Database, appId: string) {
-  const deploymentId = await insertDeployment(db.pool, appId);
+  const deploymentId = await insertDeployment(system(), appId);
   const roundTrips: number[] = [];
   for (let i = 0; i < 300; i += 1) {
     const start = now();
-    const { rows } = await db.pool.query<{ id: string }>(
+    const { rows } = await system().query<{ id: string }>(
       `INSERT INTO deployment_logs (deployment_id, message) VALUES ($1, $2) RETURNING id`, [deploymentId, `raw ${i}`]);
-    await db.pool.query('SELECT message FROM deployment_logs WHERE deployment_id = $1 AND id = $2', [deploymentId, rows[0]!.id]);
+    await system().query('SELECT message FROM deployment_logs WHERE deployment_id = $1 AND id = $2', [deploymentId, rows[0]!.id]);
     roundTrips.push(now() - start);
   }
   const listener = await db.pool.connect();
@@ -191,6 +195,7 @@ async function baselines(db: Database, appId: string) {
 async function main() {
   await setup();
   const test = await createTestDatabase();
+  systemPool = test.systemPool;
   // The panel's default pool size (SLIPWAY_DB_POOL_SIZE=10), shared by the sink, the viewers and the listener.
   const db = await openDatabase({ url: test.url, dataDir: '/nonexistent', migrationsDir: MIGRATIONS_DIR, poolSize: 10 });
   const { userId, appId } = await insertAppTree(db.pool);

@@ -47,7 +47,7 @@ const secs = (start: number) => `${(ms(start) / 1000).toFixed(1)} s`;
 type Seeded = { userId: string; projectId: string; projectName: string; appId: string; appName: string; appsCursor: string; nextAppName: string };
 
 async function seed(test: TestDatabase): Promise<Seeded> {
-  const { pool } = test.db;
+  const pool = test.systemPool; // every tenant table has row-level security: the seed writes as the system
   const hash = await bcrypt.hash(PASSWORD, 12);
   const client = await pool.connect();
   try {
@@ -233,7 +233,7 @@ async function main() {
   try {
     let started = performance.now();
     const seeded = await seed(test);
-    const counts = (await test.db.pool.query<Record<string, number>>(`SELECT
+    const counts = (await test.systemPool.query<Record<string, number>>(`SELECT
       (SELECT count(*)::int FROM applications) AS applications, (SELECT count(*)::int FROM env_vars) AS env_vars,
       (SELECT count(*)::int FROM deployments) AS deployments, (SELECT count(*)::int FROM deployment_logs) AS deployment_logs,
       (SELECT count(*)::int FROM audit_logs) AS audit_logs, (SELECT count(*)::int FROM volumes) AS volumes`)).rows[0]!;

@@ -209,11 +209,11 @@ async function main() {
     const pushed = summary(await load(receiver.url(webhookPath), watched));
     console.log(line('receiver, push to the watched branch', pushed, base));
 
-    const outcomes = await db.pool.query<{ outcome: string; count: number }>(
+    const outcomes = await test.systemPool.query<{ outcome: string; count: number }>(
       `SELECT outcome, count(*)::int AS count FROM webhook_deliveries WHERE branch = 'main' GROUP BY outcome ORDER BY outcome`,
     );
     const [pending] = (
-      await db.pool.query<{ commit_sha: string; count: number }>(
+      await test.systemPool.query<{ commit_sha: string; count: number }>(
         `SELECT commit_sha, count(*) OVER ()::int AS count FROM deployments WHERE application_id = $1 AND status = 'pending'`,
         [appId],
       )

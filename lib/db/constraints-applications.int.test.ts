@@ -28,7 +28,7 @@ import {
 let t: TestDatabase;
 let projectId: string;
 let userId: string;
-const pool = () => t.db.pool;
+const pool = () => t.systemPool; // beneath row-level security: what the database itself does
 
 beforeAll(async () => {
   t = await createTestDatabase();

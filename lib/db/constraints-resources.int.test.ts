@@ -27,7 +27,7 @@ let t: TestDatabase;
 let projectId: string;
 let appId: string;
 let databaseId: string;
-const pool = () => t.db.pool;
+const pool = () => t.systemPool; // beneath row-level security: what the database itself does
 
 beforeAll(async () => {
   t = await createTestDatabase();

@@ -2,6 +2,7 @@
 // row-level security policies on projects hold even where an application-level check is missing. Work done for
 // no person (the deploy worker, maintenance, seeding) says so explicitly with asSystem(). Actions, pages and route
 // handlers reach these through lib/db/work.ts (runAsUser, runAsSystem), which also audits refusals.
+import type pg from 'pg';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { isUuid } from '@/lib/validation/ids';
 
@@ -27,4 +28,29 @@ export async function asSystem<T>(db: PrismaClient, work: (tx: Tx) => Promise<T>
     await tx.$queryRaw`SELECT set_config('app.rls_bypass', 'on', true)`;
     return settle(tx, await work(tx));
   });
+}
+
+/**
+ * asSystem() for raw node-postgres work (the log sink, the log stream's shared reads, maintenance): one transaction
+ * with app.rls_bypass = 'on'. Given a pool it takes a connection and returns it (discarded when ROLLBACK failed);
+ * given a client it runs the transaction on that client and leaves it open.
+ */
+export async function asSystemPg<T>(db: pg.Pool | pg.PoolClient, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+  const owned = !('release' in db);
+  const client = owned ? await db.connect() : db;
+  let broken: Error | undefined;
+  try {
+    // One round trip for both (a simple query may hold several statements when it has no parameters).
+    await client.query("BEGIN; SELECT set_config('app.rls_bypass', 'on', true)");
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackError: Error) => {
+      broken = rollbackError;
+    });
+    throw error;
+  } finally {
+    if (owned) (client as pg.PoolClient).release(broken);
+  }
 }

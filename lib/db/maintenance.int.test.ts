@@ -49,7 +49,7 @@ describe('maintenance', () => {
     const report = await runMaintenance(pool);
     expect(report).not.toBeNull();
     expect(report!.retention).toMatchObject({ deployment_logs_deleted: 0, backups_deleted: 0, webhook_deliveries_deleted: 1 });
-    const kept = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries');
+    const kept = await t.systemPool.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries');
     expect(kept.rows[0]!.n).toBe(1);
 
     const months = await pool.query<{ name: string }>(
@@ -66,7 +66,8 @@ describe('maintenance', () => {
     const stats = await pool.query('SELECT total_applications::int AS total, running::int, failed::int FROM application_stats');
     expect(stats.rows).toEqual([{ total: 2, running: 1, failed: 1 }]);
 
-    await pool.query(`UPDATE applications SET status = 'stopped' WHERE name = 'b'`);
+    await t.systemPool.query(`UPDATE applications SET status = 'stopped' WHERE name = 'b'`);
+    // The refresh opts out of row-level security itself: from a pool with no user and no bypass, it still counts all.
     await refreshApplicationStats(pool);
     const after = await pool.query('SELECT failed::int, stopped::int FROM application_stats');
     expect(after.rows).toEqual([{ failed: 0, stopped: 1 }]);
@@ -112,12 +113,12 @@ describe('application_stats follows changes without waiting for the 30-second re
         );
       // The listener connects asynchronously: wait until a first change is seen before counting on it.
       await vi.waitFor(async () => {
-        await pool.query(`INSERT INTO applications (project_id, name, type) VALUES ($1, 'x-' || gen_random_uuid(), 'docker')`, [projectId]);
+        await t.systemPool.query(`INSERT INTO applications (project_id, name, type) VALUES ($1, 'x-' || gen_random_uuid(), 'docker')`, [projectId]);
         expect(await total()).toBeGreaterThan(0);
       }, { timeout: 5000, interval: 200 });
       const live = async () =>
-        Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM applications WHERE project_id = $1', [projectId])).rows[0]!.n);
-      await pool.query(
+        Number((await t.systemPool.query<{ n: string }>('SELECT count(*) AS n FROM applications WHERE project_id = $1', [projectId])).rows[0]!.n);
+      await t.systemPool.query(
         `INSERT INTO applications (project_id, name, type) SELECT $1, 'burst-' || i, 'docker' FROM generate_series(1, 5) i`,
         [projectId],
       );

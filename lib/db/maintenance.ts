@@ -1,12 +1,17 @@
 // Periodic upkeep the spec asks of the database: monthly audit partitions made ahead, retention applied, and the
 // application_stats view refreshed. One panel at a time does it (advisory lock), the others skip the round.
 import type pg from 'pg';
+import { asSystemPg } from './context';
 
 // Next to Prisma Migrate's lock key (72707369), so the two are easy to spot in pg_locks.
 const MAINTENANCE_LOCK = 72707370;
 
+// Maintenance is system work: applications, deployment_logs, backups and webhook_deliveries have row-level security,
+// and the view's query sees what the refreshing session sees, so every statement runs with the bypass (asSystemPg).
+const REFRESH_STATS = 'REFRESH MATERIALIZED VIEW CONCURRENTLY application_stats';
+
 export async function refreshApplicationStats(pool: pg.Pool): Promise<void> {
-  await pool.query('REFRESH MATERIALIZED VIEW CONCURRENTLY application_stats');
+  await asSystemPg(pool, (client) => client.query(REFRESH_STATS));
 }
 
 export type MaintenanceReport = { partitionsCreated: number; retention: Record<string, unknown> } | null;
@@ -18,10 +23,12 @@ export async function runMaintenance(pool: pg.Pool): Promise<MaintenanceReport> 
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [MAINTENANCE_LOCK]);
     if (!rows[0]?.locked) return null;
     try {
-      const partitions = await client.query<{ n: number }>('SELECT ensure_audit_log_partitions(3) AS n');
-      const retention = await client.query<{ r: Record<string, unknown> }>('SELECT apply_retention() AS r');
-      const deliveries = await client.query<{ n: number }>('SELECT prune_webhook_deliveries()::int AS n');
-      await client.query('REFRESH MATERIALIZED VIEW CONCURRENTLY application_stats');
+      // One transaction each, as before: a failing step does not undo the ones before it.
+      const system = <R extends pg.QueryResultRow>(sql: string) => asSystemPg(client, (c) => c.query<R>(sql));
+      const partitions = await system<{ n: number }>('SELECT ensure_audit_log_partitions(3) AS n');
+      const retention = await system<{ r: Record<string, unknown> }>('SELECT apply_retention() AS r');
+      const deliveries = await system<{ n: number }>('SELECT prune_webhook_deliveries()::int AS n');
+      await system(REFRESH_STATS);
       return {
         partitionsCreated: partitions.rows[0]?.n ?? 0,
         retention: { ...retention.rows[0]?.r, webhook_deliveries_deleted: deliveries.rows[0]?.n ?? 0 },

@@ -13,7 +13,7 @@ import {
 } from '@/lib/testing/fixtures';
 
 let t: TestDatabase;
-const pool = () => t.db.pool;
+const pool = () => t.systemPool; // beneath row-level security: what the database itself does
 
 beforeAll(async () => {
   t = await createTestDatabase();

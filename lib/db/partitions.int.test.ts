@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { count, insertAppTree, insertDeployment, insertRow, sqlError } from '@/lib/testing/fixtures';
 
 let t: TestDatabase;
-const pool = () => t.db.pool;
+const pool = () => t.systemPool; // beneath row-level security: what the database itself does
 
 beforeAll(async () => {
   t = await createTestDatabase();

@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { count, inTransaction, insertAppTree, insertDatabase, insertDeployment, insertRow } from '@/lib/testing/fixtures';
 
 let t: TestDatabase;
-const pool = () => t.db.pool;
+const pool = () => t.systemPool; // beneath row-level security: what the database itself does
 const DAY = 86_400_000;
 
 beforeAll(async () => {

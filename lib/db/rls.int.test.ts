@@ -317,6 +317,9 @@ describe('only the owner moves a project to another owner or team (projects_keep
 });
 
 describe('application_stats and soft delete', () => {
+  // Below row-level security (the view and the functions as such); lib/db/rls-tenant-tables.int.test.ts runs them
+  // as a user and as the system.
+  const pool = () => t.systemPool;
   let projects: Record<'main' | 'other' | 'emptied', string>;
   let apps: Record<string, string>;
 

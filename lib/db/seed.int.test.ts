@@ -23,7 +23,7 @@ describe('seedDemoData', () => {
     expect(Object.keys(first.passwords).sort()).toEqual(['jane_admin', 'john_doe']);
     expect(await seedDemoData(t.db.prisma, ring)).toEqual({ created: false, passwords: {} });
 
-    const { pool } = t.db;
+    const pool = t.systemPool; // every row, past row-level security
     const counts = await pool.query(`SELECT
       (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM applications) AS apps,
       (SELECT count(*)::int FROM deployment_logs) AS log_lines, (SELECT count(*)::int FROM audit_logs) AS audits`);

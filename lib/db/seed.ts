@@ -244,6 +244,7 @@ export async function seedDemoData(prisma: PrismaClient, ring: KeyRing, { passwo
       },
     });
   });
-  await prisma.$executeRaw`REFRESH MATERIALIZED VIEW CONCURRENTLY application_stats`;
+  // As the system: the view's query sees only the applications the refreshing transaction may see.
+  await asSystem(prisma, (tx) => tx.$executeRaw`REFRESH MATERIALIZED VIEW CONCURRENTLY application_stats`);
   return { created: true, passwords };
 }

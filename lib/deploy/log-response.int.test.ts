@@ -72,7 +72,7 @@ async function deploymentWith(lines: number, status: string, prefix = 'line') {
   const sink = createLogSink(t.db.pool, id);
   for (let i = 0; i < lines; i += 1) sink.write('info', `${prefix} ${i}`);
   await sink.close();
-  if (status !== 'building') await t.db.pool.query('UPDATE deployments SET status = $2 WHERE id = $1', [id, status]);
+  if (status !== 'building') await t.systemPool.query('UPDATE deployments SET status = $2 WHERE id = $1', [id, status]);
   return id;
 }
 
@@ -156,7 +156,8 @@ describe('GET /api/deployments/[id]/logs', () => {
     );
     expect(rows).toEqual(
       expect.arrayContaining([
-        { resource_type: 'application', resource_id: appId },
+        // Row-level security hides another tenant's deployment itself: refused as the deployment, like a missing one.
+        { resource_type: 'deployment', resource_id: id },
         { resource_type: 'deployment', resource_id: NO_SUCH_ID },
         { resource_type: 'deployment', resource_id: null },
       ]),
@@ -175,7 +176,7 @@ describe('deploymentLogsResponse', () => {
         if (i % 40 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
       }
       await sink.close();
-      await t.db.pool.query(`UPDATE deployments SET status = 'success' WHERE id = $1`, [id]);
+      await t.systemPool.query(`UPDATE deployments SET status = 'success' WHERE id = $1`, [id]);
     })();
     const received: string[] = [];
     let lastEventId: string | undefined;

@@ -32,7 +32,7 @@ beforeEach(async () => {
 });
 
 async function lines(id = deploymentId) {
-  const { rows } = await t.db.pool.query<{ id: string; level: string; message: string }>(
+  const { rows } = await t.systemPool.query<{ id: string; level: string; message: string }>(
     'SELECT l.id::text AS id, level, message FROM deployment_logs l WHERE deployment_id = $1 ORDER BY l.id',
     [id],
   );
@@ -71,7 +71,7 @@ describe('createLogSink', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     await sink.close();
-    const stored = await t.db.pool.query<{ id: string; message: string; at: number }>(
+    const stored = await t.systemPool.query<{ id: string; message: string; at: number }>(
       `SELECT id::text AS id, message, extract(epoch FROM created_at) * 1000 AS at
          FROM deployment_logs WHERE deployment_id = $1 ORDER BY id`,
       [deploymentId],
@@ -165,7 +165,7 @@ describe('createLogSink', () => {
 
   it('gives up on a deleted deployment instead of retrying forever', async () => {
     const sink = createLogSink(t.db.pool, deploymentId, { onError: () => {} });
-    await t.db.pool.query('DELETE FROM deployments WHERE id = $1', [deploymentId]);
+    await t.systemPool.query('DELETE FROM deployments WHERE id = $1', [deploymentId]);
     sink.write('info', 'too late');
     await expect(sink.flush()).rejects.toMatchObject({ code: '23503' });
     expect(sink.buffered).toBe(0);
@@ -179,13 +179,13 @@ describe('finishDeployment', () => {
     for (const line of ['Step 1/2 : FROM base', 'Step 2/2 : RUN make', '  \u001b[32mok\u001b[0m', 'done']) sink.write('info', line);
     await sink.close();
     await finishDeployment(t.db.pool, deploymentId);
-    const { rows } = await t.db.pool.query<{ logs: string }>('SELECT logs FROM deployments WHERE id = $1', [deploymentId]);
+    const { rows } = await t.systemPool.query<{ logs: string }>('SELECT logs FROM deployments WHERE id = $1', [deploymentId]);
     expect(rows[0]!.logs).toBe('Step 1/2 : FROM base\nStep 2/2 : RUN make\n  \u001b[32mok\u001b[0m\ndone');
   });
 
   it('leaves logs NULL for a deployment that wrote nothing', async () => {
     await finishDeployment(t.db.pool, deploymentId);
-    const { rows } = await t.db.pool.query<{ logs: string | null }>('SELECT logs FROM deployments WHERE id = $1', [deploymentId]);
+    const { rows } = await t.systemPool.query<{ logs: string | null }>('SELECT logs FROM deployments WHERE id = $1', [deploymentId]);
     expect(rows[0]!.logs).toBeNull();
   });
 });

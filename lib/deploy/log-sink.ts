@@ -3,6 +3,7 @@
 // a build's output stream never waits on the database, and nothing is dropped: when the buffer passes its
 // high-water mark write() returns false, and a producer that can pause awaits flush().
 import type pg from 'pg';
+import { asSystemPg } from '@/lib/db/context';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -69,11 +70,9 @@ function isLevel(value: unknown): value is LogLevel {
 // The deployment is gone (its application was deleted): retrying would never succeed.
 const isGone = (error: unknown) => (error as { code?: string }).code === '23503';
 
+// The worker writes for no person: system work (deployment_logs has row-level security through its deployment).
 async function insertBatch(pool: pg.Pool, deploymentId: string, batch: Line[]): Promise<void> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
+  await asSystemPg(pool, async (client) => {
     // Writers of one deployment take turns, so its ids are committed in increasing order and a viewer that has
     // read up to id N never later meets a smaller id (another process writing the same deployment included).
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [WRITE_LOCK, deploymentId]);
@@ -83,15 +82,7 @@ async function insertBatch(pool: pg.Pool, deploymentId: string, batch: Line[]): 
       batch.map((line) => line.message),
       batch.map((line) => line.at),
     ]);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch((rollbackError: Error) => {
-      broken = rollbackError;
-    });
-    throw error;
-  } finally {
-    client.release(broken);
-  }
+  });
 }
 
 export function createLogSink(pool: pg.Pool, deploymentId: string, options: LogSinkOptions = {}): LogSink {
@@ -189,10 +180,12 @@ export function createLogSink(pool: pg.Pool, deploymentId: string, options: LogS
 
 /** Keeps the whole log in deployments.logs (lines joined in id order); the pipeline calls it when a deployment ends. */
 export async function finishDeployment(pool: pg.Pool, deploymentId: string): Promise<void> {
-  await pool.query(
-    `UPDATE deployments
-        SET logs = (SELECT string_agg(message, E'\\n' ORDER BY id) FROM deployment_logs WHERE deployment_id = $1)
-      WHERE id = $1`,
-    [deploymentId],
+  await asSystemPg(pool, (client) =>
+    client.query(
+      `UPDATE deployments
+          SET logs = (SELECT string_agg(message, E'\\n' ORDER BY id) FROM deployment_logs WHERE deployment_id = $1)
+        WHERE id = $1`,
+      [deploymentId],
+    ),
   );
 }

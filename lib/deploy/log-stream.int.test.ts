@@ -36,7 +36,7 @@ async function writeLines(count: number, prefix = 'line', pool = t.db.pool) {
   await sink.close();
 }
 
-const setStatus = (status: string) => t.db.pool.query('UPDATE deployments SET status = $2 WHERE id = $1', [deploymentId, status]);
+const setStatus = (status: string) => t.systemPool.query('UPDATE deployments SET status = $2 WHERE id = $1', [deploymentId, status]);
 
 /** Collects events until the stream ends (or `until` says stop); the test's timeout catches a stream that never ends.
  * `into` lets the test watch the events as they arrive. */
@@ -78,19 +78,31 @@ async function expectNothingHeld() {
   expect(await listeningBackends()).toBe(0);
 }
 
-/** The test database's pool, counting the stream's reads (pool.query); the LISTEN connection goes through untouched. */
+/**
+ * The test database's pool, counting the stream's page reads: the keyset query, on a pooled client inside a system
+ * transaction (lib/db/context asSystemPg). The transaction's own statements and the LISTEN connection are not reads.
+ */
 function countingPool(reads: string[]): pg.Pool {
-  return new Proxy(t.db.pool, {
-    get(target, key, receiver) {
-      if (key === 'query') {
-        return (...args: unknown[]) => {
-          reads.push(String(args[0]));
-          return (target.query as (...a: unknown[]) => unknown)(...args);
-        };
-      }
-      const value = Reflect.get(target, key, receiver) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
+  const counting = <T extends object>(target: T, wrap: (key: string | symbol, value: unknown) => unknown): T =>
+    new Proxy(target, {
+      get(inner, key) {
+        const value = Reflect.get(inner, key, inner) as unknown;
+        const wrapped = wrap(key, value);
+        if (wrapped !== undefined) return wrapped;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(inner) : value;
+      },
+    });
+  const query = (client: pg.ClientBase) => (...args: unknown[]) => {
+    if (String(args[0]).includes('FROM deployment_logs')) reads.push(String(args[0]));
+    return (client.query as (...a: unknown[]) => unknown).apply(client, args);
+  };
+  return counting(t.db.pool, (key) => {
+    if (key === 'query') return query(t.db.pool as unknown as pg.ClientBase);
+    if (key !== 'connect') return undefined;
+    return async () => {
+      const client = await t.db.pool.connect();
+      return counting(client, (clientKey) => (clientKey === 'query' ? query(client) : undefined));
+    };
   });
 }
 
@@ -153,7 +165,7 @@ describe('streamDeploymentLogs', () => {
         await sleep(2);
       }
       await sink.close();
-      await other.query('UPDATE deployments SET status = $2 WHERE id = $1', [deploymentId, 'rolled_back']);
+      await setStatus('rolled_back');
       const events = await viewing;
       expect(messages(events)).toEqual(range(50, 'remote'));
       expect(events.at(-1)).toEqual({ type: 'end', status: 'rolled_back' });
@@ -210,7 +222,7 @@ describe('streamDeploymentLogs', () => {
     const viewing = collect({ into: seen });
     await writeLines(3);
     await waitFor('the viewer to have the lines', async () => messages(seen).length === 3);
-    await t.db.pool.query('DELETE FROM deployments WHERE id = $1', [deploymentId]);
+    await t.systemPool.query('DELETE FROM deployments WHERE id = $1', [deploymentId]);
     expect(messages(await viewing)).toEqual(range(3));
     await expectNothingHeld();
   });

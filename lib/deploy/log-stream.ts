@@ -3,6 +3,7 @@
 // on the database alone (LISTEN for wake-ups, keyset reads for data), so the writer may be another process, and
 // a notification is only a hint to read: none carries data, and a missed one is made good by the next read.
 import type pg from 'pg';
+import { asSystemPg } from '@/lib/db/context';
 import { LOGS_CHANNEL, STATUS_CHANNEL, type LogLevel } from './log-sink';
 import { subscribe, type Unsubscribe } from './notify';
 import { isTerminal, type DeploymentStatus } from './state';
@@ -76,8 +77,10 @@ function readPage(pool: pg.Pool, deploymentId: string, afterId: string, limit: n
   return read;
 }
 
+// System work: the caller authorized the viewer for this deployment before streaming (lib/deploy/log-response.ts),
+// and one read serves every viewer of the deployment at that position, whoever they are.
 async function queryPage(pool: pg.Pool, deploymentId: string, afterId: string, limit: number): Promise<Page> {
-  const { rows } = await pool.query<PageRow>(PAGE, [deploymentId, afterId, limit]);
+  const { rows } = await asSystemPg(pool, (client) => client.query<PageRow>(PAGE, [deploymentId, afterId, limit]));
   if (rows.length === 0) return { status: null, events: [] };
   const events = rows.flatMap((row) =>
     row.id === null

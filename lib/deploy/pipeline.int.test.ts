@@ -52,7 +52,7 @@ describe('the deployment pipeline', () => {
     expect(typeof metadata.duration_seconds).toBe('number');
     await waitFor('version 1 to answer', async () => (await fetchText(port)) === 'version-1', 30_000);
 
-    const lines = await rig.test.db.pool.query<{ message: string }>('SELECT message FROM deployment_logs WHERE deployment_id = $1 ORDER BY id', [deploymentId]);
+    const lines = await rig.test.systemPool.query<{ message: string }>('SELECT message FROM deployment_logs WHERE deployment_id = $1 ORDER BY id', [deploymentId]);
     expect(lines.rows.some((row) => row.message.includes(`Checked out ${sha}`))).toBe(true);
     expect(lines.rows.length).toBeGreaterThan(3);
     expect(done.logs).toContain('Deployed:');

@@ -59,7 +59,7 @@ describe('a private repository', () => {
     const done = await rig.deploy(appId);
     expect(done.status, String(done.logs)).toBe('success');
     expect(done.commitSha).toMatch(/^[0-9a-f]{40}$/);
-    const lines = await rig.test.db.pool.query<{ message: string }>('SELECT message FROM deployment_logs WHERE deployment_id = $1', [done.id]);
+    const lines = await rig.test.systemPool.query<{ message: string }>('SELECT message FROM deployment_logs WHERE deployment_id = $1', [done.id]);
     const everything = `${done.logs}\n${lines.rows.map((row) => row.message).join('\n')}\n${JSON.stringify(done.metadata)}`;
     const basic = Buffer.from(`oauth2:${TOKEN}`).toString('base64');
     expect(everything).not.toContain(TOKEN);

@@ -181,6 +181,7 @@ describe('cancelDeployment', () => {
       expect.objectContaining({ userId: alice.id, resourceType: 'deployment', details: { applicationId: app, from: 'pending', outcome: 'cancelled' } }),
     ]);
     const denied = await audits({ userId: bob.id, action: 'authz.denied' });
-    expect(denied.some((a) => a.resourceId === app)).toBe(true);
+    // Row-level security hides another tenant's deployment itself: the refusal names the deployment, as for a missing one.
+    expect(denied.some((a) => a.resourceType === 'deployment' && a.resourceId === deploymentId)).toBe(true);
   });
 });

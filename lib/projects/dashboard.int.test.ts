@@ -26,7 +26,7 @@ function tagsFor(owner: Owner, n: number): string | string[] | undefined {
 }
 
 async function seed() {
-  const { prisma, pool } = test.db;
+  const { prisma } = test.db;
   await asSystem(prisma, async (tx) => {
     const alice = await tx.user.create({ data: { username: 'alice', email: 'alice@example.com', authProvider: 'github' } });
     const bob = await tx.user.create({ data: { username: 'bob', email: 'bob@example.com', authProvider: 'github' } });
@@ -77,7 +77,7 @@ async function seed() {
     });
     await tx.application.createMany({ data: applications });
   });
-  await pool.query('REFRESH MATERIALIZED VIEW CONCURRENTLY application_stats');
+  await test.systemPool.query('REFRESH MATERIALIZED VIEW CONCURRENTLY application_stats'); // sees every project
 }
 
 const list = (options: Parameters<typeof listDashboardProjects>[1]) =>

@@ -1,6 +1,7 @@
 // Rows for integration tests, written with raw SQL so a test exercises the database and nothing above it.
-// Projects are under row-level security: they are written in a transaction that opts out (app.rls_bypass = 'on'),
-// the way the panel's background work does.
+// Projects and every table owned through one are under row-level security: a row written through a pool is written
+// in a transaction that opts out (app.rls_bypass = 'on'), the way the panel's background work does; a row written
+// through a client is written as that client's transaction says (a userTx, for tests of who may write what).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { expect } from 'vitest';
@@ -24,6 +25,7 @@ export function uniqueName(prefix = 'n'): string {
 
 /** INSERT … RETURNING * of one row; keys are trusted column names written by the test itself. */
 export async function insertRow<T extends Row = Row>(db: Queryable, table: string, values: Row): Promise<T> {
+  if (db instanceof pg.Pool) return systemTx(db, (client) => insertRow<T>(client, table, values));
   const columns = Object.keys(values);
   const sql =
     `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) ` +
