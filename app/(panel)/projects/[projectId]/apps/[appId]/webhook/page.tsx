@@ -5,7 +5,7 @@ import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { appPath, loadApplicationPage } from '@/lib/applications/page';
-import { WebhookPanel } from '../source/_components/webhook-panel';
+import { WebhookPanel } from './_components/webhook-panel';
 import { loadGitSourceTab } from '../source/_lib/source-tab';
 import { Section } from '@/components/ui/section';
 

@@ -5,8 +5,8 @@ import { FormMessage } from '@/components/ui/form-message';
 import { Section } from '@/components/ui/section';
 import { PROVIDER_LABELS, type Provider } from '@/lib/webhooks/headers';
 import type { GitSourceTab } from '@/lib/git-sources/queries';
-import { DeployActionButton } from './deploy-action-button';
-import type { Permissions } from './permissions';
+import { DeployActionButton } from '../../_components/deploy-action-button';
+import type { Permissions } from '../../_components/permissions';
 import { RepositoryAccess } from './repository-access';
 
 type Common = { tab: GitSourceTab; applicationId: string; deploymentsHref: string; permissions: Permissions };

@@ -11,7 +11,7 @@ import { ActionToast } from '@/components/ui/toast';
 import { initialActionState, type ActionState } from '@/lib/actions/state';
 import type { AuthMethod } from '@/lib/git-sources/config';
 import { createDeployKeyAction, removeCredentialsAction } from '../actions';
-import { CopyButton } from './copy-button';
+import { CopyButton } from '@/components/copy-button';
 import { TokenForm } from './token-form';
 
 export type Props = {

@@ -6,7 +6,7 @@ import { DataTable } from '@/components/ui/table';
 import type { DeliveryItem } from '@/lib/git-sources/queries';
 import type { Outcome } from '@/lib/webhooks/store';
 import { DateTime } from '@/components/ui/date-time';
-import { DeployActionButton } from './deploy-action-button';
+import { DeployActionButton } from '../../_components/deploy-action-button';
 
 const TONES: Record<Outcome, BadgeTone> = {
   queued: 'green',

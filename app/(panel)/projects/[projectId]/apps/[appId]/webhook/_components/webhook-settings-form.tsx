@@ -7,7 +7,7 @@ import { FormMessage } from '@/components/ui/form-message';
 import { SubmitButton } from '@/components/ui/submit-button';
 import { ActionToast } from '@/components/ui/toast';
 import { initialActionState } from '@/lib/actions/state';
-import { updateWebhookSettingsAction } from '../actions';
+import { updateWebhookSettingsAction } from '../../source/actions';
 import { GIT_BRANCH_MAX } from '@/lib/validation/git-source-limits';
 
 type Props = {

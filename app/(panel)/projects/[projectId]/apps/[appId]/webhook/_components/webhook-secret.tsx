@@ -5,8 +5,8 @@
 import { useState, useTransition } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
-import { revealWebhookSecretAction, regenerateWebhookSecretAction, type SecretResult } from '../actions';
-import { CopyButton } from './copy-button';
+import { revealWebhookSecretAction, regenerateWebhookSecretAction, type SecretResult } from '../../source/actions';
+import { CopyButton } from '@/components/copy-button';
 
 const MASK = '••••••••••••••••';
 

@@ -7,7 +7,7 @@ import Link from 'next/link';
 import { useState, useTransition } from 'react';
 import { Button } from '@/components/ui/button';
 import { ActionToast } from '@/components/ui/toast';
-import { deployLatestCommitAction, redeliverAction, type DeployResult } from '../actions';
+import { deployLatestCommitAction, redeliverAction, type DeployResult } from '../source/actions';
 
 type Props = { applicationId: string; deploymentsHref: string } & (
   | { kind: 'latest'; branch: string }
