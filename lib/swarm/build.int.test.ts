@@ -1,4 +1,5 @@
 // Image builds against the real engine: streaming, cache detection, failures and cancellation.
+import type Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildImage } from './build';
 import { connectDocker } from './client';
@@ -24,9 +25,15 @@ afterAll(async () => {
 
 /** Creates /tmp/go in the running build step whose command names `gate` (the step is waiting for it). */
 async function openGate(gate: string): Promise<void> {
-  const containers = await docker.listContainers({ all: true });
-  const step = containers.find((container) => container.State === 'running' && container.Command.includes(gate));
-  if (!step) throw new Error(`no running build step waits on ${gate}: the first line came after the step ended`);
+  // The engine may still list the step as 'created' when its first line has already come: wait until it says running.
+  let step: Docker.ContainerInfo | undefined;
+  for (const deadline = Date.now() + 30_000; !step; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    const waiting = (await docker.listContainers({ all: true })).filter((container) => container.Command.includes(gate));
+    step = waiting.find((container) => container.State === 'running');
+    if (!step && (waiting.length === 0 || waiting.some((container) => container.State === 'exited') || Date.now() > deadline)) {
+      throw new Error(`no running build step waits on ${gate} (${JSON.stringify(waiting.map((c) => c.State))}): the first line came after it ended`);
+    }
+  }
   const exec = await docker.getContainer(step.Id).exec({ Cmd: ['touch', '/tmp/go'] });
   const stream = await exec.start({});
   await new Promise((resolve) => {
