@@ -40,7 +40,7 @@ export async function addKeyVersion(dataDir: string): Promise<KeyRing> {
     const tmp = await writeTemp(file, serialize(ring));
     // rename() swaps the whole file at once: a process starting meanwhile reads the old ring or the new one.
     await rename(tmp, file).catch(async (error: unknown) => {
-      await unlink(tmp).catch(() => undefined);
+      await removeFile(tmp);
       throw error;
     });
     await syncDir(dataDir);
@@ -115,7 +115,7 @@ async function createKeyFile(file: string, dataDir: string): Promise<KeyRing> {
     if (!winner) throw new KeyRingError(`Key file ${file} disappeared while it was being created`);
     return winner;
   } finally {
-    await unlink(tmp).catch(() => undefined);
+    await removeFile(tmp);
   }
   await syncDir(dataDir);
   return ring;
@@ -165,7 +165,7 @@ async function writeTemp(file: string, content: string): Promise<string> {
     await handle.writeFile(content);
     await handle.sync();
   } catch (error) {
-    await unlink(tmp).catch(() => undefined);
+    await removeFile(tmp);
     throw error;
   } finally {
     await handle.close();
@@ -202,8 +202,16 @@ async function withLock<T>(lockFile: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } finally {
-    await unlink(lockFile).catch(() => undefined);
+    await removeFile(lockFile);
   }
+}
+
+// Cleanup after the work: a temp or lock file left behind is worth a line (a stale lock blocks the next rotation),
+// never an error in place of the work's own. Already gone is fine.
+async function removeFile(path: string): Promise<void> {
+  await unlink(path).catch((error: unknown) => {
+    if (errorCode(error) !== 'ENOENT') console.error(`[slipway] could not remove ${path}`, error);
+  });
 }
 
 function errorCode(error: unknown): string | undefined {

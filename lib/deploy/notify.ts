@@ -116,6 +116,7 @@ async function reconcile(hub: Hub): Promise<void> {
 
 function enqueue(hub: Hub): Promise<void> {
   const next = hub.chain.then(() => reconcile(hub));
+  // Not a swallow: the caller gets the error through `next`; the chain itself only orders the runs and must go on.
   hub.chain = next.catch(() => {});
   return next;
 }
@@ -141,7 +142,7 @@ export async function subscribe(pool: pg.Pool, channel: string, subscriber: Subs
       clearTimeout(hub.retry);
       hub.retry = null;
     }
-    void enqueue(hub).catch(() => {});
+    void enqueue(hub).catch((error: unknown) => log(`deployment listener could not stop listening: ${(error as Error).message}`));
   };
   try {
     await enqueue(hub);

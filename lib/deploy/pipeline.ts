@@ -190,8 +190,11 @@ export function createPipeline(options: PipelineOptions): RunDeployment {
       sink.write('error', reason);
       return { status: 'failed', reason, metadata: { duration_seconds: seconds() } };
     } finally {
-      await sink.close().catch(() => undefined);
-      await finishDeployment(options.db.pool, deployment.id).catch(() => undefined);
+      // The outcome is recorded either way; lines not written, or a log not copied to deployments.logs, are said here.
+      await sink.close().catch((error: unknown) => console.error(`[slipway] deployment ${deployment.id}: its last log lines were not written`, error));
+      await finishDeployment(options.db.pool, deployment.id).catch((error: unknown) =>
+        console.error(`[slipway] deployment ${deployment.id}: its log was not copied into deployments.logs`, error),
+      );
     }
   };
 }

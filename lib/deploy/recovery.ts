@@ -65,7 +65,7 @@ export async function sweep(options: {
         if (kicked) report.requeued.push(kicked);
       }
     } finally {
-      await client.end().catch(() => {});
+      await client.end().catch((error: unknown) => log(`deployment sweep could not close its lock connection: ${(error as Error).message}`));
     }
   }
 

@@ -85,9 +85,14 @@ export function deployRuntimeStarted(): boolean {
 /** Stops the runtime and forgets its configuration (shutdown: nothing may start it again). */
 export async function stopDeployRuntime(): Promise<void> {
   forget(CONFIG);
-  const runtime = await recall<Promise<Runtime>>(RUNTIME)?.catch(() => undefined);
+  const stopFailed = (what: string) => (error: unknown) => console.error(`[slipway] shutdown: the deployment ${what} did not stop cleanly`, error);
+  // A start still failing as we stop: nothing to stop then, but say so.
+  const runtime = await recall<Promise<Runtime>>(RUNTIME)?.catch((error: unknown) => {
+    console.error('[slipway] shutdown: the deployment runtime had not started', error);
+    return undefined;
+  });
   forget(RUNTIME);
   if (!runtime) return;
-  await runtime.worker?.stop({ graceMs: 10_000 }).catch(() => undefined);
-  await runtime.queue.stop().catch(() => undefined);
+  await runtime.worker?.stop({ graceMs: 10_000 }).catch(stopFailed('worker'));
+  await runtime.queue.stop().catch(stopFailed('queue'));
 }

@@ -190,8 +190,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<Deployme
       if (claimed.ok) await execute(claimed.deployment);
     } finally {
       // Unlock explicitly before kicking: closing alone releases the lock only once the server notices.
-      if (locked) await unlockApplication(client, row.applicationId).catch(() => {});
-      await client.end().catch(() => {});
+      // Either failing leaves the lock to the server, which drops it with the connection; worth a line, not a throw.
+      const warn = (what: string) => (error: unknown) => log(`deployment ${row.id}: could not ${what}: ${messageOf(error)}`);
+      if (locked) await unlockApplication(client, row.applicationId).catch(warn(`unlock application ${row.applicationId}`));
+      await client.end().catch(warn('close its lock connection'));
       if (locked) {
         await kickApplication(prisma, queue, row.applicationId).catch((error: Error) => log(`could not queue the next deployment: ${error.message}`));
         wake();
@@ -201,7 +203,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<Deployme
 
   async function loop(): Promise<void> {
     while (!stopping) {
-      const [job] = await queue.boss.fetch<JobData>(queue.name, { batchSize: 1 }).catch(() => []);
+      // The database may be restarting: idle and fetch again, saying why.
+      const [job] = await queue.boss.fetch<JobData>(queue.name, { batchSize: 1 }).catch((error: unknown) => {
+        log(`could not fetch a deployment job: ${messageOf(error)}`);
+        return [];
+      });
       if (!job) {
         await idle();
         continue;
@@ -211,7 +217,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<Deployme
         await queue.boss.complete(queue.name, job.id);
       } catch (error) {
         log(`deployment job ${job.id} failed: ${messageOf(error)}`);
-        await queue.boss.fail(queue.name, job.id, { message: messageOf(error) }).catch(() => {});
+        await queue.boss
+          .fail(queue.name, job.id, { message: messageOf(error) })
+          .catch((failError: unknown) => log(`could not mark deployment job ${job.id} failed: ${messageOf(failError)}`));
       }
     }
   }
@@ -228,6 +236,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<Deployme
   }
 
   // Cancellations arrive by NOTIFY; the periodic check covers a notification missed while reconnecting.
+  const cancelCheckFailed = (error: unknown) => log(`could not check for cancelled deployments: ${messageOf(error)}`);
   let listener: pg.Client | null = null;
   async function listen(): Promise<void> {
     const client = new pg.Client({ connectionString, application_name: 'slipway deploy worker' });
@@ -240,7 +249,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<Deployme
     client.on('error', retry);
     client.on('end', retry);
     client.on('notification', (message) => {
-      if (message.payload && running.has(message.payload)) void checkCancellations().catch(() => {});
+      if (message.payload && running.has(message.payload)) void checkCancellations().catch(cancelCheckFailed);
     });
     await client.connect();
     await client.query(`LISTEN ${CANCEL_CHANNEL}`);
@@ -252,7 +261,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<Deployme
   const startup = await sweepSafely();
   await listen();
   const sweepTimer = setInterval(() => void sweepSafely(), options.sweepIntervalMs ?? 30_000);
-  const cancelTimer = setInterval(() => void checkCancellations().catch(() => {}), options.cancelPollMs ?? 2000);
+  const cancelTimer = setInterval(() => void checkCancellations().catch(cancelCheckFailed), options.cancelPollMs ?? 2000);
   const loops = Array.from({ length: Math.max(1, options.concurrency ?? 1) }, () => loop());
   log(`deployment worker ${WORKER_ID} started (concurrency ${loops.length})`);
 
@@ -270,7 +279,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<Deployme
         const deadline = setTimeout(() => running.forEach((entry) => abort(entry, orphanReason(entry.status))), graceMs);
         await Promise.all(loops);
         clearTimeout(deadline);
-        await listener?.end().catch(() => {});
+        await listener?.end().catch((error: unknown) => log(`could not close the cancellation listener: ${messageOf(error)}`));
       })();
       return stopped;
     },

@@ -13,7 +13,11 @@ const KEY_RING = 'key-ring';
 
 // Size and modification time: a rotation rewrites the file with one more key, so both change.
 async function fileStamp(dataDir: string): Promise<string | null> {
-  const info = await stat(join(dataDir, KEY_FILE)).catch(() => null);
+  // No file yet: no stamp (null). Any other failure gives no stamp either, and is said.
+  const info = await stat(join(dataDir, KEY_FILE)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') console.error(`[slipway] could not stat the key file in ${dataDir}`, error);
+    return null;
+  });
   return info ? `${info.size}:${info.mtimeMs}` : null;
 }
 

@@ -118,7 +118,10 @@ export async function waitForRollout(docker: Docker, watch: RolloutWatch): Promi
       const seconds = Math.round(watch.timeoutMs / 1000);
       return { outcome: 'failed', reason: `The rollout did not finish within ${seconds}s (${lastRunning}/${watch.replicas} tasks running${lastFailure ? `; ${lastFailure}` : ''}).` };
     }
-    await sleep(watch.pollMs ?? 500, undefined, { signal }).catch(() => {});
+    // Aborting rejects the sleep; the loop then sees the signal. Anything else is a real error.
+    await sleep(watch.pollMs ?? 500, undefined, { signal }).catch((error: unknown) => {
+      if (!signal?.aborted) throw error;
+    });
   }
 }
 

@@ -13,8 +13,8 @@ function describeBytes(bytes: number): string {
 }
 
 /**
- * The request's body as bytes, or a 413 when it is over `limitBytes`. An error while reading (the sender hung up) is
- * thrown as is: there is nobody left to answer.
+ * The request's body as bytes, or a 413 when it is over `limitBytes`. An error while reading or cancelling (the
+ * sender hung up: cancelling an errored stream rejects with its error) is thrown as is: there is nobody left to answer.
  */
 export async function readLimitedBody(request: Request, limitBytes: number = WEBHOOK_BODY_LIMIT): Promise<LimitedBody> {
   if (!Number.isSafeInteger(limitBytes) || limitBytes < 0) throw new RangeError('limitBytes must be a non-negative integer.');
@@ -26,7 +26,7 @@ export async function readLimitedBody(request: Request, limitBytes: number = WEB
 
   const declared = request.headers.get('content-length');
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > limitBytes) {
-    await request.body?.cancel().catch(() => undefined);
+    await request.body?.cancel();
     return tooLarge;
   }
   if (request.body === null) return { ok: true, body: Buffer.alloc(0) };
@@ -40,7 +40,7 @@ export async function readLimitedBody(request: Request, limitBytes: number = WEB
       if (done) break;
       total += value.byteLength;
       if (total > limitBytes) {
-        await reader.cancel('webhook body over the limit').catch(() => undefined);
+        await reader.cancel('webhook body over the limit');
         return tooLarge;
       }
       chunks.push(value);

@@ -73,7 +73,11 @@ export async function receiveWebhook(
   const deliveryId = readDeliveryId(provider, input.headers);
   const base = { sourceId: source.id, provider, event, deliveryId };
 
-  const secret = await decryptField(source.config, 'secret').catch(() => null);
+  // A secret that no key of the ring decrypts answers as a missing one (401), and the operator is told why.
+  const secret = await decryptField(source.config, 'secret').catch((error: unknown) => {
+    console.error(`[slipway] webhook source ${source.id}: its secret could not be decrypted`, error);
+    return null;
+  });
   if (!secret) {
     await recordRejected(deps.prisma, { ...base, reason: 'this source has no webhook secret yet: generate one on the Source tab' });
     return reply(401, false, 'This webhook has no secret yet: generate one on the application’s Source tab.');
@@ -105,7 +109,9 @@ export async function receiveWebhook(
     // Nothing of the delivery was written (its transaction rolled back). It is recorded without its delivery id, so
     // the provider's own retry is not taken for a replay, and it can be redelivered from the Source tab.
     const reason = `could not queue the deployment: ${(error as Error).message}`.slice(0, 1000);
-    await asSystem(deps.prisma, (tx) => insertDelivery(tx, { ...record, deliveryId: null, outcome: 'failed', reason })).catch(() => undefined);
+    await asSystem(deps.prisma, (tx) => insertDelivery(tx, { ...record, deliveryId: null, outcome: 'failed', reason })).catch((recordError: unknown) =>
+      console.error(`[slipway] webhook source ${source.id}: a failed delivery could not be recorded (${reason})`, recordError),
+    );
     return reply(500, false, 'The deployment could not be queued; the delivery is recorded and can be redelivered from the Source tab.', {
       outcome: 'failed',
     });
