@@ -12,6 +12,7 @@ import { can } from '@/lib/auth/permissions';
 import type { SessionUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { asUser, type Tx } from '@/lib/db/context';
+import { hrefWith } from '@/lib/http/search-params';
 import { loadProjectPageWith } from '@/lib/projects/page';
 import { getProjectForUser, listWritableTeams, projectResource, type ProjectView } from '@/lib/projects/queries';
 import { dashboardCursorSchema, dashboardTagSchema, encodeCursor } from '@/lib/validation/dashboard';
@@ -104,7 +105,7 @@ export default async function ProjectPage({ params, searchParams }: Props) {
             firstHref={paged ? `/projects/${project.id}#applications` : undefined}
             nextHref={
               project.nextApplications
-                ? `/projects/${project.id}?apps=${encodeURIComponent(encodeCursor(project.nextApplications))}#applications`
+                ? `${hrefWith(`/projects/${project.id}`, { apps: encodeCursor(project.nextApplications) })}#applications`
                 : undefined
             }
           />
@@ -198,7 +199,7 @@ function ProjectDetails({ user, project }: { user: SessionUser; project: Project
             {project.tags.map((tag) =>
               // A tag the dashboard filter cannot take is shown, not linked.
               dashboardTagSchema.safeParse(tag).success ? (
-                <Link key={tag} href={`/?tag=${encodeURIComponent(tag)}`} title={`Projects tagged ${tag}`}>
+                <Link key={tag} href={hrefWith('/', { tag })} title={`Projects tagged ${tag}`}>
                   <Badge className="hover:bg-border">{tag}</Badge>
                 </Link>
               ) : (

@@ -5,6 +5,7 @@ import { Pager } from '@/components/ui/pager';
 import { DataTable } from '@/components/ui/table';
 import { currentDeployment, listDeployments, type DeploymentItem } from '@/lib/applications/queries';
 import { getDb } from '@/lib/db';
+import { hrefWith } from '@/lib/http/search-params';
 import { asUser } from '@/lib/db/context';
 import { deploymentCursorSchema } from '@/lib/validation/application';
 import { DateTime } from '@/components/ui/date-time';
@@ -67,7 +68,7 @@ export default async function DeploymentsPage({ params, searchParams }: Props) {
           <DeploymentRow key={item.id} item={item} base={base} actions={actions} />
         ))}
       </DataTable>
-      <Pager firstHref={cursor ? base : undefined} nextHref={page.nextCursor ? `${base}?after=${page.nextCursor}` : undefined} />
+      <Pager firstHref={cursor ? base : undefined} nextHref={page.nextCursor ? hrefWith(base, { after: page.nextCursor }) : undefined} />
     </div>
   );
 }
