@@ -75,7 +75,8 @@ async function expectNothingHeld() {
   await settled(t.db.pool);
   expect(listenerState(t.db.pool)).toEqual({ connected: false, channels: [], subscribers: 0 });
   expect(t.db.pool.totalCount - t.db.pool.idleCount).toBe(0);
-  expect(await listeningBackends()).toBe(0);
+  // The connection is closed by now; its server backend ends once PostgreSQL has read the goodbye.
+  await waitFor('the LISTEN backend to end', async () => (await listeningBackends()) === 0);
 }
 
 /**
@@ -132,7 +133,11 @@ describe('streamDeploymentLogs', () => {
 
   it('follows lines written while it streams, in order, with no gap or repeat, then status changes and the end', async () => {
     await writeLines(700, 'early'); // a replay longer than one page, with writing going on during it
-    const viewing = collect();
+    const seen: DeploymentLogEvent[] = [];
+    const viewing = collect({ into: seen });
+    const sawStatus = (status: string) => seen.some((event) => event.type === 'status' && event.status === status);
+    // Each status is held until the viewer has shown it: a slow viewer may otherwise read past a short-lived one.
+    await waitFor('the viewer to read the first page', async () => sawStatus('building'));
     const sink = createLogSink(t.db.pool, deploymentId, { flushMs: 20 });
     for (let i = 0; i < 3000; i += 1) {
       sink.write('info', `live ${i}`);
@@ -140,6 +145,7 @@ describe('streamDeploymentLogs', () => {
       if (i === 1500) await setStatus('deploying');
     }
     await sink.close();
+    await waitFor('the viewer to see deploying', async () => sawStatus('deploying'));
     await setStatus('success');
     const events = await viewing;
     expect(messages(events)).toEqual([...range(700, 'early'), ...range(3000, 'live')]);
