@@ -21,9 +21,10 @@ import { enqueueDeployment, startQueue, type DeploymentQueue } from '@/lib/deplo
 import { startWorker } from '@/lib/deploy/worker';
 import { startGitServer, type GitTestServer } from '@/lib/git/test-server';
 import { connectDocker, serviceName } from '@/lib/swarm';
-import { cleanupApp, fetchText, httpAppDockerfile, taskPorts } from '@/lib/swarm/test-support';
+import { cleanupApp, fetchText, httpAppDockerfile, taskPorts, testProjectId } from '@/lib/swarm/test-support';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import setup from '@/lib/testing/global-setup';
+import { ms } from './support';
 
 // One health check and one update monitor for both paths (pipeline.int.test.ts's fast ones).
 const HEALTH = { cmd: 'wget -q -O- http://127.0.0.1:8080/ || exit 1', interval: '1s', timeout: '1s', retries: 2, startPeriod: '1s' };
@@ -31,8 +32,7 @@ const MONITOR_MS = 3000;
 const TIMEOUT_MS = 180_000;
 
 const run = promisify(execFile);
-const now = () => performance.now();
-const secs = (ms: number | undefined) => (ms === undefined ? '—' : (ms / 1000).toFixed(2));
+const secs = (millis: number | undefined) => (millis === undefined ? '—' : (millis / 1000).toFixed(2));
 
 /** argv only; the classic builder for `docker build`, the one Slipway's Engine API builds use. */
 async function cli(file: string, args: string[], cwd?: string): Promise<string> {
@@ -52,9 +52,9 @@ async function cli(file: string, args: string[], cwd?: string): Promise<string> 
  * already in use", and the update never converges), so each task gets its own port, read from the task.
  */
 async function firstAnswer(docker: Docker, service: string, content: string, t0: number, stop: AbortSignal): Promise<number | null> {
-  while (!stop.aborted && now() - t0 < TIMEOUT_MS) {
+  while (!stop.aborted && ms(t0) < TIMEOUT_MS) {
     for (const { port } of await taskPorts(docker, service).catch(() => [])) {
-      if ((await fetchText(port, 500)) === content) return now() - t0;
+      if ((await fetchText(port, 500)) === content) return ms(t0);
     }
     await sleep(100);
   }
@@ -67,17 +67,17 @@ type Timing = { queued?: number; built: number; converged: number; answered: num
 type Version = { sha: string; content: string };
 
 async function answered(probe: Promise<number | null>, stop: AbortController, what: string): Promise<number> {
-  const ms = await Promise.race([probe, sleep(30_000, null, { ref: false })]);
+  const elapsed = await Promise.race([probe, sleep(30_000, null, { ref: false })]);
   stop.abort();
-  if (ms === null) throw new Error(`${what} converged but never answered on its port`);
-  return ms;
+  if (elapsed === null) throw new Error(`${what} converged but never answered on its port`);
+  return elapsed;
 }
 
 type SlipwayRig = { test: TestDatabase; queue: DeploymentQueue; userId: string; app: { id: string; name: string; projectId: string } };
 
 async function slipwayDeploy(docker: Docker, rig: SlipwayRig, version: Version): Promise<Timing> {
   const stop = new AbortController();
-  const t0 = now();
+  const t0 = performance.now();
   const probe = firstAnswer(docker, serviceName(rig.app), version.content, t0, stop.signal);
   try {
     const { deploymentId } = await asSystem(rig.test.db.prisma, (tx) =>
@@ -88,7 +88,7 @@ async function slipwayDeploy(docker: Docker, rig: SlipwayRig, version: Version):
       const row = await asSystem(rig.test.db.prisma, (tx) =>
         tx.deployment.findUniqueOrThrow({ where: { id: deploymentId }, select: { status: true, metadata: true } }),
       );
-      seen[row.status] ??= now() - t0;
+      seen[row.status] ??= ms(t0);
       if (row.status === 'success') break;
       if (['failed', 'rolled_back'].includes(row.status)) {
         const lines = await rig.test.systemPool.query<{ message: string }>(
@@ -96,7 +96,7 @@ async function slipwayDeploy(docker: Docker, rig: SlipwayRig, version: Version):
         const reason = (row.metadata as { reason?: string }).reason ?? '';
         throw new Error(`Slipway deployment ${row.status}: ${reason}\n  ${lines.rows.map((l) => l.message).reverse().join('\n  ')}`);
       }
-      if (now() - t0 > TIMEOUT_MS) throw new Error(`Slipway deployment still ${row.status} after ${TIMEOUT_MS / 1000} s`);
+      if (ms(t0) > TIMEOUT_MS) throw new Error(`Slipway deployment still ${row.status} after ${TIMEOUT_MS / 1000} s`);
       await sleep(25);
     }
     const converged = seen.success!;
@@ -113,7 +113,7 @@ type CliRig = { url: string; service: string; network: string; tags: string[] };
 /** The same service, by hand: the same essentials as lib/swarm/service-spec.ts, none of Slipway's labels. */
 async function cliDeploy(docker: Docker, rig: CliRig, version: Version, first: boolean): Promise<Timing> {
   const stop = new AbortController();
-  const t0 = now();
+  const t0 = performance.now();
   const probe = firstAnswer(docker, rig.service, version.content, t0, stop.signal);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-cli-'));
   try {
@@ -123,7 +123,7 @@ async function cliDeploy(docker: Docker, rig: CliRig, version: Version, first: b
     const tag = `bench-cli/app:${version.sha.slice(0, 12)}`;
     rig.tags.push(tag);
     await cli('docker', ['build', '--quiet', '--tag', tag, '--', dir]);
-    const built = now() - t0;
+    const built = ms(t0);
     if (first) {
       await cli('docker', ['network', 'create', '--driver', 'overlay', '--attachable', '--', rig.network]);
       await cli('docker', [
@@ -146,7 +146,7 @@ async function cliDeploy(docker: Docker, rig: CliRig, version: Version, first: b
     } else {
       await cli('docker', ['service', 'update', '--quiet', '--image', tag, '--', rig.service]);
     }
-    const converged = now() - t0;
+    const converged = ms(t0);
     const state = await cli('docker', ['service', 'inspect', '--format', '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}', '--', rig.service]);
     if (state !== '' && state !== 'completed') throw new Error(`docker service ${first ? 'create' : 'update'} ended ${state}`);
     return { built, converged, answered: await answered(probe, stop, 'CLI service') };
@@ -186,7 +186,8 @@ async function cleanupCli(docker: Docker, rig: CliRig): Promise<string[]> {
 async function newApplication(test: TestDatabase, gitUrl: string) {
   return asSystem(test.db.prisma, async (tx) => {
     const user = await tx.user.create({ data: { username: 'bench', email: 'bench@example.com', authProvider: 'github', role: 'developer' } });
-    const project = await tx.project.create({ data: { name: 'bench', ownerId: user.id } });
+    // A test project id: a later test run sweeps the Docker objects of a bench that died (lib/testing/preclean.ts).
+    const project = await tx.project.create({ data: { id: testProjectId(), name: 'bench', ownerId: user.id } });
     const app = await tx.application.create({
       data: {
         projectId: project.id,

@@ -5,7 +5,6 @@
 // INSERT + SELECT round trip, and a raw NOTIFY → LISTEN hop.
 // Usage: npx tsx bench/log-latency.ts     (needs PostgreSQL at TEST_DATABASE_ADMIN_URL, as the integration tests)
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
@@ -14,6 +13,7 @@ import { deploymentLogsResponse } from '@/lib/deploy/log-response';
 import { createLogSink } from '@/lib/deploy/log-sink';
 import { createTestDatabase, MIGRATIONS_DIR } from '@/lib/testing/database';
 import setup from '@/lib/testing/global-setup';
+import { fmt, pct, startServer } from './support';
 
 /** A user owning a project with one application (lib/testing/fixtures imports vitest, so not from there). */
 async function insertAppTree(pool: Database['pool']): Promise<{ userId: string; appId: string }> {
@@ -46,8 +46,6 @@ async function insertDeployment(pool: Database['pool'], appId: string): Promise<
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`.padStart(10);
 
 // The viewers: N fetch() connections reading events; each line's message is "<seq> <written at>".
 const CLIENT = `
@@ -91,8 +89,9 @@ async function view(url, latencies) {
 
 type ClientResult = { latencies: number[]; viewers: { received: number; disorder: number }[]; finishedAt: number };
 
-async function startServer(db: Database, userId: string) {
-  const server = http.createServer((req, res) => {
+/** deploymentLogsResponse (the route's body) behind a plain Node server, as the route serves it. */
+function logsHandler(db: Database, userId: string): http.RequestListener {
+  return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://bench');
     const abort = new AbortController();
     res.on('close', () => abort.abort());
@@ -108,9 +107,7 @@ async function startServer(db: Database, userId: string) {
         res.writeHead(500).end();
       },
     );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  };
 }
 
 /** Opens `viewers` SSE connections, writes `rate` lines/s for `seconds`, ends the deployment, waits for the viewers. */
@@ -199,7 +196,8 @@ async function main() {
   // The panel's default pool size (SLIPWAY_DB_POOL_SIZE=10), shared by the sink, the viewers and the listener.
   const db = await openDatabase({ url: test.url, dataDir: '/nonexistent', migrationsDir: MIGRATIONS_DIR, poolSize: 10 });
   const { userId, appId } = await insertAppTree(db.pool);
-  const { server, base } = await startServer(db, userId);
+  const server = await startServer(logsHandler(db, userId));
+  const base = server.url('');
   try {
     const base0 = await baselines(db, appId);
     console.log(`log latency — PostgreSQL ${(await db.pool.query('SHOW server_version')).rows[0].server_version}, pool 10, sink flushMs 100 / maxBatch 500`);
@@ -234,8 +232,7 @@ async function main() {
       console.log(`  → ${viewers} viewer(s): ${best ? `${best} lines/s` : 'below the first step'}`);
     }
   } finally {
-    server.closeAllConnections();
-    server.close();
+    await server.close();
     await db.close();
     await test.drop();
   }

@@ -3,22 +3,20 @@
 // Starts `node scripts/server.mjs` on that database (npm run build first), signs in over HTTP, and times sequential
 // GETs of each page to the last byte (3 warm-ups, then 40 runs), next to GET /api/health measured in the same run
 // as the baseline. Usage: npx tsx bench/panel-pages.ts   (seeding takes a minute or two)
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import bcrypt from 'bcryptjs';
 import { AUDIT_RESOURCE_TYPES } from '@/lib/audit/write';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import setup from '@/lib/testing/global-setup';
 import { encodeCursor } from '@/lib/validation/dashboard';
-import { freePort } from '../e2e/support';
+import { freePort, ms, pct, ROOT, startPanel, stopProcess } from './support';
 
-const ROOT = path.resolve(__dirname, '..');
 const PROJECTS = 100;
 const APPS_PER_PROJECT = 100;
 const LOG_ROWS = 1_000_000;
@@ -41,7 +39,6 @@ const DOCKER_CONFIG = {
 const ENV_KEYS = ['NODE_ENV', 'PORT', 'API_VERSION', 'LOG_LEVEL', 'DATABASE_URL', 'REDIS_URL', 'SENTRY_DSN', 'JWT_SECRET', 'S3_BUCKET',
   'S3_REGION', 'SMTP_HOST', 'SMTP_PORT', 'SMTP_PASSWORD', 'FEATURE_FLAGS', 'CACHE_TTL', 'WORKERS', 'TZ', 'PUBLIC_URL', 'STRIPE_KEY', 'OTEL_ENDPOINT'];
 
-const ms = (start: number) => performance.now() - start;
 const secs = (start: number) => `${(ms(start) / 1000).toFixed(1)} s`;
 
 type Seeded = { userId: string; projectId: string; projectName: string; appId: string; appName: string; appsCursor: string; nextAppName: string };
@@ -130,24 +127,6 @@ async function seed(test: TestDatabase): Promise<Seeded> {
   }
 }
 
-async function waitForHealth(url: string, child: ChildProcess, log: string) {
-  const tail = async () => (await readFile(log, 'utf8').catch(() => '')).split('\n').slice(-30).join('\n');
-  for (const deadline = Date.now() + 90_000; Date.now() < deadline; await sleep(250)) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`The panel stopped before it was healthy. Its log:\n${await tail()}`);
-    if (await fetch(url, { signal: AbortSignal.timeout(5_000) }).then((r) => r.status === 200, () => false)) return;
-  }
-  throw new Error(`The panel did not answer 200 at ${url} within 90 s. Its log:\n${await tail()}`);
-}
-
-/** SIGTERM to the whole process group (the panel and anything it forked), SIGKILL if it has not gone in 5 s. */
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
-  const exited = new Promise<boolean>((resolve) => child.once('exit', () => resolve(true)));
-  const signal = (name: NodeJS.Signals) => { try { process.kill(-child.pid!, name); } catch { /* already gone */ } };
-  signal('SIGTERM');
-  if (!(await Promise.race([exited, sleep(5_000).then(() => false)]))) signal('SIGKILL');
-}
-
 /** next-auth's credentials sign-in, as lib/auth/client.ts does it, with the cookies carried by hand. */
 async function signIn(base: string): Promise<string> {
   const jar = new Map<string, string>();
@@ -219,9 +198,8 @@ async function measure(base: string, cookie: string, page: Page): Promise<Result
   let body = '';
   for (let i = 0; i < RUNS; i += 1) ({ elapsed: times[i], body } = await get());
   times.sort((a, b) => a - b);
-  const rank = (q: number) => times[Math.ceil(q * times.length) - 1]!;
   const assetsGz = page.path.startsWith('/api/') ? 0 : await firstLoadGz(base, body);
-  return { label: page.label, p50: rank(0.5), p95: rank(0.95), max: times.at(-1)!, bytes: Buffer.byteLength(body), gzBytes: gzipSync(body).length, assetsGz };
+  return { label: page.label, p50: pct(times, 50), p95: pct(times, 95), max: times.at(-1)!, bytes: Buffer.byteLength(body), gzBytes: gzipSync(body).length, assetsGz };
 }
 
 async function main() {
@@ -241,17 +219,12 @@ async function main() {
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const log = path.join(dataDir, 'panel.log');
-    const output = openSync(log, 'a');
     started = performance.now();
-    panel = spawn(process.execPath, ['scripts/server.mjs'], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: test.url, SLIPWAY_DATA_DIR: dataDir, NODE_ENV: 'production', PORT: String(port), HOSTNAME_BIND: '127.0.0.1', SLIPWAY_URL: base },
-      detached: true, // its own process group, so stop() reaches whatever it forks
-      stdio: ['ignore', output, output],
+    panel = await startPanel({
+      env: { ...process.env, DATABASE_URL: test.url, SLIPWAY_DATA_DIR: dataDir, NODE_ENV: 'production', HOSTNAME_BIND: '127.0.0.1', SLIPWAY_URL: base },
+      port,
+      log: path.join(dataDir, 'panel.log'),
     });
-    closeSync(output);
-    await waitForHealth(`${base}/api/health`, panel, log);
     const cookie = await signIn(base);
     console.log(`panel healthy and signed in after ${secs(started)}\n`);
 
@@ -289,7 +262,7 @@ async function main() {
     console.log(`worst page p95: ${worst.p95.toFixed(1)} ms (${worst.label}), budget ${BUDGET_MS} ms: ${worst.p95 < BUDGET_MS ? 'within' : 'OVER'} ` +
       `(${(worst.p95 / BUDGET_MS * 100).toFixed(0)}% of it; baseline /api/health p95 ${results[0]!.p95.toFixed(1)} ms)`);
   } finally {
-    if (panel) await stop(panel);
+    if (panel) await stopProcess(panel);
     await test.drop();
     await rm(dataDir, { recursive: true, force: true });
   }

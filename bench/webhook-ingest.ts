@@ -10,7 +10,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -18,6 +17,7 @@ import { Worker } from 'node:worker_threads';
 import { createTestDatabase, MIGRATIONS_DIR, type TestDatabase } from '@/lib/testing/database';
 import setup from '@/lib/testing/global-setup';
 import { commitTime, githubPush, type Delivery } from '@/lib/webhooks/testing';
+import { fmt as format, pct, startServer } from './support';
 
 const CONCURRENCY = 50;
 const REQUESTS = 4000;
@@ -27,7 +27,6 @@ const WARMUP = 400;
 const SECRET = 'bench-webhook-secret-0123456789abcdef';
 
 const sha = (n: number) => n.toString(16).padStart(40, '0');
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 /** `count` pushes of consecutive commits to `ref`, each with its own body and delivery id. */
 function deliveries(count: number, ref: string, from: number): Delivery[] {
@@ -82,20 +81,6 @@ function load(url: string, requests: Delivery[], concurrency = CONCURRENCY): Pro
     worker.once('message', (result: Result) => void worker.terminate().then(() => resolve(result)));
     worker.once('error', reject);
   });
-}
-
-async function listen(handler: http.RequestListener): Promise<{ url: (pathname: string) => string; close: () => Promise<void> }> {
-  const server = http.createServer(handler);
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: (pathname) => `http://127.0.0.1:${port}${pathname}`,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
 }
 
 /** The baseline: the body read whole, its HMAC-SHA256 compared in constant time, a small JSON answer. */
@@ -158,7 +143,7 @@ async function seedSource(test: TestDatabase, secret: string): Promise<{ sourceI
   }
 }
 
-const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`.padStart(9);
+const fmt = (ms: number) => format(ms, { width: 9 });
 const summary = (result: Result) => {
   const sorted = [...result.latencies].sort((a, b) => a - b);
   return { rate: result.latencies.length / result.seconds, p50: pct(sorted, 50), p99: pct(sorted, 99), statuses: result.statuses };
@@ -182,8 +167,8 @@ async function main() {
     import('@/lib/db'),
   ]);
   const { sourceId, appId } = await seedSource(test, await encryptField('secret', SECRET));
-  const baseline = await listen(hmacOnly);
-  const receiver = await listen(routeHandler(route));
+  const baseline = await startServer(hmacOnly);
+  const receiver = await startServer(routeHandler(route));
   const webhookPath = `/api/webhooks/github/${sourceId}`;
   try {
     const db = await database();
