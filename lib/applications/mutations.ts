@@ -1,6 +1,7 @@
 // Writing applications. Each function authorizes through the project (requireProjectAccess /
-// requireApplicationAccess: applications have no row-level security of their own), parses its input again, writes,
-// and records its audit row in the same transaction. Archived applications are read-only except for Restore.
+// requireApplicationAccess; row-level security on applications, through the project, is the second wall), parses
+// its input again, writes, and records its audit row in the same transaction. Archived applications are read-only
+// except for Restore.
 //
 // source_config by type (the spec's sample shape for git):
 //   docker  { "image": "nginx:1.27" }                                       source_type 'docker'

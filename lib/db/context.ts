@@ -1,7 +1,8 @@
 // Every query made for a person runs in a transaction that tells PostgreSQL who they are (app.user_id), so the
-// row-level security policies on projects hold even where an application-level check is missing. Work done for
-// no person (the deploy worker, maintenance, seeding) says so explicitly with asSystem(). Actions, pages and route
-// handlers reach these through lib/db/work.ts (runAsUser, runAsSystem), which also audits refusals.
+// row-level security policies on projects and every table owned through one hold even where an application-level
+// check is missing. Work done for no person (the deploy worker, maintenance, seeding) says so explicitly with
+// asSystem() (asSystemPg() for raw node-postgres work). Actions, pages and route handlers reach these through
+// lib/db/work.ts (runAsUser, runAsSystem), which also audits refusals.
 import type pg from 'pg';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { isUuid } from '@/lib/validation/ids';

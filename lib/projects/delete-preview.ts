@@ -1,6 +1,6 @@
 // What deleting a project would remove, and what stops it: shown on the project page before the person confirms, and
-// counted again by deleteProject for its audit row. The child tables have no row-level security (D7): every query
-// here is scoped by a project id the caller has already authorized.
+// counted again by deleteProject for its audit row. Every query here is scoped by a project id the caller has already
+// authorized; row-level security on the child tables (through their project) is the second wall.
 import type { Tx } from '@/lib/db/context';
 import type { WorkContext } from '@/lib/db/work';
 import { requireProjectAccess } from '@/lib/projects/access';

@@ -89,8 +89,8 @@ export async function getProjectForUser(
   });
   if (!row) return null;
 
-  // Read one after another, only once the project is known visible: the child tables have no row-level security
-  // of their own (D7), and Prisma would run nested relation reads concurrently on this one connection.
+  // Read one after another, only once the project is known visible (the child tables' row-level security goes
+  // through it too), and Prisma would run nested relation reads concurrently on this one connection.
   // One page of applications (keyset on name, id): a project may hold thousands, the page shows APPLICATIONS_PAGE.
   const limit = options.applicationsLimit ?? APPLICATIONS_PAGE;
   const after = options.applicationsAfter;

@@ -2,7 +2,8 @@
 // "APPLICATION → VOLUME RESTRICT (volumes must be explicitly managed)" is the rule throughout: nothing here
 // detaches or deletes a volume as a side effect, and deleting one that is attached is refused, naming its owner.
 // Authorization comes first in every function (the application for work on an application, else the project),
-// then every read and write is scoped by the authorized id (volumes has no row-level security: D7). The database
+// then every read and write is scoped by the authorized id (row-level security on volumes, through their project, is
+// the second wall; migration 20261203000000). The database
 // backs the rules with its CHECKs, the unique name and the volumes_set_project trigger (cross-project attachment).
 import type { z } from 'zod';
 import { AppError } from '@/lib/errors';
