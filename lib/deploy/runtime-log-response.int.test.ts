@@ -57,9 +57,13 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await (await database().catch(() => null))?.close();
-  await t?.drop();
-  if (app) await cleanupApps(docker, [app]);
+  // Docker first: a database that fails to drop must not leave the service running.
+  try {
+    if (app) await cleanupApps(docker, [app]);
+  } finally {
+    await (await database().catch(() => null))?.close();
+    await t?.drop();
+  }
 }, 90_000);
 
 type Event = { id?: string; event?: string; data?: string; retry?: string; comment?: string };
