@@ -1,42 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { AppError } from '@/lib/errors';
-import { runAsUser, type WorkContext } from '@/lib/db/work';
 import { asSystem, type Tx } from '@/lib/db/context';
-import type { PlatformRole, TeamRole } from '@/lib/auth/permissions';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { NO_SUCH_ID, uniqueName } from '@/lib/testing/fixtures';
+import { actAs, newTeam, newUser, NO_SUCH_ID, refusal, TEST_META, uniqueName, type TestUser as User } from '@/lib/testing/fixtures';
 import { deletePreview } from './delete-preview';
 import { createProject, deleteProject, moveProjectToTeam, updateProject } from './mutations';
 
 let test: TestDatabase;
-type User = { id: string; role: PlatformRole };
-const META = { ip: '203.0.113.9', userAgent: 'vitest projects' };
 
 const prisma = () => test.db.prisma;
-const ctx = (user: User): WorkContext => ({ actor: { id: user.id, role: user.role }, meta: META });
-const as = <T>(user: User, work: (tx: Tx, context: WorkContext) => Promise<T>) => runAsUser(prisma(), ctx(user), (tx) => work(tx, ctx(user)));
 const system = <T>(work: (tx: Tx) => Promise<T>) => asSystem(prisma(), work);
-
-async function newUser(role: PlatformRole = 'developer'): Promise<User> {
-  const username = uniqueName('u');
-  return system((tx) => tx.user.create({ data: { username, email: `${username}@example.com`, authProvider: 'github', role }, select: { id: true, role: true } })) as Promise<User>;
-}
-
-async function newTeam(members: [User, TeamRole][]): Promise<{ id: string; name: string }> {
-  return system((tx) =>
-    tx.team.create({
-      data: { name: uniqueName('Team'), members: { create: members.map(([user, role]) => ({ userId: user.id, role })) } },
-      select: { id: true, name: true },
-    }),
-  );
-}
-
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 const project = (id: string) => system((tx) => tx.project.findUnique({ where: { id } }));
 const audits = (where: { userId?: string; resourceId?: string; action?: string }) =>
@@ -44,7 +17,7 @@ const audits = (where: { userId?: string; resourceId?: string; action?: string }
 
 /** A project of `owner` (made through createProject) with one application. */
 async function newProject(owner: User, extra: { teamId?: string } = {}) {
-  const created = await as(owner, (tx, c) => createProject(tx, c, { name: uniqueName('Shop'), ...extra }));
+  const created = await actAs(test, owner, (tx, c) => createProject(tx, c, { name: uniqueName('Shop'), ...extra }));
   return created;
 }
 
@@ -58,43 +31,43 @@ afterAll(async () => {
 
 describe('createProject', () => {
   it('creates a project owned by the actor, tags in metadata, audited with IP and user agent', async () => {
-    const alice = await newUser();
-    const created = await as(alice, (tx, c) => createProject(tx, c, { name: '  Billing ', description: 'Invoices', tags: 'API, pci, api' }));
+    const alice = await newUser(test);
+    const created = await actAs(test, alice, (tx, c) => createProject(tx, c, { name: '  Billing ', description: 'Invoices', tags: 'API, pci, api' }));
     expect(await project(created.id)).toMatchObject({ name: 'Billing', description: 'Invoices', ownerId: alice.id, teamId: null, metadata: { tags: ['api', 'pci'] } });
     expect(await audits({ resourceId: created.id })).toEqual([
-      expect.objectContaining({ action: 'project.create', userId: alice.id, resourceType: 'project', ipAddress: META.ip, userAgent: META.userAgent, details: { name: 'Billing', teamId: null, teamName: null, tags: ['api', 'pci'] } }),
+      expect.objectContaining({ action: 'project.create', userId: alice.id, resourceType: 'project', ipAddress: TEST_META.ip, userAgent: TEST_META.userAgent, details: { name: 'Billing', teamId: null, teamName: null, tags: ['api', 'pci'] } }),
     ]);
   });
 
   it('refuses a second project of the same name for the same owner, beside the name field; others may use it', async () => {
-    const [alice, bob] = [await newUser(), await newUser()];
+    const [alice, bob] = [await newUser(test), await newUser(test)];
     const { name } = await newProject(alice);
-    const error = await refusal(as(alice, (tx, c) => createProject(tx, c, { name })));
+    const error = await refusal(actAs(test, alice, (tx, c) => createProject(tx, c, { name })));
     expect(error).toMatchObject({ code: 'conflict', message: `You already have a project named “${name}”: choose another name.`, options: { field: 'name' } });
     expect(await system((tx) => tx.project.count({ where: { name } }))).toBe(1);
-    await as(bob, (tx, c) => createProject(tx, c, { name }));
+    await actAs(test, bob, (tx, c) => createProject(tx, c, { name }));
     expect(await system((tx) => tx.project.count({ where: { name } }))).toBe(2);
   });
 
   it('refuses a platform viewer, with an authz.denied audit row', async () => {
-    const viewer = await newUser('viewer');
-    const error = await refusal(as(viewer, (tx, c) => createProject(tx, c, { name: uniqueName('Shop') })));
+    const viewer = await newUser(test, 'viewer');
+    const error = await refusal(actAs(test, viewer, (tx, c) => createProject(tx, c, { name: uniqueName('Shop') })));
     expect(error.code).toBe('forbidden');
     expect(await system((tx) => tx.project.count({ where: { ownerId: viewer.id } }))).toBe(0);
     expect(await audits({ userId: viewer.id })).toEqual([expect.objectContaining({ action: 'authz.denied', resourceType: 'project', details: { action: 'project.create' } })]);
   });
 
   it('puts the project in a team where the actor writes; refuses a team they view or are not in', async () => {
-    const [alice, bob] = [await newUser(), await newUser()];
-    const writes = await newTeam([[alice, 'member']]);
-    const views = await newTeam([[alice, 'viewer']]);
-    const foreign = await newTeam([[bob, 'owner']]);
-    const created = await as(alice, (tx, c) => createProject(tx, c, { name: uniqueName('Shop'), teamId: writes.id }));
+    const [alice, bob] = [await newUser(test), await newUser(test)];
+    const writes = await newTeam(test, [[alice, 'member']]);
+    const views = await newTeam(test, [[alice, 'viewer']]);
+    const foreign = await newTeam(test, [[bob, 'owner']]);
+    const created = await actAs(test, alice, (tx, c) => createProject(tx, c, { name: uniqueName('Shop'), teamId: writes.id }));
     expect((await project(created.id))?.teamId).toBe(writes.id);
 
-    const viewing = await refusal(as(alice, (tx, c) => createProject(tx, c, { name: uniqueName('Shop'), teamId: views.id })));
+    const viewing = await refusal(actAs(test, alice, (tx, c) => createProject(tx, c, { name: uniqueName('Shop'), teamId: views.id })));
     expect(viewing).toMatchObject({ code: 'forbidden', options: { field: 'teamId' } });
-    const outside = await refusal(as(alice, (tx, c) => createProject(tx, c, { name: uniqueName('Shop'), teamId: foreign.id })));
+    const outside = await refusal(actAs(test, alice, (tx, c) => createProject(tx, c, { name: uniqueName('Shop'), teamId: foreign.id })));
     expect(outside).toMatchObject({ code: 'not_found', options: { field: 'teamId' } });
     expect(await audits({ userId: alice.id, action: 'authz.denied' })).toEqual([
       expect.objectContaining({ resourceType: 'team', resourceId: views.id }),
@@ -104,62 +77,62 @@ describe('createProject', () => {
   });
 
   it('parses its input again (a bad value never reaches the database)', async () => {
-    const alice = await newUser();
-    await expect(as(alice, (tx, c) => createProject(tx, c, { name: 'x\u0000y z' }))).rejects.toBeInstanceOf(ZodError);
-    await expect(as(alice, (tx, c) => createProject(tx, c, { name: 'ok name', tags: '$(id)' }))).rejects.toBeInstanceOf(ZodError);
+    const alice = await newUser(test);
+    await expect(actAs(test, alice, (tx, c) => createProject(tx, c, { name: 'x\u0000y z' }))).rejects.toBeInstanceOf(ZodError);
+    await expect(actAs(test, alice, (tx, c) => createProject(tx, c, { name: 'ok name', tags: '$(id)' }))).rejects.toBeInstanceOf(ZodError);
   });
 });
 
 describe('updateProject', () => {
   it('renames, describes and re-tags, keeping the other metadata keys, audited with what changed', async () => {
-    const alice = await newUser();
+    const alice = await newUser(test);
     const { id } = await newProject(alice);
     await system((tx) => tx.project.update({ where: { id }, data: { metadata: { tags: ['old'], env: 'prod', labels: { tier: 1 } } } }));
-    const result = await as(alice, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Renamed shop', description: 'Now described', tags: 'web, Edge' }));
+    const result = await actAs(test, alice, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Renamed shop', description: 'Now described', tags: 'web, Edge' }));
     expect(result.changed.sort()).toEqual(['description', 'name', 'tags']);
     expect(await project(id)).toMatchObject({ name: 'Renamed shop', description: 'Now described', metadata: { tags: ['web', 'edge'], env: 'prod', labels: { tier: 1 } } });
     const [row] = await audits({ resourceId: id, action: 'project.update' });
     expect(row?.details).toMatchObject({ name: { to: 'Renamed shop' }, tags: { from: ['old'], to: ['web', 'edge'] }, description: { changed: true } });
 
-    await as(alice, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Renamed shop', description: '', tags: '' }));
+    await actAs(test, alice, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Renamed shop', description: '', tags: '' }));
     expect(await project(id)).toMatchObject({ description: null, metadata: { env: 'prod', labels: { tier: 1 } } });
     expect((await project(id))?.metadata).not.toHaveProperty('tags');
   });
 
   it('writes and audits nothing when nothing changed', async () => {
-    const alice = await newUser();
+    const alice = await newUser(test);
     const { id, name } = await newProject(alice);
-    expect(await as(alice, (tx, c) => updateProject(tx, c, { projectId: id, name, description: null, tags: [] }))).toEqual({ changed: [] });
+    expect(await actAs(test, alice, (tx, c) => updateProject(tx, c, { projectId: id, name, description: null, tags: [] }))).toEqual({ changed: [] });
     expect(await audits({ resourceId: id, action: 'project.update' })).toEqual([]);
   });
 
   it('refuses a name the owner already uses, beside the name field, also for a team member editing', async () => {
-    const [alice, mia] = [await newUser(), await newUser()];
-    const team = await newTeam([[alice, 'owner'], [mia, 'member']]);
+    const [alice, mia] = [await newUser(test), await newUser(test)];
+    const team = await newTeam(test, [[alice, 'owner'], [mia, 'member']]);
     const taken = await newProject(alice);
     const shared = await newProject(alice, { teamId: team.id });
-    const own = await refusal(as(alice, (tx, c) => updateProject(tx, c, { projectId: shared.id, name: taken.name })));
+    const own = await refusal(actAs(test, alice, (tx, c) => updateProject(tx, c, { projectId: shared.id, name: taken.name })));
     expect(own).toMatchObject({ code: 'conflict', options: { field: 'name' }, message: `You already have a project named “${taken.name}”: choose another name.` });
     // mia cannot see alice's personal project: the unique index is what refuses, with the owner named.
-    const member = await refusal(as(mia, (tx, c) => updateProject(tx, c, { projectId: shared.id, name: taken.name })));
+    const member = await refusal(actAs(test, mia, (tx, c) => updateProject(tx, c, { projectId: shared.id, name: taken.name })));
     expect(member).toMatchObject({ code: 'conflict', options: { field: 'name' }, message: expect.stringContaining("project's owner already has") });
     expect((await project(shared.id))?.name).toBe(shared.name);
-    await as(mia, (tx, c) => updateProject(tx, c, { projectId: shared.id, name: 'Edited by mia' }));
+    await actAs(test, mia, (tx, c) => updateProject(tx, c, { projectId: shared.id, name: 'Edited by mia' }));
     expect((await project(shared.id))?.name).toBe('Edited by mia');
   });
 
   it("answers not_found for another tenant's project (audited) and forbidden for a team viewer", async () => {
-    const [alice, bob, tina] = [await newUser(), await newUser(), await newUser()];
-    const team = await newTeam([[alice, 'owner'], [tina, 'viewer']]);
+    const [alice, bob, tina] = [await newUser(test), await newUser(test), await newUser(test)];
+    const team = await newTeam(test, [[alice, 'owner'], [tina, 'viewer']]);
     const { id, name } = await newProject(alice, { teamId: team.id });
-    const hidden = await refusal(as(bob, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Taken over' })));
+    const hidden = await refusal(actAs(test, bob, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Taken over' })));
     expect(hidden.code).toBe('not_found');
     expect(await audits({ userId: bob.id })).toEqual([
-      expect.objectContaining({ action: 'authz.denied', resourceType: 'project', resourceId: id, details: { action: 'project.update' }, ipAddress: META.ip }),
+      expect.objectContaining({ action: 'authz.denied', resourceType: 'project', resourceId: id, details: { action: 'project.update' }, ipAddress: TEST_META.ip }),
     ]);
-    const missing = await refusal(as(bob, (tx, c) => updateProject(tx, c, { projectId: NO_SUCH_ID, name: 'Whatever' })));
+    const missing = await refusal(actAs(test, bob, (tx, c) => updateProject(tx, c, { projectId: NO_SUCH_ID, name: 'Whatever' })));
     expect(missing.code).toBe('not_found');
-    const viewer = await refusal(as(tina, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Viewer edit' })));
+    const viewer = await refusal(actAs(test, tina, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Viewer edit' })));
     expect(viewer.code).toBe('forbidden');
     expect((await project(id))?.name).toBe(name);
   });
@@ -167,12 +140,12 @@ describe('updateProject', () => {
 
 describe('moveProjectToTeam', () => {
   it("moves the owner's project into their team and back to personal, audited", async () => {
-    const alice = await newUser();
-    const team = await newTeam([[alice, 'member']]);
+    const alice = await newUser(test);
+    const team = await newTeam(test, [[alice, 'member']]);
     const { id } = await newProject(alice);
-    expect(await as(alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: team.id }))).toEqual({ moved: true, team });
+    expect(await actAs(test, alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: team.id }))).toEqual({ moved: true, team });
     expect((await project(id))?.teamId).toBe(team.id);
-    expect(await as(alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: '' }))).toEqual({ moved: true, team: null });
+    expect(await actAs(test, alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: '' }))).toEqual({ moved: true, team: null });
     expect((await project(id))?.teamId).toBeNull();
     const moves = await audits({ resourceId: id, action: 'project.move_team' });
     expect(moves.map((row) => row.details)).toEqual([
@@ -182,24 +155,24 @@ describe('moveProjectToTeam', () => {
   });
 
   it('refuses a team the actor is not in, or only views (audited), and leaves the project where it was', async () => {
-    const [alice, bob] = [await newUser(), await newUser()];
-    const foreign = await newTeam([[bob, 'owner']]);
-    const views = await newTeam([[alice, 'viewer']]);
+    const [alice, bob] = [await newUser(test), await newUser(test)];
+    const foreign = await newTeam(test, [[bob, 'owner']]);
+    const views = await newTeam(test, [[alice, 'viewer']]);
     const { id } = await newProject(alice);
-    const outside = await refusal(as(alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: foreign.id })));
+    const outside = await refusal(actAs(test, alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: foreign.id })));
     expect(outside).toMatchObject({ code: 'not_found', options: { field: 'teamId' } });
-    const viewing = await refusal(as(alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: views.id })));
+    const viewing = await refusal(actAs(test, alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: views.id })));
     expect(viewing).toMatchObject({ code: 'forbidden', options: { field: 'teamId' } });
     expect((await project(id))?.teamId).toBeNull();
     expect((await audits({ userId: alice.id, action: 'authz.denied' })).map((row) => row.resourceId)).toEqual([foreign.id, views.id]);
   });
 
   it('lets only the owner move it: a writing team member is refused', async () => {
-    const [alice, mia] = [await newUser(), await newUser()];
-    const team = await newTeam([[alice, 'owner'], [mia, 'admin']]);
-    const other = await newTeam([[mia, 'owner']]);
+    const [alice, mia] = [await newUser(test), await newUser(test)];
+    const team = await newTeam(test, [[alice, 'owner'], [mia, 'admin']]);
+    const other = await newTeam(test, [[mia, 'owner']]);
     const { id } = await newProject(alice, { teamId: team.id });
-    const error = await refusal(as(mia, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: other.id })));
+    const error = await refusal(actAs(test, mia, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: other.id })));
     expect(error.code).toBe('forbidden');
     expect((await project(id))?.teamId).toBe(team.id);
   });
@@ -225,13 +198,13 @@ async function fullProject(owner: User) {
 
 describe('deleteProject', () => {
   it('previews the cascade, then deletes the project and everything in it, audited with the counts', async () => {
-    const alice = await newUser();
+    const alice = await newUser(test);
     const p = await fullProject(alice);
-    const preview = await as(alice, (tx, c) => deletePreview(tx, c, p.id));
+    const preview = await actAs(test, alice, (tx, c) => deletePreview(tx, c, p.id));
     const counts = { applications: 2, archivedApplications: 1, databases: 1, domains: 1, envVars: 2, deployments: 1, backups: 1 };
     expect(preview).toEqual({ name: p.name, counts, volumes: [] });
 
-    await as(alice, (tx, c) => deleteProject(tx, c, { projectId: p.id, confirmation: p.name }));
+    await actAs(test, alice, (tx, c) => deleteProject(tx, c, { projectId: p.id, confirmation: p.name }));
     expect(await project(p.id)).toBeNull();
     const left = await system(async (tx) => [
       await tx.application.count({ where: { projectId: p.id } }),
@@ -250,59 +223,59 @@ describe('deleteProject', () => {
   });
 
   it('needs the name typed exactly, beside the confirmation field', async () => {
-    const alice = await newUser();
+    const alice = await newUser(test);
     const { id, name } = await newProject(alice);
     for (const confirmation of [name.toLowerCase(), ` ${name}`, `${name} `, 'yes']) {
-      const error = await refusal(as(alice, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation })));
+      const error = await refusal(actAs(test, alice, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation })));
       expect(error).toMatchObject({ code: 'invalid', options: { field: 'confirmation' } });
     }
     expect(await project(id)).not.toBeNull();
   });
 
   it('refuses while the project has a volume, attached or detached, naming them; nothing is deleted', async () => {
-    const alice = await newUser();
+    const alice = await newUser(test);
     const p = await fullProject(alice);
     const [data, spare] = [uniqueName('data'), uniqueName('spare')];
     await system(async (tx) => {
       await tx.volume.create({ data: { name: data, mountPath: '/data', sizeGb: 1, applicationId: p.app } });
       await tx.volume.create({ data: { name: spare, mountPath: '/spare', sizeGb: 1, projectId: p.id } });
     });
-    const preview = await as(alice, (tx, c) => deletePreview(tx, c, p.id));
+    const preview = await actAs(test, alice, (tx, c) => deletePreview(tx, c, p.id));
     expect(preview.volumes.map((v) => [v.name, v.attachedTo])).toEqual([
       [data, { type: 'application', name: 'api' }],
       [spare, null],
     ]);
-    const error = await refusal(as(alice, (tx, c) => deleteProject(tx, c, { projectId: p.id, confirmation: p.name })));
+    const error = await refusal(actAs(test, alice, (tx, c) => deleteProject(tx, c, { projectId: p.id, confirmation: p.name })));
     expect(error.code).toBe('conflict');
     expect(error.message).toContain(`Delete these volumes first (detach an attached one, then delete it): ${data} (attached to application api), ${spare} (detached).`);
     expect(await project(p.id)).not.toBeNull();
     expect(await system((tx) => tx.application.count({ where: { projectId: p.id } }))).toBe(2);
 
     await system((tx) => tx.volume.updateMany({ where: { name: data }, data: { applicationId: null } }));
-    const detached = await refusal(as(alice, (tx, c) => deleteProject(tx, c, { projectId: p.id, confirmation: p.name })));
+    const detached = await refusal(actAs(test, alice, (tx, c) => deleteProject(tx, c, { projectId: p.id, confirmation: p.name })));
     expect(detached.message).toContain(`${data} (detached), ${spare} (detached)`);
     expect(await audits({ resourceId: p.id, action: 'project.delete' })).toEqual([]);
   });
 
   it("answers not_found for another tenant's project (audited), forbidden for a team admin who is not the owner", async () => {
-    const [alice, bob, mia] = [await newUser(), await newUser(), await newUser()];
-    const team = await newTeam([[alice, 'owner'], [mia, 'admin']]);
+    const [alice, bob, mia] = [await newUser(test), await newUser(test), await newUser(test)];
+    const team = await newTeam(test, [[alice, 'owner'], [mia, 'admin']]);
     const { id, name } = await newProject(alice, { teamId: team.id });
-    const hidden = await refusal(as(bob, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation: name })));
+    const hidden = await refusal(actAs(test, bob, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation: name })));
     expect(hidden.code).toBe('not_found');
     expect(await audits({ userId: bob.id })).toEqual([expect.objectContaining({ action: 'authz.denied', resourceId: id, details: { action: 'project.delete' } })]);
-    expect((await refusal(as(bob, (tx, c) => deletePreview(tx, c, id)))).code).toBe('not_found');
-    expect((await refusal(as(mia, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation: name })))).code).toBe('forbidden');
-    expect((await refusal(as(mia, (tx, c) => deletePreview(tx, c, id)))).code).toBe('forbidden');
+    expect((await refusal(actAs(test, bob, (tx, c) => deletePreview(tx, c, id)))).code).toBe('not_found');
+    expect((await refusal(actAs(test, mia, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation: name })))).code).toBe('forbidden');
+    expect((await refusal(actAs(test, mia, (tx, c) => deletePreview(tx, c, id)))).code).toBe('forbidden');
     expect(await project(id)).not.toBeNull();
   });
 
   it('refuses a platform viewer even for a project they own', async () => {
-    const viewer = await newUser('viewer');
+    const viewer = await newUser(test, 'viewer');
     const { id, name } = await system((tx) => tx.project.create({ data: { name: uniqueName('Mine'), ownerId: viewer.id } }));
-    expect((await refusal(as(viewer, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation: name })))).code).toBe('forbidden');
-    expect((await refusal(as(viewer, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Renamed' })))).code).toBe('forbidden');
-    expect((await refusal(as(viewer, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: '' })))).code).toBe('forbidden');
+    expect((await refusal(actAs(test, viewer, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation: name })))).code).toBe('forbidden');
+    expect((await refusal(actAs(test, viewer, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Renamed' })))).code).toBe('forbidden');
+    expect((await refusal(actAs(test, viewer, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: '' })))).code).toBe('forbidden');
     expect(await project(id)).toMatchObject({ name });
   });
 });
