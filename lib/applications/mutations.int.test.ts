@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { AppError } from '@/lib/errors';
-import { runAsUser, type WorkContext } from '@/lib/db/work';
+import { type WorkContext } from '@/lib/db/work';
 import { asSystem, asUser, type Tx } from '@/lib/db/context';
-import type { PlatformRole, TeamRole } from '@/lib/auth/permissions';
+import type { TeamRole } from '@/lib/auth/permissions';
 import { getProjectForUser } from '@/lib/projects/queries';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { NO_SUCH_ID, uniqueName } from '@/lib/testing/fixtures';
+import { actAs, newUser, NO_SUCH_ID, refusal, TEST_META, uniqueName, type TestUser as User } from '@/lib/testing/fixtures';
 import type { CreateApplicationInput } from '@/lib/validation/application';
 import {
   archiveApplication,
@@ -19,21 +18,9 @@ import {
 } from './mutations';
 
 let test: TestDatabase;
-type User = { id: string; role: PlatformRole };
-const META = { ip: '203.0.113.10', userAgent: 'vitest applications' };
 
 const prisma = () => test.db.prisma;
-const ctx = (user: User): WorkContext => ({ actor: { id: user.id, role: user.role }, meta: META });
-const as = <T>(user: User, work: (tx: Tx, context: WorkContext) => Promise<T>, translate?: (e: unknown) => unknown) =>
-  runAsUser(prisma(), ctx(user), (tx) => work(tx, ctx(user)), translate);
 const system = <T>(work: (tx: Tx) => Promise<T>) => asSystem(prisma(), work);
-
-async function newUser(role: PlatformRole = 'developer'): Promise<User> {
-  const username = uniqueName('u');
-  return system((tx) =>
-    tx.user.create({ data: { username, email: `${username}@example.com`, authProvider: 'github', role }, select: { id: true, role: true } }),
-  ) as Promise<User>;
-}
 
 /** A project of `owner`; with `members`, shared with a new team where they have those roles. */
 async function newProject(owner: User, members: [User, TeamRole][] = []): Promise<string> {
@@ -45,12 +32,6 @@ async function newProject(owner: User, members: [User, TeamRole][] = []): Promis
       : null;
     return (await tx.project.create({ data: { name: uniqueName('proj'), ownerId: owner.id, teamId: team?.id ?? null } })).id;
   });
-}
-
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
 }
 
 const appRow = (id: string) => system((tx) => tx.application.findUniqueOrThrow({ where: { id }, include: { gitSource: true } }));
@@ -68,7 +49,7 @@ const gitInput = (projectId: string, name = uniqueName('app')): Extract<CreateAp
   buildContext: '',
 });
 const create = (user: User, input: CreateApplicationInput) =>
-  as(user, (tx, c) => createApplication(tx, c, input), translateApplicationError(String(input.name)));
+  actAs(test, user, (tx, c) => createApplication(tx, c, input), translateApplicationError(String(input.name)));
 
 beforeAll(async () => {
   test = await createTestDatabase();
@@ -80,7 +61,7 @@ afterAll(async () => {
 
 describe('createApplication', () => {
   it('creates a docker application: source_config holds the image, source_type docker, audited', async () => {
-    const alice = await newUser();
+    const alice = await newUser(test);
     const projectId = await newProject(alice);
     const { id } = await create(alice, { projectId, name: 'web', type: 'docker', image: 'nginx:1.27-alpine' });
     expect(await appRow(id)).toMatchObject({
@@ -95,12 +76,12 @@ describe('createApplication', () => {
       gitSource: null,
     });
     expect(await audits({ resourceId: id })).toEqual([
-      expect.objectContaining({ action: 'application.create', resourceType: 'application', userId: alice.id, ipAddress: META.ip, details: { projectId, name: 'web', type: 'docker', image: 'nginx:1.27-alpine' } }),
+      expect.objectContaining({ action: 'application.create', resourceType: 'application', userId: alice.id, ipAddress: TEST_META.ip, details: { projectId, name: 'web', type: 'docker', image: 'nginx:1.27-alpine' } }),
     ]);
   });
 
   it('creates a git application with defaults, source_type = provider, and its git_sources row', async () => {
-    const alice = await newUser();
+    const alice = await newUser(test);
     const projectId = await newProject(alice);
     const { id } = await create(alice, { ...gitInput(projectId, 'api'), provider: 'gitlab', branch: 'release/1.0', dockerfile: './docker//api.Dockerfile' });
     const row = await appRow(id);
@@ -113,7 +94,7 @@ describe('createApplication', () => {
   });
 
   it('creates a compose application: the text as typed plus its service names, source_type docker_compose', async () => {
-    const alice = await newUser();
+    const alice = await newUser(test);
     const projectId = await newProject(alice);
     const compose = 'services:\n  web:\n    image: nginx:1.27\n  worker:\n    build: ./worker\n    environment:\n      PASSWORD: hunter2\n';
     const { id } = await create(alice, { projectId, name: 'stack', type: 'compose', compose });
@@ -123,7 +104,7 @@ describe('createApplication', () => {
   });
 
   it('refuses invalid input before touching the database', async () => {
-    const alice = await newUser();
+    const alice = await newUser(test);
     const projectId = await newProject(alice);
     const hostile: CreateApplicationInput[] = [
       { ...gitInput(projectId), branch: 'feature..x' },
@@ -140,20 +121,20 @@ describe('createApplication', () => {
   });
 
   it('refuses a name already used in the project, archived ones included, beside the name field', async () => {
-    const alice = await newUser();
+    const alice = await newUser(test);
     const projectId = await newProject(alice);
     const other = await newProject(alice);
     const { id } = await create(alice, gitInput(projectId, 'api'));
     const taken = await refusal(create(alice, { projectId, name: 'api', type: 'docker', image: 'nginx' }));
     expect(taken).toMatchObject({ code: 'conflict', options: { field: 'name' } });
     expect(taken.message).toContain('This project already has an application named api');
-    await as(alice, (tx, c) => archiveApplication(tx, c, { applicationId: id }));
+    await actAs(test, alice, (tx, c) => archiveApplication(tx, c, { applicationId: id }));
     await expect(create(alice, { projectId, name: 'api', type: 'docker', image: 'nginx' })).rejects.toMatchObject({ options: { field: 'name' } });
     await expect(create(alice, gitInput(other, 'api'))).resolves.toHaveProperty('id');
   });
 
   it("treats another tenant's project as missing and audits the attempt", async () => {
-    const [alice, mallory] = [await newUser(), await newUser()];
+    const [alice, mallory] = [await newUser(test), await newUser(test)];
     const projectId = await newProject(alice);
     const error = await refusal(create(mallory, gitInput(projectId)));
     expect(error.code).toBe('not_found');
@@ -164,7 +145,7 @@ describe('createApplication', () => {
   });
 
   it('refuses viewers (team viewer and platform viewer) with forbidden', async () => {
-    const [alice, tina, vera] = [await newUser(), await newUser(), await newUser('viewer')];
+    const [alice, tina, vera] = [await newUser(test), await newUser(test), await newUser(test, 'viewer')];
     const projectId = await newProject(alice, [[tina, 'viewer'], [vera, 'member']]);
     expect((await refusal(create(tina, gitInput(projectId)))).code).toBe('forbidden');
     expect((await refusal(create(vera, gitInput(projectId)))).code).toBe('forbidden');
@@ -173,48 +154,48 @@ describe('createApplication', () => {
 
 describe('updates', () => {
   it('renames and scales; a taken name is a field error; replicas out of range never reach the database', async () => {
-    const alice = await newUser();
+    const alice = await newUser(test);
     const projectId = await newProject(alice);
     const { id } = await create(alice, gitInput(projectId, 'api'));
     await create(alice, gitInput(projectId, 'web'));
-    await as(alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'api-v2', replicas: '3' }));
+    await actAs(test, alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'api-v2', replicas: '3' }));
     expect(await appRow(id)).toMatchObject({ name: 'api-v2', replicas: 3 });
-    await expect(as(alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'web', replicas: 1 }))).rejects.toMatchObject({
+    await expect(actAs(test, alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'web', replicas: 1 }))).rejects.toMatchObject({
       options: { field: 'name' },
     });
-    await expect(as(alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'api-v2', replicas: 101 }))).rejects.toBeInstanceOf(ZodError);
+    await expect(actAs(test, alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'api-v2', replicas: 101 }))).rejects.toBeInstanceOf(ZodError);
     expect(await audits({ resourceId: id, action: 'application.update' })).toEqual([
       expect.objectContaining({ details: { section: 'general', name: 'api-v2', previousName: 'api', replicas: 3 } }),
     ]);
   });
 
   it('keeps git_sources in sync with the source; a new repository forgets the last commit', async () => {
-    const alice = await newUser();
+    const alice = await newUser(test);
     const projectId = await newProject(alice);
     const { id } = await create(alice, gitInput(projectId));
     await system((tx) => tx.gitSource.update({ where: { applicationId: id }, data: { commitSha: 'abc123', webhookConfig: { auto_deploy: true } } }));
     const source = { applicationId: id, type: 'git' as const, provider: 'gitlab' as const, repository: 'acme/api', branch: 'dev', dockerfile: 'Dockerfile', buildContext: 'srv' };
-    await as(alice, (tx, c) => updateSource(tx, c, source));
+    await actAs(test, alice, (tx, c) => updateSource(tx, c, source));
     let row = await appRow(id);
     expect(row.sourceType).toBe('gitlab');
     expect(row.sourceConfig).toEqual({ repository: 'acme/api', branch: 'dev', dockerfile: 'Dockerfile', build_context: 'srv' });
     expect(row.gitSource).toMatchObject({ provider: 'gitlab', branch: 'dev', commitSha: 'abc123', webhookConfig: { auto_deploy: true } });
-    await as(alice, (tx, c) => updateSource(tx, c, { ...source, repository: 'git@git.example.com:acme/api2.git' }));
+    await actAs(test, alice, (tx, c) => updateSource(tx, c, { ...source, repository: 'git@git.example.com:acme/api2.git' }));
     row = await appRow(id);
     expect(row.gitSource).toMatchObject({ repository: 'git@git.example.com:acme/api2.git', commitSha: null });
   });
 
   it("refuses to change an application's type through its source", async () => {
-    const alice = await newUser();
+    const alice = await newUser(test);
     const projectId = await newProject(alice);
     const { id } = await create(alice, gitInput(projectId));
-    const error = await refusal(as(alice, (tx, c) => updateSource(tx, c, { applicationId: id, type: 'docker', image: 'nginx' })));
+    const error = await refusal(actAs(test, alice, (tx, c) => updateSource(tx, c, { applicationId: id, type: 'docker', image: 'nginx' })));
     expect(error.code).toBe('invalid');
     expect((await appRow(id)).type).toBe('git');
   });
 
   it('round-trips docker_config, normalized', async () => {
-    const alice = await newUser();
+    const alice = await newUser(test);
     const projectId = await newProject(alice);
     const { id } = await create(alice, gitInput(projectId));
     const dockerConfig = {
@@ -223,7 +204,7 @@ describe('updates', () => {
       resources: { limits: { memory: '1G', cpus: '1.50' }, reservations: { memory: '256Mi' } },
       networks: ['backend', 'backend'],
     };
-    await as(alice, (tx, c) => updateDockerConfig(tx, c, { applicationId: id, dockerConfig }));
+    await actAs(test, alice, (tx, c) => updateDockerConfig(tx, c, { applicationId: id, dockerConfig }));
     const stored = (await appRow(id)).dockerConfig;
     expect(stored).toEqual({
       ports: [{ target: 8080, published: 80, protocol: 'tcp', mode: 'ingress' }],
@@ -231,24 +212,24 @@ describe('updates', () => {
       resources: { limits: { memory: '1G', memory_bytes: 1024 ** 3, cpus: '1.5' }, reservations: { memory: '256M', memory_bytes: 256 * 1024 ** 2 } },
       networks: ['backend'],
     });
-    await as(alice, (tx, c) => updateDockerConfig(tx, c, { applicationId: id, dockerConfig: stored as never }));
+    await actAs(test, alice, (tx, c) => updateDockerConfig(tx, c, { applicationId: id, dockerConfig: stored as never }));
     expect((await appRow(id)).dockerConfig).toEqual(stored);
     const bad = { ...dockerConfig, resources: { limits: { memory: '256M' }, reservations: { memory: '1G' } } };
-    await expect(as(alice, (tx, c) => updateDockerConfig(tx, c, { applicationId: id, dockerConfig: bad }))).rejects.toBeInstanceOf(ZodError);
+    await expect(actAs(test, alice, (tx, c) => updateDockerConfig(tx, c, { applicationId: id, dockerConfig: bad }))).rejects.toBeInstanceOf(ZodError);
   });
 
   it("answers not_found for another tenant's application id, audited; forbidden for a team viewer", async () => {
-    const [alice, mallory, tina] = [await newUser(), await newUser(), await newUser()];
+    const [alice, mallory, tina] = [await newUser(test), await newUser(test), await newUser(test)];
     const projectId = await newProject(alice, [[tina, 'viewer']]);
     const { id } = await create(alice, gitInput(projectId, 'api'));
     for (const work of [
       (tx: Tx, c: WorkContext) => updateGeneral(tx, c, { applicationId: id, name: 'pwned', replicas: 0 }),
       (tx: Tx, c: WorkContext) => archiveApplication(tx, c, { applicationId: id }),
     ]) {
-      expect((await refusal(as(mallory, work))).code).toBe('not_found');
-      expect((await refusal(as(tina, work))).code).toBe('forbidden');
+      expect((await refusal(actAs(test, mallory, work))).code).toBe('not_found');
+      expect((await refusal(actAs(test, tina, work))).code).toBe('forbidden');
     }
-    expect((await refusal(as(mallory, (tx, c) => updateGeneral(tx, c, { applicationId: NO_SUCH_ID, name: 'x', replicas: 0 })))).code).toBe('not_found');
+    expect((await refusal(actAs(test, mallory, (tx, c) => updateGeneral(tx, c, { applicationId: NO_SUCH_ID, name: 'x', replicas: 0 })))).code).toBe('not_found');
     expect(await audits({ userId: mallory.id, action: 'authz.denied' })).toHaveLength(3);
     expect((await audits({ userId: mallory.id, resourceId: id }))[0]).toMatchObject({ resourceType: 'application', details: { action: 'application.update' } });
     expect(await appRow(id)).toMatchObject({ name: 'api', deletedAt: null });
@@ -257,31 +238,31 @@ describe('updates', () => {
 
 describe('archive and restore', () => {
   it('archives (hidden from the project, status archived, read-only) and restores (stopped, listed again)', async () => {
-    const alice = await newUser();
+    const alice = await newUser(test);
     const projectId = await newProject(alice);
     const { id } = await create(alice, { projectId, name: 'web', type: 'docker', image: 'nginx' });
     const listed = async () =>
       (await asUser(prisma(), alice.id, (tx) => getProjectForUser(tx, projectId, alice.id)))!.applications.map((a) => a.name);
 
-    await as(alice, (tx, c) => archiveApplication(tx, c, { applicationId: id }));
+    await actAs(test, alice, (tx, c) => archiveApplication(tx, c, { applicationId: id }));
     expect(await appRow(id)).toMatchObject({ status: 'archived', deletedAt: expect.any(Date) });
     expect(await listed()).toEqual([]);
-    expect((await refusal(as(alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'web', replicas: 2 })))).code).toBe('conflict');
-    expect((await refusal(as(alice, (tx, c) => archiveApplication(tx, c, { applicationId: id })))).code).toBe('conflict');
+    expect((await refusal(actAs(test, alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'web', replicas: 2 })))).code).toBe('conflict');
+    expect((await refusal(actAs(test, alice, (tx, c) => archiveApplication(tx, c, { applicationId: id })))).code).toBe('conflict');
 
-    await as(alice, (tx, c) => restoreApplication(tx, c, { applicationId: id }));
+    await actAs(test, alice, (tx, c) => restoreApplication(tx, c, { applicationId: id }));
     expect(await appRow(id)).toMatchObject({ status: 'stopped', deletedAt: null });
     expect(await listed()).toEqual(['web']);
     expect((await audits({ resourceId: id })).map((a) => a.action)).toEqual(['application.create', 'application.archive', 'application.restore']);
   });
 
   it('refuses restore to a team viewer and of an application that is not archived', async () => {
-    const [alice, tina] = [await newUser(), await newUser()];
+    const [alice, tina] = [await newUser(test), await newUser(test)];
     const projectId = await newProject(alice, [[tina, 'viewer']]);
     const { id } = await create(alice, { projectId, name: 'web', type: 'docker', image: 'nginx' });
-    expect((await refusal(as(alice, (tx, c) => restoreApplication(tx, c, { applicationId: id })))).code).toBe('conflict');
-    await as(alice, (tx, c) => archiveApplication(tx, c, { applicationId: id }));
-    expect((await refusal(as(tina, (tx, c) => restoreApplication(tx, c, { applicationId: id })))).code).toBe('forbidden');
+    expect((await refusal(actAs(test, alice, (tx, c) => restoreApplication(tx, c, { applicationId: id })))).code).toBe('conflict');
+    await actAs(test, alice, (tx, c) => archiveApplication(tx, c, { applicationId: id }));
+    expect((await refusal(actAs(test, tina, (tx, c) => restoreApplication(tx, c, { applicationId: id })))).code).toBe('forbidden');
     expect((await appRow(id)).status).toBe('archived');
   });
 });
