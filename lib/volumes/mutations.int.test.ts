@@ -1,29 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '@/lib/errors';
-import { runAsUser, type WorkContext } from '@/lib/db/work';
+import { type WorkContext } from '@/lib/db/work';
 import type { PlatformRole } from '@/lib/auth/permissions';
 import { asSystem, type Tx } from '@/lib/db/context';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { CIPHERTEXT, NO_SUCH_ID, uniqueName } from '@/lib/testing/fixtures';
+import { actAs, CIPHERTEXT, NO_SUCH_ID, refusal, TEST_META, uniqueName } from '@/lib/testing/fixtures';
 import { attachVolume, createVolume, deleteVolume, detachVolume, volumeErrorFrom, volumeNameTaken } from './mutations';
 import { listVolumesForApplication, listVolumesForProject } from './queries';
 
 // alice owns `main` (applications api and web, an archived one, database pg) and `side` (application other), and
 // a team project where tina is a team viewer. bob is another tenant with his own project, application and volume.
 let test: TestDatabase;
-const META = { ip: '203.0.113.9', userAgent: 'vitest volumes' };
 const ids = { alice: '', bob: '', tina: '', main: '', side: '', shared: '', bobs: '', api: '', web: '', old: '', pg: '', other: '', bobApp: '', bobVol: '' };
 
 const prisma = () => test.db.prisma;
-const ctx = (id: string, role: PlatformRole = 'developer'): WorkContext => ({ actor: { id, role }, meta: META });
-const as = <T>(id: string, work: (tx: Tx, c: WorkContext) => Promise<T>, role?: PlatformRole) =>
-  runAsUser(prisma(), ctx(id, role), (tx) => work(tx, ctx(id, role)), volumeErrorFrom);
-
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
+// As the user with this id, the volume domain's refusals translated as its actions translate them.
+const as = <T>(id: string, work: (tx: Tx, c: WorkContext) => Promise<T>, role: PlatformRole = 'developer') =>
+  actAs(test, { id, role }, work, volumeErrorFrom);
 
 const row = (name: string) => asSystem(prisma(), (tx) => tx.volume.findUnique({ where: { name } }));
 const audits = (action: string, resourceId?: string) =>
@@ -72,7 +64,7 @@ describe('the life of a volume', () => {
       userId: ids.alice,
       resourceType: 'application',
       details: { volumeId: created.id, name, mountPath: '/data', projectId: ids.main },
-      ipAddress: META.ip,
+      ipAddress: TEST_META.ip,
     });
 
     const listed = await as(ids.alice, (tx, c) => listVolumesForApplication(tx, c, { applicationId: ids.api }));
@@ -190,7 +182,7 @@ describe('authorization', () => {
       expect(error.code, label).toBe('not_found');
       const denied = await audits('authz.denied');
       expect(denied, label).toHaveLength(before + 1);
-      expect(denied.at(-1), label).toMatchObject({ userId: ids.alice, ipAddress: META.ip });
+      expect(denied.at(-1), label).toMatchObject({ userId: ids.alice, ipAddress: TEST_META.ip });
     }
     expect((await audits('authz.denied', ids.bobApp)).length).toBeGreaterThanOrEqual(2);
     expect(await asSystem(prisma(), (tx) => tx.volume.findUnique({ where: { id: ids.bobVol } }))).toMatchObject({ applicationId: ids.bobApp });
