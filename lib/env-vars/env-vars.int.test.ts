@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '@/lib/errors';
-import { runAsUser, type WorkContext } from '@/lib/db/work';
+import { type WorkContext } from '@/lib/db/work';
 import { asSystem, type Tx } from '@/lib/db/context';
 import type { PlatformRole } from '@/lib/auth/permissions';
 import { decryptSecret, type KeyRing } from '@/lib/crypto';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { uniqueName } from '@/lib/testing/fixtures';
+import { actAs, refusal, TEST_META, uniqueName } from '@/lib/testing/fixtures';
 import { parseDotenv } from './dotenv';
 import { ARCHIVED_MESSAGE } from './access';
 import { bulkApplyEnv, deleteEnvVar, setEnvVar, translateEnvError } from './mutations';
@@ -20,21 +19,13 @@ const keys = { ring };
 type User = { id: string; role: PlatformRole };
 const users: Record<'alice' | 'bob' | 'adam' | 'mia' | 'vic', User> = {} as never;
 const apps = { api: '', old: '', web: '' };
-const META = { ip: '198.51.100.4', userAgent: 'vitest env' };
 
 const prisma = () => test.db.prisma;
-const ctx = (user: User): WorkContext => ({ actor: { id: user.id, role: user.role }, meta: META });
-const as = <T>(user: User, work: (tx: Tx, context: WorkContext) => Promise<T>) =>
-  runAsUser(prisma(), ctx(user), (tx) => work(tx, ctx(user)), (error) => translateEnvError(error));
+// As the user, the env domain's refusals translated as its actions translate them.
+const as = <T>(user: User, work: (tx: Tx, context: WorkContext) => Promise<T>) => actAs(test, user, work, translateEnvError);
 const sys = <T>(work: (tx: Tx) => Promise<T>) => asSystem(prisma(), work);
 /** Everything a row holds, as text, for checking that a secret appears nowhere in it. */
 const text = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
-
-async function refused(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 const rows = (applicationId: string) =>
   sys((tx) => tx.envVar.findMany({ where: { applicationId }, orderBy: { key: 'asc' }, select: { key: true, value: true, isSecret: true } }));
@@ -87,7 +78,7 @@ describe('setEnvVar and listEnvVars', () => {
     expect(await mirror(apps.api)).toEqual({ NODE_ENV: 'production' });
     const [entry] = await audits(apps.api, 'env.update');
     expect(entry).toMatchObject({ userId: users.alice.id, resourceType: 'application', details: { key: 'NODE_ENV', created: true, stored: 'plain' } });
-    expect(entry!.ipAddress).toBe(META.ip);
+    expect(entry!.ipAddress).toBe(TEST_META.ip);
     expect(text(entry)).not.toContain('production');
   });
 
@@ -130,7 +121,7 @@ describe('setEnvVar and listEnvVars', () => {
 
   it('refuses to turn a secret plain without a new value, so nobody reads it back by unticking the box', async () => {
     await set(users.mia, apps.web, 'SECRET_X', 'hidden', true);
-    const error = await refused(set(users.mia, apps.web, 'SECRET_X', '', false, 'update'));
+    const error = await refusal(set(users.mia, apps.web, 'SECRET_X', '', false, 'update'));
     expect(error.options.field).toBe('value');
     expect((await rows(apps.web))[0]!.isSecret).toBe(true);
     await set(users.mia, apps.web, 'SECRET_X', 'now-public', false, 'update');
@@ -139,9 +130,9 @@ describe('setEnvVar and listEnvVars', () => {
 
   it('refuses adding a key that exists and editing one that does not, beside the key field', async () => {
     await set(users.alice, apps.api, 'A', '1');
-    const taken = await refused(set(users.alice, apps.api, 'A', '2'));
+    const taken = await refusal(set(users.alice, apps.api, 'A', '2'));
     expect([taken.code, taken.options.field]).toEqual(['conflict', 'key']);
-    const missing = await refused(set(users.alice, apps.api, 'B', '2', false, 'update'));
+    const missing = await refusal(set(users.alice, apps.api, 'B', '2', false, 'update'));
     expect([missing.code, missing.options.field]).toEqual(['not_found', 'key']);
   });
 
@@ -153,7 +144,7 @@ describe('setEnvVar and listEnvVars', () => {
   });
 
   it('refuses changes to an archived application but still lists its variables', async () => {
-    const error = await refused(set(users.alice, apps.old, 'A', '1'));
+    const error = await refusal(set(users.alice, apps.old, 'A', '1'));
     expect([error.code, error.message]).toEqual(['conflict', ARCHIVED_MESSAGE]);
     expect(await as(users.alice, (tx, c) => listEnvVars(tx, c, { applicationId: apps.old }))).toEqual([]);
   });
@@ -169,7 +160,7 @@ describe('deleteEnvVar', () => {
   });
 
   it('says so when the variable is not set', async () => {
-    const error = await refused(as(users.alice, (tx, c) => deleteEnvVar(tx, c, { applicationId: apps.api, key: 'NOPE' })));
+    const error = await refusal(as(users.alice, (tx, c) => deleteEnvVar(tx, c, { applicationId: apps.api, key: 'NOPE' })));
     expect(error.code).toBe('not_found');
   });
 });
@@ -183,7 +174,7 @@ describe('who may do what', () => {
       () => as(users.bob, (tx, c) => revealSecret(tx, c, { applicationId: apps.api, key: 'A' }, keys)),
       () => as(users.bob, (tx, c) => exportDotenv(tx, c, { applicationId: apps.api }, keys)),
     ]) {
-      expect((await refused(attempt())).code).toBe('not_found');
+      expect((await refusal(attempt())).code).toBe('not_found');
     }
     const denied = (await audits(apps.api, 'authz.denied')).filter((row) => row.userId === users.bob.id);
     expect(denied.map((row) => (row.details as { action: string }).action)).toEqual(['env.read', 'env.write', 'env.reveal_secret', 'env.read']);
@@ -192,16 +183,16 @@ describe('who may do what', () => {
   it('lets a team viewer read but not write, and audits the refusal', async () => {
     await set(users.alice, apps.web, 'A', '1');
     expect(await as(users.vic, (tx, c) => listEnvVars(tx, c, { applicationId: apps.web }))).toHaveLength(1);
-    expect((await refused(set(users.vic, apps.web, 'B', '2'))).code).toBe('forbidden');
-    expect((await refused(as(users.vic, (tx, c) => deleteEnvVar(tx, c, { applicationId: apps.web, key: 'A' })))).code).toBe('forbidden');
-    expect((await refused(as(users.vic, (tx, c) => bulkApplyEnv(tx, c, { applicationId: apps.web, text: 'B=2', mode: 'merge' }, keys)))).code).toBe('forbidden');
+    expect((await refusal(set(users.vic, apps.web, 'B', '2'))).code).toBe('forbidden');
+    expect((await refusal(as(users.vic, (tx, c) => deleteEnvVar(tx, c, { applicationId: apps.web, key: 'A' })))).code).toBe('forbidden');
+    expect((await refusal(as(users.vic, (tx, c) => bulkApplyEnv(tx, c, { applicationId: apps.web, text: 'B=2', mode: 'merge' }, keys)))).code).toBe('forbidden');
     const denied = (await audits(apps.web, 'authz.denied')).filter((row) => row.userId === users.vic.id);
     expect(denied).toHaveLength(3);
   });
 
   it('lets a team member set a secret but not reveal it; a team admin and the owner may', async () => {
     await set(users.mia, apps.web, 'API_TOKEN', 'tok-123', true);
-    const error = await refused(as(users.mia, (tx, c) => revealSecret(tx, c, { applicationId: apps.web, key: 'API_TOKEN' }, keys)));
+    const error = await refusal(as(users.mia, (tx, c) => revealSecret(tx, c, { applicationId: apps.web, key: 'API_TOKEN' }, keys)));
     expect(error.code).toBe('forbidden');
     for (const user of [users.adam, users.alice]) {
       expect(await as(user, (tx, c) => revealSecret(tx, c, { applicationId: apps.web, key: 'API_TOKEN' }, keys))).toBe('tok-123');
@@ -215,14 +206,14 @@ describe('who may do what', () => {
 
   it('does not reveal a plain variable or a missing one', async () => {
     await set(users.alice, apps.api, 'PLAIN', 'x');
-    expect((await refused(as(users.alice, (tx, c) => revealSecret(tx, c, { applicationId: apps.api, key: 'PLAIN' }, keys)))).code).toBe('invalid');
-    expect((await refused(as(users.alice, (tx, c) => revealSecret(tx, c, { applicationId: apps.api, key: 'NONE' }, keys)))).code).toBe('not_found');
+    expect((await refusal(as(users.alice, (tx, c) => revealSecret(tx, c, { applicationId: apps.api, key: 'PLAIN' }, keys)))).code).toBe('invalid');
+    expect((await refusal(as(users.alice, (tx, c) => revealSecret(tx, c, { applicationId: apps.api, key: 'NONE' }, keys)))).code).toBe('not_found');
   });
 
   it('reports a secret written with another key without showing anything of it', async () => {
     const other: KeyRing = { current: 1, keys: new Map([[1, randomBytes(32)]]) };
     await as(users.alice, (tx, c) => setEnvVar(tx, c, { applicationId: apps.api, key: 'X', value: 'p', isSecret: true, mode: 'create' }, { ring: other }));
-    const error = await refused(as(users.alice, (tx, c) => revealSecret(tx, c, { applicationId: apps.api, key: 'X' }, keys)));
+    const error = await refusal(as(users.alice, (tx, c) => revealSecret(tx, c, { applicationId: apps.api, key: 'X' }, keys)));
     expect(error.message).toContain('cannot be decrypted');
   });
 });
@@ -304,7 +295,7 @@ describe('bulkApplyEnv', () => {
   });
 
   it('refuses secret keys the paste does not set', async () => {
-    const error = await refused(bulk(users.alice, 'A=1', 'merge', 'B'));
+    const error = await refusal(bulk(users.alice, 'A=1', 'merge', 'B'));
     expect([error.code, error.options.field]).toEqual(['invalid', 'secretKeys']);
   });
 });
