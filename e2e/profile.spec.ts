@@ -12,6 +12,8 @@ async function fillPasswordForm(page: Page, current: string, next: string) {
 }
 
 test('a wrong current password is refused beside its field; a good change signs every session out and the new password works', async ({ browser }) => {
+  // Four sign-ins and two password hashes at bcrypt cost 12: CPU-bound, slow on a loaded 2-core machine (42 s seen).
+  test.setTimeout(120_000);
   const username = `passwd_${uniqueStamp()}`;
   const oldPassword = `pw-${username}-old-one`;
   const newPassword = `pw-${username}-new-one`;
