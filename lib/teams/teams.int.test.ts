@@ -2,13 +2,11 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import type { PlatformRole } from '@/lib/auth/permissions';
 import { asSystem, asUser, type Tx } from '@/lib/db/context';
-import { runAsUser, type WorkContext } from '@/lib/db/work';
-import { AppError } from '@/lib/errors';
+import { type WorkContext } from '@/lib/db/work';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { uniqueName } from '@/lib/testing/fixtures';
+import { actAs, newUser, refusal, TEST_META, uniqueName, type TestUser as User } from '@/lib/testing/fixtures';
 import {
   LAST_OWNER_MESSAGE,
   TEAM_NAME_TAKEN_MESSAGE,
@@ -24,21 +22,10 @@ import {
 import { getTeamForUser, listMyTeams } from './queries';
 
 let test: TestDatabase;
-type User = { id: string; username: string; role: PlatformRole };
-const META = { ip: '203.0.113.7', userAgent: 'vitest teams' };
 
 const prisma = () => test.db.prisma;
-const ctx = (user: User): WorkContext => ({ actor: { id: user.id, role: user.role }, meta: META });
 /** How the teams actions run team work: as the user, the database's refusals turned into messages. */
-const teamWork = <T>(context: WorkContext, work: (tx: Tx) => Promise<T>) => runAsUser(prisma(), context, work, teamErrorFrom);
-const as = <T>(user: User, work: (tx: Tx, context: WorkContext) => Promise<T>) => teamWork(ctx(user), (tx) => work(tx, ctx(user)));
-
-async function newUser(role: PlatformRole = 'developer'): Promise<User> {
-  const username = uniqueName('u');
-  return asSystem(prisma(), (tx) =>
-    tx.user.create({ data: { username, email: `${username}@example.com`, authProvider: 'github', role }, select: { id: true, username: true, role: true } }),
-  ) as Promise<User>;
-}
+const as = <T>(user: User, work: (tx: Tx, context: WorkContext) => Promise<T>) => actAs(test, user, work, teamErrorFrom);
 
 /** A team created by `owner` through createTeam, with more members added directly. */
 async function newTeam(owner: User, members: [User, string][] = []) {
@@ -47,12 +34,6 @@ async function newTeam(owner: User, members: [User, string][] = []) {
     await asSystem(prisma(), (tx) => tx.teamMember.createMany({ data: members.map(([u, role]) => ({ teamId: team.id, userId: u.id, role })) }));
   }
   return team;
-}
-
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
 }
 
 const roles = (teamId: string) =>
@@ -72,18 +53,18 @@ afterAll(async () => {
 
 describe('creating and reading teams', () => {
   it('creates the team and its owner membership in one transaction, audited with IP and user agent', async () => {
-    const alice = await newUser();
+    const alice = await newUser(test);
     const team = await as(alice, (tx, c) => createTeam(tx, c, { name: '  Platform crew ', description: 'Ops' }));
     expect(team.name).toBe('Platform crew');
     expect(await roles(team.id)).toEqual({ [alice.id]: 'owner' });
     const [row] = await audits(team.id);
-    expect(row).toMatchObject({ action: 'team.create', userId: alice.id, resourceType: 'team', details: { name: 'Platform crew' }, ipAddress: META.ip, userAgent: META.userAgent });
+    expect(row).toMatchObject({ action: 'team.create', userId: alice.id, resourceType: 'team', details: { name: 'Platform crew' }, ipAddress: TEST_META.ip, userAgent: TEST_META.userAgent });
     const mine = await asUser(prisma(), alice.id, (tx) => listMyTeams(tx, alice.id));
     expect(mine).toEqual([expect.objectContaining({ id: team.id, role: 'owner', memberCount: 1, projectCount: 0, description: 'Ops' })]);
   });
 
   it('refuses a taken name (exact) with a message for the name field, and an invalid one', async () => {
-    const alice = await newUser();
+    const alice = await newUser(test);
     const { name } = await newTeam(alice);
     const error = await refusal(as(alice, (tx, c) => createTeam(tx, c, { name })));
     expect(error).toMatchObject({ code: 'conflict', message: TEAM_NAME_TAKEN_MESSAGE, options: { field: 'name' } });
@@ -92,7 +73,7 @@ describe('creating and reading teams', () => {
   });
 
   it('refuses a platform viewer and records the refusal', async () => {
-    const viewer = await newUser('viewer');
+    const viewer = await newUser(test, 'viewer');
     const error = await refusal(as(viewer, (tx, c) => createTeam(tx, c, { name: uniqueName('Team') })));
     expect(error.code).toBe('forbidden');
     const denied = await asSystem(prisma(), (tx) => tx.auditLog.findMany({ where: { userId: viewer.id } }));
@@ -100,7 +81,7 @@ describe('creating and reading teams', () => {
   });
 
   it('shows a team to its members only (members by role), and null for a bad id', async () => {
-    const [alice, bob, eve] = [await newUser(), await newUser(), await newUser()];
+    const [alice, bob, eve] = [await newUser(test), await newUser(test), await newUser(test)];
     const team = await newTeam(alice, [[bob, 'viewer']]);
     const seen = await asUser(prisma(), bob.id, (tx) => getTeamForUser(tx, team.id, bob.id));
     expect(seen).toMatchObject({ myRole: 'viewer', members: [{ userId: alice.id, role: 'owner' }, { userId: bob.id, role: 'viewer' }] });
@@ -111,7 +92,7 @@ describe('creating and reading teams', () => {
 
 describe('members', () => {
   it('adds a member by username, refusing unknown names and duplicates', async () => {
-    const [alice, bob] = [await newUser(), await newUser()];
+    const [alice, bob] = [await newUser(test), await newUser(test)];
     const team = await newTeam(alice);
     await as(alice, (tx, c) => addMember(tx, c, { teamId: team.id, username: bob.username.toUpperCase(), role: 'member' }));
     expect(await roles(team.id)).toEqual({ [alice.id]: 'owner', [bob.id]: 'member' });
@@ -123,7 +104,7 @@ describe('members', () => {
   });
 
   it('hands ownership over, then the old owner steps down; each change audited with from and to', async () => {
-    const [alice, bob] = [await newUser(), await newUser()];
+    const [alice, bob] = [await newUser(test), await newUser(test)];
     const team = await newTeam(alice, [[bob, 'member']]);
     expect(await as(alice, (tx, c) => changeMemberRole(tx, c, { teamId: team.id, userId: bob.id, role: 'owner' }))).toBe(true);
     expect(await as(alice, (tx, c) => changeMemberRole(tx, c, { teamId: team.id, userId: alice.id, role: 'admin' }))).toBe(true);
@@ -137,7 +118,7 @@ describe('members', () => {
   });
 
   it('refuses the last owner leaving, being removed or being demoted, and changes nothing', async () => {
-    const [alice, bob] = [await newUser(), await newUser()];
+    const [alice, bob] = [await newUser(test), await newUser(test)];
     const team = await newTeam(alice, [[bob, 'admin']]);
     const attempts = [
       () => as(alice, (tx, c) => leaveTeam(tx, c, { teamId: team.id })),
@@ -152,7 +133,7 @@ describe('members', () => {
   });
 
   it('keeps the owner role in owners’ hands: a team admin cannot grant, demote or remove an owner', async () => {
-    const [alice, bob, carol] = [await newUser(), await newUser(), await newUser()];
+    const [alice, bob, carol] = [await newUser(test), await newUser(test), await newUser(test)];
     const team = await newTeam(alice, [[bob, 'admin'], [carol, 'member']]);
     const attempts = [
       () => as(bob, (tx, c) => addMember(tx, c, { teamId: team.id, username: carol.username, role: 'owner' })),
@@ -167,7 +148,7 @@ describe('members', () => {
     expect(await roles(team.id)).toEqual({ [alice.id]: 'owner', [bob.id]: 'admin', [carol.id]: 'member' });
     const denied = await audits(team.id, 'authz.denied');
     expect(denied).toHaveLength(5);
-    expect(denied.every((row) => row.userId === bob.id && row.ipAddress === META.ip)).toBe(true);
+    expect(denied.every((row) => row.userId === bob.id && row.ipAddress === TEST_META.ip)).toBe(true);
     expect(denied[3]?.details).toEqual({ action: 'team.manage_members', username: alice.username, from: 'owner', to: 'admin' });
 
     // What a team admin may do: manage the non-owners.
@@ -177,7 +158,7 @@ describe('members', () => {
   });
 
   it('refuses members, viewers and platform viewers managing members; anyone may leave', async () => {
-    const [alice, member, viewer, platformViewer, outsider] = [await newUser(), await newUser(), await newUser(), await newUser('viewer'), await newUser()];
+    const [alice, member, viewer, platformViewer, outsider] = [await newUser(test), await newUser(test), await newUser(test), await newUser(test, 'viewer'), await newUser(test)];
     const team = await newTeam(alice, [[member, 'member'], [viewer, 'viewer'], [platformViewer, 'owner']]);
     for (const actor of [member, viewer, platformViewer]) {
       const error = await refusal(as(actor, (tx, c) => addMember(tx, c, { teamId: team.id, username: outsider.username, role: 'viewer' })));
@@ -196,7 +177,7 @@ describe('members', () => {
 
 describe('changing and deleting a team', () => {
   it('lets a team admin rename it (audited with the old name) but not delete it', async () => {
-    const [alice, bob] = [await newUser(), await newUser()];
+    const [alice, bob] = [await newUser(test), await newUser(test)];
     const team = await newTeam(alice, [[bob, 'admin']]);
     const taken = (await newTeam(alice)).name;
     const name = uniqueName('Renamed');
@@ -208,7 +189,7 @@ describe('changing and deleting a team', () => {
   });
 
   it('lets an owner delete it: members go, projects stay with their owners, unshared', async () => {
-    const [alice, bob] = [await newUser(), await newUser()];
+    const [alice, bob] = [await newUser(test), await newUser(test)];
     const team = await newTeam(alice, [[bob, 'member']]);
     const project = await asSystem(prisma(), (tx) => tx.project.create({ data: { name: uniqueName('proj'), ownerId: bob.id, teamId: team.id } }));
     expect(await as(alice, (tx, c) => deleteTeam(tx, c, { teamId: team.id }))).toEqual({ name: team.name, projectsUnshared: 1 });
@@ -224,18 +205,18 @@ describe('the database keeps an owner when the application check is missing', ()
     tx.teamMember.update({ where: { userId_teamId: { userId, teamId } }, data: { role: 'admin' } });
 
   it('refuses inside the team work with the same message, without leaking a pooled connection', async () => {
-    const alice = await newUser();
+    const alice = await newUser(test);
     const team = await newTeam(alice);
     // More attempts than the pool has connections (4): a leaked connection per refusal would hang the next query.
     for (let attempt = 0; attempt < 6; attempt++) {
-      const error = await refusal(teamWork(ctx(alice), (tx) => demoteDirectly(tx, team.id, alice.id)));
+      const error = await refusal(as(alice, (tx) => demoteDirectly(tx, team.id, alice.id)));
       expect(error).toMatchObject({ code: 'conflict', message: LAST_OWNER_MESSAGE });
     }
     expect(await roles(team.id)).toEqual({ [alice.id]: 'owner' });
   });
 
   it('maps the refusal PostgreSQL raises at COMMIT (outside runAsUser)', async () => {
-    const alice = await newUser();
+    const alice = await newUser(test);
     const team = await newTeam(alice);
     const pool = new pg.Pool({ connectionString: test.url, max: 1 });
     const acquired: pg.PoolClient[] = [];
