@@ -144,6 +144,20 @@ const insertSql = (table: string, row: Row) =>
   `INSERT INTO ${table} (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row).map((_, i) => `$${i + 1}`).join(', ')})`;
 const params = (row: Row) => Object.values(row);
 
+describe('the tenant tables', () => {
+  it('are every table a foreign key chain ties to projects, so a new one must join TABLES (and get its policies)', async () => {
+    const { rows } = await t.db.pool.query<{ name: string }>(`
+      WITH RECURSIVE owned(rel) AS (
+        SELECT 'public.projects'::regclass
+        UNION
+        SELECT c.conrelid::regclass FROM pg_constraint c JOIN owned o ON c.confrelid = o.rel
+         WHERE c.contype = 'f' AND c.conrelid <> c.confrelid)
+      SELECT relname AS name FROM owned JOIN pg_class ON pg_class.oid = owned.rel
+       WHERE relname <> 'projects' AND NOT relispartition ORDER BY relname`);
+    expect(rows.map((r) => r.name)).toEqual(TABLES.map((c) => c.table).sort());
+  });
+});
+
 describe.each(TABLES)('row-level security on $table', (c) => {
   it('is enabled and forced', async () => {
     const { rows } = await t.db.pool.query(
