@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { type WorkContext } from '@/lib/db/work';
+import type { WorkContext } from '@/lib/db/work';
 import { asSystem, asUser, type Tx } from '@/lib/db/context';
 import type { TeamRole } from '@/lib/auth/permissions';
 import { getProjectForUser } from '@/lib/projects/queries';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '@/lib/errors';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { notificationsDuring } from '@/lib/testing/fixtures';
+import { notificationsDuring, newUser, type TestUser as User } from '@/lib/testing/fixtures';
 import { CANCEL_CHANNEL, enqueueDeployment, requestCancellation, startQueue, type DeploymentQueue } from './queue';
 import { transition } from './state';
-import { deployment, newApplication, newUser, startTestQueue, system, type User } from './testing/fixtures';
+import { deployment, newApplication, startTestQueue, system } from './testing/fixtures';
 
 let test: TestDatabase;
 let queue: DeploymentQueue;

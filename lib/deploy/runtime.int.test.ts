@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { enqueueDeployment } from './queue';
 import { configureDeployRuntime, deployRuntimeStarted, getDeployQueue, stopDeployRuntime, unfinishedDeployments } from './runtime';
-import { deployment, newApplication, newUser, system, waitFor, type User } from './testing/fixtures';
+import { newUser, type TestUser as User } from '@/lib/testing/fixtures';
+import { deployment, newApplication, system, waitFor } from './testing/fixtures';
 
 let test: TestDatabase;
 let owner: User;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { notificationsDuring } from '@/lib/testing/fixtures';
+import { notificationsDuring, newUser } from '@/lib/testing/fixtures';
 import { STATUS_CHANNEL } from './log-sink';
 import { IllegalTransitionError, transition, tryTransition } from './state';
-import { appStatus, deployment, newApplication, newUser, system } from './testing/fixtures';
+import { appStatus, deployment, newApplication, system } from './testing/fixtures';
 
 let test: TestDatabase;
 

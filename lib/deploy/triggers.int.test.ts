@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { AppError } from '@/lib/errors';
-import { runAsUser, type WorkContext } from '@/lib/db/work';
-import type { Tx } from '@/lib/db/context';
 import { env } from '@/lib/env';
 import { imageRepo } from '@/lib/swarm/names';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { NO_SUCH_ID } from '@/lib/testing/fixtures';
+import { actAs, refusal, NO_SUCH_ID, newUser, type TestUser as User, TEST_META } from '@/lib/testing/fixtures';
 import type { DeploymentQueue } from './queue';
 import { transition } from './state';
-import { ctxOf, deployment, newApplication, newUser, startTestQueue, system, type User } from './testing/fixtures';
+import { deployment, newApplication, startTestQueue, system } from './testing/fixtures';
 import { cancelDeployment, COMPOSE_NOT_DEPLOYABLE, deployApplication, redeployApplication, rollbackApplication } from './triggers';
 
 let test: TestDatabase;
@@ -19,13 +16,6 @@ let bob: User; // another tenant
 let tina: User; // viewer in alice's team
 let appId: string;
 
-const as = <T>(user: User, work: (tx: Tx, ctx: WorkContext) => Promise<T>) =>
-  runAsUser(test.db.prisma, ctxOf(user), (tx) => work(tx, ctxOf(user)));
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 const audits = (where: { userId?: string; resourceId?: string; action?: string }) =>
   system(test, (tx) => tx.auditLog.findMany({ where, orderBy: { id: 'asc' } }));
 const jobState = async (jobId: string) => (await queue.boss.getJobById(queue.name, jobId))?.state ?? null;
@@ -58,40 +48,40 @@ afterAll(async () => {
 
 describe('deployApplication', () => {
   it('queues a pending deployment with its job, triggered by the person, and audits it', async () => {
-    const result = await as(alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: appId, commitSha: 'deadbeef' }));
+    const result = await actAs(test, alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: appId, commitSha: 'deadbeef' }));
     const row = await deployment(test, result.deploymentId);
     expect(row).toMatchObject({ status: 'pending', triggeredBy: alice.id, commitSha: 'deadbeef', metadata: expect.objectContaining({ trigger: 'deploy' }) });
     expect(await jobState(result.jobId)).toBe('created');
     const [audit] = await audits({ userId: alice.id, action: 'application.deploy' });
-    expect(audit!).toMatchObject({ resourceType: 'application', resourceId: appId, ipAddress: '203.0.113.5' });
+    expect(audit!).toMatchObject({ resourceType: 'application', resourceId: appId, ipAddress: TEST_META.ip });
     expect(audit!.details).toMatchObject({ deploymentId: result.deploymentId, kind: 'deploy', commitSha: 'deadbeef' });
   });
 
   it("another tenant's application is not found (audited, nothing queued); a viewer is forbidden", async () => {
     const before = await system(test, (tx) => tx.deployment.count({ where: { applicationId: appId } }));
-    const hidden = await refusal(as(bob, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: appId })));
+    const hidden = await refusal(actAs(test, bob, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: appId })));
     expect(hidden.code).toBe('not_found');
     expect(await audits({ userId: bob.id, action: 'authz.denied' })).toEqual([
       expect.objectContaining({ resourceType: 'application', resourceId: appId, details: { action: 'application.deploy' } }),
     ]);
-    const viewer = await refusal(as(tina, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: appId })));
+    const viewer = await refusal(actAs(test, tina, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: appId })));
     expect(viewer.code).toBe('forbidden');
     expect(await audits({ userId: tina.id, action: 'authz.denied' })).toHaveLength(1);
     expect(await system(test, (tx) => tx.deployment.count({ where: { applicationId: appId } }))).toBe(before);
-    expect((await refusal(as(alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: NO_SUCH_ID })))).code).toBe('not_found');
+    expect((await refusal(actAs(test, alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: NO_SUCH_ID })))).code).toBe('not_found');
   });
 
   it('refuses an archived application', async () => {
     const archived = await newApplication(test, alice);
     await system(test, (tx) => tx.$executeRaw`SELECT soft_delete_application(${archived}::uuid)`);
-    const error = await refusal(as(alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: archived })));
+    const error = await refusal(actAs(test, alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: archived })));
     expect(error).toMatchObject({ code: 'conflict', message: expect.stringContaining('archived') });
   });
 
   it('refuses a compose application, saying plainly that compose deployment is not supported yet (nothing queued)', async () => {
     const compose = await newApplication(test, alice);
     await system(test, (tx) => tx.application.update({ where: { id: compose }, data: { type: 'compose', sourceType: 'docker_compose' } }));
-    const error = await refusal(as(alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: compose })));
+    const error = await refusal(actAs(test, alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: compose })));
     expect(error).toMatchObject({ code: 'conflict', message: COMPOSE_NOT_DEPLOYABLE });
     expect(error.message).toMatch(/^Compose deployment is not supported yet/);
     expect(await system(test, (tx) => tx.deployment.count({ where: { applicationId: compose } }))).toBe(0);
@@ -101,13 +91,13 @@ describe('deployApplication', () => {
 describe('redeployApplication', () => {
   it('needs a successful deployment, then rebuilds its commit', async () => {
     const app = await newApplication(test, alice);
-    expect((await refusal(as(alice, (tx, ctx) => redeployApplication(tx, ctx, queue, { applicationId: app })))).code).toBe('conflict');
+    expect((await refusal(actAs(test, alice, (tx, ctx) => redeployApplication(tx, ctx, queue, { applicationId: app })))).code).toBe('conflict');
     const current = await finished(app, 'success', { image: 'slipway/x:1' }, 'cafe1234');
-    const result = await as(alice, (tx, ctx) => redeployApplication(tx, ctx, queue, { applicationId: app }));
+    const result = await actAs(test, alice, (tx, ctx) => redeployApplication(tx, ctx, queue, { applicationId: app }));
     const row = await deployment(test, result.deploymentId);
     expect(row).toMatchObject({ commitSha: 'cafe1234', metadata: expect.objectContaining({ trigger: 'redeploy', redeploy_of: current }) });
     expect((await audits({ resourceId: app, action: 'application.deploy' }))[0]!.details).toMatchObject({ kind: 'redeploy' });
-    expect((await refusal(as(tina, (tx, ctx) => redeployApplication(tx, ctx, queue, { applicationId: app })))).code).toBe('not_found');
+    expect((await refusal(actAs(test, tina, (tx, ctx) => redeployApplication(tx, ctx, queue, { applicationId: app })))).code).toBe('not_found');
   });
 });
 
@@ -121,7 +111,7 @@ describe('rollbackApplication', () => {
     const elsewhere = await finished(other, 'success', { image: 'slipway/other:1' });
     const current = await finished(app, 'success', { image: 'slipway/app:current' });
     const rollback = (toDeploymentId: string) =>
-      as(alice, (tx, ctx) => rollbackApplication(tx, ctx, queue, { applicationId: app, toDeploymentId }));
+      actAs(test, alice, (tx, ctx) => rollbackApplication(tx, ctx, queue, { applicationId: app, toDeploymentId }));
 
     expect(await refusal(rollback(broken))).toMatchObject({ code: 'conflict', message: expect.stringContaining('ended failed') });
     expect(await refusal(rollback(noImage))).toMatchObject({ code: 'conflict', message: expect.stringContaining('no kept image') });
@@ -138,7 +128,7 @@ describe('rollbackApplication', () => {
     });
     const [audit] = await audits({ resourceId: app, action: 'application.rollback' });
     expect(audit!.details).toMatchObject({ deploymentId: result.deploymentId, toDeploymentId: old, image: 'slipway/app:old' });
-    expect((await refusal(as(tina, (tx, ctx) => rollbackApplication(tx, ctx, queue, { applicationId: app, toDeploymentId: old })))).code).toBe(
+    expect((await refusal(actAs(test, tina, (tx, ctx) => rollbackApplication(tx, ctx, queue, { applicationId: app, toDeploymentId: old })))).code).toBe(
       'forbidden',
     );
   });
@@ -154,7 +144,7 @@ describe('rollbackApplication, image retention', () => {
     const second = (await system(test, (tx) =>
       tx.deployment.findFirst({ where: { applicationId: app, metadata: { path: ['image'], equals: built(1) } }, select: { id: true } }),
     ))!.id;
-    const rollback = (toDeploymentId: string) => as(alice, (tx, ctx) => rollbackApplication(tx, ctx, queue, { applicationId: app, toDeploymentId }));
+    const rollback = (toDeploymentId: string) => actAs(test, alice, (tx, ctx) => rollbackApplication(tx, ctx, queue, { applicationId: app, toDeploymentId }));
 
     const refused = await refusal(rollback(first));
     expect(refused.code).toBe('conflict');
@@ -167,14 +157,14 @@ describe('rollbackApplication, image retention', () => {
 describe('cancelDeployment', () => {
   it('cancels a pending deployment for someone who may deploy; others are refused, the deployment untouched', async () => {
     const app = await newApplication(test, alice, { members: [[tina, 'viewer']] });
-    const { deploymentId } = await as(alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: app }));
-    const hidden = await refusal(as(bob, (tx, ctx) => cancelDeployment(tx, ctx, queue, { deploymentId })));
+    const { deploymentId } = await actAs(test, alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: app }));
+    const hidden = await refusal(actAs(test, bob, (tx, ctx) => cancelDeployment(tx, ctx, queue, { deploymentId })));
     expect(hidden).toMatchObject({ code: 'not_found', message: expect.stringContaining('deployment') });
-    expect((await refusal(as(tina, (tx, ctx) => cancelDeployment(tx, ctx, queue, { deploymentId })))).code).toBe('forbidden');
-    expect((await refusal(as(bob, (tx, ctx) => cancelDeployment(tx, ctx, queue, { deploymentId: NO_SUCH_ID })))).code).toBe('not_found');
+    expect((await refusal(actAs(test, tina, (tx, ctx) => cancelDeployment(tx, ctx, queue, { deploymentId })))).code).toBe('forbidden');
+    expect((await refusal(actAs(test, bob, (tx, ctx) => cancelDeployment(tx, ctx, queue, { deploymentId: NO_SUCH_ID })))).code).toBe('not_found');
     expect((await deployment(test, deploymentId)).status).toBe('pending');
 
-    const result = await as(alice, (tx, ctx) => cancelDeployment(tx, ctx, queue, { deploymentId }));
+    const result = await actAs(test, alice, (tx, ctx) => cancelDeployment(tx, ctx, queue, { deploymentId }));
     expect(result.outcome).toBe('cancelled');
     expect((await deployment(test, deploymentId)).metadata.reason).toBe('cancelled');
     expect(await audits({ resourceId: deploymentId, action: 'deployment.cancel' })).toEqual([

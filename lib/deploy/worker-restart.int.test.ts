@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { enqueueDeployment, type DeploymentQueue } from './queue';
-import { appStatus, deployment, newApplication, newUser, startTestQueue, system, waitFor, waitForStatus, type User } from './testing/fixtures';
+import { newUser, type TestUser as User } from '@/lib/testing/fixtures';
+import { appStatus, deployment, newApplication, startTestQueue, system, waitFor, waitForStatus } from './testing/fixtures';
 import { startWorker, type RunDeployment } from './worker';
 
 const ROOT = path.resolve(__dirname, '../..');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type WorkContext } from '@/lib/db/work';
+import type { WorkContext } from '@/lib/db/work';
 import { asSystem, type Tx } from '@/lib/db/context';
 import type { PlatformRole } from '@/lib/auth/permissions';
 import { decryptSecret, type KeyRing } from '@/lib/crypto';

@@ -4,14 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { AppError } from '@/lib/errors';
-import { runAsUser, type WorkContext } from '@/lib/db/work';
+import type { WorkContext } from '@/lib/db/work';
 import type { Tx } from '@/lib/db/context';
 import type { DeploymentQueue } from '@/lib/deploy/queue';
-import { ctxOf, newApplication, newUser, startTestQueue, system, type User } from '@/lib/deploy/testing/fixtures';
+import { newApplication, startTestQueue, system } from '@/lib/deploy/testing/fixtures';
 import { startGitServer, type GitTestServer } from '@/lib/git/test-server';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { NO_SUCH_ID } from '@/lib/testing/fixtures';
+import { actAs, refusal, NO_SUCH_ID, newUser, workContext, type TestUser as User, TEST_META } from '@/lib/testing/fixtures';
 import { webhookSettingsSchema } from '@/lib/validation/git-source';
 import { signBody, verifySignature } from '@/lib/webhooks/signature';
 import { decryptField, encryptField, readWebhookConfig, sourceSettings } from './config';
@@ -39,12 +38,6 @@ const FIRST_SECRET = 'the-first-webhook-secret-0123456789abcdef';
 const TOKEN = 'glpat-Abc123_def456-ghi789.jkl';
 const sha = (n: number) => n.toString(16).padStart(40, 'c').slice(-40);
 
-const as = <T>(user: User, work: (tx: Tx, ctx: WorkContext) => Promise<T>) => runAsUser(test.db.prisma, ctxOf(user), (tx) => work(tx, ctxOf(user)));
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 const configOf = async (applicationId: string) =>
   readWebhookConfig((await system(test, (tx) => tx.gitSource.findUniqueOrThrow({ where: { applicationId }, select: { webhookConfig: true } }))).webhookConfig);
 const audits = (where: { userId?: string; resourceId?: string; action?: string }) => system(test, (tx) => tx.auditLog.findMany({ where, orderBy: { id: 'asc' } }));
@@ -88,13 +81,13 @@ describe('authorization', () => {
       ['redeliver', (tx, ctx) => redeliver(tx, ctx, queue, { applicationId: appId, deliveryRowId: NO_SUCH_ID })],
     ];
     for (const [what, call] of calls) {
-      expect((await refusal(as(bob, call))).code, what).toBe('not_found');
-      expect((await refusal(as(tina, call))).code, what).toBe('forbidden');
+      expect((await refusal(actAs(test, bob, call))).code, what).toBe('not_found');
+      expect((await refusal(actAs(test, tina, call))).code, what).toBe('forbidden');
     }
-    expect((await refusal(deployLatestCommit(test.db.prisma, ctxOf(bob), queue, { applicationId: appId }))).code).toBe('not_found');
-    expect((await refusal(deployLatestCommit(test.db.prisma, ctxOf(tina), queue, { applicationId: appId }))).code).toBe('forbidden');
-    expect((await refusal(as(bob, (tx, ctx) => listDeliveries(tx, ctx, { applicationId: appId })))).code).toBe('not_found');
-    expect(await as(tina, (tx, ctx) => listDeliveries(tx, ctx, { applicationId: appId }))).toEqual({ items: [], nextCursor: null });
+    expect((await refusal(deployLatestCommit(test.db.prisma, workContext(bob), queue, { applicationId: appId }))).code).toBe('not_found');
+    expect((await refusal(deployLatestCommit(test.db.prisma, workContext(tina), queue, { applicationId: appId }))).code).toBe('forbidden');
+    expect((await refusal(actAs(test, bob, (tx, ctx) => listDeliveries(tx, ctx, { applicationId: appId })))).code).toBe('not_found');
+    expect(await actAs(test, tina, (tx, ctx) => listDeliveries(tx, ctx, { applicationId: appId }))).toEqual({ items: [], nextCursor: null });
 
     const denied = await audits({ userId: bob.id, action: 'authz.denied' });
     expect(denied.length).toBeGreaterThanOrEqual(calls.length + 2);
@@ -106,10 +99,10 @@ describe('authorization', () => {
   it('refuses an application that is not from git, and changes to an archived one', async () => {
     const dockerApp = await newApplication(test, alice);
     await system(test, (tx) => tx.application.update({ where: { id: dockerApp }, data: { type: 'docker', sourceType: 'docker' } }));
-    expect(await refusal(as(alice, (tx, ctx) => regenerateWebhookSecret(tx, ctx, { applicationId: dockerApp })))).toMatchObject({ code: 'conflict', message: NOT_GIT });
+    expect(await refusal(actAs(test, alice, (tx, ctx) => regenerateWebhookSecret(tx, ctx, { applicationId: dockerApp })))).toMatchObject({ code: 'conflict', message: NOT_GIT });
     const { appId } = await newGitApp();
     await system(test, (tx) => tx.$executeRaw`SELECT soft_delete_application(${appId}::uuid)`);
-    expect(await refusal(as(alice, (tx, ctx) => createDeployKey(tx, ctx, { applicationId: appId })))).toMatchObject({ code: 'conflict', message: expect.stringContaining('archived') });
+    expect(await refusal(actAs(test, alice, (tx, ctx) => createDeployKey(tx, ctx, { applicationId: appId })))).toMatchObject({ code: 'conflict', message: expect.stringContaining('archived') });
   });
 });
 
@@ -117,7 +110,7 @@ describe('the webhook secret', () => {
   it('regenerating returns the new secret once, replaces the ciphertext, and the old secret stops verifying', async () => {
     const { appId, sourceId } = await newGitApp();
     const before = await configOf(appId);
-    const { secret, createdAt } = await as(mia, (tx, ctx) => regenerateWebhookSecret(tx, ctx, { applicationId: appId }));
+    const { secret, createdAt } = await actAs(test, mia, (tx, ctx) => regenerateWebhookSecret(tx, ctx, { applicationId: appId }));
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
     const after = await configOf(appId);
     expect(after.secret).not.toBe(before.secret);
@@ -138,12 +131,12 @@ describe('the webhook secret', () => {
 
   it('is revealed to the owner (audited) and refused to a member without env.reveal_secret', async () => {
     const { appId } = await newGitApp();
-    expect(await as(alice, (tx, ctx) => revealWebhookSecret(tx, ctx, { applicationId: appId }))).toBe(FIRST_SECRET);
+    expect(await actAs(test, alice, (tx, ctx) => revealWebhookSecret(tx, ctx, { applicationId: appId }))).toBe(FIRST_SECRET);
     const [audit] = await audits({ resourceId: appId, action: 'git_source.webhook_reveal' });
-    expect(audit).toMatchObject({ userId: alice.id, ipAddress: '203.0.113.5' });
+    expect(audit).toMatchObject({ userId: alice.id, ipAddress: TEST_META.ip });
     expect(JSON.stringify(audit!.details)).not.toContain(FIRST_SECRET);
 
-    expect((await refusal(as(mia, (tx, ctx) => revealWebhookSecret(tx, ctx, { applicationId: appId })))).code).toBe('forbidden');
+    expect((await refusal(actAs(test, mia, (tx, ctx) => revealWebhookSecret(tx, ctx, { applicationId: appId })))).code).toBe('forbidden');
     expect(await audits({ userId: mia.id, action: 'authz.denied', resourceId: appId })).toEqual([
       expect.objectContaining({ details: { action: 'env.reveal_secret' } }),
     ]);
@@ -153,7 +146,7 @@ describe('the webhook secret', () => {
 describe('webhook settings', () => {
   it('stores auto-deploy, the watched branch and tag deploys, keeping every other key', async () => {
     const { appId } = await newGitApp();
-    const saved = await as(mia, (tx, ctx) => updateWebhookSettings(tx, ctx, { applicationId: appId, autoDeploy: false, watchedBranch: 'release/v2', deployTags: true }));
+    const saved = await actAs(test, mia, (tx, ctx) => updateWebhookSettings(tx, ctx, { applicationId: appId, autoDeploy: false, watchedBranch: 'release/v2', deployTags: true }));
     expect(saved).toEqual({ autoDeploy: false, watchedBranch: 'release/v2', deployTags: true });
     const config = await configOf(appId);
     expect(config).toMatchObject({ auto_deploy: false, branch: 'release/v2', deploy_tags: true, kept_by_others: 'yes', secret: expect.any(String) });
@@ -162,8 +155,8 @@ describe('webhook settings', () => {
 
     // Blank, or the source's own branch: the key goes, and the watched branch follows the source again.
     for (const watchedBranch of ['', 'main']) {
-      await as(alice, (tx, ctx) => updateWebhookSettings(tx, ctx, { applicationId: appId, autoDeploy: 'on' as never, watchedBranch: 'other', deployTags: false }));
-      const result = await as(alice, (tx, ctx) => updateWebhookSettings(tx, ctx, { applicationId: appId, autoDeploy: true, watchedBranch, deployTags: false }));
+      await actAs(test, alice, (tx, ctx) => updateWebhookSettings(tx, ctx, { applicationId: appId, autoDeploy: 'on' as never, watchedBranch: 'other', deployTags: false }));
+      const result = await actAs(test, alice, (tx, ctx) => updateWebhookSettings(tx, ctx, { applicationId: appId, autoDeploy: true, watchedBranch, deployTags: false }));
       expect(result.watchedBranch).toBe('main');
       expect(await configOf(appId)).not.toHaveProperty('branch');
     }
@@ -173,9 +166,9 @@ describe('webhook settings', () => {
     const { appId } = await newGitApp();
     const before = await configOf(appId);
     const [, key, fresh] = await Promise.all([
-      as(alice, (tx, ctx) => updateWebhookSettings(tx, ctx, { applicationId: appId, autoDeploy: false, watchedBranch: 'dev', deployTags: true })),
-      as(mia, (tx, ctx) => createDeployKey(tx, ctx, { applicationId: appId })),
-      as(alice, (tx, ctx) => regenerateWebhookSecret(tx, ctx, { applicationId: appId })),
+      actAs(test, alice, (tx, ctx) => updateWebhookSettings(tx, ctx, { applicationId: appId, autoDeploy: false, watchedBranch: 'dev', deployTags: true })),
+      actAs(test, mia, (tx, ctx) => createDeployKey(tx, ctx, { applicationId: appId })),
+      actAs(test, alice, (tx, ctx) => regenerateWebhookSecret(tx, ctx, { applicationId: appId })),
     ]);
     const config = await configOf(appId);
     expect(config).toMatchObject({ auto_deploy: false, branch: 'dev', deploy_tags: true, deploy_key_public: key.publicKey, kept_by_others: 'yes' });
@@ -195,7 +188,7 @@ describe('webhook settings', () => {
     expect(parsed.success).toBe(false);
     expect(parsed.error!.issues[0]!.message).toContain(message);
     const { appId } = await newGitApp();
-    const error = await as(alice, (tx, ctx) => updateWebhookSettings(tx, ctx, { applicationId: appId, autoDeploy: true, watchedBranch, deployTags: false })).catch((e: unknown) => e);
+    const error = await actAs(test, alice, (tx, ctx) => updateWebhookSettings(tx, ctx, { applicationId: appId, autoDeploy: true, watchedBranch, deployTags: false })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ZodError);
     expect(await configOf(appId)).not.toHaveProperty('branch');
   });
@@ -204,7 +197,7 @@ describe('webhook settings', () => {
 describe('repository access', () => {
   it('a deploy key is stored encrypted; only its public half and fingerprint come back; it replaces a token', async () => {
     const { appId } = await newGitApp({ config: { deploy_token: await encryptField('deploy_token', TOKEN), deploy_token_username: 'someone' } });
-    const key = await as(mia, (tx, ctx) => createDeployKey(tx, ctx, { applicationId: appId }));
+    const key = await actAs(test, mia, (tx, ctx) => createDeployKey(tx, ctx, { applicationId: appId }));
     expect(key.publicKey).toMatch(/^ssh-ed25519 AAAA[A-Za-z0-9+/=]+ slipway-app-/);
     expect(key.fingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
     expect(Object.keys(key).sort()).toEqual(['fingerprint', 'publicKey']);
@@ -222,10 +215,10 @@ describe('repository access', () => {
 
   it('a token is write-only: stored encrypted, never returned or audited, and it replaces a deploy key', async () => {
     const { appId } = await newGitApp();
-    await as(alice, (tx, ctx) => createDeployKey(tx, ctx, { applicationId: appId }));
+    await actAs(test, alice, (tx, ctx) => createDeployKey(tx, ctx, { applicationId: appId }));
     const results = [
-      await as(alice, (tx, ctx) => setAccessToken(tx, ctx, { applicationId: appId, token: TOKEN })),
-      await as(alice, (tx, ctx) => setAccessToken(tx, ctx, { applicationId: appId, token: TOKEN, username: 'deploy-bot' })),
+      await actAs(test, alice, (tx, ctx) => setAccessToken(tx, ctx, { applicationId: appId, token: TOKEN })),
+      await actAs(test, alice, (tx, ctx) => setAccessToken(tx, ctx, { applicationId: appId, token: TOKEN, username: 'deploy-bot' })),
     ];
     expect(results).toEqual([{ username: 'x-access-token' }, { username: 'deploy-bot' }]);
     const config = await configOf(appId);
@@ -235,7 +228,7 @@ describe('repository access', () => {
     for (const gone of ['deploy_key', 'deploy_key_public', 'deploy_key_fingerprint']) expect(config).not.toHaveProperty(gone);
     expect(sourceSettings(config, 'main')).toMatchObject({ authMethod: 'token', tokenUsername: 'deploy-bot', deployKeyPublic: null });
 
-    const seen = [results, await audits({ resourceId: appId }), await as(alice, (tx, ctx) => listDeliveries(tx, ctx, { applicationId: appId }))];
+    const seen = [results, await audits({ resourceId: appId }), await actAs(test, alice, (tx, ctx) => listDeliveries(tx, ctx, { applicationId: appId }))];
     const everything = JSON.stringify(seen, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value));
     expect(everything).not.toContain(TOKEN);
     expect(everything).not.toContain(Buffer.from(`deploy-bot:${TOKEN}`).toString('base64'));
@@ -249,15 +242,15 @@ describe('repository access', () => {
     ['not ASCII', 'tökén'],
   ])('refuses a token that is %s', async (_what, token) => {
     const { appId } = await newGitApp();
-    const error = await as(alice, (tx, ctx) => setAccessToken(tx, ctx, { applicationId: appId, token })).catch((e: unknown) => e);
+    const error = await actAs(test, alice, (tx, ctx) => setAccessToken(tx, ctx, { applicationId: appId, token })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ZodError);
     expect(await configOf(appId)).not.toHaveProperty('deploy_token');
   });
 
   it('removing drops the key or token only', async () => {
     const { appId } = await newGitApp();
-    await as(alice, (tx, ctx) => setAccessToken(tx, ctx, { applicationId: appId, token: TOKEN, username: 'me' }));
-    expect(await as(alice, (tx, ctx) => removeCredentials(tx, ctx, { applicationId: appId }))).toEqual({ removed: 'token' });
+    await actAs(test, alice, (tx, ctx) => setAccessToken(tx, ctx, { applicationId: appId, token: TOKEN, username: 'me' }));
+    expect(await actAs(test, alice, (tx, ctx) => removeCredentials(tx, ctx, { applicationId: appId }))).toEqual({ removed: 'token' });
     const config = await configOf(appId);
     expect(Object.keys(config).sort()).toEqual(['kept_by_others', 'secret', 'secret_created_at']);
   });
@@ -287,7 +280,7 @@ describe('redeliver', () => {
   it('processes a signed push again: a new pending deployment, then coalesced, each recorded as a new delivery', async () => {
     const { appId, sourceId } = await newGitApp();
     const first = await recorded(sourceId, { commitSha: sha(1) });
-    const result = await as(mia, (tx, ctx) => redeliver(tx, ctx, queue, { applicationId: appId, deliveryRowId: first.id }));
+    const result = await actAs(test, mia, (tx, ctx) => redeliver(tx, ctx, queue, { applicationId: appId, deliveryRowId: first.id }));
     expect(result).toMatchObject({ outcome: 'queued', commitSha: sha(1), deploymentId: expect.any(String) });
     const deployment = await system(test, (tx) => tx.deployment.findUniqueOrThrow({ where: { id: result.deploymentId! } }));
     expect(deployment).toMatchObject({ applicationId: appId, status: 'pending', commitSha: sha(1) });
@@ -295,14 +288,14 @@ describe('redeliver', () => {
     expect(row).toMatchObject({ event: 'redeliver', deliveryId: null, signatureOk: true, outcome: 'queued', redeliveryOf: first.id, commitSha: sha(1), deploymentId: result.deploymentId });
     expect((await audits({ resourceId: appId, action: 'git_source.redeliver' }))[0]).toMatchObject({ userId: mia.id, details: expect.objectContaining({ deliveryRowId: first.id }) });
 
-    const again = await as(alice, (tx, ctx) => redeliver(tx, ctx, queue, { applicationId: appId, deliveryRowId: first.id }));
+    const again = await actAs(test, alice, (tx, ctx) => redeliver(tx, ctx, queue, { applicationId: appId, deliveryRowId: first.id }));
     expect(again).toMatchObject({ outcome: 'duplicate', deploymentId: result.deploymentId });
     const second = await recorded(sourceId, { commitSha: sha(2) });
-    const moved = await as(alice, (tx, ctx) => redeliver(tx, ctx, queue, { applicationId: appId, deliveryRowId: second.id }));
+    const moved = await actAs(test, alice, (tx, ctx) => redeliver(tx, ctx, queue, { applicationId: appId, deliveryRowId: second.id }));
     expect(moved).toMatchObject({ outcome: 'coalesced', deploymentId: result.deploymentId });
     expect(await system(test, (tx) => tx.deployment.count({ where: { applicationId: appId } }))).toBe(1);
 
-    const page = await as(tina, (tx, ctx) => listDeliveries(tx, ctx, { applicationId: appId }));
+    const page = await actAs(test, tina, (tx, ctx) => listDeliveries(tx, ctx, { applicationId: appId }));
     expect(page.items.map((item) => [item.event, item.outcome])).toEqual([['redeliver', 'coalesced'], ['push', 'failed'], ['redeliver', 'duplicate'], ['redeliver', 'queued'], ['push', 'failed']]);
     expect(page.items[0]).toMatchObject({ message: 'fix the thing', author: 'Ada', redeliverable: true, redeliveryOf: second.id });
   });
@@ -313,7 +306,7 @@ describe('redeliver', () => {
     const unsigned = await recorded(sourceId, { signatureOk: false, commitSha: null });
     const ping = await recorded(sourceId, { commitSha: null, outcome: 'ignored' });
     const elsewhere = await recorded(other.sourceId, {});
-    const call = (deliveryRowId: string) => as(alice, (tx, ctx) => redeliver(tx, ctx, queue, { applicationId: appId, deliveryRowId }));
+    const call = (deliveryRowId: string) => actAs(test, alice, (tx, ctx) => redeliver(tx, ctx, queue, { applicationId: appId, deliveryRowId }));
     expect(await refusal(call(unsigned.id))).toMatchObject({ code: 'conflict', message: expect.stringContaining('signature') });
     expect(await refusal(call(ping.id))).toMatchObject({ code: 'conflict', message: expect.stringContaining('push') });
     expect((await refusal(call(elsewhere.id))).code).toBe('not_found');
@@ -323,7 +316,7 @@ describe('redeliver', () => {
   it('a push auto-deploy would ignore today is recorded as ignored, and deploys nothing', async () => {
     const { appId, sourceId } = await newGitApp({ config: { auto_deploy: false } });
     const push = await recorded(sourceId, {});
-    const result = await as(alice, (tx, ctx) => redeliver(tx, ctx, queue, { applicationId: appId, deliveryRowId: push.id }));
+    const result = await actAs(test, alice, (tx, ctx) => redeliver(tx, ctx, queue, { applicationId: appId, deliveryRowId: push.id }));
     expect(result).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('auto-deploy is off'), deploymentId: null });
     expect(await system(test, (tx) => tx.deployment.count({ where: { applicationId: appId } }))).toBe(0);
   });
@@ -342,15 +335,15 @@ describe('listDeliveries', () => {
         });
       }
     });
-    const first = await as(alice, (tx, ctx) => listDeliveries(tx, ctx, { applicationId: appId }));
+    const first = await actAs(test, alice, (tx, ctx) => listDeliveries(tx, ctx, { applicationId: appId }));
     expect(first.items).toHaveLength(25);
     expect(first.items[0]).toMatchObject({ deliveryId: 'd-29', commitSha: sha(39) });
     expect(first.items[0]!.message).toHaveLength(201);
     expect(first.items[0]).not.toHaveProperty('before');
-    const second = await as(alice, (tx, ctx) => listDeliveries(tx, ctx, { applicationId: appId, cursor: first.nextCursor! }));
+    const second = await actAs(test, alice, (tx, ctx) => listDeliveries(tx, ctx, { applicationId: appId, cursor: first.nextCursor! }));
     expect(second.items.map((item) => item.deliveryId)).toEqual(['d-4', 'd-3', 'd-2', 'd-1', 'd-0']);
     expect(second.nextCursor).toBeNull();
-    await expect(as(alice, (tx, ctx) => listDeliveries(tx, ctx, { applicationId: appId, cursor: 'bogus!' }))).rejects.toBeInstanceOf(ZodError);
+    await expect(actAs(test, alice, (tx, ctx) => listDeliveries(tx, ctx, { applicationId: appId, cursor: 'bogus!' }))).rejects.toBeInstanceOf(ZodError);
   });
 });
 
@@ -358,7 +351,7 @@ describe('deployLatestCommit', () => {
   it('asks the repository for the branch head and queues a deployment of it', async () => {
     const head = await git.commit({ 'app.txt': 'v2\n' }, 'second');
     const { appId } = await newGitApp({ repository: git.url });
-    const result = await deployLatestCommit(test.db.prisma, ctxOf(mia), queue, { applicationId: appId });
+    const result = await deployLatestCommit(test.db.prisma, workContext(mia), queue, { applicationId: appId });
     expect(result).toMatchObject({ commitSha: head, branch: 'main' });
     const deployment = await system(test, (tx) => tx.deployment.findUniqueOrThrow({ where: { id: result.deploymentId } }));
     expect(deployment).toMatchObject({ status: 'pending', commitSha: head, triggeredBy: mia.id });
@@ -367,10 +360,10 @@ describe('deployLatestCommit', () => {
   it('deploys the watched branch, and says clearly when it does not exist', async () => {
     const release = await git.commit({ 'app.txt': 'release\n' }, 'release', 'release');
     const { appId } = await newGitApp({ repository: git.url, config: { branch: 'release' } });
-    expect(await deployLatestCommit(test.db.prisma, ctxOf(alice), queue, { applicationId: appId })).toMatchObject({ commitSha: release, branch: 'release' });
+    expect(await deployLatestCommit(test.db.prisma, workContext(alice), queue, { applicationId: appId })).toMatchObject({ commitSha: release, branch: 'release' });
 
-    await as(alice, (tx, ctx) => updateWebhookSettings(tx, ctx, { applicationId: appId, autoDeploy: true, watchedBranch: 'nope', deployTags: false }));
-    const error = await refusal(deployLatestCommit(test.db.prisma, ctxOf(alice), queue, { applicationId: appId }));
+    await actAs(test, alice, (tx, ctx) => updateWebhookSettings(tx, ctx, { applicationId: appId, autoDeploy: true, watchedBranch: 'nope', deployTags: false }));
+    const error = await refusal(deployLatestCommit(test.db.prisma, workContext(alice), queue, { applicationId: appId }));
     expect(error.code).toBe('not_found');
     expect(error.message).toMatch(/The branch “nope” does not exist in git:\/\/127\.0\.0\.1:\d+\/app\.git\. Branches: .*main/);
     expect(await system(test, (tx) => tx.deployment.count({ where: { applicationId: appId } }))).toBe(1);
@@ -378,7 +371,7 @@ describe('deployLatestCommit', () => {
 
   it('says clearly when the repository cannot be reached', async () => {
     const { appId } = await newGitApp({ repository: 'git://127.0.0.1:1/none.git' });
-    const error = await refusal(deployLatestCommit(test.db.prisma, ctxOf(alice), queue, { applicationId: appId }));
+    const error = await refusal(deployLatestCommit(test.db.prisma, workContext(alice), queue, { applicationId: appId }));
     expect(error.message).toMatch(/^Could not read the branch main from git:\/\/127\.0\.0\.1:1\/none\.git: fatal: unable to connect/);
     expect(error.message).not.toContain('\n');
   });

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { asSystem, asUser, type Tx } from '@/lib/db/context';
-import { type WorkContext } from '@/lib/db/work';
+import type { WorkContext } from '@/lib/db/work';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { actAs, newUser, refusal, TEST_META, uniqueName, type TestUser as User } from '@/lib/testing/fixtures';

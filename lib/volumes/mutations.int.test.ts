@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type WorkContext } from '@/lib/db/work';
+import type { WorkContext } from '@/lib/db/work';
 import type { PlatformRole } from '@/lib/auth/permissions';
 import { asSystem, type Tx } from '@/lib/db/context';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';

@@ -1,33 +1,22 @@
-// Rows, a queue and small waiting helpers for the deployment tests (real PostgreSQL, real pg-boss).
+// Rows, a queue and small waiting helpers for the deployment tests (real PostgreSQL, real pg-boss). People and
+// their work (newUser, actAs, workContext) come from lib/testing/fixtures.ts.
 import { asSystem, type Tx } from '@/lib/db/context';
-import type { WorkContext } from '@/lib/db/work';
-import type { PlatformRole, TeamRole } from '@/lib/auth/permissions';
+import type { TeamRole } from '@/lib/auth/permissions';
 import { testProjectId } from '@/lib/swarm/test-support';
 import type { TestDatabase } from '@/lib/testing/database';
-import { uniqueName } from '@/lib/testing/fixtures';
+import { uniqueName, type TestUser } from '@/lib/testing/fixtures';
 import { startQueue, type DeploymentQueue } from '../queue';
 import { loadDeployment, type DeploymentRow } from '../state';
-
-export type User = { id: string; role: PlatformRole };
-
-export const ctxOf = (user: User): WorkContext => ({ actor: { id: user.id, role: user.role }, meta: { ip: '203.0.113.5', userAgent: 'vitest deploy' } });
 
 export function system<T>(test: TestDatabase, work: (tx: Tx) => Promise<T>): Promise<T> {
   return asSystem(test.db.prisma, work);
 }
 
-export async function newUser(test: TestDatabase, role: PlatformRole = 'developer'): Promise<User> {
-  const username = uniqueName('u');
-  return system(test, (tx) =>
-    tx.user.create({ data: { username, email: `${username}@example.com`, authProvider: 'github', role }, select: { id: true, role: true } }),
-  ) as Promise<User>;
-}
-
 /** A project of `owner` with one application (status `status`); with `members`, shared through a new team. */
 export async function newApplication(
   test: TestDatabase,
-  owner: User,
-  options: { status?: string; members?: [User, TeamRole][] } = {},
+  owner: Pick<TestUser, 'id'>,
+  options: { status?: string; members?: [Pick<TestUser, 'id'>, TeamRole][] } = {},
 ): Promise<string> {
   const members = options.members ?? [];
   return system(test, async (tx) => {

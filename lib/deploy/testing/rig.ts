@@ -8,7 +8,8 @@ import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { createPipeline, type PipelineOptions } from '../pipeline';
 import { enqueueDeployment, type DeploymentQueue, type EnqueueInput } from '../queue';
 import { startWorker, type DeploymentWorker } from '../worker';
-import { newUser, startTestQueue, system, waitFor, type User } from './fixtures';
+import { newUser, type TestUser as User } from '@/lib/testing/fixtures';
+import { startTestQueue, system, waitFor } from './fixtures';
 
 export type PipelineRig = {
   test: TestDatabase;
