@@ -43,20 +43,14 @@ export function applicationStatusAfter(from: DeploymentStatus, to: DeploymentSta
   return null;
 }
 
-export class IllegalTransitionError extends AppError {
-  constructor(
-    readonly deploymentId: string,
-    readonly current: DeploymentStatus | null,
-    readonly to: DeploymentStatus,
-    detail?: string,
-  ) {
-    super(
-      'conflict',
-      current === null
-        ? `Deployment ${deploymentId} does not exist.`
-        : `Deployment ${deploymentId} cannot go from ${current} to ${to}${detail ? ` (${detail})` : ''}.`,
-    );
-  }
+/** An illegal move: a conflict naming where the deployment is and where it was asked to go. */
+function illegalTransition(deploymentId: string, current: DeploymentStatus | null, to: DeploymentStatus, detail?: string): AppError {
+  return new AppError(
+    'conflict',
+    current === null
+      ? `Deployment ${deploymentId} does not exist.`
+      : `Deployment ${deploymentId} cannot go from ${current} to ${to}${detail ? ` (${detail})` : ''}.`,
+  );
 }
 
 export type DeploymentRow = {
@@ -168,7 +162,7 @@ export async function tryTransition(
   return { ok: true, from, deployment: toDeploymentRow(row) };
 }
 
-/** One move; an illegal one throws IllegalTransitionError (code conflict). */
+/** One move; an illegal one throws an AppError with code conflict. */
 export async function transition(
   tx: Tx,
   deploymentId: string,
@@ -176,7 +170,7 @@ export async function transition(
   options: TransitionOptions = {},
 ): Promise<DeploymentRow> {
   const result = await tryTransition(tx, deploymentId, to, options);
-  if (!result.ok) throw new IllegalTransitionError(deploymentId, result.current, to, result.detail);
+  if (!result.ok) throw illegalTransition(deploymentId, result.current, to, result.detail);
   return result.deployment;
 }
 
