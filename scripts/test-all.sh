@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite from a fresh clone: services, dependencies, then lint → typecheck → Vitest
+# The whole test suite from a fresh clone: services, dependencies, then lint → format → cycles → typecheck → Vitest
 # (unit + integration) → build → Playwright, stopping at the first failure. Each stage has a time limit, and all of
 # them together stop at SLIPWAY_CI_LIMIT_S (45 minutes): a slow Docker fails the run instead of hanging it.
 set -euo pipefail
@@ -142,6 +142,12 @@ export CI="${CI:-}"
 
 banner lint "npm run lint"
 run_stage 600 npm run lint
+
+banner format "npm run format:check (Prettier)"
+run_stage 300 npm run format:check
+
+banner cycles "npm run cycles (no import cycles, type-only included)"
+run_stage 300 npm run cycles
 
 banner typecheck "npm run typecheck"
 run_stage 600 npm run typecheck
