@@ -1,6 +1,6 @@
-import { defineConfig, globalIgnores } from 'eslint/config';
 import nextVitals from 'eslint-config-next/core-web-vitals';
 import nextTs from 'eslint-config-next/typescript';
+import { defineConfig, globalIgnores } from 'eslint/config';
 
 const engineMessage =
   'lib/swarm, lib/git, lib/crypto and the webhook parsers stay framework-free (no Next.js, React, Prisma, app/ or components/) ' +
@@ -65,7 +65,8 @@ export default defineConfig([
           paths: [{ name: 'zod', message: browserMessage, allowTypeImports: true }],
           patterns: [
             {
-              regex: '^@/lib/(validation/(?!rules$|[a-z-]+-limits$)|projects/|applications/|env-vars/|volumes/|db|crypto|secrets|auth/(?!client$|permissions$))',
+              regex:
+                '^@/lib/(validation/(?!rules$|[a-z-]+-limits$)|projects/|applications/|env-vars/|volumes/|db|crypto|secrets|auth/(?!client$|permissions$))',
               message: browserMessage,
               allowTypeImports: true,
             },

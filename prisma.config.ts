@@ -1,4 +1,5 @@
 import { defineConfig } from 'prisma/config';
+
 import { cliAdapterFactory } from './lib/db/cli-adapter';
 
 // The CLI runs on the JS schema engine through the pg adapter (no engine binary can be downloaded here).
@@ -11,5 +12,7 @@ export default defineConfig({
   // The adapter must load even without DATABASE_URL (`prisma generate` needs no database, but falls back to
   // downloading an engine binary if the adapter fails); commands that do connect then fail naming the variable.
   adapter: async () =>
-    cliAdapterFactory(process.env.DATABASE_URL ?? 'postgresql://DATABASE_URL-is-not-set@127.0.0.1:1/DATABASE_URL-is-not-set'),
+    cliAdapterFactory(
+      process.env.DATABASE_URL ?? 'postgresql://DATABASE_URL-is-not-set@127.0.0.1:1/DATABASE_URL-is-not-set',
+    ),
 });

@@ -1,7 +1,9 @@
 'use client';
+
 // Shown when a page throws (most often: the database cannot be reached). Server errors arrive here without their
 // message in production, so say what usually causes one and where the details are.
 import { useEffect } from 'react';
+
 import { Button } from '@/components/ui/button';
 
 export default function ErrorPage({ error, retry }: { error: unknown; retry: () => void }) {

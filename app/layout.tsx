@@ -2,11 +2,13 @@ import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+
 import { SignOutButton } from '@/components/sign-out-button';
 import { ThemeToggle } from '@/components/theme-toggle';
 import { can } from '@/lib/auth/permissions';
 import { getCurrentUser, type SessionUser } from '@/lib/auth/session';
 import { THEME_COOKIE, THEMES, type Theme } from '@/lib/validation/rules';
+
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -95,7 +97,11 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <ThemeToggle key={theme} initial={theme} cookieName={THEME_COOKIE} />
               {user && (
                 <>
-                  <Link href="/profile" className="text-sm text-muted hover:text-foreground" title={`${user.email} — profile`}>
+                  <Link
+                    href="/profile"
+                    className="text-sm text-muted hover:text-foreground"
+                    title={`${user.email} — profile`}
+                  >
                     {user.username}
                   </Link>
                   <SignOutButton />

@@ -1,16 +1,17 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { Pager } from '@/components/ui/pager';
 import { z } from 'zod';
+
 import { StatusBadge } from '@/components/status-badge';
 import { Badge } from '@/components/ui/badge';
 import { Button, buttonClasses } from '@/components/ui/button';
-import { DataTable } from '@/components/ui/table';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Input } from '@/components/ui/input';
-import { getDb } from '@/lib/db';
+import { Pager } from '@/components/ui/pager';
+import { DataTable } from '@/components/ui/table';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
+import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { filtersFrom, hrefWith, type SearchParams } from '@/lib/http/search-params';
 import { listDashboardProjects, type DashboardPage, type DashboardProject } from '@/lib/projects/dashboard';
@@ -24,11 +25,7 @@ type Filters = { q?: string; tag?: string; after?: string };
 
 const dashboardHref = ({ q, tag, after }: Filters) => hrefWith('/', { q, tag, after });
 
-export default async function DashboardPage({
-  searchParams,
-}: {
-  searchParams: Promise<SearchParams>;
-}) {
+export default async function DashboardPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const user = await requireUser();
   const params = await searchParams;
   const filters: Filters = filtersFrom(params, ['q', 'tag', 'after']);
@@ -44,7 +41,9 @@ export default async function DashboardPage({
       <div className="flex flex-wrap items-start justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">Projects</h1>
-          <p className="mt-1 text-sm text-muted">Your projects and your teams&apos; projects, with their applications by status.</p>
+          <p className="mt-1 text-sm text-muted">
+            Your projects and your teams&apos; projects, with their applications by status.
+          </p>
         </div>
         {canCreate && (
           <Link href="/projects/new" className={buttonClasses('primary')}>
@@ -72,7 +71,13 @@ export default async function DashboardPage({
 function FilterForm({ filters, errors }: { filters: Filters; errors: { search?: string[]; tag?: string[] } }) {
   const filtered = Boolean(filters.q || filters.tag);
   return (
-    <form action="/" method="get" role="search" aria-label="Filter projects" className="flex flex-wrap items-start gap-3">
+    <form
+      action="/"
+      method="get"
+      role="search"
+      aria-label="Filter projects"
+      className="flex flex-wrap items-start gap-3"
+    >
       <div className="flex w-full flex-col gap-1 sm:w-72">
         <label htmlFor="q" className="text-xs font-medium text-muted">
           Name contains
@@ -167,9 +172,8 @@ function Results({ page, filters, canCreate }: { page: DashboardPage; filters: F
         }
       >
         <p>
-          Create your first project: it holds your applications and their volumes. Then add an application
-          to it from a Docker image, a git repository or a compose file. Projects your teams share with you appear here
-          too.
+          Create your first project: it holds your applications and their volumes. Then add an application to it from a
+          Docker image, a git repository or a compose file. Projects your teams share with you appear here too.
         </p>
       </EmptyState>
     ) : (
@@ -191,7 +195,9 @@ function Results({ page, filters, canCreate }: { page: DashboardPage; filters: F
       </DataTable>
       <Pager
         firstHref={filters.after ? dashboardHref({ q: filters.q, tag: filters.tag }) : undefined}
-        nextHref={page.nextCursor ? dashboardHref({ q: filters.q, tag: filters.tag, after: page.nextCursor }) : undefined}
+        nextHref={
+          page.nextCursor ? dashboardHref({ q: filters.q, tag: filters.tag, after: page.nextCursor }) : undefined
+        }
       />
     </>
   );
@@ -202,8 +208,14 @@ function ProjectRow({ project }: { project: DashboardProject }) {
   return (
     <tr className="align-top hover:bg-subtle/40">
       <th scope="row" className="min-w-48 px-4 py-3 font-normal">
-        <div className="font-medium"><Link href={`/projects/${project.id}`} className="hover:underline">{project.name}</Link></div>
-        {project.description && <p className="mt-0.5 line-clamp-2 max-w-xs text-xs text-muted">{project.description}</p>}
+        <div className="font-medium">
+          <Link href={`/projects/${project.id}`} className="hover:underline">
+            {project.name}
+          </Link>
+        </div>
+        {project.description && (
+          <p className="mt-0.5 line-clamp-2 max-w-xs text-xs text-muted">{project.description}</p>
+        )}
       </th>
       <td className="px-4 py-3 whitespace-nowrap text-muted">{project.teamName ?? '—'}</td>
       <td className="px-4 py-3">

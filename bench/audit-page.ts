@@ -3,6 +3,7 @@
 // in asSystem), next to the baseline of the same pages fetched with OFFSET.
 // Usage: npx tsx bench/audit-page.ts [--plans]   (--plans also prints each case's EXPLAIN ANALYZE)
 import { performance } from 'node:perf_hooks';
+
 import { auditLogsSql, listAuditLogs } from '@/lib/audit/query';
 import { AUDIT_RESOURCE_TYPES } from '@/lib/audit/write';
 import { asSystem } from '@/lib/db/context';
@@ -10,6 +11,7 @@ import { Prisma } from '@/lib/generated/prisma/client';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import setup from '@/lib/testing/global-setup';
 import { auditFiltersSchema, type AuditFilterInput } from '@/lib/validation/audit';
+
 import { fmt as format, ms, pct } from './support';
 
 const ROWS = 1_000_000;
@@ -20,11 +22,35 @@ const RUNS = 20;
 const PAGE = 50;
 const SHOW_PLANS = process.argv.includes('--plans');
 const ACTIONS = [
-  'auth.sign_in', 'auth.sign_in_failed', 'auth.sign_out', 'authz.denied', 'user.create', 'user.role_change',
-  'user.disable', 'user.delete', 'user.password_change', 'team.create', 'team.update', 'team.delete',
-  'team.member_add', 'team.member_remove', 'project.create', 'project.update', 'project.delete', 'project.move_team',
-  'application.create', 'application.update', 'application.delete', 'application.deploy', 'application.restart',
-  'application.scale', 'env.update', 'env.reveal_secret', 'database.create', 'database.backup', 'domain.create',
+  'auth.sign_in',
+  'auth.sign_in_failed',
+  'auth.sign_out',
+  'authz.denied',
+  'user.create',
+  'user.role_change',
+  'user.disable',
+  'user.delete',
+  'user.password_change',
+  'team.create',
+  'team.update',
+  'team.delete',
+  'team.member_add',
+  'team.member_remove',
+  'project.create',
+  'project.update',
+  'project.delete',
+  'project.move_team',
+  'application.create',
+  'application.update',
+  'application.delete',
+  'application.deploy',
+  'application.restart',
+  'application.scale',
+  'env.update',
+  'env.reveal_secret',
+  'database.create',
+  'database.backup',
+  'domain.create',
   'token.create',
 ];
 
@@ -93,15 +119,23 @@ async function main() {
     await pool.query('VACUUM ANALYZE audit_logs');
     const vacuum = ms(started);
     const count = (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_logs')).rows[0]!.n;
-    const parts = (await pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'audit_logs'::regclass`)).rows[0]!.n;
-    const size = (await pool.query<{ size: string }>(
-      `SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid))) AS size FROM pg_inherits WHERE inhparent = 'audit_logs'::regclass`,
-    )).rows[0]!.size;
+    const parts = (
+      await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'audit_logs'::regclass`,
+      )
+    ).rows[0]!.n;
+    const size = (
+      await pool.query<{ size: string }>(
+        `SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid))) AS size FROM pg_inherits WHERE inhparent = 'audit_logs'::regclass`,
+      )
+    ).rows[0]!.size;
     console.log(`audit_logs: ${count.toLocaleString('en')} rows in ${parts} partitions (${size} with indexes)`);
-    console.log(`seeding ${(seeding / 1000).toFixed(1)} s (${Math.round(count / (seeding / 1000)).toLocaleString('en')} rows/s), VACUUM ANALYZE ${(vacuum / 1000).toFixed(1)} s`);
+    console.log(
+      `seeding ${(seeding / 1000).toFixed(1)} s (${Math.round(count / (seeding / 1000)).toLocaleString('en')} rows/s), VACUUM ANALYZE ${(vacuum / 1000).toFixed(1)} s`,
+    );
 
-    const page = (filters: AuditFilterInput) => asSystem(prisma, (tx) => listAuditLogs(tx, { limit: PAGE, ...filters }));
+    const page = (filters: AuditFilterInput) =>
+      asSystem(prisma, (tx) => listAuditLogs(tx, { limit: PAGE, ...filters }));
     type Case = { run: () => Promise<number>; sql: Prisma.Sql };
     const keyset = (filters: AuditFilterInput): Case => ({
       run: async () => (await page(filters)).items.length,
@@ -119,8 +153,11 @@ async function main() {
     }
     const chain = ms(started);
 
-    const sample = (await pool.query<{ resource_type: string; resource_id: string }>(
-      `SELECT resource_type, resource_id FROM audit_logs WHERE resource_id = md5('resource-1234')::uuid LIMIT 1`)).rows[0]!;
+    const sample = (
+      await pool.query<{ resource_type: string; resource_id: string }>(
+        `SELECT resource_type, resource_id FROM audit_logs WHERE resource_id = md5('resource-1234')::uuid LIMIT 1`,
+      )
+    ).rows[0]!;
     const mid = new Date(start.getTime() + 182 * 86_400_000).toISOString().slice(0, 10);
     const midEnd = new Date(start.getTime() + 195 * 86_400_000).toISOString().slice(0, 10);
 
@@ -131,23 +168,30 @@ async function main() {
        WHERE a.created_at < ${new Date(Date.now() + 1).toISOString()}::timestamptz
        ORDER BY a.created_at DESC, a.id DESC OFFSET ${offset} LIMIT ${PAGE}`;
     const offset = (n: number): Case => ({
-      run: async () => (await asSystem(prisma, (tx) => tx.$queryRaw<{ id: string }[]>(offsetSql((n - 1) * PAGE)))).length,
+      run: async () =>
+        (await asSystem(prisma, (tx) => tx.$queryRaw<{ id: string }[]>(offsetSql((n - 1) * PAGE)))).length,
       sql: offsetSql((n - 1) * PAGE),
     });
     // What PostgreSQL alone spends (the rest of a run is the transaction's round trips), and how many partitions
     // the plan opens after pruning.
     const explain = async (sql: Prisma.Sql) => {
-      const plan = (await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF) ${sql.text}`, sql.values)).rows
+      const plan = (
+        await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF) ${sql.text}`, sql.values)
+      ).rows
         .map((row) => row['QUERY PLAN'])
         .join('\n');
-      const partitions = new Set([...plan.matchAll(/ on (audit_logs_(?:\d{4}_\d{2}|default))(?!\w)/g)].map((match) => match[1])).size;
+      const partitions = new Set(
+        [...plan.matchAll(/ on (audit_logs_(?:\d{4}_\d{2}|default))(?!\w)/g)].map((match) => match[1]),
+      ).size;
       return { exec: Number(/Execution Time: ([\d.]+)/.exec(plan)?.[1]), partitions, plan };
     };
 
     // Both ways must return the same rows, or the comparison means nothing.
     for (const n of [200, 2000]) {
       const viaKeyset = (await page({ cursor: cursors.get(n) })).items.map((item) => item.id);
-      const viaOffset = (await asSystem(prisma, (tx) => tx.$queryRaw<{ id: string }[]>(offsetSql((n - 1) * PAGE)))).map((r) => r.id);
+      const viaOffset = (await asSystem(prisma, (tx) => tx.$queryRaw<{ id: string }[]>(offsetSql((n - 1) * PAGE)))).map(
+        (r) => r.id,
+      );
       if (viaKeyset.join() !== viaOffset.join()) throw new Error(`page ${n}: keyset and OFFSET disagree`);
     }
 
@@ -158,23 +202,36 @@ async function main() {
       ['user = user_042', keyset({ user: 'user_042' })],
       ['action = application.deploy', keyset({ action: 'application.deploy' })],
       ['action = user.* (prefix)', keyset({ action: 'user.*' })],
-      [`resource = ${sample.resource_type} ${sample.resource_id.slice(0, 8)}`, keyset({ resourceType: sample.resource_type, resourceId: sample.resource_id })],
+      [
+        `resource = ${sample.resource_type} ${sample.resource_id.slice(0, 8)}`,
+        keyset({ resourceType: sample.resource_type, resourceId: sample.resource_id }),
+      ],
       [`resource id alone ${sample.resource_id.slice(0, 8)}`, keyset({ resourceId: sample.resource_id })],
       [`date range ${mid} … ${midEnd}`, keyset({ from: mid, to: midEnd })],
       ['user + action + date range', keyset({ user: 'user_042', action: 'project.*', from: mid, to: midEnd })],
       ['BASELINE page 200 with OFFSET 9,950', offset(200)],
       ['BASELINE page 2000 with OFFSET 99,950', offset(2000)],
     ];
-    console.log(`following "Older" from page 1 to page 2000: ${(chain / 1000).toFixed(1)} s (${(chain / 1999).toFixed(2)} ms a page)`);
-    console.log(`\n${'case'.padEnd(44)}${'p50 ms'.padStart(9)}${'p95 ms'.padStart(9)}${'db ms'.padStart(9)}  partitions  rows`);
+    console.log(
+      `following "Older" from page 1 to page 2000: ${(chain / 1000).toFixed(1)} s (${(chain / 1999).toFixed(2)} ms a page)`,
+    );
+    console.log(
+      `\n${'case'.padEnd(44)}${'p50 ms'.padStart(9)}${'p95 ms'.padStart(9)}${'db ms'.padStart(9)}  partitions  rows`,
+    );
     for (const [label, { run, sql }] of cases) {
       const stats = await time(run);
       const plan = await explain(sql);
-      console.log(`${label.padEnd(44)}${fmt(stats.p50)}${fmt(stats.p95)}${fmt(plan.exec)}  ${String(plan.partitions).padStart(10)}  ${stats.rows}`);
+      console.log(
+        `${label.padEnd(44)}${fmt(stats.p50)}${fmt(stats.p95)}${fmt(plan.exec)}  ${String(plan.partitions).padStart(10)}  ${stats.rows}`,
+      );
       if (SHOW_PLANS) console.log(`${plan.plan}\n`);
     }
-    console.log(`\np50/p95: ${RUNS} runs of listAuditLogs in asSystem (BEGIN, set_config, the query, COMMIT) after one warm-up;`);
-    console.log('db ms: Execution Time of one EXPLAIN ANALYZE of the same statement; partitions: those left after pruning.');
+    console.log(
+      `\np50/p95: ${RUNS} runs of listAuditLogs in asSystem (BEGIN, set_config, the query, COMMIT) after one warm-up;`,
+    );
+    console.log(
+      'db ms: Execution Time of one EXPLAIN ANALYZE of the same statement; partitions: those left after pruning.',
+    );
   } finally {
     await test.drop();
   }

@@ -14,7 +14,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+
 import type Docker from 'dockerode';
+
 import { asSystem } from '@/lib/db/context';
 import { createPipeline } from '@/lib/deploy/pipeline';
 import { enqueueDeployment, startQueue, type DeploymentQueue } from '@/lib/deploy/queue';
@@ -24,10 +26,17 @@ import { connectDocker, serviceName } from '@/lib/swarm';
 import { cleanupApp, fetchText, httpAppDockerfile, taskPorts, testProjectId } from '@/lib/swarm/test-support';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import setup from '@/lib/testing/global-setup';
+
 import { ms } from './support';
 
 // One health check and one update monitor for both paths (pipeline.int.test.ts's fast ones).
-const HEALTH = { cmd: 'wget -q -O- http://127.0.0.1:8080/ || exit 1', interval: '1s', timeout: '1s', retries: 2, startPeriod: '1s' };
+const HEALTH = {
+  cmd: 'wget -q -O- http://127.0.0.1:8080/ || exit 1',
+  interval: '1s',
+  timeout: '1s',
+  retries: 2,
+  startPeriod: '1s',
+};
 const MONITOR_MS = 3000;
 const TIMEOUT_MS = 180_000;
 
@@ -37,11 +46,18 @@ const secs = (millis: number | undefined) => (millis === undefined ? '—' : (mi
 /** argv only; the classic builder for `docker build`, the one Slipway's Engine API builds use. */
 async function cli(file: string, args: string[], cwd?: string): Promise<string> {
   try {
-    const { stdout } = await run(file, args, { cwd, env: { ...process.env, DOCKER_BUILDKIT: '0' }, maxBuffer: 16 * 1024 * 1024, timeout: TIMEOUT_MS });
+    const { stdout } = await run(file, args, {
+      cwd,
+      env: { ...process.env, DOCKER_BUILDKIT: '0' },
+      maxBuffer: 16 * 1024 * 1024,
+      timeout: TIMEOUT_MS,
+    });
     return stdout.trim();
   } catch (error) {
     const { stderr } = error as { stderr?: string };
-    throw new Error(`${file} ${args.slice(0, 2).join(' ')} failed: ${(stderr ?? '').trim() || (error as Error).message}`);
+    throw new Error(
+      `${file} ${args.slice(0, 2).join(' ')} failed: ${(stderr ?? '').trim() || (error as Error).message}`,
+    );
   }
 }
 
@@ -51,7 +67,13 @@ async function cli(file: string, args: string[], cwd?: string): Promise<string> 
  * update cannot start the new task beside the old one on the same host port (it stays pending, "host-mode port
  * already in use", and the update never converges), so each task gets its own port, read from the task.
  */
-async function firstAnswer(docker: Docker, service: string, content: string, t0: number, stop: AbortSignal): Promise<number | null> {
+async function firstAnswer(
+  docker: Docker,
+  service: string,
+  content: string,
+  t0: number,
+  stop: AbortSignal,
+): Promise<number | null> {
   while (!stop.aborted && ms(t0) < TIMEOUT_MS) {
     for (const { port } of await taskPorts(docker, service).catch(() => [])) {
       if ((await fetchText(port, 500)) === content) return ms(t0);
@@ -73,7 +95,12 @@ async function answered(probe: Promise<number | null>, stop: AbortController, wh
   return elapsed;
 }
 
-type SlipwayRig = { test: TestDatabase; queue: DeploymentQueue; userId: string; app: { id: string; name: string; projectId: string } };
+type SlipwayRig = {
+  test: TestDatabase;
+  queue: DeploymentQueue;
+  userId: string;
+  app: { id: string; name: string; projectId: string };
+};
 
 async function slipwayDeploy(docker: Docker, rig: SlipwayRig, version: Version): Promise<Timing> {
   const stop = new AbortController();
@@ -81,7 +108,12 @@ async function slipwayDeploy(docker: Docker, rig: SlipwayRig, version: Version):
   const probe = firstAnswer(docker, serviceName(rig.app), version.content, t0, stop.signal);
   try {
     const { deploymentId } = await asSystem(rig.test.db.prisma, (tx) =>
-      enqueueDeployment(tx, rig.queue, { applicationId: rig.app.id, triggeredBy: rig.userId, commitSha: version.sha, trigger: 'deploy' }),
+      enqueueDeployment(tx, rig.queue, {
+        applicationId: rig.app.id,
+        triggeredBy: rig.userId,
+        commitSha: version.sha,
+        trigger: 'deploy',
+      }),
     );
     const seen: Record<string, number> = {};
     for (;;) {
@@ -92,9 +124,16 @@ async function slipwayDeploy(docker: Docker, rig: SlipwayRig, version: Version):
       if (row.status === 'success') break;
       if (['failed', 'rolled_back'].includes(row.status)) {
         const lines = await rig.test.systemPool.query<{ message: string }>(
-          'SELECT message FROM deployment_logs WHERE deployment_id = $1 ORDER BY id DESC LIMIT 10', [deploymentId]);
+          'SELECT message FROM deployment_logs WHERE deployment_id = $1 ORDER BY id DESC LIMIT 10',
+          [deploymentId],
+        );
         const reason = (row.metadata as { reason?: string }).reason ?? '';
-        throw new Error(`Slipway deployment ${row.status}: ${reason}\n  ${lines.rows.map((l) => l.message).reverse().join('\n  ')}`);
+        throw new Error(
+          `Slipway deployment ${row.status}: ${reason}\n  ${lines.rows
+            .map((l) => l.message)
+            .reverse()
+            .join('\n  ')}`,
+        );
       }
       if (ms(t0) > TIMEOUT_MS) throw new Error(`Slipway deployment still ${row.status} after ${TIMEOUT_MS / 1000} s`);
       await sleep(25);
@@ -102,7 +141,12 @@ async function slipwayDeploy(docker: Docker, rig: SlipwayRig, version: Version):
     const converged = seen.success!;
     // A poll can miss a short state; the next one seen stands in for it.
     const built = seen.deploying ?? converged;
-    return { queued: seen.building ?? built, built, converged, answered: await answered(probe, stop, 'Slipway service') };
+    return {
+      queued: seen.building ?? built,
+      built,
+      converged,
+      answered: await answered(probe, stop, 'Slipway service'),
+    };
   } finally {
     stop.abort();
   }
@@ -127,28 +171,68 @@ async function cliDeploy(docker: Docker, rig: CliRig, version: Version, first: b
     if (first) {
       await cli('docker', ['network', 'create', '--driver', 'overlay', '--attachable', '--', rig.network]);
       await cli('docker', [
-        'service', 'create', '--quiet',
-        '--name', rig.service,
-        '--replicas', '1',
-        '--network', `name=${rig.network},alias=app`,
-        '--publish', 'mode=host,target=8080',
-        '--health-cmd', HEALTH.cmd,
-        '--health-interval', HEALTH.interval,
-        '--health-timeout', HEALTH.timeout,
-        '--health-retries', String(HEALTH.retries),
-        '--health-start-period', HEALTH.startPeriod,
-        '--restart-condition', 'on-failure', '--restart-delay', '5s', '--restart-max-attempts', '3',
-        '--update-parallelism', '1', '--update-order', 'start-first', '--update-failure-action', 'rollback',
-        '--update-monitor', `${MONITOR_MS}ms`, '--update-max-failure-ratio', '0',
-        '--rollback-parallelism', '1', '--rollback-order', 'start-first', '--rollback-failure-action', 'pause', '--rollback-monitor', '5s',
-        '--', tag,
+        'service',
+        'create',
+        '--quiet',
+        '--name',
+        rig.service,
+        '--replicas',
+        '1',
+        '--network',
+        `name=${rig.network},alias=app`,
+        '--publish',
+        'mode=host,target=8080',
+        '--health-cmd',
+        HEALTH.cmd,
+        '--health-interval',
+        HEALTH.interval,
+        '--health-timeout',
+        HEALTH.timeout,
+        '--health-retries',
+        String(HEALTH.retries),
+        '--health-start-period',
+        HEALTH.startPeriod,
+        '--restart-condition',
+        'on-failure',
+        '--restart-delay',
+        '5s',
+        '--restart-max-attempts',
+        '3',
+        '--update-parallelism',
+        '1',
+        '--update-order',
+        'start-first',
+        '--update-failure-action',
+        'rollback',
+        '--update-monitor',
+        `${MONITOR_MS}ms`,
+        '--update-max-failure-ratio',
+        '0',
+        '--rollback-parallelism',
+        '1',
+        '--rollback-order',
+        'start-first',
+        '--rollback-failure-action',
+        'pause',
+        '--rollback-monitor',
+        '5s',
+        '--',
+        tag,
       ]);
     } else {
       await cli('docker', ['service', 'update', '--quiet', '--image', tag, '--', rig.service]);
     }
     const converged = ms(t0);
-    const state = await cli('docker', ['service', 'inspect', '--format', '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}', '--', rig.service]);
-    if (state !== '' && state !== 'completed') throw new Error(`docker service ${first ? 'create' : 'update'} ended ${state}`);
+    const state = await cli('docker', [
+      'service',
+      'inspect',
+      '--format',
+      '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}',
+      '--',
+      rig.service,
+    ]);
+    if (state !== '' && state !== 'completed')
+      throw new Error(`docker service ${first ? 'create' : 'update'} ended ${state}`);
     return { built, converged, answered: await answered(probe, stop, 'CLI service') };
   } finally {
     stop.abort();
@@ -185,7 +269,9 @@ async function cleanupCli(docker: Docker, rig: CliRig): Promise<string[]> {
 
 async function newApplication(test: TestDatabase, gitUrl: string) {
   return asSystem(test.db.prisma, async (tx) => {
-    const user = await tx.user.create({ data: { username: 'bench', email: 'bench@example.com', authProvider: 'github', role: 'developer' } });
+    const user = await tx.user.create({
+      data: { username: 'bench', email: 'bench@example.com', authProvider: 'github', role: 'developer' },
+    });
     // A test project id: a later test run sweeps the Docker objects of a bench that died (lib/testing/preclean.ts).
     const project = await tx.project.create({ data: { id: testProjectId(), name: 'bench', ownerId: user.id } });
     const app = await tx.application.create({
@@ -218,7 +304,9 @@ function printTable(results: { step: string; slipway: Timing; cli: Timing }[]) {
     const ratio = s !== undefined && c !== undefined ? `${(s / c).toFixed(2)}×` : '—';
     console.log(`  ${label.padEnd(44)}${secs(s).padStart(9)}${secs(c).padStart(9)}${ratio.padStart(9)}`);
   };
-  console.log(`\n  ${'step'.padEnd(44)}${'Slipway'.padStart(9)}${'CLI'.padStart(9)}${'ratio'.padStart(9)}   (seconds from the trigger)`);
+  console.log(
+    `\n  ${'step'.padEnd(44)}${'Slipway'.padStart(9)}${'CLI'.padStart(9)}${'ratio'.padStart(9)}   (seconds from the trigger)`,
+  );
   for (const { step, slipway, cli: hand } of results) {
     console.log(`${step}`);
     row('job claimed by the worker', slipway.queued, undefined);
@@ -262,11 +350,17 @@ async function main() {
         `Node ${process.version}, ${os.platform()} ${os.release()}`,
     );
     const results: { step: string; slipway: Timing; cli: Timing }[] = [];
-    for (const [n, step] of [[1, 'first deploy'], [2, 'redeploy (new commit, real rebuild)']] as const) {
+    for (const [n, step] of [
+      [1, 'first deploy'],
+      [2, 'redeploy (new commit, real rebuild)'],
+    ] as const) {
       // One commit per path, differing only in the served text (a shared commit would give the second build the
       // first one's layer cache); each path deploys its commit while it is the branch head. .git is not build input
       // for Slipway (lib/swarm/context.ts), so not for docker build either.
-      const files = (variant: string) => ({ '.dockerignore': '.git\n', Dockerfile: httpAppDockerfile(content(variant, n)) });
+      const files = (variant: string) => ({
+        '.dockerignore': '.git\n',
+        Dockerfile: httpAppDockerfile(content(variant, n)),
+      });
       const slipwaySha = await git.commit(files('slipway'), `slipway v${n}`);
       const slipway = await slipwayDeploy(docker, rig, { sha: slipwaySha, content: content('slipway', n) });
       const cliSha = await git.commit(files('cli'), `cli v${n}`);
@@ -276,9 +370,9 @@ async function main() {
     }
     printTable(results);
     console.log(
-      '\n  Every time is from the trigger (enqueue / first command), so Slipway\'s include the worker claiming the job. ' +
+      "\n  Every time is from the trigger (enqueue / first command), so Slipway's include the worker claiming the job. " +
         'After a first create the CLI waits its own --update-monitor before it returns; Slipway returns once the tasks ' +
-        'run. Both updates wait out Swarm\'s monitor window.',
+        "run. Both updates wait out Swarm's monitor window.",
     );
   } finally {
     // Every step is tried even when an earlier one fails, so a failed run still removes what it made.

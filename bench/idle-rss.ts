@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { freePort, startPanel, stopProcess, waitForHealth } from './support';
 
 const BUDGET_MIB = 150;
@@ -16,7 +17,11 @@ async function rssKiB(pid: number): Promise<number> {
 }
 
 async function descendants(pid: number): Promise<number[]> {
-  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean).map(Number);
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => ''))
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
   const nested = await Promise.all(children.map(descendants));
   return [...children, ...nested.flat()];
 }
@@ -30,17 +35,27 @@ async function postgresRssKiB(dataDir: string): Promise<number> {
 async function main() {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-bench-rss-'));
   const [port, basePort] = await Promise.all([freePort(), freePort()]);
-  const env: NodeJS.ProcessEnv = { ...process.env, SLIPWAY_DATA_DIR: dataDir, SLIPWAY_EMBEDDED_PG_PORT: String(await freePort()) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SLIPWAY_DATA_DIR: dataDir,
+    SLIPWAY_EMBEDDED_PG_PORT: String(await freePort()),
+  };
   delete env.DATABASE_URL;
 
-  const baseline = spawn(process.execPath, ['-e', `require('http').createServer((q, s) => s.end('ok')).listen(${basePort})`], { stdio: 'ignore' });
-  // What `npm start` runs (scripts/start.sh sets the same NODE_OPTIONS and MALLOC_ARENA_MAX).
-  const panel = await startPanel({ env: { ...env, NODE_OPTIONS: '--max-semi-space-size=1', MALLOC_ARENA_MAX: '2' }, port, timeoutMs: 60_000 }).catch(
-    (error: unknown) => {
-      baseline.kill('SIGTERM');
-      throw error;
-    },
+  const baseline = spawn(
+    process.execPath,
+    ['-e', `require('http').createServer((q, s) => s.end('ok')).listen(${basePort})`],
+    { stdio: 'ignore' },
   );
+  // What `npm start` runs (scripts/start.sh sets the same NODE_OPTIONS and MALLOC_ARENA_MAX).
+  const panel = await startPanel({
+    env: { ...env, NODE_OPTIONS: '--max-semi-space-size=1', MALLOC_ARENA_MAX: '2' },
+    port,
+    timeoutMs: 60_000,
+  }).catch((error: unknown) => {
+    baseline.kill('SIGTERM');
+    throw error;
+  });
   try {
     await waitForHealth(`http://127.0.0.1:${basePort}/`, baseline);
     for (let i = 0; i < 20; i += 1) {
@@ -50,7 +65,9 @@ async function main() {
     }
     await sleep(10_000); // idle
     const nodePids: number[] = [];
-    for (const p of [panel.pid!, ...(await descendants(panel.pid!))]) if (!(await readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => 'postgres')).includes('postgres')) nodePids.push(p);
+    for (const p of [panel.pid!, ...(await descendants(panel.pid!))])
+      if (!(await readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => 'postgres')).includes('postgres'))
+        nodePids.push(p);
     const panelKiB = (await Promise.all(nodePids.map(rssKiB))).reduce((a, b) => a + b, 0);
     const pgKiB = await postgresRssKiB(dataDir);
     const baseKiB = await rssKiB(baseline.pid!);

@@ -8,11 +8,13 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+
 import { openDatabase, type Database } from '@/lib/db/connection';
 import { deploymentLogsResponse } from '@/lib/deploy/log-response';
 import { createLogSink } from '@/lib/deploy/log-sink';
 import { createTestDatabase, MIGRATIONS_DIR } from '@/lib/testing/database';
 import setup from '@/lib/testing/global-setup';
+
 import { fmt, pct, startServer } from './support';
 
 /** A user owning a project with one application (lib/testing/fixtures imports vitest, so not from there). */
@@ -22,12 +24,17 @@ async function insertAppTree(pool: Database['pool']): Promise<{ userId: string; 
     await client.query('BEGIN');
     await client.query(`SELECT set_config('app.rls_bypass', 'on', true)`);
     const user = await client.query<{ id: string }>(
-      `INSERT INTO users (username, email, auth_provider) VALUES ('bench', 'bench@example.com', 'github') RETURNING id`);
+      `INSERT INTO users (username, email, auth_provider) VALUES ('bench', 'bench@example.com', 'github') RETURNING id`,
+    );
     const userId = user.rows[0]!.id;
-    const project = await client.query<{ id: string }>(`INSERT INTO projects (name, owner_id) VALUES ('bench', $1) RETURNING id`, [userId]);
+    const project = await client.query<{ id: string }>(
+      `INSERT INTO projects (name, owner_id) VALUES ('bench', $1) RETURNING id`,
+      [userId],
+    );
     const app = await client.query<{ id: string }>(
       `INSERT INTO applications (project_id, name, type, source_type) VALUES ($1, 'bench', 'git', 'github') RETURNING id`,
-      [project.rows[0]!.id]);
+      [project.rows[0]!.id],
+    );
     await client.query('COMMIT');
     return { userId, appId: app.rows[0]!.id };
   } finally {
@@ -40,7 +47,10 @@ let systemPool: Database['pool'] | undefined;
 const system = () => systemPool!;
 
 async function insertDeployment(pool: Database['pool'], appId: string): Promise<string> {
-  const { rows } = await pool.query<{ id: string }>(`INSERT INTO deployments (application_id, status) VALUES ($1, 'building') RETURNING id`, [appId]);
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO deployments (application_id, status) VALUES ($1, 'building') RETURNING id`,
+    [appId],
+  );
   return rows[0]!.id;
 }
 
@@ -111,9 +121,17 @@ function logsHandler(db: Database, userId: string): http.RequestListener {
 }
 
 /** Opens `viewers` SSE connections, writes `rate` lines/s for `seconds`, ends the deployment, waits for the viewers. */
-async function run(db: Database, base: string, appId: string, opts: { viewers: number; rate: number; seconds: number }) {
+async function run(
+  db: Database,
+  base: string,
+  appId: string,
+  opts: { viewers: number; rate: number; seconds: number },
+) {
   const deploymentId = await insertDeployment(system(), appId);
-  const worker = new Worker(CLIENT, { eval: true, workerData: { url: `${base}/?d=${deploymentId}`, viewers: opts.viewers } });
+  const worker = new Worker(CLIENT, {
+    eval: true,
+    workerData: { url: `${base}/?d=${deploymentId}`, viewers: opts.viewers },
+  });
   let connected = 0;
   const result = new Promise<ClientResult>((resolve, reject) => {
     worker.on('message', (message: { connected?: number } & Partial<ClientResult>) => {
@@ -169,8 +187,13 @@ async function baselines(db: Database, appId: string) {
   for (let i = 0; i < 300; i += 1) {
     const start = now();
     const { rows } = await system().query<{ id: string }>(
-      `INSERT INTO deployment_logs (deployment_id, message) VALUES ($1, $2) RETURNING id`, [deploymentId, `raw ${i}`]);
-    await system().query('SELECT message FROM deployment_logs WHERE deployment_id = $1 AND id = $2', [deploymentId, rows[0]!.id]);
+      `INSERT INTO deployment_logs (deployment_id, message) VALUES ($1, $2) RETURNING id`,
+      [deploymentId, `raw ${i}`],
+    );
+    await system().query('SELECT message FROM deployment_logs WHERE deployment_id = $1 AND id = $2', [
+      deploymentId,
+      rows[0]!.id,
+    ]);
     roundTrips.push(now() - start);
   }
   const listener = await db.pool.connect();
@@ -194,21 +217,32 @@ async function main() {
   const test = await createTestDatabase();
   systemPool = test.systemPool;
   // The panel's default pool size (SLIPWAY_DB_POOL_SIZE=10), shared by the sink, the viewers and the listener.
-  const db = await openDatabase({ url: test.url, dataDir: '/nonexistent', migrationsDir: MIGRATIONS_DIR, poolSize: 10 });
+  const db = await openDatabase({
+    url: test.url,
+    dataDir: '/nonexistent',
+    migrationsDir: MIGRATIONS_DIR,
+    poolSize: 10,
+  });
   const { userId, appId } = await insertAppTree(db.pool);
   const server = await startServer(logsHandler(db, userId));
   const base = server.url('');
   try {
     const base0 = await baselines(db, appId);
-    console.log(`log latency — PostgreSQL ${(await db.pool.query('SHOW server_version')).rows[0].server_version}, pool 10, sink flushMs 100 / maxBatch 500`);
+    console.log(
+      `log latency — PostgreSQL ${(await db.pool.query('SHOW server_version')).rows[0].server_version}, pool 10, sink flushMs 100 / maxBatch 500`,
+    );
     console.log('\nbaselines (300 each)                         p50        p99');
-    console.log(`  raw INSERT + SELECT round trip        ${fmt(pct(base0.roundTrips, 50))} ${fmt(pct(base0.roundTrips, 99))}`);
+    console.log(
+      `  raw INSERT + SELECT round trip        ${fmt(pct(base0.roundTrips, 50))} ${fmt(pct(base0.roundTrips, 99))}`,
+    );
     console.log(`  raw NOTIFY → LISTEN hop               ${fmt(pct(base0.hops, 50))} ${fmt(pct(base0.hops, 99))}`);
 
     console.log('\nwrite → SSE receive, 200 lines/s for 5 s      p50        p99   lost');
     for (const viewers of [1, 100]) {
       const r = await run(db, base, appId, { viewers, rate: 200, seconds: 5 });
-      console.log(`  ${String(viewers).padStart(3)} viewer(s)                        ${fmt(r.p50)} ${fmt(r.p99)}   ${r.lost}${r.note ? ` ${r.note}` : ''}`);
+      console.log(
+        `  ${String(viewers).padStart(3)} viewer(s)                        ${fmt(r.p50)} ${fmt(r.p99)}   ${r.lost}${r.note ? ` ${r.note}` : ''}`,
+      );
     }
 
     console.log('\nhighest rate sustained (3 s per step; no loss, in order, p99 write → receive under 1 s)');

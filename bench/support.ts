@@ -35,15 +35,27 @@ export async function waitForHealth(
   child: ChildProcess,
   { log, timeoutMs = 90_000 }: { log?: string; timeoutMs?: number } = {},
 ): Promise<void> {
-  const tail = async () => (log ? `Its log:\n${(await readFile(log, 'utf8').catch(() => '')).split('\n').slice(-30).join('\n')}` : '');
+  const tail = async () =>
+    log ? `Its log:\n${(await readFile(log, 'utf8').catch(() => '')).split('\n').slice(-30).join('\n')}` : '';
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(250)) {
     if (exited(child)) throw new Error(`The process serving ${url} stopped before it was healthy. ${await tail()}`);
-    if (await fetch(url, { signal: AbortSignal.timeout(5_000) }).then((r) => r.status === 200, () => false)) return;
+    if (
+      await fetch(url, { signal: AbortSignal.timeout(5_000) }).then(
+        (r) => r.status === 200,
+        () => false,
+      )
+    )
+      return;
   }
   throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s. ${await tail()}`);
 }
 
-export type BenchServer = { server: http.Server; port: number; url: (pathname?: string) => string; close: () => Promise<void> };
+export type BenchServer = {
+  server: http.Server;
+  port: number;
+  url: (pathname?: string) => string;
+  close: () => Promise<void>;
+};
 
 /** `handler` behind a Node HTTP server on 127.0.0.1, on a port the kernel picks. */
 export async function startServer(handler: http.RequestListener): Promise<BenchServer> {
@@ -66,7 +78,12 @@ export async function startServer(handler: http.RequestListener): Promise<BenchS
  * The built panel (`scripts/server.mjs`, what `npm start` runs) on `port`, in its own process group so stopProcess
  * reaches whatever it forks; its output goes to `log` (or nowhere). Resolves once /api/health answers 200.
  */
-export async function startPanel(options: { env: NodeJS.ProcessEnv; port: number; log?: string; timeoutMs?: number }): Promise<ChildProcess> {
+export async function startPanel(options: {
+  env: NodeJS.ProcessEnv;
+  port: number;
+  log?: string;
+  timeoutMs?: number;
+}): Promise<ChildProcess> {
   const output = options.log ? openSync(options.log, 'a') : 'ignore';
   const panel = spawn(process.execPath, ['scripts/server.mjs'], {
     cwd: ROOT,

@@ -14,9 +14,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+
 import { createTestDatabase, MIGRATIONS_DIR, type TestDatabase } from '@/lib/testing/database';
 import setup from '@/lib/testing/global-setup';
 import { commitTime, githubPush, type Delivery } from '@/lib/webhooks/testing';
+
 import { fmt as format, pct, startServer } from './support';
 
 const CONCURRENCY = 50;
@@ -32,7 +34,14 @@ const sha = (n: number) => n.toString(16).padStart(40, '0');
 function deliveries(count: number, ref: string, from: number): Delivery[] {
   const at = commitTime();
   return Array.from({ length: count }, (_, i) =>
-    githubPush({ ref, before: sha(from + i), after: sha(from + i + 1), message: `bench commit ${from + i + 1}`, timestamp: at, secret: SECRET }),
+    githubPush({
+      ref,
+      before: sha(from + i),
+      after: sha(from + i + 1),
+      message: `bench commit ${from + i + 1}`,
+      timestamp: at,
+      secret: SECRET,
+    }),
   );
 }
 
@@ -76,7 +85,10 @@ function post(request) {
 type Result = { seconds: number; latencies: number[]; statuses: Record<string, number> };
 
 function load(url: string, requests: Delivery[], concurrency = CONCURRENCY): Promise<Result> {
-  const worker = new Worker(CLIENT, { eval: true, workerData: { url, concurrency, requests: requests.map(({ body, headers }) => ({ body, headers })) } });
+  const worker = new Worker(CLIENT, {
+    eval: true,
+    workerData: { url, concurrency, requests: requests.map(({ body, headers }) => ({ body, headers })) },
+  });
   return new Promise<Result>((resolve, reject) => {
     worker.once('message', (result: Result) => void worker.terminate().then(() => resolve(result)));
     worker.once('error', reject);
@@ -105,8 +117,14 @@ function routeHandler(route: RouteModule): http.RequestListener {
   return (request, response) => {
     const match = /^\/api\/webhooks\/([^/]+)\/([^/?]+)$/.exec(request.url ?? '');
     const headers = new Headers();
-    for (const [name, value] of Object.entries(request.headers)) if (typeof value === 'string') headers.set(name, value);
-    const web = new Request(`http://127.0.0.1${request.url}`, { method: 'POST', headers, body: Readable.toWeb(request) as ReadableStream, duplex: 'half' } as RequestInit);
+    for (const [name, value] of Object.entries(request.headers))
+      if (typeof value === 'string') headers.set(name, value);
+    const web = new Request(`http://127.0.0.1${request.url}`, {
+      method: 'POST',
+      headers,
+      body: Readable.toWeb(request) as ReadableStream,
+      duplex: 'half',
+    } as RequestInit);
     void route
       .POST(web, { params: Promise.resolve({ provider: match?.[1] ?? '', sourceId: match?.[2] ?? '' }) })
       .then(async (answer) => {
@@ -126,8 +144,13 @@ async function seedSource(test: TestDatabase, secret: string): Promise<{ sourceI
   try {
     await client.query('BEGIN');
     await client.query("SELECT set_config('app.rls_bypass', 'on', true)");
-    const user = await client.query<{ id: string }>(`INSERT INTO users (username, email, auth_provider) VALUES ('bench', 'bench@example.com', 'github') RETURNING id`);
-    const project = await client.query<{ id: string }>(`INSERT INTO projects (name, owner_id) VALUES ('bench', $1) RETURNING id`, [user.rows[0]!.id]);
+    const user = await client.query<{ id: string }>(
+      `INSERT INTO users (username, email, auth_provider) VALUES ('bench', 'bench@example.com', 'github') RETURNING id`,
+    );
+    const project = await client.query<{ id: string }>(
+      `INSERT INTO projects (name, owner_id) VALUES ('bench', $1) RETURNING id`,
+      [user.rows[0]!.id],
+    );
     const app = await client.query<{ id: string }>(
       `INSERT INTO applications (project_id, name, type, source_type, source_config) VALUES ($1, 'bench', 'git', 'github', $2) RETURNING id`,
       [project.rows[0]!.id, JSON.stringify({ repository: 'acme-labs/orders-api', branch: 'main' })],
@@ -146,7 +169,12 @@ async function seedSource(test: TestDatabase, secret: string): Promise<{ sourceI
 const fmt = (ms: number) => format(ms, { width: 9 });
 const summary = (result: Result) => {
   const sorted = [...result.latencies].sort((a, b) => a - b);
-  return { rate: result.latencies.length / result.seconds, p50: pct(sorted, 50), p99: pct(sorted, 99), statuses: result.statuses };
+  return {
+    rate: result.latencies.length / result.seconds,
+    p50: pct(sorted, 50),
+    p99: pct(sorted, 99),
+    statuses: result.statuses,
+  };
 };
 const line = (name: string, s: ReturnType<typeof summary>, base?: ReturnType<typeof summary>) =>
   `  ${name.padEnd(40)} ${s.rate.toFixed(0).padStart(7)} req/s ${fmt(s.p50)} ${fmt(s.p99)}` +
@@ -159,7 +187,12 @@ async function main() {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-bench-webhooks-'));
   // Read once by lib/env.ts, on the route's first request: the route then opens its own pool (the panel's default
   // size) on this database, and the key ring lives in a throwaway data directory.
-  Object.assign(process.env, { DATABASE_URL: test.url, SLIPWAY_DATA_DIR: dataDir, SLIPWAY_MIGRATIONS_DIR: MIGRATIONS_DIR, NODE_ENV: 'production' });
+  Object.assign(process.env, {
+    DATABASE_URL: test.url,
+    SLIPWAY_DATA_DIR: dataDir,
+    SLIPWAY_MIGRATIONS_DIR: MIGRATIONS_DIR,
+    NODE_ENV: 'production',
+  });
   const [{ encryptField }, route, runtime, { database }] = await Promise.all([
     import('@/lib/git-sources/config'),
     import('@/app/api/webhooks/[provider]/[sourceId]/route'),

@@ -2,6 +2,7 @@
 
 // Copies a value the page already shows (a URL, a public key, a secret the person just revealed).
 import { useState } from 'react';
+
 import { Button } from '@/components/ui/button';
 
 export function CopyButton({ value, label }: { value: string; label: string }) {

@@ -6,8 +6,10 @@
 // shows a gap or a duplicate. Colours come as segments parsed on the server (lib/deploy/ansi.ts): nothing here
 // interprets escape codes or HTML.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+
 import type { LogSegment } from '@/lib/deploy/ansi';
 import type { LogLineData } from '@/lib/deploy/log-event';
+
 import { Button } from './ui/button';
 import { Input } from './ui/input';
 
@@ -154,7 +156,13 @@ export function LogViewer({
           </span>
         )}
         <span className="ml-auto text-xs text-muted" role="status" data-testid="log-state">
-          {state === 'live' ? 'live' : state === 'ended' ? 'finished' : state === 'reconnecting' ? 'reconnecting…' : 'connecting…'}
+          {state === 'live'
+            ? 'live'
+            : state === 'ended'
+              ? 'finished'
+              : state === 'reconnecting'
+                ? 'reconnecting…'
+                : 'connecting…'}
         </span>
         {paused && (
           <Button onClick={() => setPaused(false)} className="h-7 text-xs">
@@ -177,8 +185,14 @@ export function LogViewer({
           <p className="text-neutral-400">{lines.length ? 'No line matches the search.' : emptyText}</p>
         ) : (
           shown.map((line) => (
-            <div key={line.id} data-level={line.level} className={`whitespace-pre-wrap break-all ${line.level === 'error' ? 'text-red-300' : ''}`}>
-              {line.segments ? line.segments.map((segment, index) => <Segment key={index} segment={segment} />) : line.text}
+            <div
+              key={line.id}
+              data-level={line.level}
+              className={`break-all whitespace-pre-wrap ${line.level === 'error' ? 'text-red-300' : ''}`}
+            >
+              {line.segments
+                ? line.segments.map((segment, index) => <Segment key={index} segment={segment} />)
+                : line.text}
             </div>
           ))
         )}
@@ -189,14 +203,17 @@ export function LogViewer({
         </p>
       )}
       {lines.length > SHOWN_MAX && !needle && (
-        <p className="text-xs text-muted">Showing the last {SHOWN_MAX.toLocaleString('en')} lines; Download has all of them.</p>
+        <p className="text-xs text-muted">
+          Showing the last {SHOWN_MAX.toLocaleString('en')} lines; Download has all of them.
+        </p>
       )}
     </div>
   );
 }
 
 function Segment({ segment }: { segment: LogSegment }) {
-  if (!segment.fg && !segment.bg && !segment.bold && !segment.dim && !segment.italic && !segment.underline) return segment.text;
+  if (!segment.fg && !segment.bg && !segment.bold && !segment.dim && !segment.italic && !segment.underline)
+    return segment.text;
   return (
     <span
       style={{

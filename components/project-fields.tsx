@@ -1,12 +1,7 @@
 // The fields a project form shares (create and edit): each shows its error beside it and keeps what was typed.
 // Server and client components may both render them.
 import { Field, TextareaField } from '@/components/ui/field';
-import {
-  PROJECT_DESCRIPTION_MAX,
-  PROJECT_NAME_MAX,
-  PROJECT_NAME_MIN,
-  PROJECT_TAGS_MAX,
-} from '@/lib/validation/rules';
+import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX, PROJECT_NAME_MIN, PROJECT_TAGS_MAX } from '@/lib/validation/rules';
 
 type Errors = Record<string, string[] | undefined>;
 

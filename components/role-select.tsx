@@ -2,6 +2,7 @@
 // Select primitive; `roles` is what this person may give, `labels` how each reads (the bare role name without it).
 // The label tables live with their pages, so neither page ships the other's.
 import type { ComponentProps } from 'react';
+
 import { Select, SelectField } from './ui/select';
 
 type RoleSelectProps<Role extends string> = ComponentProps<'select'> & {

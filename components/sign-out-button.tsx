@@ -1,6 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
+
 import { Button } from '@/components/ui/button';
 import { signOutHere } from '@/lib/auth/client';
 

@@ -1,5 +1,6 @@
 // An application status as a badge: colour, a shape and the word, so it reads without colour vision too.
 import type { ReactNode } from 'react';
+
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 
 export const APPLICATION_STATUSES = ['running', 'deploying', 'scaling', 'failed', 'stopped', 'archived'] as const;
@@ -16,15 +17,33 @@ const STATUS: Record<ApplicationStatus, { label: string; tone: BadgeTone; icon: 
   deploying: {
     label: 'deploying',
     tone: 'blue',
-    icon: svg(<path d="M6 10V2M2.5 5.5 6 2l3.5 3.5" fill="none" stroke="currentColor" strokeWidth="1.6" />, 'motion-safe:animate-pulse'),
+    icon: svg(
+      <path d="M6 10V2M2.5 5.5 6 2l3.5 3.5" fill="none" stroke="currentColor" strokeWidth="1.6" />,
+      'motion-safe:animate-pulse',
+    ),
   },
   scaling: {
     label: 'scaling',
     tone: 'violet',
-    icon: svg(<path d="M2 4h8M7.5 1.5 10 4 7.5 6.5M10 8H2m2.5-2.5L2 8l2.5 2.5" fill="none" stroke="currentColor" strokeWidth="1.4" />),
+    icon: svg(
+      <path
+        d="M2 4h8M7.5 1.5 10 4 7.5 6.5M10 8H2m2.5-2.5L2 8l2.5 2.5"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.4"
+      />,
+    ),
   },
-  failed: { label: 'failed', tone: 'red', icon: svg(<path d="m2.5 2.5 7 7m0-7-7 7" stroke="currentColor" strokeWidth="1.8" />) },
-  stopped: { label: 'stopped', tone: 'neutral', icon: svg(<rect x="2.5" y="2.5" width="7" height="7" rx="1" fill="currentColor" />) },
+  failed: {
+    label: 'failed',
+    tone: 'red',
+    icon: svg(<path d="m2.5 2.5 7 7m0-7-7 7" stroke="currentColor" strokeWidth="1.8" />),
+  },
+  stopped: {
+    label: 'stopped',
+    tone: 'neutral',
+    icon: svg(<rect x="2.5" y="2.5" width="7" height="7" rx="1" fill="currentColor" />),
+  },
   archived: {
     label: 'archived',
     tone: 'muted',

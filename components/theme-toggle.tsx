@@ -1,7 +1,9 @@
 'use client';
+
 // Light, dark or the system's choice. The choice lives in a cookie so the server renders the right class on <html>
 // (app/layout.tsx reads it); here we only write the cookie and flip the class for the page already shown.
 import { useEffect, useState, type ReactNode } from 'react';
+
 // The cookie's name comes as a prop from the layout (lib/validation/rules' THEME_COOKIE): importing the rules
 // module here would ship all its constants to every page.
 import type { Theme } from '@/lib/validation/rules';

@@ -3,9 +3,11 @@
 // Creating a volume (attached to a fixed owner on an application's tab, or to a chosen one / none on the project's
 // page) and attaching an existing detached one. Errors beside their fields, typed values kept, a toast on success.
 import { useActionState } from 'react';
+
+import { attachVolumeAction, createVolumeAction } from '@/app/(panel)/projects/[projectId]/volumes/actions';
 import { Field } from '@/components/ui/field';
-import { SelectField } from '@/components/ui/select';
 import { FormMessage } from '@/components/ui/form-message';
+import { SelectField } from '@/components/ui/select';
 import { SubmitButton } from '@/components/ui/submit-button';
 import { ActionToast } from '@/components/ui/toast';
 import { initialActionState } from '@/lib/actions/state';
@@ -17,7 +19,6 @@ import {
   VOLUME_TYPE_LABELS,
   VOLUME_TYPES,
 } from '@/lib/validation/rules';
-import { attachVolumeAction, createVolumeAction } from '@/app/(panel)/projects/[projectId]/volumes/actions';
 
 export type Targets = { applications: { id: string; name: string }[]; databases: { id: string; name: string }[] };
 
@@ -55,7 +56,15 @@ export function TargetOptions({ targets }: { targets: Targets }) {
 }
 
 /** `owner` fixed ("application:<id>") on an application's tab; otherwise `targets` offers a choice, or none. */
-export function CreateVolumeForm({ projectId, owner, targets }: { projectId: string; owner?: string; targets?: Targets }) {
+export function CreateVolumeForm({
+  projectId,
+  owner,
+  targets,
+}: {
+  projectId: string;
+  owner?: string;
+  targets?: Targets;
+}) {
   const [state, action] = useActionState(createVolumeAction, initialActionState);
   const errors = state.fieldErrors ?? {};
   const values = state.values;
@@ -66,7 +75,16 @@ export function CreateVolumeForm({ projectId, owner, targets }: { projectId: str
       <input type="hidden" name="projectId" value={projectId} />
       {owner && <input type="hidden" name="owner" value={owner} />}
       <div className="grid gap-4 md:grid-cols-2">
-        <Field label="Name" name="name" defaultValue={values?.name} errors={errors.name} maxLength={255} autoComplete="off" hint={`Unique on the server. ${VOLUME_NAME_RULE}`} required />
+        <Field
+          label="Name"
+          name="name"
+          defaultValue={values?.name}
+          errors={errors.name}
+          maxLength={255}
+          autoComplete="off"
+          hint={`Unique on the server. ${VOLUME_NAME_RULE}`}
+          required
+        />
         <Field
           label="Mount path"
           name="mountPath"
@@ -79,7 +97,13 @@ export function CreateVolumeForm({ projectId, owner, targets }: { projectId: str
           hint={MOUNT_PATH_HINT}
           required
         />
-        <SelectField label="Type" name="type" defaultValue={values?.type ?? 'docker_volume'} errors={errors.type} hint="Slipway mounts Docker volumes; NFS and S3 volumes are not supported yet.">
+        <SelectField
+          label="Type"
+          name="type"
+          defaultValue={values?.type ?? 'docker_volume'}
+          errors={errors.type}
+          hint="Slipway mounts Docker volumes; NFS and S3 volumes are not supported yet."
+        >
           {VOLUME_TYPES.map((type) => (
             <option key={type} value={type} disabled={type !== 'docker_volume'}>
               {VOLUME_TYPE_LABELS[type]}
@@ -112,17 +136,36 @@ export function CreateVolumeForm({ projectId, owner, targets }: { projectId: str
 }
 
 /** An application's tab: mount one of the project's detached volumes. */
-export function AttachVolumeForm({ projectId, owner, volumes }: { projectId: string; owner: string; volumes: { id: string; name: string; mountPath: string; sizeGb: number }[] }) {
+export function AttachVolumeForm({
+  projectId,
+  owner,
+  volumes,
+}: {
+  projectId: string;
+  owner: string;
+  volumes: { id: string; name: string; mountPath: string; sizeGb: number }[];
+}) {
   const [state, action] = useActionState(attachVolumeAction, initialActionState);
   const errors = state.fieldErrors ?? {};
   return (
-    <form key={remountKey(state.values)} action={action} className="space-y-4" noValidate aria-label="Attach an existing volume">
+    <form
+      key={remountKey(state.values)}
+      action={action}
+      className="space-y-4"
+      noValidate
+      aria-label="Attach an existing volume"
+    >
       <FormMessage ok={state.ok} message={state.ok ? undefined : state.message} />
       <ActionToast state={state} />
       <input type="hidden" name="projectId" value={projectId} />
       <input type="hidden" name="owner" value={owner} />
       <div className="grid gap-4 md:grid-cols-2">
-        <SelectField label="Volume" name="volumeId" defaultValue={state.values?.volumeId ?? volumes[0]?.id} errors={errors.volumeId}>
+        <SelectField
+          label="Volume"
+          name="volumeId"
+          defaultValue={state.values?.volumeId ?? volumes[0]?.id}
+          errors={errors.volumeId}
+        >
           {volumes.map((volume) => (
             <option key={volume.id} value={volume.id}>
               {`${volume.name} (${volume.sizeGb} GB, was at ${volume.mountPath})`}

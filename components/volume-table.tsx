@@ -6,6 +6,12 @@
 import Link from 'next/link';
 import { Fragment, useActionState, type ReactNode } from 'react';
 import { useFormStatus } from 'react-dom';
+
+import {
+  attachVolumeAction,
+  deleteVolumeAction,
+  detachVolumeAction,
+} from '@/app/(panel)/projects/[projectId]/volumes/actions';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { FieldError } from '@/components/ui/field-error';
@@ -17,7 +23,7 @@ import { ActionToast } from '@/components/ui/toast';
 import { initialActionState, type ActionState } from '@/lib/actions/state';
 import { VOLUME_TYPE_LABELS, type VolumeType } from '@/lib/validation/rules';
 import type { VolumeView } from '@/lib/volumes/queries';
-import { attachVolumeAction, deleteVolumeAction, detachVolumeAction } from '@/app/(panel)/projects/[projectId]/volumes/actions';
+
 import { remountKey, TargetOptions, type Targets } from './volume-forms';
 
 type Intent = 'attach' | 'detach' | 'delete';
@@ -30,7 +36,19 @@ async function rowAction(prev: ActionState, form: FormData): Promise<ActionState
   return detachVolumeAction(prev, form);
 }
 
-function RowButton({ intent, label, pendingLabel, danger = false, confirm }: { intent: Intent; label: string; pendingLabel: string; danger?: boolean; confirm?: string }) {
+function RowButton({
+  intent,
+  label,
+  pendingLabel,
+  danger = false,
+  confirm,
+}: {
+  intent: Intent;
+  label: string;
+  pendingLabel: string;
+  danger?: boolean;
+  confirm?: string;
+}) {
   const { pending, data } = useFormStatus();
   const mine = pending && data?.get('intent') === intent;
   return (
@@ -42,7 +60,11 @@ function RowButton({ intent, label, pendingLabel, danger = false, confirm }: { i
       onClick={(event) => {
         if (confirm && !window.confirm(confirm)) event.preventDefault();
       }}
-      className={danger ? 'border-red-300 text-red-700 hover:bg-red-50 dark:border-red-800 dark:text-red-400 dark:hover:bg-red-950' : ''}
+      className={
+        danger
+          ? 'border-red-300 text-red-700 hover:bg-red-50 dark:border-red-800 dark:text-red-400 dark:hover:bg-red-950'
+          : ''
+      }
     >
       {mine ? pendingLabel : label}
     </Button>
@@ -71,7 +93,14 @@ export function VolumeTable({
   const [state, action] = useActionState(rowAction, initialActionState);
   const concerned = state.ok ? undefined : state.values?.volumeId;
   const rowFound = volumes.some((volume) => volume.id === concerned);
-  const headings = ['Name', 'Type', 'Size', 'Mount path', ...(showOwner ? ['Attached to'] : []), ...(canWrite ? [{ label: 'Actions', hidden: true }] : [])];
+  const headings = [
+    'Name',
+    'Type',
+    'Size',
+    'Mount path',
+    ...(showOwner ? ['Attached to'] : []),
+    ...(canWrite ? [{ label: 'Actions', hidden: true }] : []),
+  ];
   return (
     <div className="space-y-3">
       <ActionToast state={state} />
@@ -85,9 +114,11 @@ export function VolumeTable({
             return (
               <Fragment key={volume.id}>
                 <tr>
-                  <th scope="row" className="px-4 py-3 font-mono text-xs font-medium">{volume.name}</th>
+                  <th scope="row" className="px-4 py-3 font-mono text-xs font-medium">
+                    {volume.name}
+                  </th>
                   <td className="px-4 py-3 text-muted">{typeLabel(volume.type)}</td>
-                  <td className="px-4 py-3 tabular-nums whitespace-nowrap">{volume.sizeGb} GB</td>
+                  <td className="px-4 py-3 whitespace-nowrap tabular-nums">{volume.sizeGb} GB</td>
                   <td className="px-4 py-3 font-mono text-xs">{volume.mountPath}</td>
                   {showOwner && (
                     <td className="px-4 py-3">
@@ -95,7 +126,10 @@ export function VolumeTable({
                         <span className="inline-flex items-center gap-2">
                           <span className="text-muted">{volume.owner.kind}</span>
                           {volume.owner.kind === 'application' ? (
-                            <Link href={`/projects/${projectId}/apps/${volume.owner.id}/volumes`} className="font-medium hover:underline">
+                            <Link
+                              href={`/projects/${projectId}/apps/${volume.owner.id}/volumes`}
+                              className="font-medium hover:underline"
+                            >
                               {volume.owner.name}
                             </Link>
                           ) : (
@@ -110,28 +144,35 @@ export function VolumeTable({
                   )}
                   {canWrite && (
                     <td className="px-4 py-3">
-                      <form action={action} noValidate className="flex flex-wrap items-start justify-end gap-2" aria-label={`Volume ${volume.name}`}>
+                      <form
+                        action={action}
+                        noValidate
+                        className="flex flex-wrap items-start justify-end gap-2"
+                        aria-label={`Volume ${volume.name}`}
+                      >
                         <input type="hidden" name="projectId" value={projectId} />
                         <input type="hidden" name="volumeId" value={volume.id} />
                         {volume.owner ? (
                           <RowButton intent="detach" label="Detach" pendingLabel="Detaching…" />
                         ) : (
                           showOwner &&
-                        targets && (
-                          <AttachFields
-                            key={remountKey(concerned === volume.id ? state.values : undefined)}
-                            targets={targets}
-                            errors={errors}
-                            values={concerned === volume.id ? state.values : undefined}
-                          />
-                        )
+                          targets && (
+                            <AttachFields
+                              key={remountKey(concerned === volume.id ? state.values : undefined)}
+                              targets={targets}
+                              errors={errors}
+                              values={concerned === volume.id ? state.values : undefined}
+                            />
+                          )
                         )}
                         <RowButton
                           intent="delete"
                           label="Delete"
                           pendingLabel="Deleting…"
                           danger
-                          confirm={volume.owner ? undefined : `Delete volume ${volume.name}? Its data cannot be recovered.`}
+                          confirm={
+                            volume.owner ? undefined : `Delete volume ${volume.name}? Its data cannot be recovered.`
+                          }
                         />
                       </form>
                     </td>
@@ -153,19 +194,40 @@ export function VolumeTable({
   );
 }
 
-function AttachFields({ targets, errors, values }: { targets: Targets; errors: Record<string, string[] | undefined>; values?: Record<string, string> }) {
+function AttachFields({
+  targets,
+  errors,
+  values,
+}: {
+  targets: Targets;
+  errors: Record<string, string[] | undefined>;
+  values?: Record<string, string>;
+}) {
   if (targets.applications.length + targets.databases.length === 0) return null;
   return (
     <>
       <span className="inline-block w-44 space-y-1">
-        <Select name="owner" aria-label="Attach to" defaultValue={values?.owner ?? ''} className="w-full" aria-invalid={errors.owner?.length ? true : undefined}>
+        <Select
+          name="owner"
+          aria-label="Attach to"
+          defaultValue={values?.owner ?? ''}
+          className="w-full"
+          aria-invalid={errors.owner?.length ? true : undefined}
+        >
           <option value="">Attach to…</option>
           <TargetOptions targets={targets} />
         </Select>
         <FieldError id="owner-error" errors={errors.owner} />
       </span>
       <span className="inline-block w-44 space-y-1">
-        <Input name="mountPath" aria-label="Mount path" placeholder="Keep its path" defaultValue={values?.mountPath} spellCheck={false} aria-invalid={errors.mountPath?.length ? true : undefined} />
+        <Input
+          name="mountPath"
+          aria-label="Mount path"
+          placeholder="Keep its path"
+          defaultValue={values?.mountPath}
+          spellCheck={false}
+          aria-invalid={errors.mountPath?.length ? true : undefined}
+        />
         <FieldError id="mountPath-error" errors={errors.mountPath} />
       </span>
       <RowButton intent="attach" label="Attach" pendingLabel="Attaching…" />

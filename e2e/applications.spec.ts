@@ -1,15 +1,18 @@
 // Applications in the browser: create a git application (a bad branch is refused beside its field, typed values
 // kept), give it a port and a health check, archive and restore it; a team viewer sees the same pages read-only.
 import { expect, test, type Page } from '@playwright/test';
+
 import { dbQuery, seedSharedProject, signIn, uniqueStamp } from './support';
 
 const seed = () => seedSharedProject('apps');
 
 const appRow = async (id: string) =>
-  (await dbQuery<{ name: string; status: string; docker_config: Record<string, unknown>; deleted_at: Date | null }>(
-    'SELECT name, status, docker_config, deleted_at FROM applications WHERE id = $1',
-    [id],
-  ))[0]!;
+  (
+    await dbQuery<{ name: string; status: string; docker_config: Record<string, unknown>; deleted_at: Date | null }>(
+      'SELECT name, status, docker_config, deleted_at FROM applications WHERE id = $1',
+      [id],
+    )
+  )[0]!;
 
 async function createGitApp(page: Page, projectId: string, name: string): Promise<string> {
   await page.goto(`/projects/${projectId}/apps/new`);
@@ -36,7 +39,10 @@ async function createGitApp(page: Page, projectId: string, name: string): Promis
   return page.url().split('/').at(-1)!;
 }
 
-test('create a git application, configure it, archive and restore it; a viewer sees it read-only', async ({ page, browser }) => {
+test('create a git application, configure it, archive and restore it; a viewer sees it read-only', async ({
+  page,
+  browser,
+}) => {
   test.setTimeout(120_000); // one person's whole journey, plus a second browser context for the viewer
   const { projectId, owner, viewer, password } = await seed();
   const name = `api-${uniqueStamp()}`;

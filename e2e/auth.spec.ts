@@ -1,7 +1,18 @@
 // Sign-in, sessions that end server-side, object-level authorization and cross-origin server actions, in Chromium
 // against the built panel with the demo data (e2e/global-setup.ts).
 import { expect, test } from '@playwright/test';
-import { captureServerAction, createUser, dbQuery, demoPassword, forgeBody, replayAction, signedInAs, signIn, uniqueStamp } from './support';
+
+import {
+  captureServerAction,
+  createUser,
+  dbQuery,
+  demoPassword,
+  forgeBody,
+  replayAction,
+  signedInAs,
+  signIn,
+  uniqueStamp,
+} from './support';
 
 test('a wrong password shows one generic message; the right one opens the dashboard', async ({ page }) => {
   await page.goto('/');
@@ -83,7 +94,8 @@ test('a server action posted from another origin is refused and changes nothing'
   const password = `pw-${stamp}-origin`;
   const username = `origin_${stamp}`;
   const userId = await createUser(username, 'developer', password);
-  const preferences = async () => (await dbQuery(`SELECT preferences FROM users WHERE id = $1`, [userId]))[0]!.preferences;
+  const preferences = async () =>
+    (await dbQuery(`SELECT preferences FROM users WHERE id = $1`, [userId]))[0]!.preferences;
   await signIn(page, username, password);
   await page.goto('/profile');
 
@@ -107,11 +119,14 @@ test('a server action posted from another origin is refused and changes nothing'
   expect(await preferences()).not.toEqual({});
 });
 
-test('a viewer sees no mutating controls, and a forged server-action call from a viewer is refused', async ({ browser }) => {
+test('a viewer sees no mutating controls, and a forged server-action call from a viewer is refused', async ({
+  browser,
+}) => {
   const dev = await signedInAs(browser, 'developer', 'auth');
   const viewer = await signedInAs(browser, 'viewer', 'auth');
   const stamp = uniqueStamp();
-  const teamCount = async (name: string) => (await dbQuery<{ n: number }>(`SELECT count(*)::int AS n FROM teams WHERE name = $1`, [name]))[0]!.n;
+  const teamCount = async (name: string) =>
+    (await dbQuery<{ n: number }>(`SELECT count(*)::int AS n FROM teams WHERE name = $1`, [name]))[0]!.n;
   try {
     // A developer creates a team: the request a forger would copy.
     await dev.page.goto('/teams');
@@ -126,7 +141,10 @@ test('a viewer sees no mutating controls, and a forged server-action call from a
     await page.goto('/teams');
     await expect(page.getByRole('button', { name: 'Create team' })).toHaveCount(0);
     const [project] = await dbQuery<{ id: string }>(`SELECT id FROM projects WHERE name = 'my-saas-app'`);
-    await dbQuery(`INSERT INTO team_members (user_id, team_id, role) SELECT $1, team_id, 'viewer' FROM projects WHERE id = $2`, [viewer.id, project!.id]);
+    await dbQuery(
+      `INSERT INTO team_members (user_id, team_id, role) SELECT $1, team_id, 'viewer' FROM projects WHERE id = $2`,
+      [viewer.id, project!.id],
+    );
     await page.goto(`/projects/${project!.id}`);
     await expect(page.getByRole('heading', { name: 'my-saas-app' })).toBeVisible();
     await expect(page.getByRole('main').getByRole('button')).toHaveCount(0);
@@ -141,7 +159,9 @@ test('a viewer sees no mutating controls, and a forged server-action call from a
       `SELECT details FROM audit_logs WHERE action = 'authz.denied' AND user_id = $1 AND resource_type = 'team'`,
       [viewer.id],
     );
-    expect(denied.map((row) => row.details)).toEqual([expect.objectContaining({ action: 'team.create', name: `forged-${stamp}` })]);
+    expect(denied.map((row) => row.details)).toEqual([
+      expect.objectContaining({ action: 'team.create', name: `forged-${stamp}` }),
+    ]);
 
     // Control: the same forged body from the developer's session creates the team, so it was a valid request.
     const control = await replayAction(dev.page.request, action, { body: forgedBody });

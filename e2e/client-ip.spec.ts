@@ -1,7 +1,9 @@
 // A browser cannot choose the address the panel records: scripts/server.mjs replaces a client-sent X-Forwarded-For
 // (and X-Slipway-Client-Ip) with the connection's address, and that is what the audit log keeps.
 import { randomBytes } from 'node:crypto';
+
 import { expect, test } from '@playwright/test';
+
 import { dbQuery, demoPassword, signIn } from './support';
 
 const SPOOFED = { 'x-forwarded-for': '6.6.6.6', 'x-slipway-client-ip': '7.7.7.7', 'x-real-ip': '8.8.8.8' };

@@ -2,6 +2,7 @@
 // database holds, so the spec follows the seed when it changes.
 import { expect, test, type Page } from '@playwright/test';
 import pg from 'pg';
+
 import { createUser, dbQuery, demoPassword, signIn, uniqueStamp } from './support';
 
 const STATUSES = ['running', 'stopped', 'failed', 'deploying'] as const;
@@ -14,7 +15,9 @@ async function query<T extends pg.QueryResultRow>(sql: string, values: unknown[]
   await client.connect();
   try {
     await client.query('BEGIN');
-    await client.query("SELECT set_config('app.user_id', (SELECT id::text FROM users WHERE username = $1), true)", [DEMO_USER]);
+    await client.query("SELECT set_config('app.user_id', (SELECT id::text FROM users WHERE username = $1), true)", [
+      DEMO_USER,
+    ]);
     const { rows } = await client.query<T>(sql, values);
     await client.query('COMMIT');
     return rows;

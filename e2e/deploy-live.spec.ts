@@ -3,6 +3,7 @@
 // events, without the person reloading. Real parts: a git application served by a local git daemon, Docker Swarm.
 import { expect, test, type Page } from '@playwright/test';
 import Docker from 'dockerode';
+
 import { startGitServer, type GitTestServer } from '../lib/git/test-server';
 import { cleanupApps } from '../lib/swarm/test-support';
 import { dbQuery, signedInAs, uniqueStamp, type SignedIn } from './support';
@@ -15,7 +16,11 @@ test.beforeAll(async () => {
   git = await startGitServer();
   const start = "echo started; trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait";
   await git.commit({
-    Dockerfile: ['FROM slipway/busybox:test', 'RUN mkdir -p /www && echo live > /www/index.html', `CMD ${JSON.stringify(['sh', '-c', start])}`].join('\n'),
+    Dockerfile: [
+      'FROM slipway/busybox:test',
+      'RUN mkdir -p /www && echo live > /www/index.html',
+      `CMD ${JSON.stringify(['sh', '-c', start])}`,
+    ].join('\n'),
   });
 });
 
@@ -36,16 +41,25 @@ async function shownState(page: Page) {
   };
 }
 
-test('a deploy watched to its end: the header and details equal a fresh load, without a reload', async ({ browser }) => {
+test('a deploy watched to its end: the header and details equal a fresh load, without a reload', async ({
+  browser,
+}) => {
   test.setTimeout(180_000);
   const stamp = uniqueStamp();
   const owner: SignedIn = await signedInAs(browser, 'developer', 'live');
   try {
-    const [project] = await dbQuery<{ id: string }>('INSERT INTO projects (name, owner_id) VALUES ($1, $2) RETURNING id', [`live-${stamp}`, owner.id]);
+    const [project] = await dbQuery<{ id: string }>(
+      'INSERT INTO projects (name, owner_id) VALUES ($1, $2) RETURNING id',
+      [`live-${stamp}`, owner.id],
+    );
     const [app] = await dbQuery<{ id: string }>(
       `INSERT INTO applications (project_id, name, type, source_type, source_config)
        VALUES ($1, $2, 'git', 'github', $3) RETURNING id`,
-      [project!.id, `live-${stamp}`, JSON.stringify({ repository: git.url, branch: 'main', dockerfile: 'Dockerfile', build_context: '.' })],
+      [
+        project!.id,
+        `live-${stamp}`,
+        JSON.stringify({ repository: git.url, branch: 'main', dockerfile: 'Dockerfile', build_context: '.' }),
+      ],
     );
     apps.push({ id: app!.id, projectId: project!.id });
     const { page } = owner;

@@ -2,6 +2,7 @@
 // Chromium, the build log streaming in, the status turning to success, the service running on Docker Swarm.
 import { expect, test } from '@playwright/test';
 import Docker from 'dockerode';
+
 import { startGitServer, type GitTestServer } from '../lib/git/test-server';
 import { createUser, dbQuery, signIn, uniqueStamp } from './support';
 
@@ -13,7 +14,11 @@ test.beforeAll(async () => {
   git = await startGitServer();
   const start = "echo started; trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait";
   await git.commit({
-    Dockerfile: ['FROM slipway/busybox:test', 'RUN mkdir -p /www && echo deployed-from-e2e > /www/index.html', `CMD ${JSON.stringify(['sh', '-c', start])}`].join('\n'),
+    Dockerfile: [
+      'FROM slipway/busybox:test',
+      'RUN mkdir -p /www && echo deployed-from-e2e > /www/index.html',
+      `CMD ${JSON.stringify(['sh', '-c', start])}`,
+    ].join('\n'),
   });
 });
 
@@ -33,12 +38,15 @@ test.afterAll(async () => {
     const containers = async () => {
       let count = 0;
       for (const service of services) {
-        count += (await docker.listContainers({ all: true, filters: { label: [`com.docker.swarm.service.id=${service.ID}`] } })).length;
+        count += (
+          await docker.listContainers({ all: true, filters: { label: [`com.docker.swarm.service.id=${service.ID}`] } })
+        ).length;
       }
       return count;
     };
     await expect.poll(containers, { timeout: 60_000 }).toBe(0);
-    for (const image of await docker.listImages({ filters })) await docker.getImage(image.Id).remove({ force: true }).catch(unlessGone);
+    for (const image of await docker.listImages({ filters }))
+      await docker.getImage(image.Id).remove({ force: true }).catch(unlessGone);
   } finally {
     await git?.stop();
   }
@@ -50,7 +58,10 @@ test('press Deploy, watch the log stream in, see the status turn to success', as
   const password = `pw-deploy-${stamp}-x`;
   const owner = `deploy_dev_${stamp}`;
   const ownerId = await createUser(owner, 'developer', password);
-  const [project] = await dbQuery<{ id: string }>('INSERT INTO projects (name, owner_id) VALUES ($1, $2) RETURNING id', [`deploy-${stamp}`, ownerId]);
+  const [project] = await dbQuery<{ id: string }>(
+    'INSERT INTO projects (name, owner_id) VALUES ($1, $2) RETURNING id',
+    [`deploy-${stamp}`, ownerId],
+  );
   const [app] = await dbQuery<{ id: string }>(
     `INSERT INTO applications (project_id, name, type, source_type, source_config, docker_config)
      VALUES ($1, $2, 'git', 'github', $3, $4) RETURNING id`,
@@ -61,7 +72,12 @@ test('press Deploy, watch the log stream in, see the status turn to success', as
       // Host mode without a fixed port (the routing mesh does not work on this kernel): Swarm picks the host port.
       JSON.stringify({
         ports: [{ target: 8080, protocol: 'tcp', mode: 'host' }],
-        healthcheck: { test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'], interval: '1s', timeout: '1s', retries: 2 },
+        healthcheck: {
+          test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'],
+          interval: '1s',
+          timeout: '1s',
+          retries: 2,
+        },
       }),
     ],
   );
@@ -77,7 +93,10 @@ test('press Deploy, watch the log stream in, see the status turn to success', as
   await expect(log).toContainText('Deployed:');
   await expect(page.getByTestId('log-state')).toHaveText('finished');
 
-  const [row] = await dbQuery<{ status: string; logs: string | null }>('SELECT status, logs FROM deployments WHERE application_id = $1', [appId]);
+  const [row] = await dbQuery<{ status: string; logs: string | null }>(
+    'SELECT status, logs FROM deployments WHERE application_id = $1',
+    [appId],
+  );
   expect(row!.status).toBe('success');
   expect(row!.logs).toContain('Deployed:');
   const services = await docker.listServices({ filters: { label: [`slipway.application=${appId}`] } });

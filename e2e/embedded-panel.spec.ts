@@ -4,8 +4,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import { expect, test } from '@playwright/test';
 import pg from 'pg';
+
 import { startPanel, stopPanel, type PanelProcess } from './panel-process';
 import { freePort } from './support';
 
@@ -60,7 +62,13 @@ async function embeddedPort(dataDir: string): Promise<number> {
 
 async function appQuery(dataDir: string, sql: string) {
   const secrets = JSON.parse(await readFile(path.join(dataDir, 'embedded-postgres.json'), 'utf8'));
-  const client = new pg.Client({ host: '127.0.0.1', port: await embeddedPort(dataDir), user: 'slipway', password: secrets.appPassword, database: 'slipway' });
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port: await embeddedPort(dataDir),
+    user: 'slipway',
+    password: secrets.appPassword,
+    database: 'slipway',
+  });
   await client.connect();
   try {
     return (await client.query(sql)).rows;
@@ -89,10 +97,17 @@ test.describe('embedded database mode', () => {
     const first = await startEmbeddedPanel(dataDir, pgPort);
     panels.push(first);
     const ok = await health(first);
-    expect(ok).toMatchObject({ status: 'ok', database: { reachable: true, mode: 'embedded' }, migrations: { pending: [], failed: [] } });
+    expect(ok).toMatchObject({
+      status: 'ok',
+      database: { reachable: true, mode: 'embedded' },
+      migrations: { pending: [], failed: [] },
+    });
     expect(ok.migrations.applied).toBe(await migrationCount());
     expect(existsSync(path.join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
-    await appQuery(dataDir, "INSERT INTO users (username, email, auth_provider) VALUES ('survivor', 'survivor@example.com', 'github')");
+    await appQuery(
+      dataDir,
+      "INSERT INTO users (username, email, auth_provider) VALUES ('survivor', 'survivor@example.com', 'github')",
+    );
 
     first.child.kill('SIGKILL');
     await first.exited();
@@ -105,6 +120,8 @@ test.describe('embedded database mode', () => {
 
     second.child.kill('SIGTERM');
     await second.exited();
-    await expect.poll(() => existsSync(path.join(dataDir, 'postgres', 'postmaster.pid')), { timeout: 15_000 }).toBe(false);
+    await expect
+      .poll(() => existsSync(path.join(dataDir, 'postgres', 'postmaster.pid')), { timeout: 15_000 })
+      .toBe(false);
   });
 });

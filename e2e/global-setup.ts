@@ -9,8 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { startPanel, type PanelProcess } from './panel-process';
+
 import globalTeardown, { STATE_ENV, testingDatabase, type E2eState } from './global-teardown';
+import { startPanel, type PanelProcess } from './panel-process';
 
 const ROOT = path.resolve(__dirname, '..');
 const START_TIMEOUT_MS = 90_000;
@@ -25,7 +26,9 @@ async function waitForHealth(panel: PanelProcess) {
   while (Date.now() < deadline) {
     const { exitCode, signalCode } = panel.child;
     if (exitCode !== null || signalCode !== null) {
-      throw new Error(`The panel stopped (${signalCode ?? `exit code ${exitCode}`}) before it was healthy. Its log:\n${tail(panel)}`);
+      throw new Error(
+        `The panel stopped (${signalCode ?? `exit code ${exitCode}`}) before it was healthy. Its log:\n${tail(panel)}`,
+      );
     }
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
@@ -36,7 +39,9 @@ async function waitForHealth(panel: PanelProcess) {
     }
     await sleep(250);
   }
-  throw new Error(`The panel did not answer 200 at ${url} within ${START_TIMEOUT_MS / 1000} s (last: ${last}). Its log:\n${tail(panel)}`);
+  throw new Error(
+    `The panel did not answer 200 at ${url} within ${START_TIMEOUT_MS / 1000} s (last: ${last}). Its log:\n${tail(panel)}`,
+  );
 }
 
 export default async function globalSetup() {
@@ -56,9 +61,20 @@ export default async function globalSetup() {
     await createEmptyDatabase(database);
     // The demo users get a password made for this run, so specs can sign in as them.
     const demoPassword = randomBytes(18).toString('base64url');
-    const env = { ...process.env, DATABASE_URL: roleUrl(database), SLIPWAY_DATA_DIR: dataDir, SLIPWAY_DEMO_PASSWORD: demoPassword };
+    const env = {
+      ...process.env,
+      DATABASE_URL: roleUrl(database),
+      SLIPWAY_DATA_DIR: dataDir,
+      SLIPWAY_DEMO_PASSWORD: demoPassword,
+    };
     const panel = await startPanel({
-      env: (port) => ({ ...env, NODE_ENV: 'production', PORT: String(port), HOSTNAME_BIND: '127.0.0.1', SLIPWAY_URL: `http://127.0.0.1:${port}` }),
+      env: (port) => ({
+        ...env,
+        NODE_ENV: 'production',
+        PORT: String(port),
+        HOSTNAME_BIND: '127.0.0.1',
+        SLIPWAY_URL: `http://127.0.0.1:${port}`,
+      }),
       // Its own process group, so the teardown can stop the panel and anything it forks in one signal.
       detached: true,
       logFile: path.join(dataDir, 'panel.log'),
@@ -71,7 +87,9 @@ export default async function globalSetup() {
 
     await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['prisma/seed.ts'], { cwd: ROOT, env }).catch(
       (error: Error & { stdout?: string; stderr?: string }) => {
-        throw new Error(`Seeding the e2e database failed: ${error.message}\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+        throw new Error(
+          `Seeding the e2e database failed: ${error.message}\n${error.stdout ?? ''}${error.stderr ?? ''}`,
+        );
       },
     );
 

@@ -2,6 +2,7 @@
 // Playwright runs it after the tests (and global-setup calls it itself when it fails half-way).
 import { readFile, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { require as tsxRequire } from 'tsx/cjs/api';
 
 /**

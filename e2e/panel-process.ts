@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
+
 import { freePort } from './support';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -92,7 +93,13 @@ async function startOnce(port: number, options: StartPanelOptions): Promise<{ pa
   const timer = setTimeout(() => settle({ kind: 'timeout' }), options.timeoutMs ?? 120_000);
   const result = await outcome;
   clearTimeout(timer);
-  const panel: PanelProcess = { child, port, baseUrl: `http://127.0.0.1:${port}`, output: () => output, exited: exitedPromise(child) };
+  const panel: PanelProcess = {
+    child,
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    output: () => output,
+    exited: exitedPromise(child),
+  };
   return { panel, outcome: result };
 }
 
@@ -104,13 +111,17 @@ export async function startPanel(options: StartPanelOptions): Promise<PanelProce
     if (outcome.kind === 'listening') return panel;
     if (outcome.kind === 'timeout') {
       await stopPanel(panel, options.detached);
-      throw new Error(`The panel did not listen on port ${port} within ${(options.timeoutMs ?? 120_000) / 1000} s. It printed:\n${panel.output().slice(-4000)}`);
+      throw new Error(
+        `The panel did not listen on port ${port} within ${(options.timeoutMs ?? 120_000) / 1000} s. It printed:\n${panel.output().slice(-4000)}`,
+      );
     }
     // Whatever it forked (an embedded PostgreSQL) goes with it before the next try.
     await stopPanel(panel, options.detached);
     const taken = /EADDRINUSE/.test(panel.output());
     if (!taken || attempt >= ATTEMPTS) {
-      throw new Error(`The panel stopped (${outcome.reason}) before it listened on port ${port}. It printed:\n${panel.output().slice(-4000)}`);
+      throw new Error(
+        `The panel stopped (${outcome.reason}) before it listened on port ${port}. It printed:\n${panel.output().slice(-4000)}`,
+      );
     }
     port = await freePort();
   }

@@ -3,6 +3,7 @@
 // masked, attach a volume, be refused deleting it, archive and restore the application. Then a team viewer opens
 // the same pages and finds them read-only. The database is checked after each step that should (or should not) write.
 import { expect, test, type Page } from '@playwright/test';
+
 import { createUser, dbQuery, signIn, uniqueStamp } from './support';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -49,7 +50,13 @@ test('project → git application → .env paste with a bad line → secret mask
   const move = page.getByRole('form', { name: 'Move project' });
   await move.getByLabel('Team').selectOption({ label: `${team} (you: owner)` });
   await move.getByRole('button', { name: 'Move' }).click();
-  await expect.poll(async () => (await dbQuery<{ team_id: string | null }>('SELECT team_id FROM projects WHERE id = $1', [projectId]))[0]?.team_id).not.toBeNull();
+  await expect
+    .poll(
+      async () =>
+        (await dbQuery<{ team_id: string | null }>('SELECT team_id FROM projects WHERE id = $1', [projectId]))[0]
+          ?.team_id,
+    )
+    .not.toBeNull();
 
   // 2. A git application.
   await page.getByRole('link', { name: 'New application' }).click();
@@ -63,8 +70,14 @@ test('project → git application → .env paste with a bad line → secret mask
   await page.waitForURL(new RegExp(`/projects/${projectId}/apps/${UUID}$`));
   const appId = page.url().split('/').at(-1)!;
   const appBase = `/projects/${projectId}/apps/${appId}`;
-  const [app] = await dbQuery<{ type: string; source_config: Record<string, string> }>('SELECT type, source_config FROM applications WHERE id = $1', [appId]);
-  expect(app).toMatchObject({ type: 'git', source_config: { repository: 'https://github.com/acme/shop.git', branch: 'main' } });
+  const [app] = await dbQuery<{ type: string; source_config: Record<string, string> }>(
+    'SELECT type, source_config FROM applications WHERE id = $1',
+    [appId],
+  );
+  expect(app).toMatchObject({
+    type: 'git',
+    source_config: { repository: 'https://github.com/acme/shop.git', branch: 'main' },
+  });
 
   // 3. A pasted .env with one bad line: that line is named, nothing is saved, the text stays.
   await page.getByRole('link', { name: 'Environment', exact: true }).click();
@@ -109,10 +122,16 @@ test('project → git application → .env paste with a bad line → secret mask
   await create.getByLabel('Mount path').fill('/var/lib/shop');
   await create.getByLabel('Size (GB)').fill('5');
   await create.getByRole('button', { name: 'Create and attach' }).click();
-  await expect(toast(page, `Volume ${volume} created and attached to application ${appName} at /var/lib/shop.`)).toBeVisible();
+  await expect(
+    toast(page, `Volume ${volume} created and attached to application ${appName} at /var/lib/shop.`),
+  ).toBeVisible();
   await rowOf(page, volume).getByRole('button', { name: 'Delete' }).click();
-  await expect(page.getByText(`Volume ${volume} is attached to application ${appName} at /var/lib/shop: detach it first.`)).toBeVisible();
-  expect(await dbQuery('SELECT 1 FROM volumes WHERE name = $1 AND application_id = $2', [volume, appId])).toHaveLength(1);
+  await expect(
+    page.getByText(`Volume ${volume} is attached to application ${appName} at /var/lib/shop: detach it first.`),
+  ).toBeVisible();
+  expect(await dbQuery('SELECT 1 FROM volumes WHERE name = $1 AND application_id = $2', [volume, appId])).toHaveLength(
+    1,
+  );
 
   // 5. Archive (confirmed) and restore.
   await page.getByRole('link', { name: 'Settings', exact: true }).click();
@@ -120,10 +139,20 @@ test('project → git application → .env paste with a bad line → secret mask
   await page.getByRole('button', { name: 'Archive…' }).click();
   await page.getByRole('button', { name: `Yes, archive ${appName}` }).click();
   await expect(page.getByText('This application is archived')).toBeVisible();
-  await expect.poll(async () => (await dbQuery<{ status: string }>('SELECT status FROM applications WHERE id = $1', [appId]))[0]?.status).toBe('archived');
+  await expect
+    .poll(
+      async () =>
+        (await dbQuery<{ status: string }>('SELECT status FROM applications WHERE id = $1', [appId]))[0]?.status,
+    )
+    .toBe('archived');
   await page.getByRole('button', { name: 'Restore application' }).click();
   await expect(page.getByText('This application is archived')).toHaveCount(0);
-  await expect.poll(async () => (await dbQuery<{ status: string }>('SELECT status FROM applications WHERE id = $1', [appId]))[0]?.status).toBe('stopped');
+  await expect
+    .poll(
+      async () =>
+        (await dbQuery<{ status: string }>('SELECT status FROM applications WHERE id = $1', [appId]))[0]?.status,
+    )
+    .toBe('stopped');
 
   // 6. The team viewer: the same pages, nothing to change, and never the secret.
   const viewerContext = await browser.newContext();

@@ -2,6 +2,7 @@
 // nothing; a good change ends every session of the account (another browser's too), the old password stops working
 // and the new one signs in.
 import { expect, test, type Page } from '@playwright/test';
+
 import { createUser, dbQuery, signIn, uniqueStamp } from './support';
 
 async function fillPasswordForm(page: Page, current: string, next: string) {
@@ -11,18 +12,25 @@ async function fillPasswordForm(page: Page, current: string, next: string) {
   await page.getByRole('button', { name: 'Change password' }).click();
 }
 
-test('a wrong current password is refused beside its field; a good change signs every session out and the new password works', async ({ browser }) => {
+test('a wrong current password is refused beside its field; a good change signs every session out and the new password works', async ({
+  browser,
+}) => {
   // Four sign-ins and two password hashes at bcrypt cost 12: CPU-bound, slow on a loaded 2-core machine (42 s seen).
   test.setTimeout(120_000);
   const username = `passwd_${uniqueStamp()}`;
   const oldPassword = `pw-${username}-old-one`;
   const newPassword = `pw-${username}-new-one`;
   const userId = await createUser(username, 'developer', oldPassword);
-  const hash = async () => (await dbQuery<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [userId]))[0]!.password_hash;
+  const hash = async () =>
+    (await dbQuery<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [userId]))[0]!
+      .password_hash;
   const audited = async () =>
-    (await dbQuery<{ action: string }>(`SELECT action FROM audit_logs WHERE resource_id = $1 AND action LIKE 'user.password%' ORDER BY id`, [userId])).map(
-      (row) => row.action,
-    );
+    (
+      await dbQuery<{ action: string }>(
+        `SELECT action FROM audit_logs WHERE resource_id = $1 AND action LIKE 'user.password%' ORDER BY id`,
+        [userId],
+      )
+    ).map((row) => row.action);
   const before = await hash();
   const here = await browser.newContext();
   const elsewhere = await browser.newContext();

@@ -2,7 +2,15 @@
 // a delete refused by a volume, and a viewer who sees the pages read-only (and whose forged calls are refused).
 // Each test makes its own users with unique names: the e2e database is shared by specs running in parallel.
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { captureServerAction, dbQuery, forgeBody, replayAction, signedInAs as signedInWith, uniqueStamp as stamp } from './support';
+
+import {
+  captureServerAction,
+  dbQuery,
+  forgeBody,
+  replayAction,
+  signedInAs as signedInWith,
+  uniqueStamp as stamp,
+} from './support';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const signedInAs = (browser: Browser, role: 'developer' | 'viewer') => signedInWith(browser, role, 'proj');
@@ -11,10 +19,15 @@ const projectRow = (page: Page, name: string) =>
   page.locator('tbody tr').filter({ has: page.getByRole('rowheader').getByText(name, { exact: true }) });
 
 async function projectByOwner(ownerId: string) {
-  return dbQuery<{ id: string; name: string; metadata: { tags?: string[] } }>('SELECT id, name, metadata FROM projects WHERE owner_id = $1', [ownerId]);
+  return dbQuery<{ id: string; name: string; metadata: { tags?: string[] } }>(
+    'SELECT id, name, metadata FROM projects WHERE owner_id = $1',
+    [ownerId],
+  );
 }
 
-test('create a project from the dashboard with tags, rename it, and delete it by typing its name', async ({ browser }) => {
+test('create a project from the dashboard with tags, rename it, and delete it by typing its name', async ({
+  browser,
+}) => {
   const dev = await signedInAs(browser, 'developer');
   const { page } = dev;
   try {
@@ -70,7 +83,10 @@ test('create a project from the dashboard with tags, rename it, and delete it by
     await expect(page).toHaveURL((url) => url.pathname === '/');
     await expect(page.getByRole('heading', { name: 'No projects yet' })).toBeVisible();
     expect(await projectByOwner(dev.id)).toHaveLength(0);
-    const audit = await dbQuery<{ action: string }>(`SELECT action FROM audit_logs WHERE user_id = $1 AND resource_type = 'project' ORDER BY id`, [dev.id]);
+    const audit = await dbQuery<{ action: string }>(
+      `SELECT action FROM audit_logs WHERE user_id = $1 AND resource_type = 'project' ORDER BY id`,
+      [dev.id],
+    );
     expect(audit.map((row) => row.action)).toEqual(['project.create', 'project.update', 'project.delete']);
   } finally {
     await dev.close();
@@ -83,30 +99,46 @@ test('deleting a project that has a volume is refused, naming the volume and its
   try {
     const name = `Stateful ${stamp()}`;
     const volume = `data-${stamp()}`;
-    const [project] = await dbQuery<{ id: string }>('INSERT INTO projects (name, owner_id) VALUES ($1, $2) RETURNING id', [name, dev.id]);
+    const [project] = await dbQuery<{ id: string }>(
+      'INSERT INTO projects (name, owner_id) VALUES ($1, $2) RETURNING id',
+      [name, dev.id],
+    );
     const [app] = await dbQuery<{ id: string }>(
       `INSERT INTO applications (project_id, name, type, source_type) VALUES ($1, 'api', 'docker', 'docker') RETURNING id`,
       [project!.id],
     );
-    await dbQuery(`INSERT INTO volumes (name, mount_path, size_gb, application_id) VALUES ($1, '/data', 1, $2)`, [volume, app!.id]);
+    await dbQuery(`INSERT INTO volumes (name, mount_path, size_gb, application_id) VALUES ($1, '/data', 1, $2)`, [
+      volume,
+      app!.id,
+    ]);
 
     await page.goto(`/projects/${project!.id}`);
-    await expect(page.getByRole('link', { name: 'api', exact: true })).toHaveAttribute('href', `/projects/${project!.id}/apps/${app!.id}`);
-    await expect(page.getByRole('link', { name: 'Manage volumes' })).toHaveAttribute('href', `/projects/${project!.id}/volumes`);
+    await expect(page.getByRole('link', { name: 'api', exact: true })).toHaveAttribute(
+      'href',
+      `/projects/${project!.id}/apps/${app!.id}`,
+    );
+    await expect(page.getByRole('link', { name: 'Manage volumes' })).toHaveAttribute(
+      'href',
+      `/projects/${project!.id}/volumes`,
+    );
     await page.getByRole('link', { name: 'Delete project…' }).click();
     await page.waitForURL(/\/delete$/);
     const danger = page.getByRole('region', { name: 'Danger zone' });
     await expect(danger.getByRole('note')).toContainText(`${volume} (attached to application api)`);
     await danger.getByLabel(`Type “${name}” to confirm`).fill(name);
     await danger.getByRole('button', { name: 'Delete project' }).click();
-    await expect(danger.getByRole('alert')).toContainText(`Delete these volumes first (detach an attached one, then delete it): ${volume} (attached to application api).`);
+    await expect(danger.getByRole('alert')).toContainText(
+      `Delete these volumes first (detach an attached one, then delete it): ${volume} (attached to application api).`,
+    );
     expect(await projectByOwner(dev.id)).toHaveLength(1);
   } finally {
     await dev.close();
   }
 });
 
-test('a viewer sees the project read-only, cannot create projects, and a forged edit from them is refused', async ({ browser }) => {
+test('a viewer sees the project read-only, cannot create projects, and a forged edit from them is refused', async ({
+  browser,
+}) => {
   const dev = await signedInAs(browser, 'developer');
   const viewer = await signedInAs(browser, 'viewer');
   try {
@@ -115,9 +147,18 @@ test('a viewer sees the project read-only, cannot create projects, and a forged 
     await expect(viewer.page.getByRole('link', { name: 'New project' })).toHaveCount(0);
 
     const name = `Shared ${stamp()}`;
-    const [team] = await dbQuery<{ id: string }>('INSERT INTO teams (name) VALUES ($1) RETURNING id', [`team-${stamp()}`]);
-    await dbQuery(`INSERT INTO team_members (team_id, user_id, role) VALUES ($1, $2, 'owner'), ($1, $3, 'viewer')`, [team!.id, dev.id, viewer.id]);
-    const [project] = await dbQuery<{ id: string }>('INSERT INTO projects (name, owner_id, team_id) VALUES ($1, $2, $3) RETURNING id', [name, dev.id, team!.id]);
+    const [team] = await dbQuery<{ id: string }>('INSERT INTO teams (name) VALUES ($1) RETURNING id', [
+      `team-${stamp()}`,
+    ]);
+    await dbQuery(`INSERT INTO team_members (team_id, user_id, role) VALUES ($1, $2, 'owner'), ($1, $3, 'viewer')`, [
+      team!.id,
+      dev.id,
+      viewer.id,
+    ]);
+    const [project] = await dbQuery<{ id: string }>(
+      'INSERT INTO projects (name, owner_id, team_id) VALUES ($1, $2, $3) RETURNING id',
+      [name, dev.id, team!.id],
+    );
 
     // The developer's own edit, captured to be replayed as the viewer.
     await dev.page.goto(`/projects/${project!.id}`);
@@ -150,7 +191,8 @@ test('a viewer sees the project read-only, cannot create projects, and a forged 
     const forged = await replayAction(page.request, action, { body: forgedBody });
     expect(forged.status()).toBe(200);
     expect(await forged.text()).toContain('You are not allowed to change this project.');
-    const nameOf = async () => (await dbQuery<{ name: string }>('SELECT name FROM projects WHERE id = $1', [project!.id]))[0]!.name;
+    const nameOf = async () =>
+      (await dbQuery<{ name: string }>('SELECT name FROM projects WHERE id = $1', [project!.id]))[0]!.name;
     expect(await nameOf()).toBe(name);
     const denied = await dbQuery<{ n: number }>(
       `SELECT count(*)::int AS n FROM audit_logs WHERE action = 'authz.denied' AND user_id = $1 AND resource_id = $2`,
@@ -179,12 +221,17 @@ test('a viewer sees the project read-only, cannot create projects, and a forged 
   }
 });
 
-test('a signed-in stranger (no member of the team) posting an edit with a foreign project id is refused and audited', async ({ browser }) => {
+test('a signed-in stranger (no member of the team) posting an edit with a foreign project id is refused and audited', async ({
+  browser,
+}) => {
   const dev = await signedInAs(browser, 'developer');
   const stranger = await signedInAs(browser, 'developer');
   try {
     const name = `Private ${stamp()}`;
-    const [project] = await dbQuery<{ id: string }>('INSERT INTO projects (name, owner_id) VALUES ($1, $2) RETURNING id', [name, dev.id]);
+    const [project] = await dbQuery<{ id: string }>(
+      'INSERT INTO projects (name, owner_id) VALUES ($1, $2) RETURNING id',
+      [name, dev.id],
+    );
     const projectId = project!.id;
     await dev.page.goto(`/projects/${projectId}`);
     const edit = dev.page.getByRole('form', { name: 'Edit project' });
@@ -194,12 +241,20 @@ test('a signed-in stranger (no member of the team) posting an edit with a foreig
       await expect(dev.page.getByTestId('toast')).toHaveText('Project saved.');
     });
     expect(action.requestBody.toString('latin1')).toContain(projectId);
-    const stored = async () => (await dbQuery<{ name: string; description: string | null }>('SELECT name, description FROM projects WHERE id = $1', [projectId]))[0];
+    const stored = async () =>
+      (
+        await dbQuery<{ name: string; description: string | null }>(
+          'SELECT name, description FROM projects WHERE id = $1',
+          [projectId],
+        )
+      )[0];
     expect(await stored()).toEqual({ name, description: 'Only mine' });
 
     // The stranger cannot see the project, and the owner's request sent with the stranger's session changes nothing.
     expect((await stranger.page.request.get(`/projects/${projectId}`)).status()).toBe(404);
-    const forged = await replayAction(stranger.page.request, action, { body: forgeBody(action, 'Only mine', 'Taken over') });
+    const forged = await replayAction(stranger.page.request, action, {
+      body: forgeBody(action, 'Only mine', 'Taken over'),
+    });
     expect(forged.status()).toBe(200);
     expect(await forged.text()).toContain('This project does not exist, or you do not have access to it.');
     expect(await stored()).toEqual({ name, description: 'Only mine' });

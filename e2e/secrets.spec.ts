@@ -3,7 +3,9 @@
 // export (for those allowed) return it. A team viewer sees keys, masks and plain values, read-only; another tenant
 // gets nothing, not even through a forged call. Each test seeds its own users, project and application.
 import { randomBytes } from 'node:crypto';
+
 import { expect, test, type Page } from '@playwright/test';
+
 import { ENV_VALUE_AAD } from '../lib/env-vars/secret-values';
 import {
   actionIdOf,
@@ -22,10 +24,22 @@ import {
 
 const KEY = 'PLANTED_SECRET';
 
-type Vault = { stamp: string; password: string; owner: string; viewer: string; projectId: string; appId: string; secret: string; envPage: string };
+type Vault = {
+  stamp: string;
+  password: string;
+  owner: string;
+  viewer: string;
+  projectId: string;
+  appId: string;
+  secret: string;
+  envPage: string;
+};
 
 /** A developer owning application `vault` in a team project with a viewer; optionally KEY already stored (encrypted) and plain variables. */
-async function seedVault({ withSecret = false, plain = {} }: { withSecret?: boolean; plain?: Record<string, string> } = {}): Promise<Vault> {
+async function seedVault({
+  withSecret = false,
+  plain = {},
+}: { withSecret?: boolean; plain?: Record<string, string> } = {}): Promise<Vault> {
   const stamp = uniqueStamp();
   const password = `pw-secrets-${stamp}-long`;
   const owner = `envowner_${stamp}`;
@@ -47,17 +61,32 @@ async function seedVault({ withSecret = false, plain = {} }: { withSecret?: bool
   );
   const appId = app!.id;
   if (withSecret) {
-    await dbQuery('INSERT INTO env_vars (application_id, key, value, is_secret) VALUES ($1, $2, $3, true)', [appId, KEY, await encryptForPanel(secret, ENV_VALUE_AAD)]);
+    await dbQuery('INSERT INTO env_vars (application_id, key, value, is_secret) VALUES ($1, $2, $3, true)', [
+      appId,
+      KEY,
+      await encryptForPanel(secret, ENV_VALUE_AAD),
+    ]);
   }
   for (const [key, value] of Object.entries(plain)) {
     await dbQuery('INSERT INTO env_vars (application_id, key, value) VALUES ($1, $2, $3)', [appId, key, value]);
   }
-  return { stamp, password, owner, viewer, projectId: project!.id, appId, secret, envPage: `/projects/${project!.id}/apps/${appId}/environment` };
+  return {
+    stamp,
+    password,
+    owner,
+    viewer,
+    projectId: project!.id,
+    appId,
+    secret,
+    envPage: `/projects/${project!.id}/apps/${appId}/environment`,
+  };
 }
 
-const row = (page: Page, key: string) => page.locator('tr', { has: page.getByRole('rowheader', { name: key, exact: true }) });
+const row = (page: Page, key: string) =>
+  page.locator('tr', { has: page.getByRole('rowheader', { name: key, exact: true }) });
 const pathOf = (captured: Captured) => new URL(captured.url).pathname;
-const describe = (captured: Captured) => `${captured.method} ${captured.url} (${captured.resourceType}, ${captured.status})`;
+const describe = (captured: Captured) =>
+  `${captured.method} ${captured.url} (${captured.resourceType}, ${captured.status})`;
 
 /** Every response was really read (a 200 with a body), and none carries the secret. */
 function expectReadAndClean(responses: Captured[], secret: string) {
@@ -69,7 +98,9 @@ function expectReadAndClean(responses: Captured[], secret: string) {
   }
 }
 
-test('a secret saved in the form is masked everywhere the page sends, and revealed only on request', async ({ page }) => {
+test('a secret saved in the form is masked everywhere the page sends, and revealed only on request', async ({
+  page,
+}) => {
   const { owner, password, appId, secret, envPage } = await seedVault();
   await signIn(page, owner, password);
   await page.goto(envPage);
@@ -91,10 +122,16 @@ test('a secret saved in the form is masked everywhere the page sends, and reveal
   expect(actions[0]!.body).toContain(`${KEY} added as a secret.`);
   expectReadAndClean(saved, secret);
 
-  const [stored] = await dbQuery<{ value: string; is_secret: boolean }>('SELECT value, is_secret FROM env_vars WHERE application_id = $1', [appId]);
+  const [stored] = await dbQuery<{ value: string; is_secret: boolean }>(
+    'SELECT value, is_secret FROM env_vars WHERE application_id = $1',
+    [appId],
+  );
   expect(stored!.is_secret).toBe(true);
   expect(stored!.value).toMatch(/^enc:v1:\d+:/);
-  const [mirror] = await dbQuery<{ env_vars: Record<string, string> }>('SELECT env_vars FROM applications WHERE id = $1', [appId]);
+  const [mirror] = await dbQuery<{ env_vars: Record<string, string> }>(
+    'SELECT env_vars FROM applications WHERE id = $1',
+    [appId],
+  );
   expect(mirror!.env_vars).toEqual({});
 
   // A full load and a client-side navigation back to the tab (an RSC fetch) carry the key but not the value.
@@ -109,7 +146,9 @@ test('a secret saved in the form is masked everywhere the page sends, and reveal
   const documents = loaded.filter((captured) => captured.resourceType === 'document' && pathOf(captured) === envPage);
   expect(documents.map(describe)).toHaveLength(1);
   expect(documents[0]!.body).toContain(KEY);
-  const navigations = loaded.filter((captured) => isRsc(captured) && pathOf(captured) === envPage && captured.body.includes(KEY));
+  const navigations = loaded.filter(
+    (captured) => isRsc(captured) && pathOf(captured) === envPage && captured.body.includes(KEY),
+  );
   expect(navigations.length, `an RSC payload of the tab among: ${loaded.map(describe).join(', ')}`).toBeGreaterThan(0);
   expectReadAndClean(loaded, secret);
   const html = await page.content();
@@ -125,11 +164,18 @@ test('a secret saved in the form is masked everywhere the page sends, and reveal
     expect(body).not.toContain(secret);
   }
 
-  await row(page, KEY).getByRole('button', { name: `Reveal ${KEY}` }).click();
+  await row(page, KEY)
+    .getByRole('button', { name: `Reveal ${KEY}` })
+    .click();
   await expect(row(page, KEY).getByTestId('revealed-value')).toHaveText(secret);
-  const reveals = await dbQuery<{ details: unknown }>(`SELECT details FROM audit_logs WHERE resource_id = $1 AND action = 'env.reveal'`, [appId]);
+  const reveals = await dbQuery<{ details: unknown }>(
+    `SELECT details FROM audit_logs WHERE resource_id = $1 AND action = 'env.reveal'`,
+    [appId],
+  );
   expect(reveals.map((r) => r.details)).toEqual([{ key: KEY }]);
-  await row(page, KEY).getByRole('button', { name: `Hide ${KEY}` }).click();
+  await row(page, KEY)
+    .getByRole('button', { name: `Hide ${KEY}` })
+    .click();
   await expect(row(page, KEY).getByLabel('Secret value hidden')).toBeVisible();
 
   const exported = await page.request.get(`/api/applications/${appId}/env`);
@@ -158,12 +204,21 @@ test('a bulk paste with one bad line saves nothing and names the line; fixed, it
   await expect(row(page, 'GREETING')).toContainText('hello\nworld');
   // The secret that was already there is untouched by a paste that does not name it.
   await expect(row(page, KEY).getByLabel('Secret value hidden')).toBeVisible();
-  const keys = await dbQuery<{ key: string }>('SELECT key FROM env_vars WHERE application_id = $1 ORDER BY key', [appId]);
+  const keys = await dbQuery<{ key: string }>('SELECT key FROM env_vars WHERE application_id = $1 ORDER BY key', [
+    appId,
+  ]);
   expect(keys.map((r) => r.key)).toEqual(['BAD_KEY', 'GREETING', 'NODE_ENV', KEY]);
 });
 
-test('a team viewer sees keys and masks read-only, cannot reveal, and the export leaves the secret out', async ({ page, playwright, baseURL }) => {
-  const { viewer, password, appId, secret, envPage } = await seedVault({ withSecret: true, plain: { NODE_ENV: 'production' } });
+test('a team viewer sees keys and masks read-only, cannot reveal, and the export leaves the secret out', async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
+  const { viewer, password, appId, secret, envPage } = await seedVault({
+    withSecret: true,
+    plain: { NODE_ENV: 'production' },
+  });
   await signIn(page, viewer, password);
   const loaded = await responsesDuring(page, async () => {
     await page.goto(envPage);
@@ -199,7 +254,10 @@ test('a team viewer sees keys and masks read-only, cannot reveal, and the export
   }
 });
 
-test('another tenant gets 404 for the page and the export, and a forged save with the foreign application id is refused', async ({ page, browser }) => {
+test('another tenant gets 404 for the page and the export, and a forged save with the foreign application id is refused', async ({
+  page,
+  browser,
+}) => {
   const { owner, password, appId, envPage, stamp } = await seedVault({ withSecret: true });
   // The owner's own save: the request the stranger will imitate.
   await signIn(page, owner, password);
@@ -212,7 +270,10 @@ test('another tenant gets 404 for the page and the export, and a forged save wit
     await expect(page.getByTestId('toast')).toHaveText('OWNER_SET added as a variable.');
   });
   expect(action.requestBody.toString('latin1')).toContain(appId);
-  const keys = async () => (await dbQuery<{ key: string }>('SELECT key FROM env_vars WHERE application_id = $1 ORDER BY key', [appId])).map((r) => r.key);
+  const keys = async () =>
+    (await dbQuery<{ key: string }>('SELECT key FROM env_vars WHERE application_id = $1 ORDER BY key', [appId])).map(
+      (r) => r.key,
+    );
   expect(await keys()).toEqual(['OWNER_SET', KEY]);
 
   const stranger = `envstranger_${stamp}`;
@@ -238,7 +299,9 @@ test('another tenant gets 404 for the page and the export, and a forged save wit
     expect(await keys()).toEqual(['OWNER_SET', KEY]);
     // Exactly one new refusal, on this application, for the write.
     const added = (await denials()).filter((row) => !before.includes(row.id));
-    expect(added.map(({ resource_type, details }) => ({ resource_type, details }))).toEqual([{ resource_type: 'application', details: { action: 'env.write' } }]);
+    expect(added.map(({ resource_type, details }) => ({ resource_type, details }))).toEqual([
+      { resource_type: 'application', details: { action: 'env.write' } },
+    ]);
   } finally {
     await strangerContext.close();
   }

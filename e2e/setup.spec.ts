@@ -2,7 +2,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import { expect, test } from '@playwright/test';
+
 import { testingDatabase } from './global-teardown';
 import { startPanel, stopPanel, type PanelProcess } from './panel-process';
 import { uniqueStamp } from './support';
@@ -31,7 +33,16 @@ test.describe('first-run setup', () => {
     });
     baseUrl = server.baseUrl;
     // It listens; the first answer comes once Next.js has loaded the route.
-    await expect.poll(() => fetch(`${baseUrl}/api/health`).then((r) => r.status, (error: Error) => error.message), { timeout: 60_000 }).toBe(200);
+    await expect
+      .poll(
+        () =>
+          fetch(`${baseUrl}/api/health`).then(
+            (r) => r.status,
+            (error: Error) => error.message,
+          ),
+        { timeout: 60_000 },
+      )
+      .toBe(200);
   });
 
   test.afterAll(async () => {

@@ -3,11 +3,22 @@
 // with Redeliver, and "Deploy latest commit" against a local git server. A team viewer sees it all read-only, with
 // no secret and no buttons that change anything.
 import { randomUUID } from 'node:crypto';
+
 import { expect, test, type Page } from '@playwright/test';
-import { startGitServer, type GitTestServer } from '../lib/git/test-server';
+
 import { aadOf } from '../lib/git-sources/config';
+import { startGitServer, type GitTestServer } from '../lib/git/test-server';
 import { signBody } from '../lib/webhooks/signature';
-import { actionIdOf, type Captured, dbQuery, decryptForPanel, isRsc, responsesDuring, seedSharedProject, signIn } from './support';
+import {
+  actionIdOf,
+  dbQuery,
+  decryptForPanel,
+  isRsc,
+  responsesDuring,
+  seedSharedProject,
+  signIn,
+  type Captured,
+} from './support';
 
 let git: GitTestServer;
 
@@ -41,13 +52,19 @@ async function deliver(url: string, secret: string, event: 'ping' | 'push', body
   const bytes = Buffer.from(JSON.stringify(body));
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'X-GitHub-Event': event, 'X-GitHub-Delivery': randomUUID(), ...signBody('github', bytes, secret) },
+    headers: {
+      'content-type': 'application/json',
+      'X-GitHub-Event': event,
+      'X-GitHub-Delivery': randomUUID(),
+      ...signBody('github', bytes, secret),
+    },
     body: bytes,
   });
   return response.status;
 }
 
-const describe = (captured: Captured) => `${captured.method} ${captured.url} (${captured.resourceType}, ${captured.status})`;
+const describe = (captured: Captured) =>
+  `${captured.method} ${captured.url} (${captured.resourceType}, ${captured.status})`;
 
 /** Each response was really read (200, with a body), and none carries any of `secrets`. */
 function expectReadAndWithout(responses: Captured[], secrets: string[]) {
@@ -62,24 +79,43 @@ function expectReadAndWithout(responses: Captured[], secrets: string[]) {
 /** The one response of `responses` for a document or RSC payload of `path`, which must carry `expected`. */
 function pageResponse(responses: Captured[], kind: 'document' | 'rsc', path: string, expected: string): Captured {
   const matching = responses.filter(
-    (captured) => new URL(captured.url).pathname === path && (kind === 'document' ? captured.resourceType === 'document' : isRsc(captured)) && captured.body.includes(expected),
+    (captured) =>
+      new URL(captured.url).pathname === path &&
+      (kind === 'document' ? captured.resourceType === 'document' : isRsc(captured)) &&
+      captured.body.includes(expected),
   );
-  expect(matching.length, `a ${kind} of ${path} carrying ${expected} among: ${responses.map(describe).join(', ')}`).toBeGreaterThan(0);
+  expect(
+    matching.length,
+    `a ${kind} of ${path} carrying ${expected} among: ${responses.map(describe).join(', ')}`,
+  ).toBeGreaterThan(0);
   return matching[0]!;
 }
 
 const webhookConfig = async (appId: string) =>
-  (await dbQuery<{ webhook_config: Record<string, unknown> }>('SELECT webhook_config FROM git_sources WHERE application_id = $1', [appId]))[0]!.webhook_config;
+  (
+    await dbQuery<{ webhook_config: Record<string, unknown> }>(
+      'SELECT webhook_config FROM git_sources WHERE application_id = $1',
+      [appId],
+    )
+  )[0]!.webhook_config;
 
-test('the owner sets up the webhook, secret, settings and a deploy key; a viewer sees it read-only', async ({ page, browser }) => {
+test('the owner sets up the webhook, secret, settings and a deploy key; a viewer sees it read-only', async ({
+  page,
+  browser,
+}) => {
   test.setTimeout(150_000);
   const { projectId, owner, viewer, password, name } = await seed();
   await signIn(page, owner, password);
   const appId = await createGitApp(page, projectId, name);
   // The local git server stands in for GitHub (an address the form would refuse, so it is set in the database).
-  await dbQuery(`UPDATE applications SET source_config = source_config || jsonb_build_object('repository', $2::text) WHERE id = $1`, [appId, git.url]);
+  await dbQuery(
+    `UPDATE applications SET source_config = source_config || jsonb_build_object('repository', $2::text) WHERE id = $1`,
+    [appId, git.url],
+  );
   await dbQuery('UPDATE git_sources SET repository = $2 WHERE application_id = $1', [appId, git.url]);
-  const [{ id: sourceId }] = (await dbQuery<{ id: string }>('SELECT id FROM git_sources WHERE application_id = $1', [appId])) as [{ id: string }];
+  const [{ id: sourceId }] = (await dbQuery<{ id: string }>('SELECT id FROM git_sources WHERE application_id = $1', [
+    appId,
+  ])) as [{ id: string }];
   const source = `/projects/${projectId}/apps/${appId}/source`;
   const webhook = `/projects/${projectId}/apps/${appId}/webhook`;
   const hookUrl = `${process.env.E2E_BASE_URL}/api/webhooks/github/${sourceId}`;
@@ -135,7 +171,14 @@ test('the owner sets up the webhook, secret, settings and a deploy key; a viewer
 
   // A push to another branch is recorded as ignored; Redeliver processes it again (and still ignores it).
   const sha = await git.commit({ 'other.txt': 'x\n' }, 'other work', 'other');
-  const push = { ref: 'refs/heads/other', before: '0'.repeat(40), after: sha, deleted: false, head_commit: { id: sha, message: 'other work', timestamp: '2026-11-28T10:00:00Z', author: { name: 'Ada' } }, commits: [] };
+  const push = {
+    ref: 'refs/heads/other',
+    before: '0'.repeat(40),
+    after: sha,
+    deleted: false,
+    head_commit: { id: sha, message: 'other work', timestamp: '2026-11-28T10:00:00Z', author: { name: 'Ada' } },
+    commits: [],
+  };
   expect(await deliver(hookUrl, second, 'push', push)).toBe(202);
   const deliveries = page.getByTestId('delivery');
   // Shown once: a new load of the tab carries neither secret.
@@ -175,12 +218,17 @@ test('the owner sets up the webhook, secret, settings and a deploy key; a viewer
   pageResponse(keyed, 'document', source, publicKey.split(' ')[1]!);
   expectReadAndWithout(keyed, ['PRIVATE KEY', ...privateLines]);
   await page.getByRole('button', { name: 'Remove deploy key' }).click();
-  await page.getByRole('group', { name: 'Confirm removing the deploy key' }).getByRole('button', { name: 'Yes, remove' }).click();
+  await page
+    .getByRole('group', { name: 'Confirm removing the deploy key' })
+    .getByRole('button', { name: 'Yes, remove' })
+    .click();
   await expect(page.getByText('None: the repository is fetched without credentials')).toBeVisible();
 
   // Deploy latest commit: a missing watched branch is said plainly; the source's branch head is queued.
   await page.getByRole('button', { name: 'Deploy latest commit' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'The branch “release” does not exist' })).toContainText('Branches:');
+  await expect(page.getByRole('alert').filter({ hasText: 'The branch “release” does not exist' })).toContainText(
+    'Branches:',
+  );
   await page.goto(webhook);
   await page.getByRole('textbox', { name: 'Watched branch' }).fill('');
   await page.getByRole('button', { name: 'Save webhook settings' }).click();
@@ -189,7 +237,10 @@ test('the owner sets up the webhook, secret, settings and a deploy key; a viewer
   const head = (await git.commit({ 'main.txt': 'y\n' }, 'main work')).slice(0, 12);
   await page.getByRole('button', { name: 'Deploy latest commit' }).click();
   await expect(page.getByTestId('toast').filter({ hasText: `Deployment of ${head}` })).toBeVisible();
-  await expect(page.getByRole('link', { name: 'Open the deployment' })).toHaveAttribute('href', new RegExp(`/apps/${appId}/deployments/[0-9a-f-]{36}$`));
+  await expect(page.getByRole('link', { name: 'Open the deployment' })).toHaveAttribute(
+    'href',
+    new RegExp(`/apps/${appId}/deployments/[0-9a-f-]{36}$`),
+  );
 
   // The viewer: the URL and the settings, no secret, no buttons that change anything.
   const viewerContext = await browser.newContext();
@@ -204,7 +255,14 @@ test('the owner sets up the webhook, secret, settings and a deploy key; a viewer
     pageResponse(viewed, 'document', webhook, hookUrl);
     expectReadAndWithout(viewed, [first, second]);
     await expect(viewerPage.getByLabel('Webhook secret hidden')).toBeVisible();
-    for (const button of ['Reveal', 'Regenerate secret', 'Save webhook settings', 'Generate deploy key', 'Use an access token', 'Deploy latest commit']) {
+    for (const button of [
+      'Reveal',
+      'Regenerate secret',
+      'Save webhook settings',
+      'Generate deploy key',
+      'Use an access token',
+      'Deploy latest commit',
+    ]) {
       await expect(viewerPage.getByRole('button', { name: button, exact: true })).toHaveCount(0);
     }
     await expect(viewerPage.getByRole('button', { name: /^Redeliver/ })).toHaveCount(0);

@@ -2,7 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
+
 import type { APIRequestContext, APIResponse, Browser, BrowserContext, Page } from '@playwright/test';
+
 import { STATE_ENV, type E2eState } from './global-teardown';
 
 /**
@@ -93,7 +95,14 @@ export async function createUser(username: string, role: Role, password: string)
   return row!.id;
 }
 
-export type SignedIn = { id: string; name: string; password: string; context: BrowserContext; page: Page; close: () => Promise<void> };
+export type SignedIn = {
+  id: string;
+  name: string;
+  password: string;
+  context: BrowserContext;
+  page: Page;
+  close: () => Promise<void>;
+};
 
 /** A new user with `role`, signed in in a browser context of its own (close it when done). */
 export async function signedInAs(browser: Browser, role: Role, prefix = 'e2e'): Promise<SignedIn> {
@@ -120,7 +129,8 @@ export type Captured = {
 };
 
 /** The Next-Action header of a server-action POST, or null. */
-export const actionIdOf = (captured: Captured) => (captured.method === 'POST' && captured.headers['next-action']) || null;
+export const actionIdOf = (captured: Captured) =>
+  (captured.method === 'POST' && captured.headers['next-action']) || null;
 /** An RSC payload fetched by the client router (a navigation, a refresh or a prefetch). */
 export const isRsc = (captured: Captured) => captured.headers['rsc'] === '1' && !actionIdOf(captured);
 
@@ -168,12 +178,17 @@ export type CapturedAction = Captured & { actionId: string };
 export async function captureServerAction(page: Page, work: () => Promise<void>): Promise<CapturedAction> {
   const actions = (await responsesDuring(page, work)).filter((captured) => actionIdOf(captured));
   if (actions.length !== 1) {
-    throw new Error(`Expected one server-action POST while the work ran, saw ${actions.length}: ${actions.map((a) => a.url).join(', ')}`);
+    throw new Error(
+      `Expected one server-action POST while the work ran, saw ${actions.length}: ${actions.map((a) => a.url).join(', ')}`,
+    );
   }
   const action = actions[0]!;
-  if (action.requestBody.length === 0) throw new Error(`The server-action POST to ${action.url} was captured with an empty body.`);
+  if (action.requestBody.length === 0)
+    throw new Error(`The server-action POST to ${action.url} was captured with an empty body.`);
   if (action.status !== 200 || action.body.length === 0) {
-    throw new Error(`The captured server action answered ${action.status} with ${action.body.length} bytes: the replay would prove nothing.`);
+    throw new Error(
+      `The captured server action answered ${action.status} with ${action.body.length} bytes: the replay would prove nothing.`,
+    );
   }
   return { ...action, actionId: actionIdOf(action)! };
 }
@@ -189,7 +204,9 @@ export function replayAction(
   { body = action.requestBody, origin }: { body?: Buffer; origin?: string } = {},
 ): Promise<APIResponse> {
   const headers = Object.fromEntries(
-    Object.entries(action.headers).filter(([name]) => !['host', 'content-length', 'cookie'].includes(name) && !name.startsWith(':')),
+    Object.entries(action.headers).filter(
+      ([name]) => !['host', 'content-length', 'cookie'].includes(name) && !name.startsWith(':'),
+    ),
   );
   if (origin) Object.assign(headers, { origin, referer: `${origin}/` });
   return request.fetch(action.url, { method: 'POST', headers, data: body, maxRedirects: 0 });

@@ -2,6 +2,7 @@
 // delete refused while attached, detach) and the project's volumes page (delete). Each test makes its own user,
 // project and application straight in the database, with names no other spec uses.
 import { expect, test, type Page } from '@playwright/test';
+
 import { createUser, dbQuery, signIn, uniqueStamp } from './support';
 
 /** A developer owning a project (optionally in a team, with a team viewer) that holds a git application `api`. */
@@ -23,11 +24,10 @@ async function seed(stamp: string, withViewer = false) {
     );
     teamId = team!.team_id;
   }
-  const [project] = await dbQuery<{ id: string }>('INSERT INTO projects (name, owner_id, team_id) VALUES ($1, $2, $3) RETURNING id', [
-    `volumes-${stamp}`,
-    ownerId,
-    teamId,
-  ]);
+  const [project] = await dbQuery<{ id: string }>(
+    'INSERT INTO projects (name, owner_id, team_id) VALUES ($1, $2, $3) RETURNING id',
+    [`volumes-${stamp}`, ownerId, teamId],
+  );
   const [app] = await dbQuery<{ id: string }>(
     `INSERT INTO applications (project_id, name, type, source_type, source_config) VALUES ($1, 'api', 'git', 'github', $2) RETURNING id`,
     [project!.id, JSON.stringify({ repository: 'acme/api', branch: 'main' })],
@@ -35,11 +35,15 @@ async function seed(stamp: string, withViewer = false) {
   return { owner, viewer, password, projectId: project!.id, appId: app!.id };
 }
 
-const volumeRow = (page: Page, name: string) => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+const volumeRow = (page: Page, name: string) =>
+  page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
 const toast = (page: Page, text: string) => page.getByTestId('toast').filter({ hasText: text });
-const volumeExists = async (name: string) => (await dbQuery('SELECT 1 FROM volumes WHERE name = $1', [name])).length === 1;
+const volumeExists = async (name: string) =>
+  (await dbQuery('SELECT 1 FROM volumes WHERE name = $1', [name])).length === 1;
 
-test('a developer creates and attaches a volume, is refused deleting it while attached, detaches and deletes it', async ({ page }) => {
+test('a developer creates and attaches a volume, is refused deleting it while attached, detaches and deletes it', async ({
+  page,
+}) => {
   const stamp = uniqueStamp();
   const { owner, password, projectId, appId } = await seed(stamp);
   const name = `data-${stamp}`;
@@ -74,7 +78,9 @@ test('a developer creates and attaches a volume, is refused deleting it while at
 
   // Deleting while attached: refused, and the message names the application.
   await row.getByRole('button', { name: 'Delete' }).click();
-  await expect(page.getByText(`Volume ${name} is attached to application api at /data: detach it first.`)).toBeVisible();
+  await expect(
+    page.getByText(`Volume ${name} is attached to application api at /data: detach it first.`),
+  ).toBeVisible();
   expect(await volumeExists(name)).toBe(true);
 
   await row.getByRole('button', { name: 'Detach' }).click();
@@ -98,7 +104,10 @@ test('a team viewer sees the volumes read-only', async ({ page }) => {
   const stamp = uniqueStamp();
   const { viewer, password, projectId, appId } = await seed(stamp, true);
   const name = `ro-${stamp}`;
-  await dbQuery(`INSERT INTO volumes (name, mount_path, size_gb, application_id) VALUES ($1, '/srv', 3, $2)`, [name, appId]);
+  await dbQuery(`INSERT INTO volumes (name, mount_path, size_gb, application_id) VALUES ($1, '/srv', 3, $2)`, [
+    name,
+    appId,
+  ]);
   await signIn(page, viewer!, password);
 
   await page.goto(`/projects/${projectId}/apps/${appId}/volumes`);

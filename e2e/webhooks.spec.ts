@@ -3,7 +3,9 @@
 // a branch the application does not watch 202 ignored, signed malformed JSON 400. No browser: the provider is a client.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+
 import { expect, test, type APIResponse } from '@playwright/test';
+
 import { aadOf } from '../lib/git-sources/config';
 import { githubDelivery, githubPing, githubPush, type Delivery } from '../lib/webhooks/testing';
 import { createUser, dbQuery, encryptForPanel, uniqueStamp } from './support';
@@ -25,7 +27,10 @@ const deliveryRow = async (deliveryId: string) =>
     )
   )[0];
 
-async function expectJson(response: APIResponse, status: number): Promise<{ ok: boolean; outcome?: string; message: string }> {
+async function expectJson(
+  response: APIResponse,
+  status: number,
+): Promise<{ ok: boolean; outcome?: string; message: string }> {
   expect(response.status(), await response.text()).toBe(status);
   expect(response.headers()['content-type']).toContain('application/json');
   expect(response.headers()['cache-control']).toBe('no-store');
@@ -34,7 +39,10 @@ async function expectJson(response: APIResponse, status: number): Promise<{ ok: 
 
 test.beforeAll(async () => {
   const ownerId = await createUser(`hooks_dev_${stamp}`, 'developer', `pw-hooks-${stamp}-x`);
-  const [project] = await dbQuery<{ id: string }>('INSERT INTO projects (name, owner_id) VALUES ($1, $2) RETURNING id', [`hooks-${stamp}`, ownerId]);
+  const [project] = await dbQuery<{ id: string }>(
+    'INSERT INTO projects (name, owner_id) VALUES ($1, $2) RETURNING id',
+    [`hooks-${stamp}`, ownerId],
+  );
   const [app] = await dbQuery<{ id: string }>(
     `INSERT INTO applications (project_id, name, type, source_type, source_config) VALUES ($1, $2, 'git', 'github', $3) RETURNING id`,
     [project!.id, `hooks-${stamp}`, JSON.stringify({ repository: 'acme-labs/orders-api', branch: 'main' })],
@@ -42,7 +50,13 @@ test.beforeAll(async () => {
   appId = app!.id;
   const [source] = await dbQuery<{ id: string }>(
     `INSERT INTO git_sources (application_id, provider, repository, branch, webhook_config) VALUES ($1, 'github', 'acme-labs/orders-api', 'main', $2) RETURNING id`,
-    [appId, JSON.stringify({ secret: await encryptForPanel(SECRET, aadOf('secret')), secret_created_at: new Date().toISOString() })],
+    [
+      appId,
+      JSON.stringify({
+        secret: await encryptForPanel(SECRET, aadOf('secret')),
+        secret_created_at: new Date().toISOString(),
+      }),
+    ],
   );
   sourceId = source!.id;
 });
@@ -54,12 +68,17 @@ test.afterAll(async () => {
 
 test('an unknown source is 404 JSON, and nothing is recorded', async ({ request }) => {
   const unknown = randomUUID();
-  const body = await expectJson(await post(request, githubPush({ before: null, after: 'a'.repeat(40), secret: SECRET }), unknown), 404);
+  const body = await expectJson(
+    await post(request, githubPush({ before: null, after: 'a'.repeat(40), secret: SECRET }), unknown),
+    404,
+  );
   expect(body).toMatchObject({ ok: false });
   expect(body.message).toMatch(/No such webhook/);
   expect(await dbQuery('SELECT id FROM webhook_deliveries WHERE git_source_id = $1', [unknown])).toEqual([]);
   // A real source under another provider's URL is no webhook either.
-  expect((await request.post(`/api/webhooks/gitlab/${sourceId}`, { data: '{}', failOnStatusCode: false })).status()).toBe(404);
+  expect(
+    (await request.post(`/api/webhooks/gitlab/${sourceId}`, { data: '{}', failOnStatusCode: false })).status(),
+  ).toBe(404);
 });
 
 test('an unsigned delivery is 401 and recorded as refused', async ({ request }) => {
@@ -67,7 +86,11 @@ test('an unsigned delivery is 401 and recorded as refused', async ({ request }) 
   const body = await expectJson(await post(request, delivery), 401);
   expect(body.ok).toBe(false);
   expect(body.message).toMatch(/X-Hub-Signature-256/);
-  expect(await deliveryRow(delivery.deliveryId)).toMatchObject({ signature_ok: false, outcome: 'rejected', event: 'push' });
+  expect(await deliveryRow(delivery.deliveryId)).toMatchObject({
+    signature_ok: false,
+    outcome: 'rejected',
+    event: 'push',
+  });
 });
 
 test('a delivery signed with another secret is 401 and never echoes a secret', async ({ request }) => {
@@ -85,16 +108,23 @@ test('a delivery signed with another secret is 401 and never echoes a secret', a
  * Posts `bytes` with `headers` and never ends the request: an answer can then only come from a server that decided
  * without waiting for the rest of the body. The socket is closed once the answer is in.
  */
-function postWithoutEnding(url: URL, headers: Record<string, string>, bytes: Buffer): Promise<{ status: number; body: string }> {
+function postWithoutEnding(
+  url: URL,
+  headers: Record<string, string>,
+  bytes: Buffer,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, body: text });
-        req.destroy();
-      });
-    });
+    const req = http.request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body: text });
+          req.destroy();
+        });
+      },
+    );
     // The panel may close the connection while chunks are still being written: that is the point.
     req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
     let sent = 0;
@@ -109,7 +139,10 @@ function postWithoutEnding(url: URL, headers: Record<string, string>, bytes: Buf
   });
 }
 
-test('a body over 5 MB is 413 without being read whole, with or without a Content-Length', async ({ request, baseURL }) => {
+test('a body over 5 MB is 413 without being read whole, with or without a Content-Length', async ({
+  request,
+  baseURL,
+}) => {
   const big = Buffer.alloc(6 * 1024 * 1024, 'x');
   const delivery = githubDelivery('push', big, { secret: SECRET });
   const body = await expectJson(await post(request, delivery), 413);
@@ -117,7 +150,11 @@ test('a body over 5 MB is 413 without being read whole, with or without a Conten
 
   const target = new URL(webhookPath(), baseURL);
   // A declared length over the limit is refused from the header: 1 KiB of the promised 6 MiB is ever sent.
-  const declared = await postWithoutEnding(target, { ...delivery.headers, 'content-length': String(big.length) }, big.subarray(0, 1024));
+  const declared = await postWithoutEnding(
+    target,
+    { ...delivery.headers, 'content-length': String(big.length) },
+    big.subarray(0, 1024),
+  );
   expect(declared.status, declared.body).toBe(413);
   expect(declared.body).toMatch(/larger than 5 MiB/);
 
@@ -132,18 +169,29 @@ test('a signed ping is 200', async ({ request }) => {
   const delivery = githubPing({ secret: SECRET });
   const body = await expectJson(await post(request, delivery), 200);
   expect(body).toMatchObject({ ok: true, outcome: 'ignored' });
-  expect(await deliveryRow(delivery.deliveryId)).toMatchObject({ signature_ok: true, outcome: 'ignored', event: 'ping' });
+  expect(await deliveryRow(delivery.deliveryId)).toMatchObject({
+    signature_ok: true,
+    outcome: 'ignored',
+    event: 'ping',
+  });
 });
 
 test('a signed push to a branch the application does not watch is 202 ignored', async ({ request }) => {
-  const delivery = githubPush({ ref: 'refs/heads/feature/search', before: 'd'.repeat(40), after: 'e'.repeat(40), secret: SECRET });
+  const delivery = githubPush({
+    ref: 'refs/heads/feature/search',
+    before: 'd'.repeat(40),
+    after: 'e'.repeat(40),
+    secret: SECRET,
+  });
   const body = await expectJson(await post(request, delivery), 202);
   expect(body).toMatchObject({ ok: true, outcome: 'ignored' });
   expect(body.message).toContain('this application deploys main');
   expect(await deliveryRow(delivery.deliveryId)).toMatchObject({ signature_ok: true, outcome: 'ignored' });
   // The same delivery again is a replay: 200, nothing new recorded.
   expect(await expectJson(await post(request, delivery), 200)).toMatchObject({ outcome: 'duplicate' });
-  expect(await dbQuery('SELECT id FROM webhook_deliveries WHERE delivery_id = $1', [delivery.deliveryId])).toHaveLength(1);
+  expect(await dbQuery('SELECT id FROM webhook_deliveries WHERE delivery_id = $1', [delivery.deliveryId])).toHaveLength(
+    1,
+  );
 });
 
 test('signed malformed JSON is 400', async ({ request }) => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { EnvError, parseEnv } from './env';
 
 describe('parseEnv', () => {
@@ -56,6 +57,8 @@ describe('parseEnv', () => {
   });
 
   it('reports every bad variable at once', () => {
-    expect(() => parseEnv({ PORT: 'x', DATABASE_URL: 'ftp://x' })).toThrow(/PORT:[\s\S]*DATABASE_URL:|DATABASE_URL:[\s\S]*PORT:/);
+    expect(() => parseEnv({ PORT: 'x', DATABASE_URL: 'ftp://x' })).toThrow(
+      /PORT:[\s\S]*DATABASE_URL:|DATABASE_URL:[\s\S]*PORT:/,
+    );
   });
 });

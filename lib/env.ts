@@ -1,7 +1,9 @@
 // The only reader of process.env. Every setting is parsed here with zod; a bad value stops the panel at start with
 // a message naming the variable and saying what is expected.
 import path from 'node:path';
+
 import { z } from 'zod';
+
 import { parseTrustedProxies } from '@/lib/http/client-ip';
 
 const postgresUrl = z
@@ -10,13 +12,21 @@ const postgresUrl = z
   .refine((value) => {
     try {
       const url = new URL(value);
-      return (url.protocol === 'postgresql:' || url.protocol === 'postgres:') && url.hostname !== '' && url.pathname.length > 1;
+      return (
+        (url.protocol === 'postgresql:' || url.protocol === 'postgres:') &&
+        url.hostname !== '' &&
+        url.pathname.length > 1
+      );
     } catch {
       return false;
     }
   }, 'must be a PostgreSQL URL like postgresql://user:password@host:5432/database');
 
-const port = z.coerce.number().int().min(1, 'must be a port number 1-65535').max(65535, 'must be a port number 1-65535');
+const port = z.coerce
+  .number()
+  .int()
+  .min(1, 'must be a port number 1-65535')
+  .max(65535, 'must be a port number 1-65535');
 
 const emptyAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
@@ -48,19 +58,39 @@ export const envSchema = z.object({
   SLIPWAY_URL: z.preprocess(
     emptyAsUndefined,
     z
-      .url({ protocol: /^https?$/, message: 'must be the http(s) URL people use to reach the panel, e.g. https://panel.example.com' })
+      .url({
+        protocol: /^https?$/,
+        message: 'must be the http(s) URL people use to reach the panel, e.g. https://panel.example.com',
+      })
       .optional(),
   ),
   /** Secret signing session cookies; generated into the data directory when unset. */
   NEXTAUTH_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
   /** Password for the demo users of `npm run db:seed` (random and printed once when unset). */
-  SLIPWAY_DEMO_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12, 'must be at least 12 characters').optional()),
+  SLIPWAY_DEMO_PASSWORD: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(12, 'must be at least 12 characters').optional(),
+  ),
   /** Run the deployment worker inside the panel (on), or leave it to `npm run worker` processes (off). */
   SLIPWAY_WORKER: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('on')),
   /** Images of this many latest successful deployments of each application are kept for rollbacks without a rebuild. */
-  SLIPWAY_KEEP_IMAGES: z.preprocess(emptyAsUndefined, z.coerce.number({ message: 'must be a whole number 1-100' }).int('must be a whole number 1-100').min(1, 'must be at least 1 (the running image is always kept)').max(100, 'must be at most 100').default(5)),
+  SLIPWAY_KEEP_IMAGES: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ message: 'must be a whole number 1-100' })
+      .int('must be a whole number 1-100')
+      .min(1, 'must be at least 1 (the running image is always kept)')
+      .max(100, 'must be at most 100')
+      .default(5),
+  ),
   /** The Docker engine (a Swarm manager): unix:///path/to.sock or tcp://host:port. Default /var/run/docker.sock. */
-  DOCKER_HOST: z.preprocess(emptyAsUndefined, z.string().regex(/^(unix|tcp):\/\/\S+$/, 'must be unix:///path/to/docker.sock or tcp://host:port').optional()),
+  DOCKER_HOST: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^(unix|tcp):\/\/\S+$/, 'must be unix:///path/to/docker.sock or tcp://host:port')
+      .optional(),
+  ),
   GITHUB_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
   GITHUB_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
 });

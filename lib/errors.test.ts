@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { APP_ERROR_STATUS, AppError, httpStatusFor, type AppErrorCode } from './errors';
 
 // Every code's status, written out: adding a code without deciding its status, or changing one, fails here.
@@ -29,9 +30,17 @@ describe('httpStatusFor', () => {
 describe('AppError', () => {
   it('keeps its code, message, field and audit entry', () => {
     const audit = { userId: null, action: 'authz.denied', resourceType: 'team' as const };
-    const error = new AppError('conflict', 'A team with that name exists: choose another name.', { field: 'name', audit });
+    const error = new AppError('conflict', 'A team with that name exists: choose another name.', {
+      field: 'name',
+      audit,
+    });
     expect(error).toBeInstanceOf(Error);
-    expect(error).toMatchObject({ name: 'AppError', code: 'conflict', field: 'name', options: { field: 'name', audit } });
+    expect(error).toMatchObject({
+      name: 'AppError',
+      code: 'conflict',
+      field: 'name',
+      options: { field: 'name', audit },
+    });
     expect(error.message).toBe('A team with that name exists: choose another name.');
   });
 

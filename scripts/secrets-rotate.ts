@@ -10,18 +10,29 @@ async function main(): Promise<number> {
   const config = env();
   const db = await database();
   try {
-    const result = await rotateSecrets(db.prisma, { secretKey: config.SLIPWAY_SECRET_KEY, dataDir: config.SLIPWAY_DATA_DIR });
+    const result = await rotateSecrets(db.prisma, {
+      secretKey: config.SLIPWAY_SECRET_KEY,
+      dataDir: config.SLIPWAY_DATA_DIR,
+    });
     const version = result.keyVersion;
     if (result.keySource === 'env') {
       console.log(`Using SLIPWAY_SECRET_KEY: its first entry, key version ${version}, is current.`);
-      console.log(`  (To rotate, put a new key first: SLIPWAY_SECRET_KEY='${version + 1}:<new key>,${version}:<current key>'.)`);
+      console.log(
+        `  (To rotate, put a new key first: SLIPWAY_SECRET_KEY='${version + 1}:<new key>,${version}:<current key>'.)`,
+      );
     } else if (result.addedKey) {
-      console.log(`Added key version ${version} to ${config.SLIPWAY_DATA_DIR}/${KEY_FILE}; older versions stay there so older backups can be restored.`);
+      console.log(
+        `Added key version ${version} to ${config.SLIPWAY_DATA_DIR}/${KEY_FILE}; older versions stay there so older backups can be restored.`,
+      );
     } else {
-      console.log(`${result.stale} value(s) were still on older keys (an unfinished rotation): moving them onto key version ${version}; no new key added.`);
+      console.log(
+        `${result.stale} value(s) were still on older keys (an unfinished rotation): moving them onto key version ${version}; no new key added.`,
+      );
     }
     for (const count of result.counts) {
-      console.log(`  ${count.target}: ${count.reencrypted} re-encrypted, ${count.current} already current, ${count.failed} failed`);
+      console.log(
+        `  ${count.target}: ${count.reencrypted} re-encrypted, ${count.current} already current, ${count.failed} failed`,
+      );
     }
     const moved = result.counts.reduce((sum, count) => sum + count.reencrypted, 0);
     if (result.failures.length > 0) {
@@ -34,7 +45,8 @@ async function main(): Promise<number> {
       return 1;
     }
     console.log(`Done: ${moved} value(s) re-encrypted onto key version ${version}.`);
-    if (moved > 0 || result.addedKey) console.log(`Restart the panel so it writes new secrets with key version ${version}.`);
+    if (moved > 0 || result.addedKey)
+      console.log(`Restart the panel so it writes new secrets with key version ${version}.`);
     return 0;
   } finally {
     await db.close();

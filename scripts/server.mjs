@@ -4,13 +4,19 @@
 //
 // It reads its own few variables because it runs apart from the bundled app; SLIPWAY_TRUSTED_PROXIES goes through the
 // same parser as in lib/env.ts, which checks the rest of the configuration when instrumentation.ts starts the panel.
-import http from 'node:http';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { readFile } from 'node:fs/promises';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { applyClientIp, createClientIpListener, markClientIpServer, parseTrustedProxies } from '../lib/http/client-ip-core.mjs';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+import {
+  applyClientIp,
+  createClientIpListener,
+  markClientIpServer,
+  parseTrustedProxies,
+} from '../lib/http/client-ip-core.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -106,7 +112,9 @@ async function main() {
   });
   server.once('error', (error) => refuse(`cannot listen on ${hostname}:${port}: ${error.message}`));
   server.listen(port, hostname, () => {
-    const proxies = trustedProxies.entries.length ? `trusting X-Forwarded-For from ${trustedProxies.entries.join(', ')}` : 'no trusted proxies';
+    const proxies = trustedProxies.entries.length
+      ? `trusting X-Forwarded-For from ${trustedProxies.entries.join(', ')}`
+      : 'no trusted proxies';
     console.log(`[slipway] listening on ${hostname}:${port} (${proxies})`);
   });
 

@@ -4,13 +4,21 @@
 // The browser's confirm() asks the question (nothing posts if the person says no); the button says what is happening
 // while the action runs; the outcome shows above the button, or under it in one line (`compact`) in a table row.
 import { useActionState } from 'react';
+
 import { initialActionState, type ActionState } from '@/lib/actions/state';
+
 import { Button, type ButtonVariant } from './button';
 import { FormMessage } from './form-message';
 
 /** What a one-line outcome says: the action's message, or its field errors where a row has no fields to show them. */
 export function stateText(state: ActionState): string | undefined {
-  return state.message ?? (Object.values(state.fieldErrors ?? {}).flat().join(' ') || undefined);
+  return (
+    state.message ??
+    (Object.values(state.fieldErrors ?? {})
+      .flat()
+      .join(' ') ||
+      undefined)
+  );
 }
 
 export function ConfirmForm({
@@ -49,7 +57,12 @@ export function ConfirmForm({
         <input key={name} type="hidden" name={name} value={value} />
       ))}
       {!compact && message}
-      <Button type="submit" variant={variant} disabled={pending} className={danger ? 'text-red-700 dark:text-red-400' : ''}>
+      <Button
+        type="submit"
+        variant={variant}
+        disabled={pending}
+        className={danger ? 'text-red-700 dark:text-red-400' : ''}
+      >
         {pending ? pendingLabel : label}
       </Button>
       {compact && message}

@@ -1,9 +1,15 @@
 import { useId, type ComponentProps, type ReactNode } from 'react';
+
 import { FieldError } from './field-error';
 import { Input } from './input';
 import { Textarea } from './textarea';
 
-export type FieldShell = { label: ReactNode; errors?: string[]; hint?: string; /** Adds a quiet "(optional)" to the label. */ optional?: boolean };
+export type FieldShell = {
+  label: ReactNode;
+  errors?: string[];
+  hint?: string;
+  /** Adds a quiet "(optional)" to the label. */ optional?: boolean;
+};
 
 // The label names the control; the hint and the errors describe it (aria-describedby), so a screen reader hears
 // "Branch" as the name and the rules as its description, and tests can find the field by its label alone.
@@ -28,7 +34,14 @@ function useFieldIds(name: string, errors?: string[], hint?: string) {
 type Control = ReturnType<typeof useFieldIds>['control'];
 
 /** The label, hint and errors around one control; `children` renders the control with its ids and aria. */
-export function Shell({ label, optional, errors, hint, name, children }: FieldShell & { name: string; children: (control: Control) => ReactNode }) {
+export function Shell({
+  label,
+  optional,
+  errors,
+  hint,
+  name,
+  children,
+}: FieldShell & { name: string; children: (control: Control) => ReactNode }) {
   const ids = useFieldIds(name, errors, hint);
   return (
     <div className="block space-y-1 text-sm">
@@ -48,11 +61,31 @@ export function Shell({ label, optional, errors, hint, name, children }: FieldSh
 }
 
 /** A labelled input with its error right beside it, keeping what was typed via defaultValue. */
-export function Field({ label, optional, errors, hint, ...props }: ComponentProps<'input'> & FieldShell & { name: string }) {
-  return <Shell {...{ label, optional, errors, hint, name: props.name }}>{(control) => <Input {...control} {...props} />}</Shell>;
+export function Field({
+  label,
+  optional,
+  errors,
+  hint,
+  ...props
+}: ComponentProps<'input'> & FieldShell & { name: string }) {
+  return (
+    <Shell {...{ label, optional, errors, hint, name: props.name }}>
+      {(control) => <Input {...control} {...props} />}
+    </Shell>
+  );
 }
 
 /** Field's multi-line sibling (descriptions, pasted text). */
-export function TextareaField({ label, optional, errors, hint, ...props }: ComponentProps<'textarea'> & FieldShell & { name: string }) {
-  return <Shell {...{ label, optional, errors, hint, name: props.name }}>{(control) => <Textarea {...control} {...props} />}</Shell>;
+export function TextareaField({
+  label,
+  optional,
+  errors,
+  hint,
+  ...props
+}: ComponentProps<'textarea'> & FieldShell & { name: string }) {
+  return (
+    <Shell {...{ label, optional, errors, hint, name: props.name }}>
+      {(control) => <Textarea {...control} {...props} />}
+    </Shell>
+  );
 }

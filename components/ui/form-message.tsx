@@ -3,7 +3,10 @@
 // same words in the same colour, without the box.
 const TONE = {
   error: ['text-red-800 dark:text-red-200', 'border-red-300 bg-red-50 dark:border-red-800 dark:bg-red-950'],
-  success: ['text-emerald-900 dark:text-emerald-200', 'border-emerald-300 bg-emerald-50 dark:border-emerald-800 dark:bg-emerald-950'],
+  success: [
+    'text-emerald-900 dark:text-emerald-200',
+    'border-emerald-300 bg-emerald-50 dark:border-emerald-800 dark:bg-emerald-950',
+  ],
 };
 
 export function FormMessage({
@@ -20,7 +23,10 @@ export function FormMessage({
   if (!message) return null;
   const [text, box] = TONE[ok ? 'success' : 'error'];
   return (
-    <p role={ok ? 'status' : 'alert'} className={`${text} ${compact ? 'text-xs' : `rounded-md border p-3 text-sm ${box}`} ${className}`}>
+    <p
+      role={ok ? 'status' : 'alert'}
+      className={`${text} ${compact ? 'text-xs' : `rounded-md border p-3 text-sm ${box}`} ${className}`}
+    >
       {message}
     </p>
   );

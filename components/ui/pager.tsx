@@ -1,4 +1,5 @@
 import Link from 'next/link';
+
 import { buttonClasses } from './button';
 
 /** Keyset pagination links: back to the first page, and on to the next one when there is one. */

@@ -1,4 +1,5 @@
 import type { ComponentProps } from 'react';
+
 import { Shell, type FieldShell } from './field';
 
 /** A native <select> with the Input look (native keeps keyboard and screen-reader behaviour for free). */
@@ -13,7 +14,14 @@ export function Select({ className = '', ...props }: ComponentProps<'select'>) {
 
 // Beside Select rather than in field.tsx: a page whose forms have no select does not ship the Select code.
 /** A labelled native <select> (provider, role, team, volume…), with its hint and errors like Field. */
-export function SelectField({ label, optional, errors, hint, className = '', ...props }: ComponentProps<'select'> & FieldShell & { name: string }) {
+export function SelectField({
+  label,
+  optional,
+  errors,
+  hint,
+  className = '',
+  ...props
+}: ComponentProps<'select'> & FieldShell & { name: string }) {
   return (
     <Shell {...{ label, optional, errors, hint, name: props.name }}>
       {(control) => <Select {...control} className={`w-full ${className}`} {...props} />}

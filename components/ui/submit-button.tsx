@@ -4,6 +4,7 @@
 // double click never posts twice.
 import type { ComponentProps } from 'react';
 import { useFormStatus } from 'react-dom';
+
 import { Button, type ButtonVariant } from './button';
 
 export function SubmitButton({
@@ -15,7 +16,13 @@ export function SubmitButton({
 }: Omit<ComponentProps<'button'>, 'type'> & { pendingLabel: string; variant?: ButtonVariant }) {
   const { pending } = useFormStatus();
   return (
-    <Button type="submit" variant={variant} disabled={pending || disabled} aria-disabled={pending || disabled} {...props}>
+    <Button
+      type="submit"
+      variant={variant}
+      disabled={pending || disabled}
+      aria-disabled={pending || disabled}
+      {...props}
+    >
       {pending ? pendingLabel : children}
     </Button>
   );

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+
 import { Card } from './card';
 
 /** A heading; right-aligned for numbers and row actions; `hidden` keeps it for screen readers only. */
@@ -14,7 +15,11 @@ export function DataTable({ headings, children }: { headings: Heading[]; childre
             {headings.map((heading) => {
               const { label, align, hidden } = typeof heading === 'string' ? { label: heading } : heading;
               return (
-                <th key={label} scope="col" className={`px-4 py-2.5 font-medium${align === 'right' ? ' text-right' : ''}`}>
+                <th
+                  key={label}
+                  scope="col"
+                  className={`px-4 py-2.5 font-medium${align === 'right' ? 'text-right' : ''}`}
+                >
                   {hidden ? <span className="sr-only">{label}</span> : label}
                 </th>
               );

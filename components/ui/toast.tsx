@@ -3,6 +3,7 @@
 // A success toast for a server action's result: shown when a new successful ActionState arrives, gone after a few
 // seconds or on Escape. Refusals are not toasts: they stay beside the form (FormMessage) until fixed.
 import { useEffect, useState } from 'react';
+
 import type { ActionState } from '@/lib/actions/state';
 
 const VISIBLE_MS = 4000;

@@ -2,16 +2,18 @@
 // what Next.js owns (the session, revalidatePath, redirect) comes in as test doubles through ActionDeps.
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
+
 import type { PlatformRole } from '@/lib/auth/permissions';
 import type { SessionUser } from '@/lib/auth/session';
 import { asSystem } from '@/lib/db/context';
 import { AppError } from '@/lib/errors';
-import { createTeam, teamErrorFrom, TEAM_NAME_TAKEN_MESSAGE } from '@/lib/teams/mutations';
+import { createTeam, TEAM_NAME_TAKEN_MESSAGE, teamErrorFrom } from '@/lib/teams/mutations';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { insertUser, uniqueName } from '@/lib/testing/fixtures';
 import { createUser } from '@/lib/users/mutations';
 import { createTeamSchema } from '@/lib/validation/team';
 import { createUserFormSchema } from '@/lib/validation/user';
+
 import { actionsWith, type ActionDeps } from './form-action';
 import { CHECK_FIELDS, SERVER_FAILED, type ActionState } from './state';
 
@@ -98,8 +100,15 @@ describe('formAction', () => {
     expect(state).toEqual({ ok: true, message: `Team ${name} created.` });
     expect(team).toBeDefined();
     expect(revalidated).toEqual(['/teams', `/teams/${team!.id} (layout)`]);
-    const audit = await asSystem(test.db.prisma, (tx) => tx.auditLog.findFirstOrThrow({ where: { resourceId: team!.id } }));
-    expect(audit).toMatchObject({ userId: developer.id, action: 'team.create', ipAddress: META.ip, userAgent: META.userAgent });
+    const audit = await asSystem(test.db.prisma, (tx) =>
+      tx.auditLog.findFirstOrThrow({ where: { resourceId: team!.id } }),
+    );
+    expect(audit).toMatchObject({
+      userId: developer.id,
+      action: 'team.create',
+      ipAddress: META.ip,
+      userAgent: META.userAgent,
+    });
   });
 
   it('keeps every field error of every field, not just the first, and runs nothing', async () => {
@@ -221,7 +230,10 @@ describe('formAction', () => {
 
   it('keys nested field errors by their dotted path below `nested`', async () => {
     const nested = formAction({
-      schema: z.object({ id: z.string().min(1, 'Give an id.'), config: z.object({ ports: z.array(z.number().max(9, 'Too big.')) }) }),
+      schema: z.object({
+        id: z.string().min(1, 'Give an id.'),
+        config: z.object({ ports: z.array(z.number().max(9, 'Too big.')) }),
+      }),
       keys: ['id', 'ports.0'],
       input: (values) => ({ id: values.id, config: { ports: [Number(values['ports.0'])] } }),
       nested: 'config',

@@ -7,6 +7,7 @@
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import type { z } from 'zod';
+
 import { requireUser, type SessionUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import type { Tx } from '@/lib/db/context';
@@ -14,6 +15,7 @@ import { runAsSystem, runAsUser, type WorkContext } from '@/lib/db/work';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { getRequestMeta, type RequestMeta } from '@/lib/http/request-meta';
 import { STALE } from '@/lib/validation/ids';
+
 import { actionFailure, formValues, invalid, type ActionState } from './state';
 
 type Values = Record<string, string>;
@@ -52,7 +54,13 @@ type Common<S extends Schema, R, P> = Work<z.output<S>, R, P> & {
   revalidate?: readonly Revalidation[] | ((input: z.output<S>, result: R) => readonly Revalidation[]);
 };
 
-export type FormActionSpec<S extends Schema, R, State extends ActionState, K extends string = string, P = undefined> = Common<S, R, P> & {
+export type FormActionSpec<
+  S extends Schema,
+  R,
+  State extends ActionState,
+  K extends string = string,
+  P = undefined,
+> = Common<S, R, P> & {
   /** Parses the form's values; a function of the user when the rules depend on them (their password policy). */
   schema: S | ((user: SessionUser) => S);
   /** The form fields read. Anything else the form sends is ignored. */
@@ -88,7 +96,11 @@ export type CallActionSpec<A extends unknown[], S extends Schema, R, Result, P =
 };
 
 export function actionsWith(deps: ActionDeps) {
-  async function perform<S extends Schema, R, P>(spec: Common<S, R, P>, user: SessionUser, input: z.output<S>): Promise<R> {
+  async function perform<S extends Schema, R, P>(
+    spec: Common<S, R, P>,
+    user: SessionUser,
+    input: z.output<S>,
+  ): Promise<R> {
     const ctx: WorkContext = { actor: user, meta: await deps.getRequestMeta() };
     const db = await deps.getDb();
     const prepared = (await spec.prepare?.()) as P;
@@ -107,9 +119,13 @@ export function actionsWith(deps: ActionDeps) {
   }
 
   /** A server action for a form posted through useActionState: `(previous state, form data) → ActionState`. */
-  function formAction<S extends Schema, R, State extends ActionState = ActionState, const K extends string = string, P = undefined>(
-    spec: FormActionSpec<S, R, State, K, P>,
-  ) {
+  function formAction<
+    S extends Schema,
+    R,
+    State extends ActionState = ActionState,
+    const K extends string = string,
+    P = undefined,
+  >(spec: FormActionSpec<S, R, State, K, P>) {
     return async (_prev: State, form: FormData): Promise<State> => {
       const user = await deps.requireUser();
       const read = formValues(form, typeof spec.keys === 'function' ? spec.keys(form) : spec.keys) as Record<K, string>;
@@ -117,7 +133,9 @@ export function actionsWith(deps: ActionDeps) {
       const schema = typeof spec.schema === 'function' ? spec.schema(user) : spec.schema;
       const parsed = schema.safeParse(spec.input ? spec.input(read) : read);
       if (!parsed.success) {
-        return (spec.stale ? { ok: false, message: STALE, values } : invalid(parsed.error, values, spec.nested)) as State;
+        return (
+          spec.stale ? { ok: false, message: STALE, values } : invalid(parsed.error, values, spec.nested)
+        ) as State;
       }
       let result: R;
       try {
@@ -133,7 +151,9 @@ export function actionsWith(deps: ActionDeps) {
   }
 
   /** A server action called with arguments from a button: `(...args) → Result | { ok: false, message }`. */
-  function callAction<A extends unknown[], S extends Schema, R, Result, P = undefined>(spec: CallActionSpec<A, S, R, Result, P>) {
+  function callAction<A extends unknown[], S extends Schema, R, Result, P = undefined>(
+    spec: CallActionSpec<A, S, R, Result, P>,
+  ) {
     return async (...args: A): Promise<Result | Refused> => {
       const user = await deps.requireUser();
       const parsed = spec.schema.safeParse(spec.args(...args));
@@ -155,7 +175,10 @@ export function actionsWith(deps: ActionDeps) {
   return { formAction, callAction };
 }
 
-function echoed<K extends string>(values: Record<K, string>, echo: readonly K[] | ((values: Record<K, string>) => Values) | undefined): Values {
+function echoed<K extends string>(
+  values: Record<K, string>,
+  echo: readonly K[] | ((values: Record<K, string>) => Values) | undefined,
+): Values {
   if (typeof echo === 'function') return echo(values);
   if (!echo) return values;
   return Object.fromEntries(echo.map((key) => [key, values[key] ?? '']));

@@ -1,5 +1,6 @@
 // The one shape every server action returns to its form (useActionState): expected failures are returned, not thrown.
 import type { z } from 'zod';
+
 import { AppError } from '@/lib/errors';
 
 export type ActionState = {

@@ -19,7 +19,11 @@ export type ApplicationAccess = {
 export const APPLICATION_NOT_FOUND = 'This application does not exist, or you do not have access to it.';
 
 /** The application as `userId` may see it; null when its project is invisible to them, or it is missing. */
-export async function loadApplicationAccess(tx: Tx, applicationId: string, userId: string): Promise<ApplicationAccess | null> {
+export async function loadApplicationAccess(
+  tx: Tx,
+  applicationId: string,
+  userId: string,
+): Promise<ApplicationAccess | null> {
   if (!isUuid(applicationId)) return null;
   const app = await tx.application.findUnique({
     where: { id: applicationId },
@@ -39,7 +43,12 @@ export async function requireApplicationAccess(
   action: Action,
 ): Promise<ApplicationAccess> {
   const app = await loadApplicationAccess(tx, applicationId, ctx.actor.id);
-  const refused = { action, resourceType: 'application' as const, resourceId: applicationId, notFoundMessage: APPLICATION_NOT_FOUND };
+  const refused = {
+    action,
+    resourceType: 'application' as const,
+    resourceId: applicationId,
+    notFoundMessage: APPLICATION_NOT_FOUND,
+  };
   if (!app || !can(ctx.actor, 'application.read', app.project.resource)) throw refusal(ctx, refused, false);
   if (!can(ctx.actor, action, app.project.resource)) throw refusal(ctx, refused, true);
   return app;

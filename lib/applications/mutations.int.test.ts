@@ -1,12 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import type { WorkContext } from '@/lib/db/work';
-import { asSystem, asUser, type Tx } from '@/lib/db/context';
+
 import type { TeamRole } from '@/lib/auth/permissions';
+import { asSystem, asUser, type Tx } from '@/lib/db/context';
+import type { WorkContext } from '@/lib/db/work';
 import { getProjectForUser } from '@/lib/projects/queries';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { actAs, newUser, NO_SUCH_ID, refusal, TEST_META, uniqueName, type TestUser as User } from '@/lib/testing/fixtures';
+import {
+  actAs,
+  newUser,
+  NO_SUCH_ID,
+  refusal,
+  TEST_META,
+  uniqueName,
+  type TestUser as User,
+} from '@/lib/testing/fixtures';
 import type { CreateApplicationInput } from '@/lib/validation/application';
+
 import {
   archiveApplication,
   createApplication,
@@ -27,14 +37,22 @@ async function newProject(owner: User, members: [User, TeamRole][] = []): Promis
   return system(async (tx) => {
     const team = members.length
       ? await tx.team.create({
-          data: { name: uniqueName('Team'), members: { create: [{ userId: owner.id, role: 'owner' }, ...members.map(([u, role]) => ({ userId: u.id, role }))] } },
+          data: {
+            name: uniqueName('Team'),
+            members: {
+              create: [{ userId: owner.id, role: 'owner' }, ...members.map(([u, role]) => ({ userId: u.id, role }))],
+            },
+          },
         })
       : null;
-    return (await tx.project.create({ data: { name: uniqueName('proj'), ownerId: owner.id, teamId: team?.id ?? null } })).id;
+    return (
+      await tx.project.create({ data: { name: uniqueName('proj'), ownerId: owner.id, teamId: team?.id ?? null } })
+    ).id;
   });
 }
 
-const appRow = (id: string) => system((tx) => tx.application.findUniqueOrThrow({ where: { id }, include: { gitSource: true } }));
+const appRow = (id: string) =>
+  system((tx) => tx.application.findUniqueOrThrow({ where: { id }, include: { gitSource: true } }));
 const audits = (where: { userId?: string; resourceId?: string; action?: string }) =>
   system((tx) => tx.auditLog.findMany({ where, orderBy: { id: 'asc' } }));
 
@@ -76,29 +94,55 @@ describe('createApplication', () => {
       gitSource: null,
     });
     expect(await audits({ resourceId: id })).toEqual([
-      expect.objectContaining({ action: 'application.create', resourceType: 'application', userId: alice.id, ipAddress: TEST_META.ip, details: { projectId, name: 'web', type: 'docker', image: 'nginx:1.27-alpine' } }),
+      expect.objectContaining({
+        action: 'application.create',
+        resourceType: 'application',
+        userId: alice.id,
+        ipAddress: TEST_META.ip,
+        details: { projectId, name: 'web', type: 'docker', image: 'nginx:1.27-alpine' },
+      }),
     ]);
   });
 
   it('creates a git application with defaults, source_type = provider, and its git_sources row', async () => {
     const alice = await newUser(test);
     const projectId = await newProject(alice);
-    const { id } = await create(alice, { ...gitInput(projectId, 'api'), provider: 'gitlab', branch: 'release/1.0', dockerfile: './docker//api.Dockerfile' });
+    const { id } = await create(alice, {
+      ...gitInput(projectId, 'api'),
+      provider: 'gitlab',
+      branch: 'release/1.0',
+      dockerfile: './docker//api.Dockerfile',
+    });
     const row = await appRow(id);
     expect(row).toMatchObject({
       type: 'git',
       sourceType: 'gitlab',
-      sourceConfig: { repository: 'acme/api', branch: 'release/1.0', dockerfile: 'docker/api.Dockerfile', build_context: '.' },
+      sourceConfig: {
+        repository: 'acme/api',
+        branch: 'release/1.0',
+        dockerfile: 'docker/api.Dockerfile',
+        build_context: '.',
+      },
     });
-    expect(row.gitSource).toMatchObject({ provider: 'gitlab', repository: 'acme/api', branch: 'release/1.0', commitSha: null, webhookConfig: {} });
+    expect(row.gitSource).toMatchObject({
+      provider: 'gitlab',
+      repository: 'acme/api',
+      branch: 'release/1.0',
+      commitSha: null,
+      webhookConfig: {},
+    });
   });
 
   it('creates a compose application: the text as typed plus its service names, source_type docker_compose', async () => {
     const alice = await newUser(test);
     const projectId = await newProject(alice);
-    const compose = 'services:\n  web:\n    image: nginx:1.27\n  worker:\n    build: ./worker\n    environment:\n      PASSWORD: hunter2\n';
+    const compose =
+      'services:\n  web:\n    image: nginx:1.27\n  worker:\n    build: ./worker\n    environment:\n      PASSWORD: hunter2\n';
     const { id } = await create(alice, { projectId, name: 'stack', type: 'compose', compose });
-    expect(await appRow(id)).toMatchObject({ sourceType: 'docker_compose', sourceConfig: { compose, services: ['web', 'worker'] } });
+    expect(await appRow(id)).toMatchObject({
+      sourceType: 'docker_compose',
+      sourceConfig: { compose, services: ['web', 'worker'] },
+    });
     const [audit] = await audits({ resourceId: id });
     expect(JSON.stringify(audit!.details)).not.toContain('hunter2');
   });
@@ -129,7 +173,9 @@ describe('createApplication', () => {
     expect(taken).toMatchObject({ code: 'conflict', options: { field: 'name' } });
     expect(taken.message).toContain('This project already has an application named api');
     await actAs(test, alice, (tx, c) => archiveApplication(tx, c, { applicationId: id }));
-    await expect(create(alice, { projectId, name: 'api', type: 'docker', image: 'nginx' })).rejects.toMatchObject({ options: { field: 'name' } });
+    await expect(create(alice, { projectId, name: 'api', type: 'docker', image: 'nginx' })).rejects.toMatchObject({
+      options: { field: 'name' },
+    });
     await expect(create(alice, gitInput(other, 'api'))).resolves.toHaveProperty('id');
   });
 
@@ -139,14 +185,21 @@ describe('createApplication', () => {
     const error = await refusal(create(mallory, gitInput(projectId)));
     expect(error.code).toBe('not_found');
     expect(await audits({ userId: mallory.id, action: 'authz.denied' })).toEqual([
-      expect.objectContaining({ resourceType: 'project', resourceId: projectId, details: { action: 'application.create' } }),
+      expect.objectContaining({
+        resourceType: 'project',
+        resourceId: projectId,
+        details: { action: 'application.create' },
+      }),
     ]);
     expect(await system((tx) => tx.application.count({ where: { projectId } }))).toBe(0);
   });
 
   it('refuses viewers (team viewer and platform viewer) with forbidden', async () => {
     const [alice, tina, vera] = [await newUser(test), await newUser(test), await newUser(test, 'viewer')];
-    const projectId = await newProject(alice, [[tina, 'viewer'], [vera, 'member']]);
+    const projectId = await newProject(alice, [
+      [tina, 'viewer'],
+      [vera, 'member'],
+    ]);
     expect((await refusal(create(tina, gitInput(projectId)))).code).toBe('forbidden');
     expect((await refusal(create(vera, gitInput(projectId)))).code).toBe('forbidden');
   });
@@ -160,10 +213,14 @@ describe('updates', () => {
     await create(alice, gitInput(projectId, 'web'));
     await actAs(test, alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'api-v2', replicas: '3' }));
     expect(await appRow(id)).toMatchObject({ name: 'api-v2', replicas: 3 });
-    await expect(actAs(test, alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'web', replicas: 1 }))).rejects.toMatchObject({
+    await expect(
+      actAs(test, alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'web', replicas: 1 })),
+    ).rejects.toMatchObject({
       options: { field: 'name' },
     });
-    await expect(actAs(test, alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'api-v2', replicas: 101 }))).rejects.toBeInstanceOf(ZodError);
+    await expect(
+      actAs(test, alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'api-v2', replicas: 101 })),
+    ).rejects.toBeInstanceOf(ZodError);
     expect(await audits({ resourceId: id, action: 'application.update' })).toEqual([
       expect.objectContaining({ details: { section: 'general', name: 'api-v2', previousName: 'api', replicas: 3 } }),
     ]);
@@ -173,14 +230,39 @@ describe('updates', () => {
     const alice = await newUser(test);
     const projectId = await newProject(alice);
     const { id } = await create(alice, gitInput(projectId));
-    await system((tx) => tx.gitSource.update({ where: { applicationId: id }, data: { commitSha: 'abc123', webhookConfig: { auto_deploy: true } } }));
-    const source = { applicationId: id, type: 'git' as const, provider: 'gitlab' as const, repository: 'acme/api', branch: 'dev', dockerfile: 'Dockerfile', buildContext: 'srv' };
+    await system((tx) =>
+      tx.gitSource.update({
+        where: { applicationId: id },
+        data: { commitSha: 'abc123', webhookConfig: { auto_deploy: true } },
+      }),
+    );
+    const source = {
+      applicationId: id,
+      type: 'git' as const,
+      provider: 'gitlab' as const,
+      repository: 'acme/api',
+      branch: 'dev',
+      dockerfile: 'Dockerfile',
+      buildContext: 'srv',
+    };
     await actAs(test, alice, (tx, c) => updateSource(tx, c, source));
     let row = await appRow(id);
     expect(row.sourceType).toBe('gitlab');
-    expect(row.sourceConfig).toEqual({ repository: 'acme/api', branch: 'dev', dockerfile: 'Dockerfile', build_context: 'srv' });
-    expect(row.gitSource).toMatchObject({ provider: 'gitlab', branch: 'dev', commitSha: 'abc123', webhookConfig: { auto_deploy: true } });
-    await actAs(test, alice, (tx, c) => updateSource(tx, c, { ...source, repository: 'git@git.example.com:acme/api2.git' }));
+    expect(row.sourceConfig).toEqual({
+      repository: 'acme/api',
+      branch: 'dev',
+      dockerfile: 'Dockerfile',
+      build_context: 'srv',
+    });
+    expect(row.gitSource).toMatchObject({
+      provider: 'gitlab',
+      branch: 'dev',
+      commitSha: 'abc123',
+      webhookConfig: { auto_deploy: true },
+    });
+    await actAs(test, alice, (tx, c) =>
+      updateSource(tx, c, { ...source, repository: 'git@git.example.com:acme/api2.git' }),
+    );
     row = await appRow(id);
     expect(row.gitSource).toMatchObject({ repository: 'git@git.example.com:acme/api2.git', commitSha: null });
   });
@@ -189,7 +271,9 @@ describe('updates', () => {
     const alice = await newUser(test);
     const projectId = await newProject(alice);
     const { id } = await create(alice, gitInput(projectId));
-    const error = await refusal(actAs(test, alice, (tx, c) => updateSource(tx, c, { applicationId: id, type: 'docker', image: 'nginx' })));
+    const error = await refusal(
+      actAs(test, alice, (tx, c) => updateSource(tx, c, { applicationId: id, type: 'docker', image: 'nginx' })),
+    );
     expect(error.code).toBe('invalid');
     expect((await appRow(id)).type).toBe('git');
   });
@@ -209,13 +293,20 @@ describe('updates', () => {
     expect(stored).toEqual({
       ports: [{ target: 8080, published: 80, protocol: 'tcp', mode: 'ingress' }],
       healthcheck: { test: ['CMD-SHELL', 'curl -f http://localhost:8080/ || exit 1'], interval: '1m30s', retries: 3 },
-      resources: { limits: { memory: '1G', memory_bytes: 1024 ** 3, cpus: '1.5' }, reservations: { memory: '256M', memory_bytes: 256 * 1024 ** 2 } },
+      resources: {
+        limits: { memory: '1G', memory_bytes: 1024 ** 3, cpus: '1.5' },
+        reservations: { memory: '256M', memory_bytes: 256 * 1024 ** 2 },
+      },
       networks: ['backend'],
     });
-    await actAs(test, alice, (tx, c) => updateDockerConfig(tx, c, { applicationId: id, dockerConfig: stored as never }));
+    await actAs(test, alice, (tx, c) =>
+      updateDockerConfig(tx, c, { applicationId: id, dockerConfig: stored as never }),
+    );
     expect((await appRow(id)).dockerConfig).toEqual(stored);
     const bad = { ...dockerConfig, resources: { limits: { memory: '256M' }, reservations: { memory: '1G' } } };
-    await expect(actAs(test, alice, (tx, c) => updateDockerConfig(tx, c, { applicationId: id, dockerConfig: bad }))).rejects.toBeInstanceOf(ZodError);
+    await expect(
+      actAs(test, alice, (tx, c) => updateDockerConfig(tx, c, { applicationId: id, dockerConfig: bad })),
+    ).rejects.toBeInstanceOf(ZodError);
   });
 
   it("answers not_found for another tenant's application id, audited; forbidden for a team viewer", async () => {
@@ -229,9 +320,18 @@ describe('updates', () => {
       expect((await refusal(actAs(test, mallory, work))).code).toBe('not_found');
       expect((await refusal(actAs(test, tina, work))).code).toBe('forbidden');
     }
-    expect((await refusal(actAs(test, mallory, (tx, c) => updateGeneral(tx, c, { applicationId: NO_SUCH_ID, name: 'x', replicas: 0 })))).code).toBe('not_found');
+    expect(
+      (
+        await refusal(
+          actAs(test, mallory, (tx, c) => updateGeneral(tx, c, { applicationId: NO_SUCH_ID, name: 'x', replicas: 0 })),
+        )
+      ).code,
+    ).toBe('not_found');
     expect(await audits({ userId: mallory.id, action: 'authz.denied' })).toHaveLength(3);
-    expect((await audits({ userId: mallory.id, resourceId: id }))[0]).toMatchObject({ resourceType: 'application', details: { action: 'application.update' } });
+    expect((await audits({ userId: mallory.id, resourceId: id }))[0]).toMatchObject({
+      resourceType: 'application',
+      details: { action: 'application.update' },
+    });
     expect(await appRow(id)).toMatchObject({ name: 'api', deletedAt: null });
   });
 });
@@ -242,27 +342,45 @@ describe('archive and restore', () => {
     const projectId = await newProject(alice);
     const { id } = await create(alice, { projectId, name: 'web', type: 'docker', image: 'nginx' });
     const listed = async () =>
-      (await asUser(prisma(), alice.id, (tx) => getProjectForUser(tx, projectId, alice.id)))!.applications.map((a) => a.name);
+      (await asUser(prisma(), alice.id, (tx) => getProjectForUser(tx, projectId, alice.id)))!.applications.map(
+        (a) => a.name,
+      );
 
     await actAs(test, alice, (tx, c) => archiveApplication(tx, c, { applicationId: id }));
     expect(await appRow(id)).toMatchObject({ status: 'archived', deletedAt: expect.any(Date) });
     expect(await listed()).toEqual([]);
-    expect((await refusal(actAs(test, alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'web', replicas: 2 })))).code).toBe('conflict');
-    expect((await refusal(actAs(test, alice, (tx, c) => archiveApplication(tx, c, { applicationId: id })))).code).toBe('conflict');
+    expect(
+      (
+        await refusal(
+          actAs(test, alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'web', replicas: 2 })),
+        )
+      ).code,
+    ).toBe('conflict');
+    expect((await refusal(actAs(test, alice, (tx, c) => archiveApplication(tx, c, { applicationId: id })))).code).toBe(
+      'conflict',
+    );
 
     await actAs(test, alice, (tx, c) => restoreApplication(tx, c, { applicationId: id }));
     expect(await appRow(id)).toMatchObject({ status: 'stopped', deletedAt: null });
     expect(await listed()).toEqual(['web']);
-    expect((await audits({ resourceId: id })).map((a) => a.action)).toEqual(['application.create', 'application.archive', 'application.restore']);
+    expect((await audits({ resourceId: id })).map((a) => a.action)).toEqual([
+      'application.create',
+      'application.archive',
+      'application.restore',
+    ]);
   });
 
   it('refuses restore to a team viewer and of an application that is not archived', async () => {
     const [alice, tina] = [await newUser(test), await newUser(test)];
     const projectId = await newProject(alice, [[tina, 'viewer']]);
     const { id } = await create(alice, { projectId, name: 'web', type: 'docker', image: 'nginx' });
-    expect((await refusal(actAs(test, alice, (tx, c) => restoreApplication(tx, c, { applicationId: id })))).code).toBe('conflict');
+    expect((await refusal(actAs(test, alice, (tx, c) => restoreApplication(tx, c, { applicationId: id })))).code).toBe(
+      'conflict',
+    );
     await actAs(test, alice, (tx, c) => archiveApplication(tx, c, { applicationId: id }));
-    expect((await refusal(actAs(test, tina, (tx, c) => restoreApplication(tx, c, { applicationId: id })))).code).toBe('forbidden');
+    expect((await refusal(actAs(test, tina, (tx, c) => restoreApplication(tx, c, { applicationId: id })))).code).toBe(
+      'forbidden',
+    );
     expect((await appRow(id)).status).toBe('archived');
   });
 });

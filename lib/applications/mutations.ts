@@ -8,12 +8,13 @@
 //   git     { "repository", "branch", "dockerfile", "build_context" }       source_type = provider, + git_sources row
 //   compose { "compose": "<the file as typed>", "services": ["web", …] }    source_type 'docker_compose'
 import { requireApplicationAccess, type ApplicationAccess } from '@/lib/applications/access';
-import { AppError } from '@/lib/errors';
-import { isUniqueViolation } from '@/lib/db/errors';
-import type { Tx } from '@/lib/db/context';
-import type { WorkContext } from '@/lib/db/work';
 import { recordAudit } from '@/lib/audit/write';
+import type { Tx } from '@/lib/db/context';
+import { isUniqueViolation } from '@/lib/db/errors';
+import type { WorkContext } from '@/lib/db/work';
+import { AppError } from '@/lib/errors';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { encryptField, newWebhookSecret } from '@/lib/git-sources/config';
 import { requireProjectAccess } from '@/lib/projects/access';
 import {
   applicationRefSchema,
@@ -28,14 +29,17 @@ import {
 } from '@/lib/validation/application';
 import { checkCompose } from '@/lib/validation/compose';
 import { dockerConfigSchema, type DockerConfigInput } from '@/lib/validation/docker-config';
-import { encryptField, newWebhookSecret } from '@/lib/git-sources/config';
 
 const NAME_INDEX = 'applications_project_id_name_key';
 
 const nameTaken = (name: string) =>
-  new AppError('conflict', `This project already has an application named ${name} (archived ones keep their name). Choose another name.`, {
-    field: 'name',
-  });
+  new AppError(
+    'conflict',
+    `This project already has an application named ${name} (archived ones keep their name). Choose another name.`,
+    {
+      field: 'name',
+    },
+  );
 
 /** For runAsUser: a name taken by a concurrent request surfaces as a unique violation at the database. */
 export function translateApplicationError(name: string) {
@@ -49,10 +53,18 @@ function sourceColumns(source: ApplicationSource): { sourceType: string; sourceC
     case 'git':
       return {
         sourceType: source.provider,
-        sourceConfig: { repository: source.repository, branch: source.branch, dockerfile: source.dockerfile, build_context: source.buildContext },
+        sourceConfig: {
+          repository: source.repository,
+          branch: source.branch,
+          dockerfile: source.dockerfile,
+          build_context: source.buildContext,
+        },
       };
     case 'compose':
-      return { sourceType: 'docker_compose', sourceConfig: { compose: source.compose, services: checkCompose(source.compose).summary?.services ?? [] } };
+      return {
+        sourceType: 'docker_compose',
+        sourceConfig: { compose: source.compose, services: checkCompose(source.compose).summary?.services ?? [] },
+      };
   }
 }
 
@@ -72,7 +84,8 @@ async function ensureNameFree(tx: Tx, projectId: string, name: string, exceptId?
 }
 
 function refuseArchived(app: ApplicationAccess) {
-  if (app.deletedAt) throw new AppError('conflict', 'This application is archived: restore it (Settings) before changing it.');
+  if (app.deletedAt)
+    throw new AppError('conflict', 'This application is archived: restore it (Settings) before changing it.');
 }
 
 /** The git_sources row follows the git source; its webhook config (secret, settings) is left as it is. */
@@ -81,16 +94,26 @@ async function syncGitSource(tx: Tx, applicationId: string, source: Extract<Appl
   const fields = { provider: source.provider, repository: source.repository, branch: source.branch };
   if (!current) {
     // Every git source gets its webhook secret at once, so its webhook URL works as soon as it is pasted.
-    const webhookConfig = { secret: await encryptField('secret', newWebhookSecret()), secret_created_at: new Date().toISOString() };
+    const webhookConfig = {
+      secret: await encryptField('secret', newWebhookSecret()),
+      secret_created_at: new Date().toISOString(),
+    };
     await tx.gitSource.create({ data: { applicationId, ...fields, webhookConfig } });
   } else {
     // A commit of another repository means nothing here.
     const commitSha = current.repository === source.repository ? undefined : null;
-    await tx.gitSource.update({ where: { applicationId }, data: { ...fields, ...(commitSha === null ? { commitSha } : {}) } });
+    await tx.gitSource.update({
+      where: { applicationId },
+      data: { ...fields, ...(commitSha === null ? { commitSha } : {}) },
+    });
   }
 }
 
-export async function createApplication(tx: Tx, ctx: WorkContext, input: CreateApplicationInput): Promise<{ id: string }> {
+export async function createApplication(
+  tx: Tx,
+  ctx: WorkContext,
+  input: CreateApplicationInput,
+): Promise<{ id: string }> {
   const data = createApplicationSchema.parse(input);
   const project = await requireProjectAccess(tx, ctx, data.projectId, 'application.create');
   await ensureNameFree(tx, project.id, data.name);
@@ -123,7 +146,12 @@ export async function updateGeneral(tx: Tx, ctx: WorkContext, input: UpdateGener
     action: 'application.update',
     resourceType: 'application',
     resourceId: app.id,
-    details: { section: 'general', name: data.name, ...(data.name !== app.name ? { previousName: app.name } : {}), replicas: data.replicas },
+    details: {
+      section: 'general',
+      name: data.name,
+      ...(data.name !== app.name ? { previousName: app.name } : {}),
+      replicas: data.replicas,
+    },
     ...ctx.meta,
   });
 }
@@ -134,7 +162,10 @@ export async function updateSource(tx: Tx, ctx: WorkContext, input: UpdateSource
   const app = await requireApplicationAccess(tx, ctx, applicationId, 'application.update');
   refuseArchived(app);
   if (source.type !== app.type) {
-    throw new AppError('invalid', `This is a ${app.type} application: its type cannot change. Create a new application instead.`);
+    throw new AppError(
+      'invalid',
+      `This is a ${app.type} application: its type cannot change. Create a new application instead.`,
+    );
   }
   await tx.application.update({ where: { id: app.id }, data: sourceColumns(source) });
   if (source.type === 'git') await syncGitSource(tx, app.id, source);
@@ -157,7 +188,10 @@ export async function updateDockerConfig(
   const dockerConfig = dockerConfigSchema.parse(input.dockerConfig);
   const app = await requireApplicationAccess(tx, ctx, applicationId, 'application.update');
   refuseArchived(app);
-  await tx.application.update({ where: { id: app.id }, data: { dockerConfig: dockerConfig as Prisma.InputJsonObject } });
+  await tx.application.update({
+    where: { id: app.id },
+    data: { dockerConfig: dockerConfig as Prisma.InputJsonObject },
+  });
   await recordAudit(tx, {
     userId: ctx.actor.id,
     action: 'application.update',

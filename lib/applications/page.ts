@@ -4,14 +4,16 @@
 // project's URL) looks exactly like a missing one, and the attempt is audited. The twin of lib/projects/page.ts.
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
-import { recordRefusal } from '@/lib/db/work';
-import { loadApplicationAccess, type ApplicationAccess } from './access';
+
 import { deniedEntry } from '@/lib/audit/refusal';
 import { can } from '@/lib/auth/permissions';
 import { requireUser, type SessionUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
+import { recordRefusal } from '@/lib/db/work';
 import { getRequestMeta } from '@/lib/http/request-meta';
+
+import { loadApplicationAccess, type ApplicationAccess } from './access';
 
 export type ApplicationPage = { user: SessionUser; app: ApplicationAccess };
 
@@ -21,7 +23,10 @@ export const loadApplicationPage = cache(async (projectId: string, appId: string
   const app = await asUser(db, user.id, (tx) => loadApplicationAccess(tx, appId, user.id));
   if (!app || app.project.id !== projectId || !can(user, 'application.read', app.project.resource)) {
     const ctx = { actor: user, meta: await getRequestMeta() };
-    await recordRefusal(db, deniedEntry(ctx, { action: 'application.read', resourceType: 'application', resourceId: appId }));
+    await recordRefusal(
+      db,
+      deniedEntry(ctx, { action: 'application.read', resourceType: 'application', resourceId: appId }),
+    );
     notFound();
   }
   return { user, app };

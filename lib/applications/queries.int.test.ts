@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
+
 import { asSystem, asUser } from '@/lib/db/context';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { CIPHERTEXT, uniqueName } from '@/lib/testing/fixtures';
 import { DEPLOYMENTS_PAGE_SIZE, encodeDeploymentCursor } from '@/lib/validation/application';
+
 import { loadApplicationAccess, type ApplicationAccess } from './access';
 import { getApplicationView, listDeployments } from './queries';
 
@@ -17,7 +19,9 @@ beforeAll(async () => {
   test = await createTestDatabase();
   await asSystem(prisma(), async (tx) => {
     const username = uniqueName('alice');
-    ids.alice = (await tx.user.create({ data: { username, email: `${username}@example.com`, authProvider: 'github' } })).id;
+    ids.alice = (
+      await tx.user.create({ data: { username, email: `${username}@example.com`, authProvider: 'github' } })
+    ).id;
     ids.project = (await tx.project.create({ data: { name: 'viewing', ownerId: ids.alice } })).id;
     ids.git = (
       await tx.application.create({
@@ -28,15 +32,34 @@ beforeAll(async () => {
           sourceType: 'github',
           sourceConfig: { repository: 'acme/api', branch: 'main', dockerfile: 'Dockerfile', build_context: '.' },
           dockerConfig: { ports: [{ target: 80, published: 8080, protocol: 'tcp', mode: 'ingress' }] },
-          gitSource: { create: { provider: 'github', repository: 'acme/api', branch: 'main', commitSha: 'abc123', webhookConfig: { secret: CIPHERTEXT } } },
-          envVarRows: { create: [{ key: 'TOKEN', value: CIPHERTEXT, isSecret: true }, { key: 'PLAIN', value: 'visible-value' }] },
+          gitSource: {
+            create: {
+              provider: 'github',
+              repository: 'acme/api',
+              branch: 'main',
+              commitSha: 'abc123',
+              webhookConfig: { secret: CIPHERTEXT },
+            },
+          },
+          envVarRows: {
+            create: [
+              { key: 'TOKEN', value: CIPHERTEXT, isSecret: true },
+              { key: 'PLAIN', value: 'visible-value' },
+            ],
+          },
         },
       })
     ).id;
-    ids.docker = (await tx.application.create({ data: { projectId: ids.project, name: 'web', type: 'docker', sourceConfig: { image: 'nginx' } } })).id;
+    ids.docker = (
+      await tx.application.create({
+        data: { projectId: ids.project, name: 'web', type: 'docker', sourceConfig: { image: 'nginx' } },
+      })
+    ).id;
     // Written outside the panel: a docker_config the schema refuses, and a source_config missing fields.
     ids.odd = (
-      await tx.application.create({ data: { projectId: ids.project, name: 'odd', type: 'git', sourceConfig: {}, dockerConfig: { ports: 'lots' } } })
+      await tx.application.create({
+        data: { projectId: ids.project, name: 'odd', type: 'git', sourceConfig: {}, dockerConfig: { ports: 'lots' } },
+      })
     ).id;
   });
 });
@@ -51,7 +74,15 @@ describe('getApplicationView', () => {
     expect(view).toMatchObject({
       name: 'api',
       type: 'git',
-      source: { type: 'git', provider: 'github', repository: 'acme/api', branch: 'main', dockerfile: 'Dockerfile', buildContext: '.', commitSha: 'abc123' },
+      source: {
+        type: 'git',
+        provider: 'github',
+        repository: 'acme/api',
+        branch: 'main',
+        dockerfile: 'Dockerfile',
+        buildContext: '.',
+        commitSha: 'abc123',
+      },
       dockerConfig: { ports: [{ target: 80, published: 8080, protocol: 'tcp', mode: 'ingress' }] },
       dockerConfigProblem: null,
     });
@@ -62,7 +93,15 @@ describe('getApplicationView', () => {
 
   it('shows rows written outside the panel with defaults and says the docker_config does not validate', async () => {
     const view = await asUser(prisma(), ids.alice, async (tx) => getApplicationView(tx, await access(ids.odd)));
-    expect(view.source).toEqual({ type: 'git', provider: 'github', repository: '', branch: 'main', dockerfile: 'Dockerfile', buildContext: '.', commitSha: null });
+    expect(view.source).toEqual({
+      type: 'git',
+      provider: 'github',
+      repository: '',
+      branch: 'main',
+      dockerfile: 'Dockerfile',
+      buildContext: '.',
+      commitSha: null,
+    });
     expect(view.dockerConfig).toEqual({});
     expect(view.dockerConfigProblem).toMatch(/does not pass validation/);
   });
@@ -93,20 +132,35 @@ describe('listDeployments', () => {
     } while (cursor);
     expect(pages).toBe(3);
     expect(new Set(seen).size).toBe(45);
-    const expected = await asSystem(prisma(), (tx) =>
-      tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM deployments WHERE application_id = ${ids.docker}::uuid ORDER BY started_at DESC, id DESC`,
+    const expected = await asSystem(
+      prisma(),
+      (tx) =>
+        tx.$queryRaw<
+          { id: string }[]
+        >`SELECT id::text FROM deployments WHERE application_id = ${ids.docker}::uuid ORDER BY started_at DESC, id DESC`,
     );
     expect(seen).toEqual(expected.map((row) => row.id));
     const first = await asUser(prisma(), ids.alice, (tx) => listDeployments(tx, app));
-    expect(first.items[0]).toMatchObject({ status: 'success', trigger: 'manual', durationSeconds: 65, triggeredBy: null });
+    expect(first.items[0]).toMatchObject({
+      status: 'success',
+      trigger: 'manual',
+      durationSeconds: 65,
+      triggeredBy: null,
+    });
   });
 
   it('lists only the given application, and refuses a tampered cursor', async () => {
     const app = await access(ids.git);
     const page = await asUser(prisma(), ids.alice, (tx) => listDeployments(tx, app));
     expect(page.items.map((item) => [item.status, item.durationSeconds])).toEqual([['pending', null]]);
-    for (const cursor of ['not-base64!', encodeDeploymentCursor({ startedAt: "2025'; DROP TABLE x;--", id: 'x' }), 'a'.repeat(500)]) {
-      await expect(asUser(prisma(), ids.alice, (tx) => listDeployments(tx, app, { cursor }))).rejects.toBeInstanceOf(ZodError);
+    for (const cursor of [
+      'not-base64!',
+      encodeDeploymentCursor({ startedAt: "2025'; DROP TABLE x;--", id: 'x' }),
+      'a'.repeat(500),
+    ]) {
+      await expect(asUser(prisma(), ids.alice, (tx) => listDeployments(tx, app, { cursor }))).rejects.toBeInstanceOf(
+        ZodError,
+      );
     }
   });
 });

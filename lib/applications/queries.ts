@@ -7,8 +7,8 @@ import type { ApplicationAccess } from '@/lib/applications/access';
 import type { Tx } from '@/lib/db/context';
 import { Prisma } from '@/lib/generated/prisma/client';
 import {
-  DEPLOYMENTS_PAGE_SIZE,
   deploymentCursorSchema,
+  DEPLOYMENTS_PAGE_SIZE,
   encodeDeploymentCursor,
   type ApplicationType,
 } from '@/lib/validation/application';
@@ -16,7 +16,15 @@ import { dockerConfigSchema, type DockerConfig } from '@/lib/validation/docker-c
 
 export type SourceView =
   | { type: 'docker'; image: string }
-  | { type: 'git'; provider: string; repository: string; branch: string; dockerfile: string; buildContext: string; commitSha: string | null }
+  | {
+      type: 'git';
+      provider: string;
+      repository: string;
+      branch: string;
+      dockerfile: string;
+      buildContext: string;
+      commitSha: string | null;
+    }
   | { type: 'compose'; compose: string; services: string[] };
 
 export type ApplicationView = {
@@ -72,7 +80,9 @@ export async function getApplicationView(tx: Tx, app: ApplicationAccess): Promis
       commitSha: row.gitSource?.commitSha ?? null,
     };
   } else if (row.type === 'compose') {
-    const services = Array.isArray(config.services) ? config.services.filter((s): s is string => typeof s === 'string') : [];
+    const services = Array.isArray(config.services)
+      ? config.services.filter((s): s is string => typeof s === 'string')
+      : [];
     source = { type: 'compose', compose: text(config.compose), services };
   } else {
     source = { type: 'docker', image: text(config.image) };
@@ -129,7 +139,11 @@ type DeploymentRow = {
  * One page of the application's deployments, newest first, by the (started_at, id) keyset. A cursor that does not
  * decode throws the schema's ZodError (the page shows its message).
  */
-export async function listDeployments(tx: Tx, app: ApplicationAccess, options: { cursor?: string } = {}): Promise<DeploymentPage> {
+export async function listDeployments(
+  tx: Tx,
+  app: ApplicationAccess,
+  options: { cursor?: string } = {},
+): Promise<DeploymentPage> {
   const cursor = options.cursor ? deploymentCursorSchema.parse(options.cursor) : undefined;
   const after = cursor
     ? Prisma.sql`AND (d.started_at, d.id) < (${cursor.startedAt}::timestamptz, ${cursor.id}::uuid)`
@@ -154,13 +168,18 @@ export async function listDeployments(tx: Tx, app: ApplicationAccess, options: {
     triggeredBy: row.username,
     startedAt: row.started_at,
     completedAt: row.completed_at,
-    durationSeconds: row.completed_at ? Math.max(0, Math.round((row.completed_at.getTime() - row.started_at.getTime()) / 1000)) : null,
+    durationSeconds: row.completed_at
+      ? Math.max(0, Math.round((row.completed_at.getTime() - row.started_at.getTime()) / 1000))
+      : null,
     hasImage: row.has_image,
   }));
   const last = page.at(-1);
   return {
     items,
-    nextCursor: rows.length > DEPLOYMENTS_PAGE_SIZE && last ? encodeDeploymentCursor({ startedAt: last.started_at_exact, id: last.id }) : null,
+    nextCursor:
+      rows.length > DEPLOYMENTS_PAGE_SIZE && last
+        ? encodeDeploymentCursor({ startedAt: last.started_at_exact, id: last.id })
+        : null,
   };
 }
 

@@ -3,9 +3,9 @@
 // every page carries an upper bound on created_at (now, the `to` day, or the cursor), and a lower one when asked, so
 // PostgreSQL opens only the monthly partitions that can hold the page. audit_logs has no row-level security: the
 // caller checks can(user, 'audit.read') first.
+import { AUDIT_RESOURCE_TYPES } from '@/lib/audit/write';
 import type { Tx } from '@/lib/db/context';
 import { Prisma } from '@/lib/generated/prisma/client';
-import { AUDIT_RESOURCE_TYPES } from '@/lib/audit/write';
 import {
   auditFiltersSchema,
   encodeAuditCursor,
@@ -101,20 +101,18 @@ export async function listAuditLogs(tx: Tx, input: AuditFilterInput = {}): Promi
   // One row more than the page tells whether another page follows, without a COUNT.
   const rows = await tx.$queryRaw<Row[]>(auditLogsSql(filters));
   const page = rows.slice(0, filters.limit);
-  const items = page.map(
-    (row): AuditLogItem => ({
-      id: row.id,
-      createdAt: row.created_at,
-      userId: row.user_id,
-      username: row.username,
-      action: row.action,
-      resourceType: row.resource_type,
-      resourceId: row.resource_id,
-      details: detailsOf(row.details),
-      ip: row.ip,
-      userAgent: row.user_agent,
-    }),
-  );
+  const items = page.map((row): AuditLogItem => ({
+    id: row.id,
+    createdAt: row.created_at,
+    userId: row.user_id,
+    username: row.username,
+    action: row.action,
+    resourceType: row.resource_type,
+    resourceId: row.resource_id,
+    details: detailsOf(row.details),
+    ip: row.ip,
+    userAgent: row.user_agent,
+  }));
   const last = page.at(-1);
   const nextCursor =
     rows.length > filters.limit && last ? encodeAuditCursor({ createdAt: last.created_at_exact, id: last.id }) : null;

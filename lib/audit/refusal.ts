@@ -4,6 +4,7 @@
 import type { Action } from '@/lib/auth/permissions';
 import type { RequestMeta } from '@/lib/http/request-meta';
 import { isUuid } from '@/lib/validation/ids';
+
 import type { AuditEntry, AuditResourceType } from './write';
 
 export type Denied = {

@@ -2,7 +2,15 @@
 // value: callers pass names and ids, and keys that look like secrets are masked here as a last line of defence.
 import type { Tx } from '@/lib/db/context';
 
-export const AUDIT_RESOURCE_TYPES = ['user', 'team', 'project', 'application', 'database', 'deployment', 'domain'] as const;
+export const AUDIT_RESOURCE_TYPES = [
+  'user',
+  'team',
+  'project',
+  'application',
+  'database',
+  'deployment',
+  'domain',
+] as const;
 export type AuditResourceType = (typeof AUDIT_RESOURCE_TYPES)[number];
 
 export type AuditEntry = {
@@ -22,7 +30,10 @@ function scrub(value: unknown, depth = 0): unknown {
   if (depth > 5 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
   return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_KEY.test(k) ? '[redacted]' : scrub(v, depth + 1)]),
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+      k,
+      SECRET_KEY.test(k) ? '[redacted]' : scrub(v, depth + 1),
+    ]),
   );
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { pickVerifiedEmail } from './github';
 
 describe('pickVerifiedEmail', () => {
@@ -12,10 +13,13 @@ describe('pickVerifiedEmail', () => {
     ).toEqual(['me@example.com', 'old@example.com']);
   });
 
-  it.each([[null], [{}], ['x'], [[{ email: 'a@b.c', primary: true, verified: 'true' }]], [[{ email: 42, verified: true }]]])(
-    'links nothing for %j',
-    (input) => {
-      expect(pickVerifiedEmail(input)).toEqual([]);
-    },
-  );
+  it.each([
+    [null],
+    [{}],
+    ['x'],
+    [[{ email: 'a@b.c', primary: true, verified: 'true' }]],
+    [[{ email: 42, verified: true }]],
+  ])('links nothing for %j', (input) => {
+    expect(pickVerifiedEmail(input)).toEqual([]);
+  });
 });

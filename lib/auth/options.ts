@@ -5,17 +5,19 @@ import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import GitHubProvider from 'next-auth/providers/github';
 import { z } from 'zod';
+
 import { recordAudit } from '@/lib/audit/write';
 import { getDb } from '@/lib/db';
 import { asSystem } from '@/lib/db/context';
 import { env } from '@/lib/env';
-import { requestMetaFromHeaders, type HeadersLike, type RequestMeta } from '@/lib/http/request-meta';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
+import { requestMetaFromHeaders, type HeadersLike, type RequestMeta } from '@/lib/http/request-meta';
+import { findUserById, findUserByIdentifier } from '@/lib/users/queries';
+
 import { loadAuthSecret } from './auth-secret';
 import { pickVerifiedEmail, type GitHubEmail } from './github';
 import { verifyPassword } from './password';
 import { checkSignInThrottle } from './throttle';
-import { findUserById, findUserByIdentifier } from '@/lib/users/queries';
 
 const credentialsSchema = z.object({
   identifier: z.string().trim().min(1).max(255),
@@ -91,9 +93,16 @@ export function authOptions(): NextAuthOptions {
     providers: [
       CredentialsProvider({
         name: 'Password',
-        credentials: { identifier: { label: 'Username or email', type: 'text' }, password: { label: 'Password', type: 'password' } },
+        credentials: {
+          identifier: { label: 'Username or email', type: 'text' },
+          password: { label: 'Password', type: 'password' },
+        },
         authorize: async (credentials, req) =>
-          authorizeCredentials(await getDb(), credentials, requestMetaFromHeaders(req?.headers as HeadersLike | undefined)),
+          authorizeCredentials(
+            await getDb(),
+            credentials,
+            requestMetaFromHeaders(req?.headers as HeadersLike | undefined),
+          ),
       }),
       ...github,
     ],

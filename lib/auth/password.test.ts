@@ -1,7 +1,9 @@
 import bcrypt from 'bcryptjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { AppError } from '@/lib/errors';
 import { passwordSchema, passwordSchemaFor } from '@/lib/validation/password';
+
 import { hashPassword, verifyPassword } from './password';
 
 const PASSWORD = 'correct horse battery staple';

@@ -2,6 +2,7 @@
 // happens (unknown user, over-long input, malformed stored hash), so the time taken does not tell whether an
 // account exists.
 import bcrypt from 'bcryptjs';
+
 import { AppError } from '@/lib/errors';
 import { PASSWORD_MAX_BYTES } from '@/lib/validation/password';
 
@@ -11,12 +12,16 @@ export const BCRYPT_COST = 12;
 const DUMMY_HASH = '$2b$12$yt7VfYbp06Oc5E7au8P2zO01uOl2qbohjdcQdMxxXgeLaCqOt9c6C';
 
 /** A longer input is never a stored password (the policy refuses them); bcrypt would compare only its first 72 bytes. */
-const tooLong = (plain: string) => plain.length > PASSWORD_MAX_BYTES || Buffer.byteLength(plain, 'utf8') > PASSWORD_MAX_BYTES;
+const tooLong = (plain: string) =>
+  plain.length > PASSWORD_MAX_BYTES || Buffer.byteLength(plain, 'utf8') > PASSWORD_MAX_BYTES;
 
 /** Hashes a password that passed lib/validation/password.ts. */
 export async function hashPassword(plain: string): Promise<string> {
   if (plain === '' || tooLong(plain)) {
-    throw new AppError('invalid', `A password must be 1–${PASSWORD_MAX_BYTES} bytes long: check it against the password policy first.`);
+    throw new AppError(
+      'invalid',
+      `A password must be 1–${PASSWORD_MAX_BYTES} bytes long: check it against the password policy first.`,
+    );
   }
   return bcrypt.hash(plain, BCRYPT_COST);
 }

@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs';
+
 import { describe, expect, it } from 'vitest';
+
 import { AppError } from '@/lib/errors';
+
 import {
   ACTIONS,
-  PERMISSIONS,
-  PLATFORM_ROLES,
   assertCan,
   assertCanAssignRole,
   can,
   canAssignRole,
+  PERMISSIONS,
+  PLATFORM_ROLES,
   type Action,
   type Actor,
   type PlatformRole,
@@ -42,15 +45,32 @@ const userOf = (actor: Actor): ResourceOf<'user'> => ({ type: 'user', id: actor.
 const tokenOf = (actor: Actor): ResourceOf<'token'> => ({ type: 'token', userId: actor.id });
 
 type Case = { action: Action; who: string; actor: Actor; resource: Resource; allowed: boolean };
-const allow = (action: Action, who: string, actor: Actor, resource: Resource): Case =>
-  ({ action, who, actor, resource, allowed: true });
-const refuse = (action: Action, who: string, actor: Actor, resource: Resource): Case =>
-  ({ action, who, actor, resource, allowed: false });
+const allow = (action: Action, who: string, actor: Actor, resource: Resource): Case => ({
+  action,
+  who,
+  actor,
+  resource,
+  allowed: true,
+});
+const refuse = (action: Action, who: string, actor: Actor, resource: Resource): Case => ({
+  action,
+  who,
+  actor,
+  resource,
+  allowed: false,
+});
 
 const PROJECT_READS: Action[] = ['project.read', 'application.read', 'application.logs', 'env.read', 'database.read'];
 const PROJECT_WRITES: Action[] = [
-  'project.update', 'application.create', 'application.update', 'application.delete', 'application.deploy',
-  'env.write', 'volume.write', 'database.write', 'domain.write',
+  'project.update',
+  'application.create',
+  'application.update',
+  'application.delete',
+  'application.deploy',
+  'env.write',
+  'volume.write',
+  'database.write',
+  'domain.write',
 ];
 const USER_ADMINISTRATION: Action[] = ['user.update_role', 'user.disable', 'user.delete'];
 

@@ -28,14 +28,40 @@ export type ResourceType = Resource['type'];
 export type ResourceOf<T extends ResourceType> = Extract<Resource, { type: T }>;
 
 export const ACTIONS = Object.freeze([
-  'project.read', 'project.create', 'project.update', 'project.delete', 'project.move_team',
-  'application.read', 'application.create', 'application.update', 'application.delete', 'application.deploy',
+  'project.read',
+  'project.create',
+  'project.update',
+  'project.delete',
+  'project.move_team',
+  'application.read',
+  'application.create',
+  'application.update',
+  'application.delete',
+  'application.deploy',
   'application.logs',
-  'env.read', 'env.write', 'env.reveal_secret', 'volume.write', 'database.read', 'database.write', 'domain.write',
-  'team.read', 'team.create', 'team.update', 'team.delete', 'team.manage_members', 'team.leave',
-  'user.list', 'user.create', 'user.update_role', 'user.disable', 'user.delete', 'user.sign_out_everywhere',
+  'env.read',
+  'env.write',
+  'env.reveal_secret',
+  'volume.write',
+  'database.read',
+  'database.write',
+  'domain.write',
+  'team.read',
+  'team.create',
+  'team.update',
+  'team.delete',
+  'team.manage_members',
+  'team.leave',
+  'user.list',
+  'user.create',
+  'user.update_role',
+  'user.disable',
+  'user.delete',
+  'user.sign_out_everywhere',
   'audit.read',
-  'token.create', 'token.list', 'token.revoke',
+  'token.create',
+  'token.list',
+  'token.revoke',
 ] as const);
 export type Action = (typeof ACTIONS)[number];
 
@@ -103,61 +129,75 @@ const projectTeamRoleIn = (roles: readonly TeamRole[], project: ProjectResource)
   project.teamId !== null && teamRoleIn(roles, project.teamRole);
 
 const anyone = relation('platform', '', () => true);
-const projectMember = relation('project', 'project owner, or member of its team (any team role)', (actor, project) =>
-  ownsProject(actor, project) || projectTeamRoleIn(TEAM_ROLES, project));
-const projectWriter = relation('project', `project owner, or team ${list(WRITING_TEAM_ROLES)}`, (actor, project) =>
-  ownsProject(actor, project) || projectTeamRoleIn(WRITING_TEAM_ROLES, project));
-const projectManager = relation('project', `project owner, or team ${list(MANAGING_TEAM_ROLES)}`, (actor, project) =>
-  ownsProject(actor, project) || projectTeamRoleIn(MANAGING_TEAM_ROLES, project));
+const projectMember = relation(
+  'project',
+  'project owner, or member of its team (any team role)',
+  (actor, project) => ownsProject(actor, project) || projectTeamRoleIn(TEAM_ROLES, project),
+);
+const projectWriter = relation(
+  'project',
+  `project owner, or team ${list(WRITING_TEAM_ROLES)}`,
+  (actor, project) => ownsProject(actor, project) || projectTeamRoleIn(WRITING_TEAM_ROLES, project),
+);
+const projectManager = relation(
+  'project',
+  `project owner, or team ${list(MANAGING_TEAM_ROLES)}`,
+  (actor, project) => ownsProject(actor, project) || projectTeamRoleIn(MANAGING_TEAM_ROLES, project),
+);
 const projectOwner = relation('project', 'project owner', ownsProject);
 const teamMember = relation('team', 'member of the team (any team role)', (_, team) =>
-  teamRoleIn(TEAM_ROLES, team.teamRole));
+  teamRoleIn(TEAM_ROLES, team.teamRole),
+);
 const teamManager = relation('team', `team ${list(MANAGING_TEAM_ROLES)}`, (_, team) =>
-  teamRoleIn(MANAGING_TEAM_ROLES, team.teamRole));
+  teamRoleIn(MANAGING_TEAM_ROLES, team.teamRole),
+);
 const teamOwner = relation('team', 'team `owner`', (_, team) => team.teamRole === 'owner');
 const self = relation('user', 'their own account', (actor, user) => user.id === actor.id);
 // Lock-out protection (never yourself) and no reaching above your own rank.
-const otherUser = relation('user', 'another user (a `super_admin` only if the actor is one)', (actor, user) =>
-  user.id !== actor.id && (user.role !== 'super_admin' || actor.role === 'super_admin'));
+const otherUser = relation(
+  'user',
+  'another user (a `super_admin` only if the actor is one)',
+  (actor, user) => user.id !== actor.id && (user.role !== 'super_admin' || actor.role === 'super_admin'),
+);
 const ownToken = relation('token', 'their own tokens', (actor, token) => token.userId === actor.id);
 const anyToken = relation('token', "any user's token", () => true);
 
 // Each row: rule(what, [platform roles, relation], …) allows the action when ANY [roles, relation] pair holds.
 export const PERMISSIONS = Object.freeze({
-  'project.read':             rule('see this project',                       [ANY_ROLE, projectMember]),
-  'project.create':           rule('create projects',                        [NOT_VIEWER, anyone]),
-  'project.update':           rule('change this project',                    [NOT_VIEWER, projectWriter]),
-  'project.delete':           rule('delete this project',                    [NOT_VIEWER, projectOwner]),
-  'project.move_team':        rule('move this project to another team',      [NOT_VIEWER, projectOwner]),
-  'application.read':         rule('see the applications of this project',   [ANY_ROLE, projectMember]),
-  'application.create':       rule('create applications in this project',    [NOT_VIEWER, projectWriter]),
-  'application.update':       rule('change applications in this project',    [NOT_VIEWER, projectWriter]),
-  'application.delete':       rule('delete applications in this project',    [NOT_VIEWER, projectWriter]),
-  'application.deploy':       rule('deploy applications in this project',    [NOT_VIEWER, projectWriter]),
-  'application.logs':         rule('see the logs of this project',           [ANY_ROLE, projectMember]),
-  'env.read':                 rule('see the environment of this project',    [ANY_ROLE, projectMember]),
-  'env.write':                rule('change the environment of this project', [NOT_VIEWER, projectWriter]),
-  'env.reveal_secret':        rule('reveal secret values in this project',   [NOT_VIEWER, projectManager]),
-  'volume.write':             rule('change volumes in this project',         [NOT_VIEWER, projectWriter]),
-  'database.read':            rule('see the databases of this project',      [ANY_ROLE, projectMember]),
-  'database.write':           rule('change the databases of this project',   [NOT_VIEWER, projectWriter]),
-  'domain.write':             rule('change the domains of this project',     [NOT_VIEWER, projectWriter]),
-  'team.read':                rule('see this team',                          [ANY_ROLE, teamMember]),
-  'team.create':              rule('create teams',                           [NOT_VIEWER, anyone]),
-  'team.update':              rule('change this team',                       [NOT_VIEWER, teamManager]),
-  'team.delete':              rule('delete this team',                       [NOT_VIEWER, teamOwner]),
-  'team.manage_members':      rule('manage the members of this team',        [NOT_VIEWER, teamManager]),
-  'team.leave':               rule('leave this team',                        [ANY_ROLE, teamMember]),
-  'user.list':                rule('list users',                             [ADMINS, anyone]),
-  'user.create':              rule('create users',                           [ADMINS, anyone]),
-  'user.update_role':         rule("change this user's role",                [ADMINS, otherUser]),
-  'user.disable':             rule('disable this user',                      [ADMINS, otherUser]),
-  'user.delete':              rule('delete this user',                       [ADMINS, otherUser]),
-  'user.sign_out_everywhere': rule('sign this user out everywhere',          [ANY_ROLE, self], [ADMINS, otherUser]),
-  'audit.read':               rule('read the audit log',                     [ADMINS, anyone]),
-  'token.create':             rule('create API tokens for this user',        [ANY_ROLE, ownToken]),
-  'token.list':               rule("list this user's API tokens",            [ANY_ROLE, ownToken]),
-  'token.revoke':             rule('revoke this API token',                  [ANY_ROLE, ownToken], [ADMINS, anyToken]),
+  'project.read': rule('see this project', [ANY_ROLE, projectMember]),
+  'project.create': rule('create projects', [NOT_VIEWER, anyone]),
+  'project.update': rule('change this project', [NOT_VIEWER, projectWriter]),
+  'project.delete': rule('delete this project', [NOT_VIEWER, projectOwner]),
+  'project.move_team': rule('move this project to another team', [NOT_VIEWER, projectOwner]),
+  'application.read': rule('see the applications of this project', [ANY_ROLE, projectMember]),
+  'application.create': rule('create applications in this project', [NOT_VIEWER, projectWriter]),
+  'application.update': rule('change applications in this project', [NOT_VIEWER, projectWriter]),
+  'application.delete': rule('delete applications in this project', [NOT_VIEWER, projectWriter]),
+  'application.deploy': rule('deploy applications in this project', [NOT_VIEWER, projectWriter]),
+  'application.logs': rule('see the logs of this project', [ANY_ROLE, projectMember]),
+  'env.read': rule('see the environment of this project', [ANY_ROLE, projectMember]),
+  'env.write': rule('change the environment of this project', [NOT_VIEWER, projectWriter]),
+  'env.reveal_secret': rule('reveal secret values in this project', [NOT_VIEWER, projectManager]),
+  'volume.write': rule('change volumes in this project', [NOT_VIEWER, projectWriter]),
+  'database.read': rule('see the databases of this project', [ANY_ROLE, projectMember]),
+  'database.write': rule('change the databases of this project', [NOT_VIEWER, projectWriter]),
+  'domain.write': rule('change the domains of this project', [NOT_VIEWER, projectWriter]),
+  'team.read': rule('see this team', [ANY_ROLE, teamMember]),
+  'team.create': rule('create teams', [NOT_VIEWER, anyone]),
+  'team.update': rule('change this team', [NOT_VIEWER, teamManager]),
+  'team.delete': rule('delete this team', [NOT_VIEWER, teamOwner]),
+  'team.manage_members': rule('manage the members of this team', [NOT_VIEWER, teamManager]),
+  'team.leave': rule('leave this team', [ANY_ROLE, teamMember]),
+  'user.list': rule('list users', [ADMINS, anyone]),
+  'user.create': rule('create users', [ADMINS, anyone]),
+  'user.update_role': rule("change this user's role", [ADMINS, otherUser]),
+  'user.disable': rule('disable this user', [ADMINS, otherUser]),
+  'user.delete': rule('delete this user', [ADMINS, otherUser]),
+  'user.sign_out_everywhere': rule('sign this user out everywhere', [ANY_ROLE, self], [ADMINS, otherUser]),
+  'audit.read': rule('read the audit log', [ADMINS, anyone]),
+  'token.create': rule('create API tokens for this user', [ANY_ROLE, ownToken]),
+  'token.list': rule("list this user's API tokens", [ANY_ROLE, ownToken]),
+  'token.revoke': rule('revoke this API token', [ANY_ROLE, ownToken], [ADMINS, anyToken]),
 } satisfies Record<Action, Rule>);
 
 /** The resource an action is checked against, so `can(u, 'audit.read', project)` does not compile. */
@@ -178,7 +218,9 @@ export function assertCan<A extends Action>(actor: Actor, action: A, resource: R
   if (actor.disabled) throw new AppError('forbidden', 'This account is disabled.');
   const target: Resource = resource;
   const lockOut =
-    target.type === 'user' && target.id === actor.id && action !== 'user.sign_out_everywhere' &&
+    target.type === 'user' &&
+    target.id === actor.id &&
+    action !== 'user.sign_out_everywhere' &&
     ADMINS.some((role) => role === actor.role);
   if (lockOut) {
     throw new AppError(

@@ -4,10 +4,12 @@
 import { getServerSession } from 'next-auth';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
+
 import { getDb } from '@/lib/db';
+import { toSessionUser, type SessionUser } from '@/lib/users/queries';
+
 import { authOptions, userForSession } from './options';
 import { bearerFrom, validateApiToken } from './tokens';
-import { toSessionUser, type SessionUser } from '@/lib/users/queries';
 
 export type { SessionUser } from '@/lib/users/queries';
 

@@ -5,6 +5,7 @@ import { asSystem } from '@/lib/db/context';
 import { AppError } from '@/lib/errors';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import type { RequestMeta } from '@/lib/http/request-meta';
+
 import { hashPassword } from './password';
 
 export async function needsSetup(db: PrismaClient): Promise<boolean> {

@@ -1,6 +1,8 @@
 // Sign-in and first-run setup against a real PostgreSQL: generic failures, audit rows, throttling, the setup race.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
+
 import { authorizeCredentials as authorize } from './options';
 import { hashPassword } from './password';
 import { createFirstUser, needsSetup } from './setup';
@@ -34,7 +36,11 @@ describe('first-run setup', () => {
     expect(await needsSetup(t.db.prisma)).toBe(true);
     const attempts = await Promise.allSettled(
       Array.from({ length: 5 }, (_, i) =>
-        createFirstUser(t.db.prisma, { username: `admin${i}`, email: `admin${i}@example.com`, password: PASSWORD }, meta),
+        createFirstUser(
+          t.db.prisma,
+          { username: `admin${i}`, email: `admin${i}@example.com`, password: PASSWORD },
+          meta,
+        ),
       ),
     );
     expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
@@ -57,8 +63,12 @@ describe('authorizeCredentials', () => {
   });
 
   it('signs in by username or case-insensitive email, and records it', async () => {
-    expect(await authorizeCredentials({ identifier: 'root', password: PASSWORD }, req('198.51.100.1'))).toMatchObject({ name: 'root' });
-    expect(await authorizeCredentials({ identifier: 'root@example.com', password: PASSWORD }, req('198.51.100.1'))).toMatchObject({
+    expect(await authorizeCredentials({ identifier: 'root', password: PASSWORD }, req('198.51.100.1'))).toMatchObject({
+      name: 'root',
+    });
+    expect(
+      await authorizeCredentials({ identifier: 'root@example.com', password: PASSWORD }, req('198.51.100.1')),
+    ).toMatchObject({
       name: 'root',
       sv: expect.any(Number),
     });
@@ -66,25 +76,34 @@ describe('authorizeCredentials', () => {
   });
 
   it('answers null alike for a wrong password and an unknown user, and records both without the password', async () => {
-    expect(await authorizeCredentials({ identifier: 'root', password: 'wrong password!!' }, req('198.51.100.2'))).toBeNull();
-    expect(await authorizeCredentials({ identifier: 'nobody', password: 'wrong password!!' }, req('198.51.100.2'))).toBeNull();
+    expect(
+      await authorizeCredentials({ identifier: 'root', password: 'wrong password!!' }, req('198.51.100.2')),
+    ).toBeNull();
+    expect(
+      await authorizeCredentials({ identifier: 'nobody', password: 'wrong password!!' }, req('198.51.100.2')),
+    ).toBeNull();
     const failed = await auditRows('auth.sign_in_failed');
     expect(failed.map((r) => r.details.identifier)).toEqual(['root', 'nobody']);
     expect(JSON.stringify(failed)).not.toContain('wrong password');
     expect(failed[1]).toMatchObject({ user_id: null, resource_id: null, ip: '198.51.100.2' });
   });
 
-  it.each([[{}], [{ identifier: '', password: 'x' }], [{ identifier: 'root' }], [null], [{ identifier: 'a'.repeat(300), password: 'x' }]])(
-    'refuses malformed credentials %j',
-    async (raw) => {
-      expect(await authorizeCredentials(raw, req('198.51.100.3'))).toBeNull();
-    },
-  );
+  it.each([
+    [{}],
+    [{ identifier: '', password: 'x' }],
+    [{ identifier: 'root' }],
+    [null],
+    [{ identifier: 'a'.repeat(300), password: 'x' }],
+  ])('refuses malformed credentials %j', async (raw) => {
+    expect(await authorizeCredentials(raw, req('198.51.100.3'))).toBeNull();
+  });
 
   it('serializes a burst of parallel guesses on one account, so the throttle still applies', async () => {
     await createUser('burst_target', 'burst@example.com');
     const guesses = await Promise.allSettled(
-      Array.from({ length: 12 }, (_, i) => authorizeCredentials({ identifier: 'burst_target', password: `guess ${i}` }, req(`192.0.2.${i}`))),
+      Array.from({ length: 12 }, (_, i) =>
+        authorizeCredentials({ identifier: 'burst_target', password: `guess ${i}` }, req(`192.0.2.${i}`)),
+      ),
     );
     // Four failures are let through; every later guess is throttled, even though they all started together.
     expect(guesses.filter((g) => g.status === 'rejected').length).toBeGreaterThanOrEqual(7);
@@ -93,17 +112,22 @@ describe('authorizeCredentials', () => {
   it('throttles an account after repeated failures, even with the right password', async () => {
     await t.db.pool.query("UPDATE users SET email = 'root@example.com' WHERE username = 'root'");
     for (let i = 0; i < 6; i += 1) {
-      await authorizeCredentials({ identifier: 'root', password: `bad password ${i}` }, req(`198.51.100.${10 + i}`)).catch(() => null);
+      await authorizeCredentials(
+        { identifier: 'root', password: `bad password ${i}` },
+        req(`198.51.100.${10 + i}`),
+      ).catch(() => null);
     }
-    await expect(authorizeCredentials({ identifier: 'root', password: PASSWORD }, req('198.51.100.99'))).rejects.toThrow(
-      /Too many failed sign-ins/,
-    );
+    await expect(
+      authorizeCredentials({ identifier: 'root', password: PASSWORD }, req('198.51.100.99')),
+    ).rejects.toThrow(/Too many failed sign-ins/);
   });
 
   it('refuses a disabled user', async () => {
     await createUser('disabled_one', 'disabled@example.com');
     await t.db.pool.query("UPDATE users SET disabled_at = now() WHERE username = 'disabled_one'");
-    expect(await authorizeCredentials({ identifier: 'disabled_one', password: PASSWORD }, req('198.51.100.50'))).toBeNull();
+    expect(
+      await authorizeCredentials({ identifier: 'disabled_one', password: PASSWORD }, req('198.51.100.50')),
+    ).toBeNull();
   });
 });
 

@@ -1,14 +1,17 @@
 // Sign-in throttling against a real PostgreSQL: the audit rows sign-in writes are what is counted.
 import { randomUUID } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { recordAudit } from '@/lib/audit/write';
 import { asSystem } from '@/lib/db/context';
 import { createTestDatabase, withAdmin, type TestDatabase } from '@/lib/testing/database';
+
 import {
-  SIGN_IN_ACTION,
-  SIGN_IN_FAILED_ACTION,
   backoffSeconds,
   checkSignInThrottle,
+  SIGN_IN_ACTION,
+  SIGN_IN_FAILED_ACTION,
   signInThrottleSql,
   type SignInThrottleInput,
 } from './throttle';
@@ -32,13 +35,32 @@ const secondsFromNow = (seconds: number) => new Date(Date.now() + seconds * 1000
 type Attempt = { userId?: string | null; identifier?: string; ip?: string | null };
 
 /** Writes `count` audit rows the way sign-in does; `at` backdates them (written directly: recordAudit stamps now()). */
-async function record(action: string, { userId = null, identifier = 'someone', ip = null }: Attempt, count = 1, at?: Date) {
+async function record(
+  action: string,
+  { userId = null, identifier = 'someone', ip = null }: Attempt,
+  count = 1,
+  at?: Date,
+) {
   await asSystem(t.db.prisma, async (tx) => {
     for (let i = 0; i < count; i += 1) {
-      const entry = { userId: null, action, resourceType: 'user' as const, resourceId: userId, details: { identifier }, ip };
+      const entry = {
+        userId: null,
+        action,
+        resourceType: 'user' as const,
+        resourceId: userId,
+        details: { identifier },
+        ip,
+      };
       if (at) {
         await tx.auditLog.create({
-          data: { action, resourceType: 'user', resourceId: userId, details: { identifier }, ipAddress: ip, createdAt: at },
+          data: {
+            action,
+            resourceType: 'user',
+            resourceId: userId,
+            details: { identifier },
+            ipAddress: ip,
+            createdAt: at,
+          },
         });
       } else {
         await recordAudit(tx, entry);
@@ -75,7 +97,10 @@ describe('checkSignInThrottle per account', () => {
     expect(await check({ userId, ip: null })).toEqual({ allowed: true, retryAfterSeconds: 0 });
     await record(SIGN_IN_FAILED_ACTION, { userId, ip: freshIp() });
     expect(await check({ userId, ip: null })).toEqual({ allowed: false, retryAfterSeconds: 1 });
-    expect(await check({ userId, ip: null, now: secondsFromNow(1.5) })).toEqual({ allowed: true, retryAfterSeconds: 0 });
+    expect(await check({ userId, ip: null, now: secondsFromNow(1.5) })).toEqual({
+      allowed: true,
+      retryAfterSeconds: 0,
+    });
     await record(SIGN_IN_FAILED_ACTION, { userId, ip: freshIp() });
     expect(await check({ userId, ip: null })).toEqual({ allowed: false, retryAfterSeconds: 2 });
   });
@@ -117,7 +142,10 @@ describe('checkSignInThrottle per account', () => {
 
   it('throttles an identifier that names no account the same way, so throttling does not reveal accounts', async () => {
     await record(SIGN_IN_FAILED_ACTION, { identifier: ' Ghost@Example.com' }, 5);
-    expect(await check({ userId: null, identifier: 'ghost@example.com ', ip: null })).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    expect(await check({ userId: null, identifier: 'ghost@example.com ', ip: null })).toEqual({
+      allowed: false,
+      retryAfterSeconds: 1,
+    });
     expect((await check({ userId: null, identifier: 'ghost2@example.com', ip: null })).allowed).toBe(true);
     expect((await check({ userId: null, ip: null })).allowed).toBe(true);
   });
@@ -162,7 +190,9 @@ describe('the throttle queries', () => {
         await client.query('ROLLBACK');
       }
     }, t.name);
-    expect(plan).toMatch(/(Index|Index Only|Bitmap Index) Scan (using|on) audit_logs_\w+_(created_at|action|resource_type_resource_id)_idx/);
+    expect(plan).toMatch(
+      /(Index|Index Only|Bitmap Index) Scan (using|on) audit_logs_\w+_(created_at|action|resource_type_resource_id)_idx/,
+    );
     expect(plan).not.toMatch(/Seq Scan/);
     const scanned = new Set(plan.match(/\baudit_logs_(?:\d{4}_\d{2}|default)\b/g));
     const current = new Set([partitionOf(new Date()), partitionOf(secondsFromNow(-15 * 60))]);

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
+
 import { asSystem, asUser } from '@/lib/db/context';
 import { AppError } from '@/lib/errors';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { BCRYPT_HASH, NO_SUCH_ID, uniqueName } from '@/lib/testing/fixtures';
+
 import type { PlatformRole } from './permissions';
 import { createApiToken, hashToken, listApiTokens, revokeApiToken, validateApiToken } from './tokens';
 
@@ -25,7 +27,9 @@ async function makeUser(role: PlatformRole): Promise<TestUser> {
 }
 
 function create(user: TestUser, name = uniqueName('tok'), expiresInDays = 30) {
-  return asUser(test.db.prisma, user.id, (tx) => createApiToken(tx, { actor: user, meta: META }, { name, expiresInDays }));
+  return asUser(test.db.prisma, user.id, (tx) =>
+    createApiToken(tx, { actor: user, meta: META }, { name, expiresInDays }),
+  );
 }
 
 function revoke(actor: TestUser, tokenId: string) {
@@ -83,7 +87,13 @@ describe('createApiToken', () => {
 
   it('refuses bad input with the schema error, writing nothing', async () => {
     const { rows: before } = await sql('SELECT count(*)::int AS n FROM api_tokens');
-    for (const [name, days] of [['ok', 0], ['ok', 366], ['ok', 1.5], ['', 30], ['n'.repeat(101), 30]] as const) {
+    for (const [name, days] of [
+      ['ok', 0],
+      ['ok', 366],
+      ['ok', 1.5],
+      ['', 30],
+      ['n'.repeat(101), 30],
+    ] as const) {
       expect(await thrown(create(owner, name, days))).toBeInstanceOf(ZodError);
     }
     const { rows: after } = await sql('SELECT count(*)::int AS n FROM api_tokens');
@@ -142,7 +152,10 @@ describe('validateApiToken', () => {
 
   it('never extends a token, however close to its expiry it is used', async () => {
     const { token, id } = await create(owner, uniqueName('tok'), 30);
-    await sql(`UPDATE api_tokens SET created_at = now() - interval '29 days', expires_at = now() + interval '1 hour' WHERE id = $1`, [id]);
+    await sql(
+      `UPDATE api_tokens SET created_at = now() - interval '29 days', expires_at = now() + interval '1 hour' WHERE id = $1`,
+      [id],
+    );
     const expiresAt = (await tokenRow(id))!.expires_at as Date;
     expect(await validate(token)).not.toBeNull();
     expect(((await tokenRow(id))!.expires_at as Date).getTime()).toBe(expiresAt.getTime());
@@ -201,7 +214,10 @@ describe('listApiTokens', () => {
     const second = await create(user, 'second');
     const third = await create(user, 'third');
     await create(other, 'not theirs');
-    await sql(`UPDATE api_tokens SET created_at = now() - interval '3 days', expires_at = now() - interval '1 day' WHERE id = $1`, [first.id]);
+    await sql(
+      `UPDATE api_tokens SET created_at = now() - interval '3 days', expires_at = now() - interval '1 day' WHERE id = $1`,
+      [first.id],
+    );
     await sql(`UPDATE api_tokens SET created_at = now() - interval '2 days' WHERE id = $1`, [second.id]);
     await revoke(user, second.id);
 
@@ -212,7 +228,15 @@ describe('listApiTokens', () => {
       ['first', 'expired'],
     ]);
     for (const token of list) {
-      expect(Object.keys(token).sort()).toEqual(['createdAt', 'expiresAt', 'id', 'lastUsedAt', 'name', 'revokedAt', 'status']);
+      expect(Object.keys(token).sort()).toEqual([
+        'createdAt',
+        'expiresAt',
+        'id',
+        'lastUsedAt',
+        'name',
+        'revokedAt',
+        'status',
+      ]);
       expect(JSON.stringify(token)).not.toContain(hashToken(third.token));
     }
   });
@@ -228,7 +252,7 @@ describe('revokeApiToken', () => {
     expect(await validate(token)).not.toBeNull();
   });
 
-  it('lets an admin revoke any user\'s token', async () => {
+  it("lets an admin revoke any user's token", async () => {
     const { token, id } = await create(owner);
     expect(await revoke(admin, id)).toEqual({ id, userId: owner.id });
     expect((await tokenRow(id))!.revoked_at).toBeInstanceOf(Date);
@@ -241,14 +265,21 @@ describe('revokeApiToken', () => {
     expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
     const failed = results.find((result) => result.status === 'rejected');
     expect((failed?.reason as AppError).code).toBe('conflict');
-    const { rows } = await sql(`SELECT count(*)::int AS n FROM audit_logs WHERE action = 'token.revoke' AND details ->> 'id' = $1`, [id]);
+    const { rows } = await sql(
+      `SELECT count(*)::int AS n FROM audit_logs WHERE action = 'token.revoke' AND details ->> 'id' = $1`,
+      [id],
+    );
     expect(rows[0].n).toBe(1);
   });
 
   it('a second revoke is a conflict; an unknown or malformed id is not found', async () => {
     const { id } = await create(owner);
     await revoke(owner, id);
-    for (const [tokenId, code] of [[id, 'conflict'], [NO_SUCH_ID, 'not_found'], ["x' OR '1'='1", 'not_found']]) {
+    for (const [tokenId, code] of [
+      [id, 'conflict'],
+      [NO_SUCH_ID, 'not_found'],
+      ["x' OR '1'='1", 'not_found'],
+    ]) {
       const error = await thrown(revoke(owner, tokenId!));
       expect(error, tokenId).toBeInstanceOf(AppError);
       expect((error as AppError).code, tokenId).toBe(code);
@@ -267,8 +298,24 @@ describe('audit', () => {
     );
     const details = { id, name: 'audited', expiresAt: expiresAt.toISOString() };
     expect(rows).toEqual([
-      { user_id: owner.id, action: 'token.create', resource_type: 'user', resource_id: owner.id, details, ip: expect.stringContaining('203.0.113.7'), user_agent: 'vitest' },
-      { user_id: admin.id, action: 'token.revoke', resource_type: 'user', resource_id: owner.id, details, ip: expect.stringContaining('203.0.113.7'), user_agent: 'vitest' },
+      {
+        user_id: owner.id,
+        action: 'token.create',
+        resource_type: 'user',
+        resource_id: owner.id,
+        details,
+        ip: expect.stringContaining('203.0.113.7'),
+        user_agent: 'vitest',
+      },
+      {
+        user_id: admin.id,
+        action: 'token.revoke',
+        resource_type: 'user',
+        resource_id: owner.id,
+        details,
+        ip: expect.stringContaining('203.0.113.7'),
+        user_agent: 'vitest',
+      },
     ]);
     expect(JSON.stringify(rows)).not.toContain(token.slice(4));
   });
@@ -276,7 +323,10 @@ describe('audit', () => {
   it('writes no audit row when the revoke is refused', async () => {
     const { id } = await create(owner);
     await thrown(revoke(other, id));
-    const { rows } = await sql(`SELECT count(*)::int AS n FROM audit_logs WHERE action = 'token.revoke' AND details ->> 'id' = $1`, [id]);
+    const { rows } = await sql(
+      `SELECT count(*)::int AS n FROM audit_logs WHERE action = 'token.revoke' AND details ->> 'id' = $1`,
+      [id],
+    );
     expect(rows[0].n).toBe(0);
   });
 });

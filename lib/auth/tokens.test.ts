@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+
 import { createTokenSchema, revokeTokenSchema } from '@/lib/validation/tokens';
+
 import { bearerFrom, generateToken, hashToken, parseBearer, TOKEN_PATTERN } from './tokens';
 
 const TOKEN = `slw_${'A'.repeat(43)}`;

@@ -13,15 +13,18 @@
 //   travels as an untyped session attribute and the user is read from the row the adapter loaded.
 // A token never outranks its user: validation returns the user's CURRENT role, read in the same query.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
 import { Lucia, TimeSpan, type Adapter, type DatabaseSession } from 'lucia';
+
 import { recordAudit } from '@/lib/audit/write';
 import { asSystem, type Tx } from '@/lib/db/context';
 import type { WorkContext } from '@/lib/db/work';
 import { AppError } from '@/lib/errors';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
-import { createTokenSchema, revokeTokenSchema } from '@/lib/validation/tokens';
-import { assertCan, can, PLATFORM_ROLES, type PlatformRole } from './permissions';
 import type { SessionUser } from '@/lib/users/queries';
+import { createTokenSchema, revokeTokenSchema } from '@/lib/validation/tokens';
+
+import { assertCan, can, PLATFORM_ROLES, type PlatformRole } from './permissions';
 
 export const TOKEN_PREFIX = 'slw_';
 /** `slw_` + base64url of 32 bytes (43 characters, no padding). */

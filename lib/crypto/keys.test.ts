@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KEY_FILE, KeyRingError, addKeyVersion, loadKeyRing } from './keys';
+
+import { addKeyVersion, KEY_FILE, KeyRingError, loadKeyRing } from './keys';
 import { decryptSecret, encryptSecret, keyVersionOf, type KeyRing } from './secrets';
 
 let root: string;

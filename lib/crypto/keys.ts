@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { KEY_BYTES, type KeyRing } from './secrets';
 
 export const KEY_FILE = 'secret-keys.json';
@@ -194,7 +195,9 @@ async function withLock<T>(lockFile: string, fn: () => Promise<T>): Promise<T> {
     } catch (error) {
       if (errorCode(error) !== 'EEXIST') throw error;
       if (Date.now() > deadline) {
-        throw new KeyRingError(`Another key rotation holds ${lockFile}. If none is running, delete that file and retry.`);
+        throw new KeyRingError(
+          `Another key rotation holds ${lockFile}. If none is running, delete that file and retry.`,
+        );
       }
       await sleep(20);
     }

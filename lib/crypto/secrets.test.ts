@@ -1,12 +1,14 @@
 import { createDecipheriv, randomBytes } from 'node:crypto';
+
 import { describe, expect, it } from 'vitest';
+
 import {
-  SecretError,
   decryptSecret,
   encryptSecret,
   isEncrypted,
   keyVersionOf,
   reencryptSecret,
+  SecretError,
   type KeyRing,
   type SecretErrorCode,
 } from './secrets';

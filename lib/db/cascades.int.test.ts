@@ -4,10 +4,11 @@
 // as foreign_key_violation (23503), never restrict_violation (23001); the catalog test below tells RESTRICT from
 // NO ACTION, which behave alike within one statement.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import {
-  CIPHERTEXT,
   addMember,
+  CIPHERTEXT,
   count,
   insertApplication,
   insertAppTree,
@@ -94,9 +95,14 @@ describe('deleting a user', () => {
   it('keeps the deployments they triggered, with triggered_by cleared (SET NULL)', async () => {
     const { appId } = await insertAppTree(pool());
     const deployer = await insertUser(pool());
-    const deployment = await insertDeployment(pool(), appId, { triggered_by: deployer.id, metadata: { commit: 'abc' } });
+    const deployment = await insertDeployment(pool(), appId, {
+      triggered_by: deployer.id,
+      metadata: { commit: 'abc' },
+    });
     await pool().query('DELETE FROM users WHERE id = $1', [deployer.id]);
-    const { rows } = await pool().query('SELECT triggered_by, metadata FROM deployments WHERE id = $1', [deployment.id]);
+    const { rows } = await pool().query('SELECT triggered_by, metadata FROM deployments WHERE id = $1', [
+      deployment.id,
+    ]);
     expect(rows).toEqual([{ triggered_by: null, metadata: { commit: 'abc' } }]);
   });
 

@@ -37,7 +37,14 @@ class RetypingClient extends pg.Client {
 }
 
 function toAdapterError(error: unknown): never {
-  const e = error as { code?: string; severity?: string; message?: string; detail?: string; column?: string; hint?: string };
+  const e = error as {
+    code?: string;
+    severity?: string;
+    message?: string;
+    detail?: string;
+    column?: string;
+    hint?: string;
+  };
   throw new DriverAdapterError({
     kind: 'postgres',
     code: e.code ?? 'N/A',

@@ -3,7 +3,9 @@
 // role is bound by row-level security, and the migrations applied.
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+
 import { PrismaClient } from '@/lib/generated/prisma/client';
+
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded';
 import { migrate } from './migrate';
 

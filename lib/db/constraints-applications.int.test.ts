@@ -1,12 +1,11 @@
 // Constraints on applications and what hangs off them (git sources, env vars, deployments and their logs) and on
 // databases: each case writes one row and expects it accepted, or refused with the SQLSTATE and constraint.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import {
-  CIPHERTEXT,
-  NO_SUCH_ID,
-  OK,
   check,
+  CIPHERTEXT,
   expectInsert,
   foreignKey,
   insertApplication,
@@ -15,7 +14,9 @@ import {
   insertDeployment,
   insertProject,
   insertRow,
+  NO_SUCH_ID,
   notNull,
+  OK,
   sqlError,
   unique,
   uniqueName,
@@ -56,9 +57,11 @@ describe('applications', () => {
     ['empty status', { status: '' }, check('check_app_status')],
     ['0 replicas', { replicas: 0 }, OK],
     ['-1 replicas', { replicas: -1 }, check('check_replicas_non_negative')],
-    ...['github', 'gitlab', 'bitbucket', 'gitea', 'git', 'docker', 'docker_compose'].map(
-      (source_type): Case => [`source_type ${source_type}`, { source_type }, OK],
-    ),
+    ...['github', 'gitlab', 'bitbucket', 'gitea', 'git', 'docker', 'docker_compose'].map((source_type): Case => [
+      `source_type ${source_type}`,
+      { source_type },
+      OK,
+    ]),
     ['source_type ftp', { source_type: 'ftp' }, check('check_app_source_type')],
     ['name with surrounding spaces', { name: ' api ' }, check('check_app_name')],
     ['name with a newline', { name: 'api\nx' }, check('check_app_name')],
@@ -220,15 +223,21 @@ describe('deployments and deployment_logs', () => {
   });
   const started = new Date('2026-01-10T10:00:00Z');
   const cases: Case[] = [
-    ...['pending', 'building', 'deploying', 'success', 'failed', 'rolled_back'].map(
-      (status): Case => [`status ${status}`, { status }, OK],
-    ),
+    ...['pending', 'building', 'deploying', 'success', 'failed', 'rolled_back'].map((status): Case => [
+      `status ${status}`,
+      { status },
+      OK,
+    ]),
     ['status queued', { status: 'queued' }, check('check_deployment_status')],
     ['completed after it started', { started_at: started, completed_at: new Date(started.getTime() + 60_000) }, OK],
     ['completed when it started', { started_at: started, completed_at: started }, OK],
     ['commit_sha that is not hex', { commit_sha: 'HEAD~1' }, check('check_deployment_commit_sha')],
     ['metadata that is not an object', { metadata: '"x"' }, check('check_deployment_metadata_object')],
-    ['an application that does not exist', { application_id: NO_SUCH_ID }, foreignKey('deployments_application_id_fkey')],
+    [
+      'an application that does not exist',
+      { application_id: NO_SUCH_ID },
+      foreignKey('deployments_application_id_fkey'),
+    ],
     ['a user that does not exist', { triggered_by: NO_SUCH_ID }, foreignKey('deployments_triggered_by_fkey')],
   ];
 

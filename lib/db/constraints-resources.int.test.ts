@@ -1,12 +1,11 @@
 // Constraints on volumes, domains, certificates, backups and audit logs: each case writes one row and expects it
 // accepted, or refused with the SQLSTATE and constraint.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import {
-  CIPHERTEXT,
-  NO_SUCH_ID,
-  OK,
   check,
+  CIPHERTEXT,
   expectInsert,
   foreignKey,
   insertAppTree,
@@ -14,7 +13,9 @@ import {
   insertDomain,
   insertRow,
   insertVolume,
+  NO_SUCH_ID,
   notNull,
+  OK,
   sqlError,
   unique,
   uniqueName,
@@ -230,9 +231,11 @@ describe('audit_logs', () => {
     ...overrides,
   });
   const cases: Case[] = [
-    ...['user', 'team', 'project', 'application', 'database', 'deployment', 'domain'].map(
-      (resource_type): Case => [`resource_type ${resource_type}`, { resource_type }, OK],
-    ),
+    ...['user', 'team', 'project', 'application', 'database', 'deployment', 'domain'].map((resource_type): Case => [
+      `resource_type ${resource_type}`,
+      { resource_type },
+      OK,
+    ]),
     ['resource_type volume', { resource_type: 'volume' }, check('check_audit_resource_type')],
     ['IPv4 address', { ip_address: '192.168.1.100' }, OK],
     ['IPv6 address', { ip_address: '2001:db8::1' }, OK],

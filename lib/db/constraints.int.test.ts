@@ -2,12 +2,11 @@
 // each case writes one row as the panel's role and expects it accepted, or refused with the SQLSTATE and constraint.
 // Applications and what hangs off them: constraints-applications.int.test.ts; the rest: constraints-resources.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import {
-  BCRYPT_HASH,
-  NO_SUCH_ID,
-  OK,
   addMember,
+  BCRYPT_HASH,
   check,
   count,
   expectInsert,
@@ -15,7 +14,9 @@ import {
   insertProject,
   insertTeam,
   insertUser,
+  NO_SUCH_ID,
   notNull,
+  OK,
   sqlError,
   systemTx,
   unique,

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { openDatabase, type Database } from '@/lib/db/connection';
-import { MIGRATIONS_DIR, createTestDatabase, type TestDatabase } from '@/lib/testing/database';
+import { createTestDatabase, MIGRATIONS_DIR, type TestDatabase } from '@/lib/testing/database';
+
 import { asSystem, asUser } from './context';
 
 let t: TestDatabase;
@@ -36,7 +38,11 @@ describe('asUser / asSystem', () => {
   });
 
   it('set app.user_id for the transaction only', async () => {
-    const inside = await asUser(small.prisma, owner, (tx) => tx.$queryRaw<{ v: string }[]>`SELECT current_setting('app.user_id', true) AS v`);
+    const inside = await asUser(
+      small.prisma,
+      owner,
+      (tx) => tx.$queryRaw<{ v: string }[]>`SELECT current_setting('app.user_id', true) AS v`,
+    );
     expect(inside[0]!.v).toBe(owner);
     const after = await small.pool.query("SELECT coalesce(current_setting('app.user_id', true), '') AS v");
     expect(after.rows[0].v).toBe('');

@@ -4,6 +4,7 @@
 // asSystem() (asSystemPg() for raw node-postgres work). Actions, pages and route handlers reach these through
 // lib/db/work.ts (runAsUser, runAsSystem), which also audits refusals.
 import type pg from 'pg';
+
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { isUuid } from '@/lib/validation/ids';
 
@@ -36,7 +37,10 @@ export async function asSystem<T>(db: PrismaClient, work: (tx: Tx) => Promise<T>
  * with app.rls_bypass = 'on'. Given a pool it takes a connection and returns it (discarded when ROLLBACK failed);
  * given a client it runs the transaction on that client and leaves it open.
  */
-export async function asSystemPg<T>(db: pg.Pool | pg.PoolClient, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+export async function asSystemPg<T>(
+  db: pg.Pool | pg.PoolClient,
+  work: (client: pg.ClientBase) => Promise<T>,
+): Promise<T> {
   const owned = !('release' in db);
   const client = owned ? await db.connect() : db;
   let broken: Error | undefined;

@@ -4,6 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -34,7 +35,9 @@ function startChild(): Promise<Ready> {
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+  return new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+  );
 }
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
@@ -85,7 +88,10 @@ describe('embedded PostgreSQL', () => {
     );
     expect(settings).toEqual({ listen: '127.0.0.1', superuser: false, migrations: expect.any(Number) });
     expect(settings!.migrations).toBeGreaterThanOrEqual(5);
-    await query(url, `INSERT INTO users (username, email, auth_provider) VALUES ('kept_user', 'kept@example.com', 'github')`);
+    await query(
+      url,
+      `INSERT INTO users (username, email, auth_provider) VALUES ('kept_user', 'kept@example.com', 'github')`,
+    );
   });
 
   it('lets a second process share the running server instead of killing it', async () => {

@@ -6,6 +6,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+
 import pg from 'pg';
 
 export const APP_ROLE = 'slipway';
@@ -57,7 +58,9 @@ async function choosePort(wanted: number): Promise<number> {
   for (let port = wanted; port < wanted + 50; port += 1) {
     if (await portIsFree(port)) return port;
   }
-  throw new Error(`No free port for the embedded PostgreSQL between ${wanted} and ${wanted + 49}; set SLIPWAY_EMBEDDED_PG_PORT.`);
+  throw new Error(
+    `No free port for the embedded PostgreSQL between ${wanted} and ${wanted + 49}; set SLIPWAY_EMBEDDED_PG_PORT.`,
+  );
 }
 
 function isAlive(pid: number): boolean {
@@ -135,7 +138,13 @@ export async function recoverStalePid(pgDir: string, log: (line: string) => void
 }
 
 async function ensureAppRole(port: number, secrets: Secrets): Promise<void> {
-  const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: secrets.superuserPassword, database: 'postgres' });
+  const admin = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    password: secrets.superuserPassword,
+    database: 'postgres',
+  });
   await admin.connect();
   try {
     const role = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [APP_ROLE]);
@@ -155,7 +164,11 @@ async function ensureAppRole(port: number, secrets: Secrets): Promise<void> {
 
 export type StartEmbeddedOptions = { dataDir: string; port?: number; log?: (line: string) => void };
 
-export async function startEmbeddedPostgres({ dataDir, port, log = () => {} }: StartEmbeddedOptions): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres({
+  dataDir,
+  port,
+  log = () => {},
+}: StartEmbeddedOptions): Promise<EmbeddedDatabase> {
   // 0711: PostgreSQL runs as its own OS user when the panel runs as root and must reach postgres/ inside.
   await mkdir(dataDir, { recursive: true, mode: 0o711 });
   if (process.getuid?.() === 0) await chmod(dataDir, 0o711);
@@ -199,7 +212,9 @@ export async function startEmbeddedPostgres({ dataDir, port, log = () => {} }: S
     },
   });
   const fail = (step: string) => (error: unknown) => {
-    throw new Error(`Embedded PostgreSQL could not ${step}: ${(error as Error)?.message ?? 'it exited'}\n${recent.join('')}`);
+    throw new Error(
+      `Embedded PostgreSQL could not ${step}: ${(error as Error)?.message ?? 'it exited'}\n${recent.join('')}`,
+    );
   };
   if (fresh) {
     log(`creating the embedded PostgreSQL in ${pgDir}`);

@@ -7,7 +7,11 @@ export type DriverCause = { originalCode?: string; originalMessage?: string };
 // Prisma wraps a driver error in `meta.driverAdapterError` (a statement) or throws it bare (a failed COMMIT).
 export function driverCause(error: unknown): DriverCause | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const { name, cause, meta } = error as { name?: unknown; cause?: unknown; meta?: { driverAdapterError?: { cause?: unknown } } };
+  const { name, cause, meta } = error as {
+    name?: unknown;
+    cause?: unknown;
+    meta?: { driverAdapterError?: { cause?: unknown } };
+  };
   const found = name === 'DriverAdapterError' ? cause : meta?.driverAdapterError?.cause;
   return typeof found === 'object' && found !== null ? (found as DriverCause) : undefined;
 }

@@ -2,6 +2,7 @@
 // instrumentation.ts, or by the first request in development.
 import { env } from '@/lib/env';
 import { remember } from '@/lib/server/remember';
+
 import { openDatabase, type Database } from './connection';
 
 function log(line: string) {

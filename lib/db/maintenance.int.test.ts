@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
+
 import { refreshApplicationStats, refreshStatsOnChange, runMaintenance } from './maintenance';
 
 let t: TestDatabase;
@@ -48,7 +50,11 @@ describe('maintenance', () => {
 
     const report = await runMaintenance(pool);
     expect(report).not.toBeNull();
-    expect(report!.retention).toMatchObject({ deployment_logs_deleted: 0, backups_deleted: 0, webhook_deliveries_deleted: 1 });
+    expect(report!.retention).toMatchObject({
+      deployment_logs_deleted: 0,
+      backups_deleted: 0,
+      webhook_deliveries_deleted: 1,
+    });
     const kept = await t.systemPool.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries');
     expect(kept.rows[0]!.n).toBe(1);
 
@@ -63,7 +69,9 @@ describe('maintenance', () => {
       expect(months.rows.map((r) => r.name)).toContain(name);
     }
 
-    const stats = await pool.query('SELECT total_applications::int AS total, running::int, failed::int FROM application_stats');
+    const stats = await pool.query(
+      'SELECT total_applications::int AS total, running::int, failed::int FROM application_stats',
+    );
     expect(stats.rows).toEqual([{ total: 2, running: 1, failed: 1 }]);
 
     await t.systemPool.query(`UPDATE applications SET status = 'stopped' WHERE name = 'b'`);
@@ -99,25 +107,42 @@ describe('application_stats follows changes without waiting for the 30-second re
         );
         await setup.query("SELECT set_config('app.rls_bypass', 'on', false)");
         projectId = (
-          await setup.query<{ id: string }>("INSERT INTO projects (name, owner_id) VALUES ('stats-project', $1) RETURNING id", [
-            user.rows[0]!.id,
-          ])
+          await setup.query<{ id: string }>(
+            "INSERT INTO projects (name, owner_id) VALUES ('stats-project', $1) RETURNING id",
+            [user.rows[0]!.id],
+          )
         ).rows[0]!.id;
       } finally {
         setup.release(true);
       }
       const total = async () =>
         Number(
-          (await pool.query<{ n: string | null }>('SELECT total_applications AS n FROM application_stats WHERE project_id = $1', [projectId]))
-            .rows[0]?.n ?? 0,
+          (
+            await pool.query<{ n: string | null }>(
+              'SELECT total_applications AS n FROM application_stats WHERE project_id = $1',
+              [projectId],
+            )
+          ).rows[0]?.n ?? 0,
         );
       // The listener connects asynchronously: wait until a first change is seen before counting on it.
-      await vi.waitFor(async () => {
-        await t.systemPool.query(`INSERT INTO applications (project_id, name, type) VALUES ($1, 'x-' || gen_random_uuid(), 'docker')`, [projectId]);
-        expect(await total()).toBeGreaterThan(0);
-      }, { timeout: 5000, interval: 200 });
+      await vi.waitFor(
+        async () => {
+          await t.systemPool.query(
+            `INSERT INTO applications (project_id, name, type) VALUES ($1, 'x-' || gen_random_uuid(), 'docker')`,
+            [projectId],
+          );
+          expect(await total()).toBeGreaterThan(0);
+        },
+        { timeout: 5000, interval: 200 },
+      );
       const live = async () =>
-        Number((await t.systemPool.query<{ n: string }>('SELECT count(*) AS n FROM applications WHERE project_id = $1', [projectId])).rows[0]!.n);
+        Number(
+          (
+            await t.systemPool.query<{ n: string }>('SELECT count(*) AS n FROM applications WHERE project_id = $1', [
+              projectId,
+            ])
+          ).rows[0]!.n,
+        );
       await t.systemPool.query(
         `INSERT INTO applications (project_id, name, type) SELECT $1, 'burst-' || i, 'docker' FROM generate_series(1, 5) i`,
         [projectId],

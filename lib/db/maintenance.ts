@@ -1,6 +1,7 @@
 // Periodic upkeep the spec asks of the database: monthly audit partitions made ahead, retention applied, and the
 // application_stats view refreshed. One panel at a time does it (advisory lock), the others skip the round.
 import type pg from 'pg';
+
 import { asSystemPg } from './context';
 
 // Next to Prisma Migrate's lock key (72707369), so the two are easy to spot in pg_locks.
@@ -20,7 +21,9 @@ export type MaintenanceReport = { partitionsCreated: number; retention: Record<s
 export async function runMaintenance(pool: pg.Pool): Promise<MaintenanceReport> {
   const client = await pool.connect();
   try {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [MAINTENANCE_LOCK]);
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
+      MAINTENANCE_LOCK,
+    ]);
     if (!rows[0]?.locked) return null;
     try {
       // One transaction each, as before: a failing step does not undo the ones before it.
@@ -72,7 +75,11 @@ export const STATS_CHANNEL = 'slipway_application_stats';
  */
 export function refreshStatsOnChange(
   pool: pg.Pool,
-  { delayMs = 250, retryMs = 5000, log = () => {} }: { delayMs?: number; retryMs?: number; log?: (line: string) => void } = {},
+  {
+    delayMs = 250,
+    retryMs = 5000,
+    log = () => {},
+  }: { delayMs?: number; retryMs?: number; log?: (line: string) => void } = {},
 ): MaintenanceSchedule {
   let stopped = false;
   let client: pg.PoolClient | null = null;

@@ -1,13 +1,16 @@
 // The panel's migrator and Prisma's CLI agree: same history table, same checksums, same resulting schema.
 import { execFile } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile, cp } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { createEmptyDatabase, dropDatabase, MIGRATIONS_DIR, roleUrl } from '@/lib/testing/database';
+
 import { migrate, migrationStatus } from './migrate';
-import { MIGRATIONS_DIR, createEmptyDatabase, dropDatabase, roleUrl } from '@/lib/testing/database';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');

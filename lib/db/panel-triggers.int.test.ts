@@ -1,11 +1,12 @@
 // The two triggers of migration 20261127020000_panel, on real rows: volumes learn their project from their owner
 // (and cannot be carried into another project), and applications.env_vars mirrors the non-secret env_vars rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import {
   CIPHERTEXT,
-  insertAppTree,
   insertApplication,
+  insertAppTree,
   insertDatabase,
   insertVolume,
   sqlError,
@@ -24,9 +25,11 @@ afterAll(async () => {
 });
 
 const projectOf = async (volumeId: string) =>
-  (await pool().query<{ project_id: string | null }>('SELECT project_id FROM volumes WHERE id = $1', [volumeId])).rows[0]!.project_id;
+  (await pool().query<{ project_id: string | null }>('SELECT project_id FROM volumes WHERE id = $1', [volumeId]))
+    .rows[0]!.project_id;
 const mirror = async (appId: string) =>
-  (await pool().query<{ env_vars: Record<string, string> }>('SELECT env_vars FROM applications WHERE id = $1', [appId])).rows[0]!.env_vars;
+  (await pool().query<{ env_vars: Record<string, string> }>('SELECT env_vars FROM applications WHERE id = $1', [appId]))
+    .rows[0]!.env_vars;
 
 describe('volumes.project_id follows the owner', () => {
   it('is filled from the application on insert, kept on detach, and from a database on re-attach', async () => {
@@ -63,7 +66,9 @@ describe('volumes.project_id follows the owner', () => {
     const b = await insertAppTree(pool());
     const volume = await insertVolume(pool(), { application_id: a.appId });
     await pool().query('UPDATE volumes SET application_id = NULL WHERE id = $1', [volume.id]);
-    const error = await sqlError(pool().query('UPDATE volumes SET application_id = $2 WHERE id = $1', [volume.id, b.appId]));
+    const error = await sqlError(
+      pool().query('UPDATE volumes SET application_id = $2 WHERE id = $1', [volume.id, b.appId]),
+    );
     expect(error.code).toBe('23514');
     expect(error.message).toContain('another project');
     expect(await projectOf(volume.id)).toBe(a.projectId);
@@ -99,7 +104,10 @@ describe('applications.env_vars mirrors the plain env_vars rows', () => {
     expect(await mirror(appId)).toEqual({ NODE_ENV: 'production', PORT: '9090' });
 
     // Turning a plain variable into a secret takes it out of the mirror.
-    await pool().query(`UPDATE env_vars SET is_secret = true, value = $2 WHERE application_id = $1 AND key = 'PORT'`, [appId, CIPHERTEXT]);
+    await pool().query(`UPDATE env_vars SET is_secret = true, value = $2 WHERE application_id = $1 AND key = 'PORT'`, [
+      appId,
+      CIPHERTEXT,
+    ]);
     expect(await mirror(appId)).toEqual({ NODE_ENV: 'production' });
 
     await pool().query(`DELETE FROM env_vars WHERE application_id = $1 AND key = 'NODE_ENV'`, [appId]);
@@ -127,7 +135,10 @@ describe('applications.env_vars mirrors the plain env_vars rows', () => {
     const { appId } = await insertAppTree(pool());
     await pool().query(`INSERT INTO env_vars (application_id, key, value) VALUES ($1, 'GOOD', 'x')`, [appId]);
     const error = await sqlError(
-      pool().query(`INSERT INTO env_vars (application_id, key, value) VALUES ($1, 'ALSO_GOOD', 'y'), ($1, 'bad-key', 'z')`, [appId]),
+      pool().query(
+        `INSERT INTO env_vars (application_id, key, value) VALUES ($1, 'ALSO_GOOD', 'y'), ($1, 'bad-key', 'z')`,
+        [appId],
+      ),
     );
     expect(error).toMatchObject({ code: '23514', constraint: 'check_env_key_format' });
     expect(await mirror(appId)).toEqual({ GOOD: 'x' });

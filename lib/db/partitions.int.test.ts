@@ -2,6 +2,7 @@
 // a DEFAULT partition that ensure_audit_log_partitions() drains into the month's partition once it is made.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { count, insertAppTree, insertDeployment, insertRow, sqlError } from '@/lib/testing/fixtures';
 
@@ -101,7 +102,11 @@ describe('deployment_logs, by hash of deployment_id', () => {
 describe('audit_logs, by UTC month', () => {
   type AuditRow = { id: string; created_at: Date };
   const insertAudit = (createdAt: Date | string) =>
-    insertRow<AuditRow>(pool(), 'audit_logs', { action: 'test.partition', resource_type: 'user', created_at: createdAt });
+    insertRow<AuditRow>(pool(), 'audit_logs', {
+      action: 'test.partition',
+      resource_type: 'user',
+      created_at: createdAt,
+    });
   const ensure = async (call: string) => {
     const { rows } = await pool().query<{ created: number }>(`SELECT ${call} AS created`);
     return rows[0]!.created;
@@ -152,7 +157,10 @@ describe('audit_logs, by UTC month', () => {
             return rows[0]!.n;
           }),
         );
-        expect(created.reduce((a, b) => a + b, 0), `months from ${first}`).toBe(3);
+        expect(
+          created.reduce((a, b) => a + b, 0),
+          `months from ${first}`,
+        ).toBe(3);
       }
     } finally {
       await Promise.all(clients.map((c) => c.end()));
@@ -215,7 +223,9 @@ describe('audit_logs, by UTC month', () => {
       expect(rows[0]!.attached).toBe(rows[0]!.parent);
       expect(Number(rows[0]!.parent)).toBe(5);
       const refused = await sqlError(
-        pool().query("INSERT INTO audit_logs (action, resource_type, created_at) VALUES ('x', 'volume', '1999-05-10Z')"),
+        pool().query(
+          "INSERT INTO audit_logs (action, resource_type, created_at) VALUES ('x', 'volume', '1999-05-10Z')",
+        ),
       );
       expect(refused).toMatchObject({ code: '23514', constraint: 'check_audit_resource_type' });
     });

@@ -2,8 +2,16 @@
 // text 90 days (row and metadata kept), audit partitions older than a year moved to the audit_archive schema, and
 // backups rotated to everything of the last 7 days plus one successful backup per week up to 4 weeks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { count, inTransaction, insertAppTree, insertDatabase, insertDeployment, insertRow } from '@/lib/testing/fixtures';
+import {
+  count,
+  insertAppTree,
+  insertDatabase,
+  insertDeployment,
+  insertRow,
+  inTransaction,
+} from '@/lib/testing/fixtures';
 
 let t: TestDatabase;
 const pool = () => t.systemPool; // beneath row-level security: what the database itself does
@@ -222,13 +230,15 @@ describe('apply_retention(at) cuts backup weeks in UTC, whatever the session tim
     const { projectId } = await insertAppTree(pool());
     const databaseId = (await insertDatabase(pool(), projectId)).id;
     const backup = async (createdAt: string) =>
-      (await insertRow(pool(), 'backups', {
-        database_id: databaseId,
-        type: 'full',
-        status: 'success',
-        storage_path: `s3://backups/${timeZone}/${createdAt}.dump`,
-        created_at: new Date(createdAt),
-      })).id as string;
+      (
+        await insertRow(pool(), 'backups', {
+          database_id: databaseId,
+          type: 'full',
+          status: 'success',
+          storage_path: `s3://backups/${timeZone}/${createdAt}.dump`,
+          created_at: new Date(createdAt),
+        })
+      ).id as string;
     const [olderId, newerId] = [await backup(older), await backup(newer)];
     const result = await applyRetention(AT, timeZone);
     expect(result.backup_files_to_remove).toEqual([`s3://backups/${timeZone}/${older}.dump`]);

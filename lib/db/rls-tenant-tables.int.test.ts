@@ -5,11 +5,12 @@
 // so each case starts from the same rows.
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { asSystem } from '@/lib/db/context';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import {
-  CIPHERTEXT,
   addMember,
+  CIPHERTEXT,
   insertApplication,
   insertDatabase,
   insertDeployment,
@@ -50,7 +51,9 @@ async function tenantTree(ownerId: string, teamId: string | null = null) {
   const app = await id(insertApplication(db, project));
   const bareApp = await id(insertApplication(db, project)); // no volume, no git source: free to delete or attach to
   const database = await id(insertDatabase(db, project));
-  const gitSource = await id(insertRow(db, 'git_sources', { application_id: app, provider: 'github', repository: 'o/r' }));
+  const gitSource = await id(
+    insertRow(db, 'git_sources', { application_id: app, provider: 'github', repository: 'o/r' }),
+  );
   const deployment = await id(insertDeployment(db, app));
   const log = await id(insertRow(db, 'deployment_logs', { deployment_id: deployment, message: 'built' }));
   const envVar = await id(insertRow(db, 'env_vars', { application_id: app, key: 'PORT', value: '8080' }));
@@ -59,7 +62,21 @@ async function tenantTree(ownerId: string, teamId: string | null = null) {
   const certificate = await id(insertRow(db, 'certificates', certificateRow(domain)));
   const backup = await id(insertRow(db, 'backups', { database_id: database, type: 'full' }));
   const delivery = await id(insertRow(db, 'webhook_deliveries', deliveryRow(gitSource)));
-  return { project, app, bareApp, database, gitSource, deployment, log, envVar, volume, domain, certificate, backup, delivery };
+  return {
+    project,
+    app,
+    bareApp,
+    database,
+    gitSource,
+    deployment,
+    log,
+    envVar,
+    volume,
+    domain,
+    certificate,
+    backup,
+    delivery,
+  };
 }
 type Tree = Awaited<ReturnType<typeof tenantTree>>;
 
@@ -71,7 +88,11 @@ const certificateRow = (domainId: string): Row => ({
   expires_at: new Date(Date.now() + 90 * DAY),
 });
 const deliveryRow = (gitSourceId: string): Row => ({
-  git_source_id: gitSourceId, provider: 'github', event: 'push', signature_ok: true, outcome: 'ignored',
+  git_source_id: gitSourceId,
+  provider: 'github',
+  event: 'push',
+  signature_ok: true,
+  outcome: 'ignored',
 });
 
 /**
@@ -88,28 +109,99 @@ type TableCase = {
   newRow: (tree: Tree) => Row;
 };
 const TABLES: TableCase[] = [
-  { table: 'applications', rows: (r) => [r.app, r.bareApp], target: (r) => r.bareApp, owner: 'project_id', ownerOf: (r) => r.project,
-    newRow: (r) => ({ project_id: r.project, name: uniqueName('app'), type: 'docker' }) },
-  { table: 'databases', rows: (r) => [r.database], target: (r) => r.database, owner: 'project_id', ownerOf: (r) => r.project,
-    newRow: (r) => ({ project_id: r.project, name: uniqueName('db'), type: 'postgresql' }) },
-  { table: 'volumes', rows: (r) => [r.volume], target: (r) => r.volume, owner: 'application_id', ownerOf: (r) => r.bareApp,
-    newRow: (r) => ({ name: uniqueName('vol'), mount_path: '/data', size_gb: 1, application_id: r.bareApp }) },
-  { table: 'domains', rows: (r) => [r.domain], target: (r) => r.domain, owner: 'project_id', ownerOf: (r) => r.project,
-    newRow: (r) => ({ project_id: r.project, domain: `${uniqueName('d')}.example.com`, target_type: 'application', target_id: r.app }) },
-  { table: 'git_sources', rows: (r) => [r.gitSource], target: (r) => r.gitSource, owner: 'application_id', ownerOf: (r) => r.bareApp,
-    newRow: (r) => ({ application_id: r.bareApp, provider: 'gitlab', repository: 'o/r' }) },
-  { table: 'deployments', rows: (r) => [r.deployment], target: (r) => r.deployment, owner: 'application_id', ownerOf: (r) => r.app,
-    newRow: (r) => ({ application_id: r.app }) },
-  { table: 'env_vars', rows: (r) => [r.envVar], target: (r) => r.envVar, owner: 'application_id', ownerOf: (r) => r.bareApp,
-    newRow: (r) => ({ application_id: r.app, key: 'LOG_LEVEL', value: 'debug' }) },
-  { table: 'deployment_logs', rows: (r) => [r.log], target: (r) => r.log, owner: 'deployment_id', ownerOf: (r) => r.deployment,
-    newRow: (r) => ({ deployment_id: r.deployment, message: 'more' }) },
-  { table: 'webhook_deliveries', rows: (r) => [r.delivery], target: (r) => r.delivery, owner: 'git_source_id', ownerOf: (r) => r.gitSource,
-    newRow: (r) => deliveryRow(r.gitSource) },
-  { table: 'certificates', rows: (r) => [r.certificate], target: (r) => r.certificate, owner: 'domain_id', ownerOf: (r) => r.domain,
-    newRow: (r) => certificateRow(r.domain) },
-  { table: 'backups', rows: (r) => [r.backup], target: (r) => r.backup, owner: 'database_id', ownerOf: (r) => r.database,
-    newRow: (r) => ({ database_id: r.database, type: 'snapshot' }) },
+  {
+    table: 'applications',
+    rows: (r) => [r.app, r.bareApp],
+    target: (r) => r.bareApp,
+    owner: 'project_id',
+    ownerOf: (r) => r.project,
+    newRow: (r) => ({ project_id: r.project, name: uniqueName('app'), type: 'docker' }),
+  },
+  {
+    table: 'databases',
+    rows: (r) => [r.database],
+    target: (r) => r.database,
+    owner: 'project_id',
+    ownerOf: (r) => r.project,
+    newRow: (r) => ({ project_id: r.project, name: uniqueName('db'), type: 'postgresql' }),
+  },
+  {
+    table: 'volumes',
+    rows: (r) => [r.volume],
+    target: (r) => r.volume,
+    owner: 'application_id',
+    ownerOf: (r) => r.bareApp,
+    newRow: (r) => ({ name: uniqueName('vol'), mount_path: '/data', size_gb: 1, application_id: r.bareApp }),
+  },
+  {
+    table: 'domains',
+    rows: (r) => [r.domain],
+    target: (r) => r.domain,
+    owner: 'project_id',
+    ownerOf: (r) => r.project,
+    newRow: (r) => ({
+      project_id: r.project,
+      domain: `${uniqueName('d')}.example.com`,
+      target_type: 'application',
+      target_id: r.app,
+    }),
+  },
+  {
+    table: 'git_sources',
+    rows: (r) => [r.gitSource],
+    target: (r) => r.gitSource,
+    owner: 'application_id',
+    ownerOf: (r) => r.bareApp,
+    newRow: (r) => ({ application_id: r.bareApp, provider: 'gitlab', repository: 'o/r' }),
+  },
+  {
+    table: 'deployments',
+    rows: (r) => [r.deployment],
+    target: (r) => r.deployment,
+    owner: 'application_id',
+    ownerOf: (r) => r.app,
+    newRow: (r) => ({ application_id: r.app }),
+  },
+  {
+    table: 'env_vars',
+    rows: (r) => [r.envVar],
+    target: (r) => r.envVar,
+    owner: 'application_id',
+    ownerOf: (r) => r.bareApp,
+    newRow: (r) => ({ application_id: r.app, key: 'LOG_LEVEL', value: 'debug' }),
+  },
+  {
+    table: 'deployment_logs',
+    rows: (r) => [r.log],
+    target: (r) => r.log,
+    owner: 'deployment_id',
+    ownerOf: (r) => r.deployment,
+    newRow: (r) => ({ deployment_id: r.deployment, message: 'more' }),
+  },
+  {
+    table: 'webhook_deliveries',
+    rows: (r) => [r.delivery],
+    target: (r) => r.delivery,
+    owner: 'git_source_id',
+    ownerOf: (r) => r.gitSource,
+    newRow: (r) => deliveryRow(r.gitSource),
+  },
+  {
+    table: 'certificates',
+    rows: (r) => [r.certificate],
+    target: (r) => r.certificate,
+    owner: 'domain_id',
+    ownerOf: (r) => r.domain,
+    newRow: (r) => certificateRow(r.domain),
+  },
+  {
+    table: 'backups',
+    rows: (r) => [r.backup],
+    target: (r) => r.backup,
+    owner: 'database_id',
+    ownerOf: (r) => r.database,
+    newRow: (r) => ({ database_id: r.database, type: 'snapshot' }),
+  },
 ];
 
 const u: Record<'a' | 'm' | 'v' | 'x' | 'nobody', string> = { a: '', m: '', v: '', x: '', nobody: '' };
@@ -141,7 +233,9 @@ const visible = async (c: TableCase, client: Pick<pg.ClientBase, 'query'>) =>
 const stored = async (c: TableCase, key: string) =>
   (await t.systemPool.query(`SELECT * FROM ${c.table} WHERE ${keyOf(c)} = $1`, [key])).rows[0] as Row | undefined;
 const insertSql = (table: string, row: Row) =>
-  `INSERT INTO ${table} (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row).map((_, i) => `$${i + 1}`).join(', ')})`;
+  `INSERT INTO ${table} (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row)
+    .map((_, i) => `$${i + 1}`)
+    .join(', ')})`;
 const params = (row: Row) => Object.values(row);
 
 describe('the tenant tables', () => {
@@ -161,12 +255,15 @@ describe('the tenant tables', () => {
 describe.each(TABLES)('row-level security on $table', (c) => {
   it('is enabled and forced', async () => {
     const { rows } = await t.db.pool.query(
-      `SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = ('public.' || $1)::regclass`, [c.table]);
+      `SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = ('public.' || $1)::regclass`,
+      [c.table],
+    );
     expect(rows).toEqual([{ relrowsecurity: true, relforcerowsecurity: true }]);
   });
 
   it("shows each person their own project's rows: the owner, a team member and a team viewer A's, X only X's", async () => {
-    for (const user of [u.a, u.m, u.v]) expect(await forUser(user, (cl) => visible(c, cl))).toEqual(sorted(c.rows(treeA)));
+    for (const user of [u.a, u.m, u.v])
+      expect(await forUser(user, (cl) => visible(c, cl))).toEqual(sorted(c.rows(treeA)));
     expect(await forUser(u.x, (cl) => visible(c, cl))).toEqual(sorted(c.rows(treeX)));
     expect(await forUser(u.nobody, (cl) => visible(c, cl))).toEqual([]);
   });
@@ -175,7 +272,9 @@ describe.each(TABLES)('row-level security on $table', (c) => {
     expect(await visible(c, t.db.pool)).toEqual([]);
     const all = sorted([...c.rows(treeA), ...c.rows(treeX)]);
     expect(await visible(c, t.systemPool)).toEqual(all);
-    const viaPrisma = await asSystem(t.db.prisma, (tx) => tx.$queryRawUnsafe<{ k: string }[]>(`SELECT ${keyOf(c)}::text AS k FROM ${c.table}`));
+    const viaPrisma = await asSystem(t.db.prisma, (tx) =>
+      tx.$queryRawUnsafe<{ k: string }[]>(`SELECT ${keyOf(c)}::text AS k FROM ${c.table}`),
+    );
     expect(sorted(viaPrisma.map((r) => r.k))).toEqual(all);
   });
 
@@ -183,7 +282,10 @@ describe.each(TABLES)('row-level security on $table', (c) => {
     const target = c.target(treeA);
     const before = await stored(c, target);
     expect((await runAs(u.x, `SELECT 1 FROM ${c.table} WHERE ${keyOf(c)} = $1`, [target])).rowCount).toBe(0);
-    const moved = await runAs(u.x, `UPDATE ${c.table} SET ${c.owner} = $2 WHERE ${keyOf(c)} = $1`, [target, c.ownerOf(treeX)]);
+    const moved = await runAs(u.x, `UPDATE ${c.table} SET ${c.owner} = $2 WHERE ${keyOf(c)} = $1`, [
+      target,
+      c.ownerOf(treeX),
+    ]);
     expect(moved.rowCount).toBe(0);
     const deleted = await forUser(u.x, (cl) => cl.query(`DELETE FROM ${c.table} WHERE ${keyOf(c)} = $1`, [target]));
     expect(deleted.rowCount).toBe(0);
@@ -199,7 +301,9 @@ describe.each(TABLES)('row-level security on $table', (c) => {
 
   it('lets the team viewer read but not write', async () => {
     const target = c.target(treeA);
-    expect((await runAs(u.v, `UPDATE ${c.table} SET ${c.owner} = ${c.owner} WHERE ${keyOf(c)} = $1`, [target])).rowCount).toBe(0);
+    expect(
+      (await runAs(u.v, `UPDATE ${c.table} SET ${c.owner} = ${c.owner} WHERE ${keyOf(c)} = $1`, [target])).rowCount,
+    ).toBe(0);
     expect((await runAs(u.v, `DELETE FROM ${c.table} WHERE ${keyOf(c)} = $1`, [target])).rowCount).toBe(0);
     const row = c.newRow(treeA);
     expect((await sqlError(runAs(u.v, insertSql(c.table, row), params(row)))).code).toBe('42501');
@@ -218,20 +322,37 @@ describe.each(TABLES)('row-level security on $table', (c) => {
   });
 
   it("does not let A move A's row under X's project (WITH CHECK, 42501)", async () => {
-    const move = runAs(u.a, `UPDATE ${c.table} SET ${c.owner} = $2 WHERE ${keyOf(c)} = $1`, [c.target(treeA), c.ownerOf(treeX)]);
+    const move = runAs(u.a, `UPDATE ${c.table} SET ${c.owner} = $2 WHERE ${keyOf(c)} = $1`, [
+      c.target(treeA),
+      c.ownerOf(treeX),
+    ]);
     expect((await sqlError(move)).code).toBe('42501');
   });
 });
 
 describe('rows that point across tenants', () => {
   it("refuses a volume of A's project attached to X's application", async () => {
-    const row = { name: uniqueName('vol'), mount_path: '/data', size_gb: 1, application_id: treeX.bareApp, project_id: treeA.project };
+    const row = {
+      name: uniqueName('vol'),
+      mount_path: '/data',
+      size_gb: 1,
+      application_id: treeX.bareApp,
+      project_id: treeA.project,
+    };
     expect((await sqlError(runAs(u.a, insertSql('volumes', row), params(row)))).code).toBe('42501');
   });
 
   it("refuses a domain of A's project routed to X's application or database", async () => {
-    for (const [type, id] of [['application', treeX.app], ['database', treeX.database]]) {
-      const row = { project_id: treeA.project, domain: `${uniqueName('d')}.example.com`, target_type: type, target_id: id };
+    for (const [type, id] of [
+      ['application', treeX.app],
+      ['database', treeX.database],
+    ]) {
+      const row = {
+        project_id: treeA.project,
+        domain: `${uniqueName('d')}.example.com`,
+        target_type: type,
+        target_id: id,
+      };
       expect((await sqlError(runAs(u.a, insertSql('domains', row), params(row)))).code, type).toBe('42501');
     }
   });
@@ -261,17 +382,25 @@ describe("the tables' triggers and functions, run by a person", () => {
 
   it("fill a volume's project from the application it is attached to", async () => {
     const projectOf = await forUser(u.m, async (cl) => {
-      const sql = "INSERT INTO volumes (name, mount_path, size_gb, application_id) VALUES ($1, '/d', 1, $2) RETURNING project_id";
+      const sql =
+        "INSERT INTO volumes (name, mount_path, size_gb, application_id) VALUES ($1, '/d', 1, $2) RETURNING project_id";
       return (await cl.query(sql, [uniqueName('vol'), treeA.bareApp])).rows[0]?.project_id;
     });
     expect(projectOf).toBe(treeA.project);
   });
 
-  it("remove the domains of an application its owner deletes", async () => {
+  it('remove the domains of an application its owner deletes', async () => {
     const left = await forUser(u.a, async (cl) => {
       const domain = `${uniqueName('d')}.example.com`;
-      await cl.query(insertSql('domains', { project_id: treeA.project, domain, target_type: 'application', target_id: treeA.bareApp }),
-        [treeA.project, domain, 'application', treeA.bareApp]);
+      await cl.query(
+        insertSql('domains', {
+          project_id: treeA.project,
+          domain,
+          target_type: 'application',
+          target_id: treeA.bareApp,
+        }),
+        [treeA.project, domain, 'application', treeA.bareApp],
+      );
       await cl.query('DELETE FROM applications WHERE id = $1', [treeA.bareApp]);
       return (await cl.query('SELECT 1 FROM domains WHERE domain = $1', [domain])).rowCount;
     });
@@ -297,7 +426,10 @@ describe('volume_name_taken', () => {
   it("answers for another tenant's volume name, and leaves the caller's transaction bound by row-level security", async () => {
     const name = (await stored(tableCase('volumes'), treeA.volume))!.name;
     const seen = await forUser(u.x, async (cl) => {
-      const { rows } = await cl.query('SELECT volume_name_taken($1) AS taken, volume_name_taken($2) AS free', [name, uniqueName('vol')]);
+      const { rows } = await cl.query('SELECT volume_name_taken($1) AS taken, volume_name_taken($2) AS free', [
+        name,
+        uniqueName('vol'),
+      ]);
       return { ...rows[0], after: await visible(tableCase('volumes'), cl) };
     });
     expect(seen).toEqual({ taken: true, free: false, after: [treeX.volume] });

@@ -2,15 +2,16 @@
 // what app.user_id lets a person see and change, and that system work opts out with app.rls_bypass = 'on'.
 // Then the application_stats materialized view over soft-deleted applications.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { asSystem, asUser } from '@/lib/db/context';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import {
   addMember,
-  inTransaction,
   insertApplication,
   insertProject,
   insertTeam,
   insertUser,
+  inTransaction,
   sqlError,
   uniqueName,
   userTx,
@@ -44,7 +45,12 @@ const ONLY_THE_OWNER = expect.stringMatching(/^only the owner of project .* may 
 describe('row-level security on projects', () => {
   const u: Record<'a' | 'b' | 'c' | 'viewer', string> = { a: '', b: '', c: '', viewer: '' };
   const p: Record<'a' | 'aTeam' | 'b' | 'team' | 'teamDoomed' | 'teamCoveted', string> = {
-    a: '', aTeam: '', b: '', team: '', teamDoomed: '', teamCoveted: '',
+    a: '',
+    aTeam: '',
+    b: '',
+    team: '',
+    teamDoomed: '',
+    teamCoveted: '',
   };
   let team: string;
   let teamOfA: string;
@@ -100,7 +106,7 @@ describe('row-level security on projects', () => {
 
   it.each([
     ['in the name of A', () => ({ owner_id: u.a, team_id: null })],
-    ["in a team B is not in", () => ({ owner_id: u.b, team_id: teamOfA })],
+    ['in a team B is not in', () => ({ owner_id: u.b, team_id: teamOfA })],
     ['in the team, as its viewer', () => ({ owner_id: u.viewer, team_id: team })],
   ])('refuses creating a project %s (42501)', async (_label, row) => {
     const { owner_id, team_id } = row();
@@ -244,10 +250,13 @@ describe('only the owner moves a project to another owner or team (projects_keep
     expect(await ownerAndTeam(project)).toEqual({ owner_id: u.o, team_id: teamT });
   });
 
-  it("does not let the owner move the project into a team they are not a writing member of", async () => {
+  it('does not let the owner move the project into a team they are not a writing member of', async () => {
     const project = await teamProject();
     const move = runAs(u.o, 'UPDATE projects SET team_id = $1 WHERE id = $2', [teamT2, project]);
-    expect(await sqlError(move)).toMatchObject({ code: '42501', message: expect.stringMatching(/team you are a member of/) });
+    expect(await sqlError(move)).toMatchObject({
+      code: '42501',
+      message: expect.stringMatching(/team you are a member of/),
+    });
     expect(await ownerAndTeam(project)).toEqual({ owner_id: u.o, team_id: teamT });
   });
 

@@ -1,6 +1,7 @@
 // The shape of the migrated schema: every index the data model lists, and the column types it names (uuid ids,
 // jsonb, inet, timestamptz, bigint log ids), read from the catalogs of a freshly migrated database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 
 let t: TestDatabase;
@@ -9,8 +10,21 @@ let indexes: string[];
 let columns: Map<string, { type: string; nullable: boolean }>;
 
 const TABLES = [
-  'users', 'teams', 'team_members', 'projects', 'applications', 'git_sources', 'databases', 'deployments',
-  'deployment_logs', 'env_vars', 'volumes', 'domains', 'certificates', 'backups', 'audit_logs',
+  'users',
+  'teams',
+  'team_members',
+  'projects',
+  'applications',
+  'git_sources',
+  'databases',
+  'deployments',
+  'deployment_logs',
+  'env_vars',
+  'volumes',
+  'domains',
+  'certificates',
+  'backups',
+  'audit_logs',
 ];
 
 beforeAll(async () => {
@@ -22,13 +36,21 @@ beforeAll(async () => {
     [TABLES],
   );
   indexes = defs.rows.map(({ def }) => def.replace(/ INDEX \S+ ON (ONLY )?public\./, ' INDEX ON '));
-  const cols = await t.db.pool.query<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>(
+  const cols = await t.db.pool.query<{
+    table_name: string;
+    column_name: string;
+    data_type: string;
+    is_nullable: string;
+  }>(
     `SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
       WHERE table_schema = 'public' AND table_name = ANY($1)`,
     [TABLES],
   );
   columns = new Map(
-    cols.rows.map((c) => [`${c.table_name}.${c.column_name}`, { type: c.data_type, nullable: c.is_nullable === 'YES' }]),
+    cols.rows.map((c) => [
+      `${c.table_name}.${c.column_name}`,
+      { type: c.data_type, nullable: c.is_nullable === 'YES' },
+    ]),
   );
 });
 

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { decryptSecret, type KeyRing } from '@/lib/crypto';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
+
 import { DEMO_IDS, seedDemoData } from './seed';
 
 let t: TestDatabase;
@@ -33,9 +36,12 @@ describe('seedDemoData', () => {
     const [db] = (await pool.query(`SELECT connection_string FROM databases WHERE id = $1`, [DEMO_IDS.postgres])).rows;
     const [cert] = (await pool.query(`SELECT private_key FROM certificates`)).rows;
     const [git] = (await pool.query(`SELECT webhook_config->>'secret' AS secret FROM git_sources`)).rows;
-    for (const value of [secretEnv.value, db.connection_string, cert.private_key, git.secret]) expect(value).toMatch(CIPHERTEXT);
+    for (const value of [secretEnv.value, db.connection_string, cert.private_key, git.secret])
+      expect(value).toMatch(CIPHERTEXT);
     expect(decryptSecret(ring, secretEnv.value, 'env_vars.value')).toMatch(/^sk_demo_/);
-    expect(decryptSecret(ring, db.connection_string, 'databases.connection_string')).toMatch(/^postgresql:\/\/slipway:/);
+    expect(decryptSecret(ring, db.connection_string, 'databases.connection_string')).toMatch(
+      /^postgresql:\/\/slipway:/,
+    );
     expect(() => decryptSecret(ring, db.connection_string, 'env_vars.value')).toThrow();
 
     const stats = await pool.query(

@@ -1,9 +1,12 @@
 // Demo data shaped like the spec's sample data (ids made valid uuids: the spec's samples contain letters g–j).
 // Secrets are encrypted with the panel's key ring; demo users get random passwords, printed once by the caller.
 import { randomBytes } from 'node:crypto';
+
 import bcrypt from 'bcryptjs';
+
 import { encryptSecret, type KeyRing } from '@/lib/crypto';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
+
 import { asSystem } from './context';
 
 export const DEMO_IDS = {
@@ -27,7 +30,11 @@ export type SeedResult = { created: boolean; passwords: Record<string, string> }
 const BCRYPT_COST = 12;
 
 /** `password` (e.g. for end-to-end tests) replaces the random demo passwords; there is no built-in one. */
-export async function seedDemoData(prisma: PrismaClient, ring: KeyRing, { password }: { password?: string } = {}): Promise<SeedResult> {
+export async function seedDemoData(
+  prisma: PrismaClient,
+  ring: KeyRing,
+  { password }: { password?: string } = {},
+): Promise<SeedResult> {
   const existing = await asSystem(prisma, (tx) => tx.project.findUnique({ where: { id: DEMO_IDS.saasProject } }));
   if (existing) return { created: false, passwords: {} };
 
@@ -59,7 +66,12 @@ export async function seedDemoData(prisma: PrismaClient, ring: KeyRing, { passwo
         id: DEMO_IDS.team,
         name: 'platform-team',
         description: 'Runs the customer-facing platform',
-        members: { create: [{ userId: DEMO_IDS.john, role: 'owner' }, { userId: DEMO_IDS.jane, role: 'member' }] },
+        members: {
+          create: [
+            { userId: DEMO_IDS.john, role: 'owner' },
+            { userId: DEMO_IDS.jane, role: 'member' },
+          ],
+        },
       },
     });
     await tx.project.createMany({
@@ -97,11 +109,21 @@ export async function seedDemoData(prisma: PrismaClient, ring: KeyRing, { passwo
           type: 'git',
           status: 'running',
           sourceType: 'github',
-          sourceConfig: { repository: 'mycompany/api-service', branch: 'main', build_context: '.', dockerfile: 'Dockerfile' },
+          sourceConfig: {
+            repository: 'mycompany/api-service',
+            branch: 'main',
+            build_context: '.',
+            dockerfile: 'Dockerfile',
+          },
           dockerConfig: {
             ports: [{ target: 8080, published: 8080, protocol: 'tcp', mode: 'ingress' }],
             networks: ['slipway-my-saas-app'],
-            healthcheck: { test: ['CMD', 'wget', '-q', '-O-', 'http://localhost:8080/health'], interval: '30s', timeout: '5s', retries: 3 },
+            healthcheck: {
+              test: ['CMD', 'wget', '-q', '-O-', 'http://localhost:8080/health'],
+              interval: '30s',
+              timeout: '5s',
+              retries: 3,
+            },
             resources: { limits: { memory: '512M', cpus: '0.5' }, reservations: { memory: '256M' } },
           },
           envVars: { NODE_ENV: 'production', PORT: '8080', API_VERSION: 'v1' },
@@ -172,7 +194,13 @@ export async function seedDemoData(prisma: PrismaClient, ring: KeyRing, { passwo
         type: 'postgresql',
         status: 'running',
         version: '16.1',
-        config: { max_connections: 100, shared_buffers: '256MB', work_mem: '4MB', persistent: true, volume_size: '10GB' },
+        config: {
+          max_connections: 100,
+          shared_buffers: '256MB',
+          work_mem: '4MB',
+          persistent: true,
+          volume_size: '10GB',
+        },
         connectionString: secret(
           `postgresql://slipway:${randomBytes(16).toString('hex')}@app-postgres:5432/app_db`,
           'databases.connection_string',
@@ -181,8 +209,20 @@ export async function seedDemoData(prisma: PrismaClient, ring: KeyRing, { passwo
     });
     await tx.volume.createMany({
       data: [
-        { name: 'api-uploads', type: 'docker_volume', mountPath: '/data/uploads', sizeGb: 5, applicationId: DEMO_IDS.apiService },
-        { name: 'app-postgres-data', type: 'docker_volume', mountPath: '/var/lib/postgresql/data', sizeGb: 10, databaseId: DEMO_IDS.postgres },
+        {
+          name: 'api-uploads',
+          type: 'docker_volume',
+          mountPath: '/data/uploads',
+          sizeGb: 5,
+          applicationId: DEMO_IDS.apiService,
+        },
+        {
+          name: 'app-postgres-data',
+          type: 'docker_volume',
+          mountPath: '/var/lib/postgresql/data',
+          sizeGb: 10,
+          databaseId: DEMO_IDS.postgres,
+        },
       ],
     });
     await tx.deployment.create({
@@ -215,7 +255,10 @@ export async function seedDemoData(prisma: PrismaClient, ring: KeyRing, { passwo
           create: {
             issuer: "Let's Encrypt",
             certificate: '-----BEGIN CERTIFICATE-----\n(demo certificate)\n-----END CERTIFICATE-----\n',
-            privateKey: secret('-----BEGIN PRIVATE KEY-----\n(demo key)\n-----END PRIVATE KEY-----\n', 'certificates.private_key'),
+            privateKey: secret(
+              '-----BEGIN PRIVATE KEY-----\n(demo key)\n-----END PRIVATE KEY-----\n',
+              'certificates.private_key',
+            ),
             expiresAt: new Date(Date.now() + 60 * 86_400_000),
           },
         },

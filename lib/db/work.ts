@@ -28,7 +28,11 @@ export async function runAsUser<T>(
 }
 
 /** Runs `work` as the system: for tables without row-level security whose functions check can() themselves. */
-export async function runAsSystem<T>(db: PrismaClient, work: (tx: Tx) => Promise<T>, translate: Translate = unchanged): Promise<T> {
+export async function runAsSystem<T>(
+  db: PrismaClient,
+  work: (tx: Tx) => Promise<T>,
+  translate: Translate = unchanged,
+): Promise<T> {
   return refusalsAudited(db, () => asSystem(db, work), translate);
 }
 

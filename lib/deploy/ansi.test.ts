@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
+
 import { ansiSegments, stripAnsi } from './ansi';
 
 describe('ansiSegments', () => {
   it('keeps a plain line as one segment', () => {
-    expect(ansiSegments('Step 1/4 : FROM slipway/busybox:test')).toEqual([{ text: 'Step 1/4 : FROM slipway/busybox:test' }]);
+    expect(ansiSegments('Step 1/4 : FROM slipway/busybox:test')).toEqual([
+      { text: 'Step 1/4 : FROM slipway/busybox:test' },
+    ]);
   });
 
   it('turns SGR colours and weights into segment styles', () => {

@@ -2,7 +2,15 @@
 // so the browser receives data, never escape codes or HTML, and ships no parser: the log viewer only renders spans.
 import Anser from 'anser';
 
-export type LogSegment = { text: string; fg?: string; bg?: string; bold?: true; dim?: true; italic?: true; underline?: true };
+export type LogSegment = {
+  text: string;
+  fg?: string;
+  bg?: string;
+  bold?: true;
+  dim?: true;
+  italic?: true;
+  underline?: true;
+};
 
 const ESC = '\u001b';
 // Escape sequences anser does not render (cursor moves, erase line, OSC titles) would otherwise show as garbage.

@@ -21,10 +21,10 @@ export async function connectLockClient(
 
 /** True when this session now holds the application (or already did); false when another session does. */
 export async function tryLockApplication(client: pg.Client, applicationId: string): Promise<boolean> {
-  const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS locked', [
-    LOCK_CLASS,
-    applicationId,
-  ]);
+  const { rows } = await client.query<{ locked: boolean }>(
+    'SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS locked',
+    [LOCK_CLASS, applicationId],
+  );
   return rows[0]?.locked === true;
 }
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+
 import type { PublishedPort } from '@/lib/swarm';
+
 import { addressesOf, panelHostname } from './endpoints';
 
 describe('addressesOf', () => {

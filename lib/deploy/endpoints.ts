@@ -4,6 +4,7 @@
 // node's address.
 import { env } from '@/lib/env';
 import { publishedPorts, type Protocol, type PublishedPort } from '@/lib/swarm';
+
 import { getDocker } from './docker';
 
 export type Address = { text: string; href?: string; protocol: Protocol; target: number; mode: 'ingress' | 'host' };
@@ -28,7 +29,9 @@ const bracketed = (host: string) => (host.includes(':') && !host.startsWith('[')
 /** The addresses of published ports: tcp ones as http links, the others as text (a browser cannot open them). */
 export function addressesOf(ports: readonly PublishedPort[], panelHost: string): Address[] {
   return ports.map((port) => {
-    const host = bracketed(port.mode === 'host' && port.node && !port.node.local && port.node.addr ? port.node.addr : panelHost);
+    const host = bracketed(
+      port.mode === 'host' && port.node && !port.node.local && port.node.addr ? port.node.addr : panelHost,
+    );
     const text = `${host}:${port.published}${port.protocol === 'tcp' ? '' : `/${port.protocol}`}`;
     return {
       text,
@@ -44,12 +47,18 @@ export function addressesOf(ports: readonly PublishedPort[], panelHost: string):
  * The running application's addresses, for a request whose Host header is `hostHeader`. Never rejects: a Docker
  * that cannot be asked becomes a message beside the rest of the page.
  */
-export async function applicationAddresses(app: { id: string; name: string }, hostHeader: string | null): Promise<Addresses> {
+export async function applicationAddresses(
+  app: { id: string; name: string },
+  hostHeader: string | null,
+): Promise<Addresses> {
   try {
     const host = panelHostname(hostHeader, env().SLIPWAY_URL);
     return { ok: true, addresses: addressesOf(await publishedPorts(getDocker(), app), host) };
   } catch (error) {
     console.error('[slipway] reading the published ports failed', { applicationId: app.id, error });
-    return { ok: false, message: 'Docker could not be asked for the published ports just now; reload the page to try again.' };
+    return {
+      ok: false,
+      message: 'Docker could not be asked for the published ports just now; reload the page to try again.',
+    };
   }
 }

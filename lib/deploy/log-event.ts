@@ -1,8 +1,9 @@
 // The one wire shape of a log line, for the deployment log and the runtime log alike, so the viewer reads one
 // format (components/log-viewer.tsx). The id is a decimal string: a deployment_logs row id (bigint), or a runtime
 // line's timestamp in microseconds; either orders the lines, and Last-Event-ID hands it back on reconnect.
-import { ansiSegments, type LogSegment } from './ansi';
 import { encodeEvent } from '@/lib/http/sse';
+
+import { ansiSegments, type LogSegment } from './ansi';
 
 export type LogLineData = {
   id: string;

@@ -1,12 +1,14 @@
 // GET /api/deployments/[id]/logs against a real PostgreSQL: the route itself with API tokens (no cookie needs a
 // Next.js request scope), and deploymentLogsResponse, its body, for resuming, disconnects and heartbeats.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
 import { GET } from '@/app/api/deployments/[id]/logs/route';
 import { createApiToken } from '@/lib/auth/tokens';
 import { database } from '@/lib/db';
 import { asSystem } from '@/lib/db/context';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { insertAppTree, insertDeployment, insertUser, NO_SUCH_ID } from '@/lib/testing/fixtures';
+
 import { DEPLOYMENT_NOT_FOUND, deploymentLogsResponse } from './log-response';
 import { createLogSink } from './log-sink';
 import { listenerState, settled } from './notify';
@@ -36,7 +38,10 @@ afterAll(async () => {
 type Event = { id?: string; event?: string; data?: string; retry?: string; comment?: string };
 
 /** Reads server-sent events from a body until `stop` says so or the body ends; cancels the body when stopping. */
-async function readEvents(body: ReadableStream<Uint8Array>, stop: (events: Event[]) => boolean = () => false): Promise<Event[]> {
+async function readEvents(
+  body: ReadableStream<Uint8Array>,
+  stop: (events: Event[]) => boolean = () => false,
+): Promise<Event[]> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   const events: Event[] = [];
@@ -64,8 +69,10 @@ async function readEvents(body: ReadableStream<Uint8Array>, stop: (events: Event
   }
 }
 
-const logMessages = (events: Event[]) => events.filter((e) => e.event === 'log').map((e) => (JSON.parse(e.data!) as { message: string }).message);
-const range = (count: number, prefix: string, from = 0) => Array.from({ length: count }, (_, i) => `${prefix} ${from + i}`);
+const logMessages = (events: Event[]) =>
+  events.filter((e) => e.event === 'log').map((e) => (JSON.parse(e.data!) as { message: string }).message);
+const range = (count: number, prefix: string, from = 0) =>
+  Array.from({ length: count }, (_, i) => `${prefix} ${from + i}`);
 
 async function deploymentWith(lines: number, status: string, prefix = 'line') {
   const id = (await insertDeployment(t.db.pool, appId, { status: 'building' })).id;
@@ -77,12 +84,16 @@ async function deploymentWith(lines: number, status: string, prefix = 'line') {
 }
 
 async function tokenFor(userId: string) {
-  const { token } = await asSystem(t.db.prisma, (tx) => createApiToken(tx, { actor: { id: userId, role: 'viewer' } }, { name: 'logs', expiresInDays: 1 }));
+  const { token } = await asSystem(t.db.prisma, (tx) =>
+    createApiToken(tx, { actor: { id: userId, role: 'viewer' } }, { name: 'logs', expiresInDays: 1 }),
+  );
   return token;
 }
 
 const get = (id: string, headers: Record<string, string> = {}, query = '') =>
-  GET(new Request(`http://localhost/api/deployments/${id}/logs${query}`, { headers }), { params: Promise.resolve({ id }) });
+  GET(new Request(`http://localhost/api/deployments/${id}/logs${query}`, { headers }), {
+    params: Promise.resolve({ id }),
+  });
 
 // A cancelled body stops its stream on the next turn of the pull loop: wait for it (briefly) rather than race it.
 async function expectReleased() {
@@ -99,7 +110,11 @@ async function expectReleased() {
 describe('GET /api/deployments/[id]/logs', () => {
   it('answers 401 and no stream to a caller without credentials or with a bad token', async () => {
     const id = await deploymentWith(3, 'success');
-    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer slw_not-a-real-token' }, { authorization: 'Basic abc' }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer slw_not-a-real-token' },
+      { authorization: 'Basic abc' },
+    ];
     for (const headers of attempts) {
       const response = await get(id, headers);
       expect(response.status).toBe(401);
@@ -137,17 +152,21 @@ describe('GET /api/deployments/[id]/logs', () => {
     const twentieth = all.filter((e) => e.event === 'log')[19]!.id!;
     const byQuery = await readEvents((await get(id, { authorization: `Bearer ${token}` }, `?after=${tenth}`)).body!);
     expect(logMessages(byQuery)).toEqual(range(40, 'line', 10));
-    const byHeader = await readEvents((await get(id, { authorization: `Bearer ${token}`, 'last-event-id': twentieth }, `?after=${tenth}`)).body!);
+    const byHeader = await readEvents(
+      (await get(id, { authorization: `Bearer ${token}`, 'last-event-id': twentieth }, `?after=${tenth}`)).body!,
+    );
     expect(logMessages(byHeader)).toEqual(range(30, 'line', 20));
   });
 
   it('answers another tenant exactly as it answers a missing deployment: 404, no data, refusal audited', async () => {
     const id = await deploymentWith(5, 'success', 'secret');
     const token = await tokenFor(stranger.id);
-    const answers = await Promise.all([id, NO_SUCH_ID, 'not-a-uuid'].map(async (target) => {
-      const response = await get(target, { authorization: `Bearer ${token}` });
-      return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
-    }));
+    const answers = await Promise.all(
+      [id, NO_SUCH_ID, 'not-a-uuid'].map(async (target) => {
+        const response = await get(target, { authorization: `Bearer ${token}` });
+        return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
+      }),
+    );
     const notFound = JSON.stringify({ error: { code: 'not_found', message: DEPLOYMENT_NOT_FOUND } });
     expect(answers).toEqual(Array(3).fill({ status: 404, type: 'application/json', body: notFound }));
     const { rows } = await t.db.pool.query(
@@ -197,7 +216,12 @@ describe('deploymentLogsResponse', () => {
   it('stops the stream and its listener when the request is aborted', async () => {
     const id = await deploymentWith(2, 'building');
     const controller = new AbortController();
-    const response = await deploymentLogsResponse({ user: owner, deploymentId: id, signal: controller.signal, db: t.db });
+    const response = await deploymentLogsResponse({
+      user: owner,
+      deploymentId: id,
+      signal: controller.signal,
+      db: t.db,
+    });
     let seen: Event[] = [];
     const reading = readEvents(response.body!, (so) => ((seen = so), false));
     // Aborted while live: both lines sent, the stream holding its two subscriptions (log lines and status) and

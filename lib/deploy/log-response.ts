@@ -2,6 +2,7 @@
 // application, then the log as server-sent events (lib/http/sse.ts). Kept out of the route file so tests drive it
 // with real users and rows; the route only authenticates and hands over.
 import type pg from 'pg';
+
 import { requireApplicationAccess } from '@/lib/applications/access';
 import type { Actor } from '@/lib/auth/permissions';
 import { runAsUser, type WorkContext } from '@/lib/db/work';
@@ -11,6 +12,7 @@ import type { RequestMeta } from '@/lib/http/request-meta';
 import { encodeEvent, sseResponse } from '@/lib/http/sse';
 import { refusal } from '@/lib/projects/access';
 import { isUuid } from '@/lib/validation/ids';
+
 import { logLineEvent } from './log-event';
 import { parseAfterId, streamDeploymentLogs, type DeploymentLogEvent } from './log-stream';
 
@@ -36,7 +38,12 @@ export async function authorizeDeploymentLogs(db: PrismaClient, ctx: WorkContext
     if (!deployment) {
       throw refusal(
         ctx,
-        { action: 'application.logs', resourceType: 'deployment', resourceId: deploymentId, notFoundMessage: DEPLOYMENT_NOT_FOUND },
+        {
+          action: 'application.logs',
+          resourceType: 'deployment',
+          resourceId: deploymentId,
+          notFoundMessage: DEPLOYMENT_NOT_FOUND,
+        },
         false,
       );
     }

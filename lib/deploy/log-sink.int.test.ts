@@ -2,8 +2,10 @@
 // NOTIFY each flush sends, heard on a connection of our own), capped, and copied into deployments.logs at the end.
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { insertAppTree, insertDeployment } from '@/lib/testing/fixtures';
+
 import { createLogSink, finishDeployment, LOGS_CHANNEL, MAX_LINE_BYTES } from './log-sink';
 
 let t: TestDatabase;
@@ -60,7 +62,10 @@ describe('createLogSink', () => {
     const ids = stored.map((row) => BigInt(row.id));
     expect(ids.every((id, i) => i === 0 || id > ids[i - 1]!)).toBe(true);
     // One NOTIFY per flush transaction, naming the last id of its batch.
-    expect(await noticesSettled()).toEqual([`${deploymentId}:${stored[499]!.id}`, `${deploymentId}:${stored[999]!.id}`]);
+    expect(await noticesSettled()).toEqual([
+      `${deploymentId}:${stored[499]!.id}`,
+      `${deploymentId}:${stored[999]!.id}`,
+    ]);
   });
 
   it('batches a slow trickle by time: a flush waits flushMs after the previous one began', async () => {
@@ -176,16 +181,21 @@ describe('createLogSink', () => {
 describe('finishDeployment', () => {
   it('copies the whole log into deployments.logs in id order', async () => {
     const sink = createLogSink(t.db.pool, deploymentId, { maxBatch: 3 });
-    for (const line of ['Step 1/2 : FROM base', 'Step 2/2 : RUN make', '  \u001b[32mok\u001b[0m', 'done']) sink.write('info', line);
+    for (const line of ['Step 1/2 : FROM base', 'Step 2/2 : RUN make', '  \u001b[32mok\u001b[0m', 'done'])
+      sink.write('info', line);
     await sink.close();
     await finishDeployment(t.db.pool, deploymentId);
-    const { rows } = await t.systemPool.query<{ logs: string }>('SELECT logs FROM deployments WHERE id = $1', [deploymentId]);
+    const { rows } = await t.systemPool.query<{ logs: string }>('SELECT logs FROM deployments WHERE id = $1', [
+      deploymentId,
+    ]);
     expect(rows[0]!.logs).toBe('Step 1/2 : FROM base\nStep 2/2 : RUN make\n  \u001b[32mok\u001b[0m\ndone');
   });
 
   it('leaves logs NULL for a deployment that wrote nothing', async () => {
     await finishDeployment(t.db.pool, deploymentId);
-    const { rows } = await t.systemPool.query<{ logs: string | null }>('SELECT logs FROM deployments WHERE id = $1', [deploymentId]);
+    const { rows } = await t.systemPool.query<{ logs: string | null }>('SELECT logs FROM deployments WHERE id = $1', [
+      deploymentId,
+    ]);
     expect(rows[0]!.logs).toBeNull();
   });
 });

@@ -3,6 +3,7 @@
 // a build's output stream never waits on the database, and nothing is dropped: when the buffer passes its
 // high-water mark write() returns false, and a producer that can pause awaits flush().
 import type pg from 'pg';
+
 import { asSystemPg } from '@/lib/db/context';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -91,7 +92,8 @@ export function createLogSink(pool: pg.Pool, deploymentId: string, options: LogS
     maxBatch = 500,
     highWaterMark = 10_000,
     maxLineBytes = MAX_LINE_BYTES,
-    onError = (error: Error) => console.error(`[slipway] deployment ${deploymentId}: log lines not written yet: ${error.message}`),
+    onError = (error: Error) =>
+      console.error(`[slipway] deployment ${deploymentId}: log lines not written yet: ${error.message}`),
   } = options;
   let buffer: Line[] = [];
   let timer: NodeJS.Timeout | null = null;
@@ -143,10 +145,13 @@ export function createLogSink(pool: pg.Pool, deploymentId: string, options: LogS
 
   function arm(delay: number) {
     if (timer) return;
-    timer = setTimeout(() => {
-      timer = null;
-      run(false).catch((error: Error) => onError(error));
-    }, Math.max(0, delay));
+    timer = setTimeout(
+      () => {
+        timer = null;
+        run(false).catch((error: Error) => onError(error));
+      },
+      Math.max(0, delay),
+    );
   }
 
   function disarm() {
@@ -157,7 +162,11 @@ export function createLogSink(pool: pg.Pool, deploymentId: string, options: LogS
   return {
     write(level, message) {
       if (closed) return false;
-      buffer.push({ level: isLevel(level) ? level : 'info', message: capLine(String(message), maxLineBytes), at: new Date() });
+      buffer.push({
+        level: isLevel(level) ? level : 'info',
+        message: capLine(String(message), maxLineBytes),
+        at: new Date(),
+      });
       // A synchronous burst is gathered before the first flush (timer 0 runs after it); a full batch goes at once.
       if (!draining && buffer.length === maxBatch) disarm();
       if (!draining) arm(buffer.length >= maxBatch ? 0 : lastFlushAt + flushMs - Date.now());

@@ -3,8 +3,10 @@
 // connection, and nothing held once the viewer leaves or the listener's connection is killed.
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { insertAppTree, insertDeployment, withSuperuser } from '@/lib/testing/fixtures';
+
 import { createLogSink, LOGS_CHANNEL } from './log-sink';
 import { streamDeploymentLogs, type DeploymentLogEvent } from './log-stream';
 import { configureNotify, listenerState, settled, subscribe } from './notify';
@@ -36,7 +38,8 @@ async function writeLines(count: number, prefix = 'line', pool = t.db.pool) {
   await sink.close();
 }
 
-const setStatus = (status: string) => t.systemPool.query('UPDATE deployments SET status = $2 WHERE id = $1', [deploymentId, status]);
+const setStatus = (status: string) =>
+  t.systemPool.query('UPDATE deployments SET status = $2 WHERE id = $1', [deploymentId, status]);
 
 /** Collects events until the stream ends (or `until` says stop); the test's timeout catches a stream that never ends.
  * `into` lets the test watch the events as they arrive. */
@@ -58,8 +61,10 @@ async function collect(
   return events;
 }
 
-const messages = (events: DeploymentLogEvent[]) => events.flatMap((event) => (event.type === 'log' ? [event.message] : []));
-const range = (count: number, prefix = 'line', from = 0) => Array.from({ length: count }, (_, i) => `${prefix} ${from + i}`);
+const messages = (events: DeploymentLogEvent[]) =>
+  events.flatMap((event) => (event.type === 'log' ? [event.message] : []));
+const range = (count: number, prefix = 'line', from = 0) =>
+  Array.from({ length: count }, (_, i) => `${prefix} ${from + i}`);
 
 /** Backends of this database sitting in LISTEN (what a viewer holds), seen by the superuser. */
 async function listeningBackends(): Promise<number> {
@@ -93,10 +98,12 @@ function countingPool(reads: string[]): pg.Pool {
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(inner) : value;
       },
     });
-  const query = (client: pg.ClientBase) => (...args: unknown[]) => {
-    if (String(args[0]).includes('FROM deployment_logs')) reads.push(String(args[0]));
-    return (client.query as (...a: unknown[]) => unknown).apply(client, args);
-  };
+  const query =
+    (client: pg.ClientBase) =>
+    (...args: unknown[]) => {
+      if (String(args[0]).includes('FROM deployment_logs')) reads.push(String(args[0]));
+      return (client.query as (...a: unknown[]) => unknown).apply(client, args);
+    };
   return counting(t.db.pool, (key) => {
     if (key === 'query') return query(t.db.pool as unknown as pg.ClientBase);
     if (key !== 'connect') return undefined;
@@ -128,7 +135,7 @@ describe('streamDeploymentLogs', () => {
     const after = all.filter((event) => event.type === 'log')[599]!;
     expect(after).toMatchObject({ message: 'line 599' });
     expect(messages(await collect({ afterId: (after as { id: string }).id }))).toEqual(range(300, 'line', 600));
-    expect(messages(await collect({ afterId: "1; DROP TABLE x" }))).toHaveLength(900);
+    expect(messages(await collect({ afterId: '1; DROP TABLE x' }))).toHaveLength(900);
   });
 
   it('follows lines written while it streams, in order, with no gap or repeat, then status changes and the end', async () => {
@@ -212,7 +219,9 @@ describe('streamDeploymentLogs', () => {
       await waitFor('the viewer to have the lines', async () => messages(seen).includes('before 4'));
       await waitFor('the listening connection', async () => (await listeningBackends()) === 1);
       const killed = await withSuperuser(t.adminUrl, (client) =>
-        client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`),
+        client.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`,
+        ),
       );
       expect(killed.rowCount).toBe(1);
       await writeLines(5, 'during');
@@ -264,7 +273,8 @@ describe('streamDeploymentLogs', () => {
     const heard: string[] = [];
     const unsubscribe = await subscribe(pool, LOGS_CHANNEL, { onNotify: (payload) => heard.push(payload) });
     try {
-      for (let i = 0; i < 5; i += 1) await t.db.pool.query(`SELECT pg_notify($1, $2)`, [LOGS_CHANNEL, `${other}:${1000 + i}`]);
+      for (let i = 0; i < 5; i += 1)
+        await t.db.pool.query(`SELECT pg_notify($1, $2)`, [LOGS_CHANNEL, `${other}:${1000 + i}`]);
       await t.db.pool.query(`SELECT pg_notify($1, $2)`, [LOGS_CHANNEL, `${deploymentId}:0`]);
       await waitFor('the notifications to arrive', async () => heard.includes(`${deploymentId}:0`));
     } finally {

@@ -3,7 +3,9 @@
 // on the database alone (LISTEN for wake-ups, keyset reads for data), so the writer may be another process, and
 // a notification is only a hint to read: none carries data, and a missed one is made good by the next read.
 import type pg from 'pg';
+
 import { asSystemPg } from '@/lib/db/context';
+
 import { LOGS_CHANNEL, STATUS_CHANNEL, type LogLevel } from './log-sink';
 import { subscribe, type Unsubscribe } from './notify';
 import { isTerminal, type DeploymentStatus } from './state';
@@ -85,17 +87,29 @@ async function queryPage(pool: pg.Pool, deploymentId: string, afterId: string, l
   const events = rows.flatMap((row) =>
     row.id === null
       ? []
-      : [Object.freeze({ type: 'log' as const, id: row.id, level: row.level, message: row.message, createdAt: row.created_at.toISOString() })],
+      : [
+          Object.freeze({
+            type: 'log' as const,
+            id: row.id,
+            level: row.level,
+            message: row.message,
+            createdAt: row.created_at.toISOString(),
+          }),
+        ],
   );
   return { status: rows[0]!.status, events: Object.freeze(events) };
 }
 
 /** Payload '<deployment id>:<rest>' for this deployment: the rest, else null. */
 function payloadFor(payload: string, deploymentId: string): string | null {
-  return payload.length > deploymentId.length && payload.startsWith(`${deploymentId}:`) ? payload.slice(deploymentId.length + 1) : null;
+  return payload.length > deploymentId.length && payload.startsWith(`${deploymentId}:`)
+    ? payload.slice(deploymentId.length + 1)
+    : null;
 }
 
-export async function* streamDeploymentLogs(options: StreamOptions): AsyncGenerator<DeploymentLogEvent, void, undefined> {
+export async function* streamDeploymentLogs(
+  options: StreamOptions,
+): AsyncGenerator<DeploymentLogEvent, void, undefined> {
   const { pool, deploymentId, signal, batchSize = 500 } = options;
   let lastId = BigInt(parseAfterId(options.afterId));
   let dirty = true;

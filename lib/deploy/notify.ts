@@ -36,7 +36,15 @@ export function configureNotify(options: { retryMs?: number; log?: (line: string
 function hubFor(pool: pg.Pool): Hub {
   let hub = hubs.get(pool);
   if (!hub) {
-    hub = { pool, channels: new Map(), client: null, listening: new Set(), chain: Promise.resolve(), lost: false, retry: null };
+    hub = {
+      pool,
+      channels: new Map(),
+      client: null,
+      listening: new Set(),
+      chain: Promise.resolve(),
+      lost: false,
+      retry: null,
+    };
     hubs.set(pool, hub);
   }
   return hub;
@@ -142,7 +150,9 @@ export async function subscribe(pool: pg.Pool, channel: string, subscriber: Subs
       clearTimeout(hub.retry);
       hub.retry = null;
     }
-    void enqueue(hub).catch((error: unknown) => log(`deployment listener could not stop listening: ${(error as Error).message}`));
+    void enqueue(hub).catch((error: unknown) =>
+      log(`deployment listener could not stop listening: ${(error as Error).message}`),
+    );
   };
   try {
     await enqueue(hub);

@@ -2,7 +2,9 @@
 // mode. A push becomes a running service that answers on its port; a version whose health check fails is rolled
 // back by Swarm while the old one keeps serving; every line of output lands in deployment_logs and deployments.logs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { fetchText, freePort, httpAppDockerfile } from '@/lib/swarm/test-support';
+
 import { newApplication, waitFor } from './testing/fixtures';
 import { startPipelineRig, type PipelineRig } from './testing/rig';
 
@@ -26,7 +28,13 @@ beforeAll(async () => {
         sourceConfig: { repository: rig.git.url, branch: 'main', dockerfile: 'Dockerfile', build_context: '.' },
         dockerConfig: {
           ports: [{ target: 8080, published: port, protocol: 'tcp', mode: 'host' }],
-          healthcheck: { test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'], interval: '1s', timeout: '1s', retries: 2, start_period: '1s' },
+          healthcheck: {
+            test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'],
+            interval: '1s',
+            timeout: '1s',
+            retries: 2,
+            start_period: '1s',
+          },
         },
       },
       select: { id: true, projectId: true },
@@ -52,11 +60,16 @@ describe('the deployment pipeline', () => {
     expect(typeof metadata.duration_seconds).toBe('number');
     await waitFor('version 1 to answer', async () => (await fetchText(port)) === 'version-1', 30_000);
 
-    const lines = await rig.test.systemPool.query<{ message: string }>('SELECT message FROM deployment_logs WHERE deployment_id = $1 ORDER BY id', [deploymentId]);
+    const lines = await rig.test.systemPool.query<{ message: string }>(
+      'SELECT message FROM deployment_logs WHERE deployment_id = $1 ORDER BY id',
+      [deploymentId],
+    );
     expect(lines.rows.some((row) => row.message.includes(`Checked out ${sha}`))).toBe(true);
     expect(lines.rows.length).toBeGreaterThan(3);
     expect(done.logs).toContain('Deployed:');
-    const status = await rig.system((tx) => tx.application.findUnique({ where: { id: app.id }, select: { status: true } }));
+    const status = await rig.system((tx) =>
+      tx.application.findUnique({ where: { id: app.id }, select: { status: true } }),
+    );
     expect(status?.status).toBe('running');
   }, 180_000);
 
@@ -67,10 +80,23 @@ describe('the deployment pipeline', () => {
     await rig.system((tx) =>
       tx.application.update({
         where: { id: app.id },
-        data: { dockerConfig: { healthcheck: { test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'], interval: '1s', timeout: '1s', retries: 2, start_period: '1s' } } },
+        data: {
+          dockerConfig: {
+            healthcheck: {
+              test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'],
+              interval: '1s',
+              timeout: '1s',
+              retries: 2,
+              start_period: '1s',
+            },
+          },
+        },
       }),
     );
-    await rig.git.commit({ Dockerfile: 'FROM slipway/busybox:test\nCMD ["sh", "-c", "trap \'exit 0\' TERM; sleep 3600 & wait"]\n' }, 'broken');
+    await rig.git.commit(
+      { Dockerfile: 'FROM slipway/busybox:test\nCMD ["sh", "-c", "trap \'exit 0\' TERM; sleep 3600 & wait"]\n' },
+      'broken',
+    );
     const done = await deploy(app.id);
     expect(done.status).toBe('rolled_back');
     expect(String((done.metadata as Record<string, unknown>).reason ?? '')).not.toBe('');
@@ -81,12 +107,21 @@ describe('the deployment pipeline', () => {
     await rig.system((tx) =>
       tx.application.update({
         where: { id: app.id },
-        data: { sourceConfig: { repository: rig.git.url, branch: 'main', dockerfile: 'Dockerfile', build_context: '../../../etc' } },
+        data: {
+          sourceConfig: {
+            repository: rig.git.url,
+            branch: 'main',
+            dockerfile: 'Dockerfile',
+            build_context: '../../../etc',
+          },
+        },
       }),
     );
     const done = await deploy(app.id);
     expect(done.status).toBe('failed');
-    expect((done.metadata as Record<string, unknown>).reason).toBe('The build context must be a folder inside the repository: fix it on the Source tab.');
+    expect((done.metadata as Record<string, unknown>).reason).toBe(
+      'The build context must be a folder inside the repository: fix it on the Source tab.',
+    );
     // The running version was not touched.
     expect(await fetchText(port)).toBe('version-1');
   }, 120_000);

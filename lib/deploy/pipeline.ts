@@ -1,19 +1,22 @@
 // The deployment pipeline: what the worker runs for one deployment. Source → image → service, every step's output
 // into the deployment's log (batched, streamed live), secrets decrypted only here and handed to the engine as data.
 // A rollback carries its image and builds nothing; a docker application deploys its image reference as given.
-import type Docker from 'dockerode';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { asSystem } from '@/lib/db/context';
+
+import type Docker from 'dockerode';
+
 import type { Database } from '@/lib/db/connection';
+import { asSystem } from '@/lib/db/context';
+import { gitCredentialsOf, readWebhookConfig } from '@/lib/git-sources/config';
 import { checkout, redact } from '@/lib/git/checkout';
 import type { GitCredentials, GitProvider } from '@/lib/git/credentials';
 import { cloneUrl } from '@/lib/git/repository-url';
-import { gitCredentialsOf, readWebhookConfig } from '@/lib/git-sources/config';
 import { decryptStored } from '@/lib/secrets/key-ring';
 import { buildImage, deployService, imageLabelsFor, imageRef, pruneImages, type EngineApp } from '@/lib/swarm';
 import type { DockerConfig } from '@/lib/validation/docker-config';
+
 import { createLogSink, finishDeployment, type LogSink } from './log-sink';
 import { COMPOSE_NOT_DEPLOYABLE } from './triggers';
 import type { DeploymentJob, Outcome, RunContext, RunDeployment } from './worker';
@@ -31,7 +34,15 @@ export type PipelineOptions = {
 type Loaded = {
   /** The git source's provider and credentials (decrypted here, for git only). */
   git: { provider: GitProvider; credentials: GitCredentials } | null;
-  app: { id: string; name: string; projectId: string; type: string; replicas: number; sourceConfig: Record<string, unknown>; dockerConfig: DockerConfig };
+  app: {
+    id: string;
+    name: string;
+    projectId: string;
+    type: string;
+    replicas: number;
+    sourceConfig: Record<string, unknown>;
+    dockerConfig: DockerConfig;
+  };
   env: Record<string, string>;
   volumes: { name: string; mountPath: string; type: string }[];
   keepTags: string[];
@@ -43,22 +54,44 @@ async function load(db: PipelineOptions['db'], deployment: DeploymentJob, keep: 
   return asSystem(db.prisma, async (tx) => {
     const app = await tx.application.findUniqueOrThrow({
       where: { id: deployment.applicationId },
-      select: { id: true, name: true, projectId: true, type: true, replicas: true, sourceConfig: true, dockerConfig: true },
+      select: {
+        id: true,
+        name: true,
+        projectId: true,
+        type: true,
+        replicas: true,
+        sourceConfig: true,
+        dockerConfig: true,
+      },
     });
-    const rows = await tx.envVar.findMany({ where: { applicationId: app.id }, select: { key: true, value: true, isSecret: true } });
+    const rows = await tx.envVar.findMany({
+      where: { applicationId: app.id },
+      select: { key: true, value: true, isSecret: true },
+    });
     const env: Record<string, string> = {};
     for (const row of rows) env[row.key] = row.isSecret ? await decryptStored(row.value, 'env_vars.value') : row.value;
-    const volumes = await tx.volume.findMany({ where: { applicationId: app.id }, select: { name: true, mountPath: true, type: true } });
+    const volumes = await tx.volume.findMany({
+      where: { applicationId: app.id },
+      select: { name: true, mountPath: true, type: true },
+    });
     const recent = await tx.deployment.findMany({
       where: { applicationId: app.id, status: 'success' },
       orderBy: [{ completedAt: 'desc' }, { id: 'desc' }],
       take: keep,
       select: { metadata: true },
     });
-    const source = await tx.gitSource.findUnique({ where: { applicationId: app.id }, select: { provider: true, webhookConfig: true } });
+    const source = await tx.gitSource.findUnique({
+      where: { applicationId: app.id },
+      select: { provider: true, webhookConfig: true },
+    });
     const provider = (source?.provider ?? 'github') as GitProvider;
-    const git = { provider, credentials: source ? await gitCredentialsOf(readWebhookConfig(source.webhookConfig), provider) : null };
-    const keepTags = recent.map((row) => text((row.metadata as Record<string, unknown>)?.image)).filter((tag): tag is string => Boolean(tag));
+    const git = {
+      provider,
+      credentials: source ? await gitCredentialsOf(readWebhookConfig(source.webhookConfig), provider) : null,
+    };
+    const keepTags = recent
+      .map((row) => text((row.metadata as Record<string, unknown>)?.image))
+      .filter((tag): tag is string => Boolean(tag));
     return {
       git,
       app: {
@@ -74,7 +107,13 @@ async function load(db: PipelineOptions['db'], deployment: DeploymentJob, keep: 
 }
 
 /** Builds the image of a git application at the deployment's commit (or its branch head); returns its reference. */
-async function buildFromGit(options: PipelineOptions, loaded: Loaded, deployment: DeploymentJob, sink: LogSink, signal: AbortSignal) {
+async function buildFromGit(
+  options: PipelineOptions,
+  loaded: Loaded,
+  deployment: DeploymentJob,
+  sink: LogSink,
+  signal: AbortSignal,
+) {
   const source = loaded.app.sourceConfig;
   const given = text(source.repository);
   if (!given) throw new Error('This application has no repository to build from: set one on its Source tab.');
@@ -118,14 +157,21 @@ async function buildFromGit(options: PipelineOptions, loaded: Loaded, deployment
  * Removes the application's Slipway-built images except `keepTags`. An image an old task's container still uses (it
  * is stopping, within its grace period) stays until the next deployment's prune. Never fails a deployment.
  */
-async function prune(docker: Docker, appId: string, keepTags: string[], sink: LogSink, options: { quiet?: boolean } = {}) {
+async function prune(
+  docker: Docker,
+  appId: string,
+  keepTags: string[],
+  sink: LogSink,
+  options: { quiet?: boolean } = {},
+) {
   const pruned = await pruneImages(docker, appId, keepTags).catch((error: Error) => {
     sink.write('warn', `Old images could not be pruned: ${error.message}`);
     return null;
   });
   if (pruned?.removed.length) sink.write('info', `Pruned old images: ${pruned.removed.join(', ')}`);
   if (options.quiet) return;
-  for (const failed of pruned?.failed ?? []) sink.write('debug', `Old image ${failed.ref} kept for now: ${failed.reason}`);
+  for (const failed of pruned?.failed ?? [])
+    sink.write('debug', `Old image ${failed.ref} kept for now: ${failed.reason}`);
 }
 
 export function createPipeline(options: PipelineOptions): RunDeployment {
@@ -137,7 +183,14 @@ export function createPipeline(options: PipelineOptions): RunDeployment {
     try {
       const loaded = await load(options.db, deployment, keep);
       // Images an earlier prune had to leave (an old task was still stopping) go now; the running one is kept.
-      if (loaded.keepTags.length) await prune(options.docker, loaded.app.id, deployment.image ? [deployment.image, ...loaded.keepTags] : loaded.keepTags, sink, { quiet: true });
+      if (loaded.keepTags.length)
+        await prune(
+          options.docker,
+          loaded.app.id,
+          deployment.image ? [deployment.image, ...loaded.keepTags] : loaded.keepTags,
+          sink,
+          { quiet: true },
+        );
       let image: string;
       const metadata: Record<string, unknown> = {};
       if (deployment.image) {
@@ -146,7 +199,11 @@ export function createPipeline(options: PipelineOptions): RunDeployment {
       } else if (loaded.app.type === 'git') {
         const built = await buildFromGit(options, loaded, deployment, sink, context.signal);
         image = built.image;
-        Object.assign(metadata, { image_size_mb: built.sizeMb, build_cache_hit: built.cacheHit, commit_sha: built.commitSha });
+        Object.assign(metadata, {
+          image_size_mb: built.sizeMb,
+          build_cache_hit: built.cacheHit,
+          commit_sha: built.commitSha,
+        });
       } else if (loaded.app.type === 'docker') {
         const reference = text(loaded.app.sourceConfig.image);
         if (!reference) throw new Error('This application has no image: set one on its Source tab.');
@@ -183,7 +240,11 @@ export function createPipeline(options: PipelineOptions): RunDeployment {
         return { status: 'success', metadata: done };
       }
       sink.write('error', result.reason ?? `Rollout ended: ${result.outcome}`);
-      return { status: result.outcome === 'rolled_back' ? 'rolled_back' : 'failed', reason: result.reason, metadata: done };
+      return {
+        status: result.outcome === 'rolled_back' ? 'rolled_back' : 'failed',
+        reason: result.reason,
+        metadata: done,
+      };
     } catch (error) {
       if (context.signal.aborted) throw error;
       const reason = error instanceof Error ? error.message : String(error);
@@ -191,7 +252,11 @@ export function createPipeline(options: PipelineOptions): RunDeployment {
       return { status: 'failed', reason, metadata: { duration_seconds: seconds() } };
     } finally {
       // The outcome is recorded either way; lines not written, or a log not copied to deployments.logs, are said here.
-      await sink.close().catch((error: unknown) => console.error(`[slipway] deployment ${deployment.id}: its last log lines were not written`, error));
+      await sink
+        .close()
+        .catch((error: unknown) =>
+          console.error(`[slipway] deployment ${deployment.id}: its last log lines were not written`, error),
+        );
       await finishDeployment(options.db.pool, deployment.id).catch((error: unknown) =>
         console.error(`[slipway] deployment ${deployment.id}: its log was not copied into deployments.logs`, error),
       );

@@ -3,8 +3,10 @@
 // in no log line. Without it the deployment fails with a reason that says what to do. (Build only: the app has no
 // health check or port to wait for.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { encryptField } from '@/lib/git-sources/config';
 import { BASE_IMAGE } from '@/lib/swarm/test-support';
+
 import { newApplication } from './testing/fixtures';
 import { startPipelineRig, type PipelineRig } from './testing/rig';
 
@@ -16,7 +18,10 @@ let appId: string;
 const storedTokens = new Map<string, string>();
 const setToken = (token: string | null) =>
   rig.system((tx) =>
-    tx.gitSource.update({ where: { applicationId: appId }, data: { webhookConfig: token ? { deploy_token: storedTokens.get(token)! } : {} } }),
+    tx.gitSource.update({
+      where: { applicationId: appId },
+      data: { webhookConfig: token ? { deploy_token: storedTokens.get(token)! } : {} },
+    }),
   );
 
 beforeAll(async () => {
@@ -26,15 +31,25 @@ beforeAll(async () => {
     await rig.system(async (tx) => {
       const row = await tx.application.update({
         where: { id: appId },
-        data: { type: 'git', replicas: 1, sourceConfig: { repository: rig.git.httpUrl, branch: 'main', dockerfile: 'Dockerfile', build_context: '.' }, dockerConfig: {} },
+        data: {
+          type: 'git',
+          replicas: 1,
+          sourceConfig: { repository: rig.git.httpUrl, branch: 'main', dockerfile: 'Dockerfile', build_context: '.' },
+          dockerConfig: {},
+        },
         select: { id: true, projectId: true },
       });
-      await tx.gitSource.create({ data: { applicationId: appId, provider: 'gitlab', repository: rig.git.httpUrl, branch: 'main' } });
+      await tx.gitSource.create({
+        data: { applicationId: appId, provider: 'gitlab', repository: rig.git.httpUrl, branch: 'main' },
+      });
       return row;
     }),
   );
   for (const token of [TOKEN, 'wrong-token']) storedTokens.set(token, await encryptField('deploy_token', token));
-  await rig.git.commit({ Dockerfile: `FROM ${BASE_IMAGE}\nCMD ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]\n` }, 'private v1');
+  await rig.git.commit(
+    { Dockerfile: `FROM ${BASE_IMAGE}\nCMD ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]\n` },
+    'private v1',
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -59,7 +74,10 @@ describe('a private repository', () => {
     const done = await rig.deploy(appId);
     expect(done.status, String(done.logs)).toBe('success');
     expect(done.commitSha).toMatch(/^[0-9a-f]{40}$/);
-    const lines = await rig.test.systemPool.query<{ message: string }>('SELECT message FROM deployment_logs WHERE deployment_id = $1', [done.id]);
+    const lines = await rig.test.systemPool.query<{ message: string }>(
+      'SELECT message FROM deployment_logs WHERE deployment_id = $1',
+      [done.id],
+    );
     const everything = `${done.logs}\n${lines.rows.map((row) => row.message).join('\n')}\n${JSON.stringify(done.metadata)}`;
     const basic = Buffer.from(`oauth2:${TOKEN}`).toString('base64');
     expect(everything).not.toContain(TOKEN);

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { AppError } from '@/lib/errors';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { notificationsDuring, newUser, type TestUser as User } from '@/lib/testing/fixtures';
+import { newUser, notificationsDuring, type TestUser as User } from '@/lib/testing/fixtures';
+
 import { CANCEL_CHANNEL, enqueueDeployment, requestCancellation, startQueue, type DeploymentQueue } from './queue';
 import { transition } from './state';
 import { deployment, newApplication, startTestQueue, system } from './testing/fixtures';
@@ -21,7 +23,9 @@ afterAll(async () => {
 });
 
 const enqueue = (applicationId: string, extra: { commitSha?: string; image?: string } = {}) =>
-  system(test, (tx) => enqueueDeployment(tx, queue, { applicationId, triggeredBy: owner.id, trigger: 'deploy', ...extra }));
+  system(test, (tx) =>
+    enqueueDeployment(tx, queue, { applicationId, triggeredBy: owner.id, trigger: 'deploy', ...extra }),
+  );
 const jobState = async (jobId: string) => (await queue.boss.getJobById(queue.name, jobId))?.state ?? null;
 
 describe('the queue', () => {
@@ -38,7 +42,9 @@ describe('the queue', () => {
     const shared = await startQueue({ pool: test.db.pool, supervise: false, log: () => {} });
     try {
       const appId = await newApplication(test, owner);
-      const { jobId } = await system(test, (tx) => enqueueDeployment(tx, shared, { applicationId: appId, triggeredBy: null, trigger: 'deploy' }));
+      const { jobId } = await system(test, (tx) =>
+        enqueueDeployment(tx, shared, { applicationId: appId, triggeredBy: null, trigger: 'deploy' }),
+      );
       expect((await shared.boss.getJobById(shared.name, jobId))?.state).toBe('created');
       expect(test.db.pool.ended).toBe(false);
     } finally {
@@ -63,7 +69,8 @@ describe('the queue', () => {
     let jobId = '';
     await expect(
       system(test, async (tx) => {
-        jobId = (await enqueueDeployment(tx, queue, { applicationId: appId, triggeredBy: null, trigger: 'deploy' })).jobId;
+        jobId = (await enqueueDeployment(tx, queue, { applicationId: appId, triggeredBy: null, trigger: 'deploy' }))
+          .jobId;
         throw new Error('the audit write failed');
       }),
     ).rejects.toThrow('the audit write failed');
@@ -76,7 +83,9 @@ describe('the queue', () => {
     const appId = await newApplication(test, owner);
     const broken: DeploymentQueue = { ...queue, name: 'no-such-queue' };
     await expect(
-      system(test, (tx) => enqueueDeployment(tx, broken, { applicationId: appId, triggeredBy: owner.id, trigger: 'deploy' })),
+      system(test, (tx) =>
+        enqueueDeployment(tx, broken, { applicationId: appId, triggeredBy: owner.id, trigger: 'deploy' }),
+      ),
     ).rejects.toThrow('did not accept a job');
     expect(await system(test, (tx) => tx.deployment.count({ where: { applicationId: appId } }))).toBe(0);
   });
@@ -91,7 +100,10 @@ describe('the queue', () => {
 
     const old = await deployment(test, first.deploymentId);
     expect(old.status).toBe('failed');
-    expect(old.metadata).toMatchObject({ reason: `superseded by ${second.deploymentId}`, superseded_by: second.deploymentId });
+    expect(old.metadata).toMatchObject({
+      reason: `superseded by ${second.deploymentId}`,
+      superseded_by: second.deploymentId,
+    });
     expect(await jobState(first.jobId)).toBe('cancelled');
     expect((await deployment(test, running.deploymentId)).status).toBe('building');
     expect((await deployment(test, second.deploymentId)).status).toBe('pending');
@@ -101,10 +113,17 @@ describe('the queue', () => {
   it('concurrent triggers of one application leave exactly one pending', async () => {
     const appId = await newApplication(test, owner);
     const results = await Promise.all(Array.from({ length: 5 }, () => enqueue(appId)));
-    const rows = await system(test, (tx) => tx.deployment.findMany({ where: { applicationId: appId }, select: { id: true, status: true } }));
+    const rows = await system(test, (tx) =>
+      tx.deployment.findMany({ where: { applicationId: appId }, select: { id: true, status: true } }),
+    );
     expect(rows.filter((r) => r.status === 'pending')).toHaveLength(1);
     expect(rows.filter((r) => r.status === 'failed')).toHaveLength(4);
-    expect(results.flatMap((r) => r.superseded).sort()).toEqual(rows.filter((r) => r.status === 'failed').map((r) => r.id).sort());
+    expect(results.flatMap((r) => r.superseded).sort()).toEqual(
+      rows
+        .filter((r) => r.status === 'failed')
+        .map((r) => r.id)
+        .sort(),
+    );
   });
 });
 
@@ -115,7 +134,10 @@ describe('requestCancellation', () => {
     const result = await system(test, (tx) => requestCancellation(tx, queue, { deploymentId, actorId: owner.id }));
     expect(result).toMatchObject({ outcome: 'cancelled', from: 'pending', applicationId: appId });
     const row = await deployment(test, deploymentId);
-    expect(row).toMatchObject({ status: 'failed', metadata: expect.objectContaining({ reason: 'cancelled', cancelled_by: owner.id }) });
+    expect(row).toMatchObject({
+      status: 'failed',
+      metadata: expect.objectContaining({ reason: 'cancelled', cancelled_by: owner.id }),
+    });
     expect(await jobState(jobId)).toBe('cancelled');
     const app = await system(test, (tx) => tx.application.findUniqueOrThrow({ where: { id: appId } }));
     expect(app.status).toBe('running');
@@ -143,9 +165,14 @@ describe('requestCancellation', () => {
     const cancel = () => system(test, (tx) => requestCancellation(tx, queue, { deploymentId, actorId: owner.id }));
     await expect(cancel()).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('rolling out') });
     await system(test, (tx) => transition(tx, deploymentId, 'success'));
-    await expect(cancel()).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('already finished') });
+    await expect(cancel()).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('already finished'),
+    });
     await expect(
-      system(test, (tx) => requestCancellation(tx, queue, { deploymentId: '00000000-0000-4000-8000-000000000000', actorId: null })),
+      system(test, (tx) =>
+        requestCancellation(tx, queue, { deploymentId: '00000000-0000-4000-8000-000000000000', actorId: null }),
+      ),
     ).rejects.toBeInstanceOf(AppError);
   });
 });

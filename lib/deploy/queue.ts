@@ -3,10 +3,12 @@
 // option, so a trigger either leaves a pending row with its job or nothing at all.
 // One deployment per application at a time is the worker's job (a per-application advisory lock, see worker.ts);
 // here a newer trigger supersedes an older one still pending, under a lock on the application row.
-import type PgBoss from 'pg-boss';
 import type pg from 'pg';
-import { AppError } from '@/lib/errors';
+import type PgBoss from 'pg-boss';
+
 import type { Tx } from '@/lib/db/context';
+import { AppError } from '@/lib/errors';
+
 import { transition, type DeploymentStatus } from './state';
 
 export const DEPLOYMENT_QUEUE = 'slipway-deployments';
@@ -19,7 +21,9 @@ export type DeploymentQueue = {
   stop: () => Promise<void>;
 };
 
-export type StartQueueOptions = ({ connectionString: string; pool?: never } | { pool: pg.Pool; connectionString?: never }) & {
+export type StartQueueOptions = (
+  { connectionString: string; pool?: never } | { pool: pg.Pool; connectionString?: never }
+) & {
   /** pg-boss's own schema; created on first start by the panel's (non-superuser, database-owner) role. */
   schema?: string;
   /** Connections of pg-boss's own pool (with connectionString). */
@@ -39,13 +43,24 @@ export async function startQueue(options: StartQueueOptions): Promise<Deployment
     : { connectionString: options.connectionString, max: options.max ?? 3 };
   // Loaded here, not at import: server actions import this module, and a panel that never deploys need not hold it.
   const { default: PgBossClass } = await import('pg-boss');
-  const boss = new PgBossClass({ ...connection, schema, supervise: options.supervise ?? true, schedule: false, migrate: true });
+  const boss = new PgBossClass({
+    ...connection,
+    schema,
+    supervise: options.supervise ?? true,
+    schedule: false,
+    migrate: true,
+  });
   // Without a listener an 'error' event would crash the process; pg-boss reports and carries on.
   boss.on('error', (error) => log(`deployment queue: ${error.message}`));
   await boss.start();
   // A job that fails outside a deployment (the database went away before the claim) is retried a few times; after
   // that the worker's sweep sends a new job for any pending deployment left without one.
-  await boss.createQueue(DEPLOYMENT_QUEUE, { name: DEPLOYMENT_QUEUE, policy: 'standard', retryLimit: 3, retryDelay: 5 });
+  await boss.createQueue(DEPLOYMENT_QUEUE, {
+    name: DEPLOYMENT_QUEUE,
+    policy: 'standard',
+    retryLimit: 3,
+    retryDelay: 5,
+  });
   return {
     boss,
     name: DEPLOYMENT_QUEUE,
@@ -56,7 +71,9 @@ export async function startQueue(options: StartQueueOptions): Promise<Deployment
 
 /** pg-boss's statements run on the caller's Prisma transaction, so they commit or roll back with it. */
 export function inTransaction(tx: Tx): PgBoss.Db {
-  return { executeSql: async (text, values) => ({ rows: await tx.$queryRawUnsafe<unknown[]>(text, ...(values ?? [])) }) };
+  return {
+    executeSql: async (text, values) => ({ rows: await tx.$queryRawUnsafe<unknown[]>(text, ...(values ?? [])) }),
+  };
 }
 
 /** Sends a job for a deployment (outside a transaction, or inside one with `db`). Returns the job id. */
@@ -105,17 +122,30 @@ export async function enqueueDeployment(tx: Tx, queue: DeploymentQueue, input: E
      WHERE application_id = ${input.applicationId}::uuid AND status = 'pending' AND id <> ${created.id}::uuid
      ORDER BY started_at`;
   for (const old of older) {
-    await transition(tx, old.id, 'failed', { from: 'pending', reason: `superseded by ${created.id}`, metadata: { superseded_by: created.id } });
+    await transition(tx, old.id, 'failed', {
+      from: 'pending',
+      reason: `superseded by ${created.id}`,
+      metadata: { superseded_by: created.id },
+    });
     if (old.job_id) await queue.boss.cancel(queue.name, old.job_id, { db: inTransaction(tx) });
   }
 
-  const jobId = await sendJob(queue, { deploymentId: created.id, applicationId: input.applicationId }, inTransaction(tx));
+  const jobId = await sendJob(
+    queue,
+    { deploymentId: created.id, applicationId: input.applicationId },
+    inTransaction(tx),
+  );
   await tx.$executeRaw`
     UPDATE deployments SET metadata = metadata || jsonb_build_object('job_id', ${jobId}::text) WHERE id = ${created.id}::uuid`;
   return { deploymentId: created.id, jobId, superseded: older.map((o) => o.id) };
 }
 
-export type CancellationResult = { deploymentId: string; applicationId: string; from: DeploymentStatus; outcome: 'cancelled' | 'cancelling' };
+export type CancellationResult = {
+  deploymentId: string;
+  applicationId: string;
+  from: DeploymentStatus;
+  outcome: 'cancelled' | 'cancelling';
+};
 
 /**
  * Cancels a deployment. Pending: failed('cancelled') at once and its job cancelled. Building: marked as asked to stop
@@ -135,7 +165,11 @@ export async function requestCancellation(
   if (!row) throw new AppError('not_found', 'This deployment does not exist.');
   const base = { deploymentId: input.deploymentId, applicationId: row.application_id, from: row.status };
   if (row.status === 'pending') {
-    await transition(tx, input.deploymentId, 'failed', { from: 'pending', reason: 'cancelled', metadata: { cancelled_by: input.actorId } });
+    await transition(tx, input.deploymentId, 'failed', {
+      from: 'pending',
+      reason: 'cancelled',
+      metadata: { cancelled_by: input.actorId },
+    });
     if (row.job_id) await queue.boss.cancel(queue.name, row.job_id, { db: inTransaction(tx) });
     return { ...base, outcome: 'cancelled' };
   }

@@ -3,8 +3,10 @@
 // live job (its job ran out of retries, or a worker dropped it while the application was busy) gets a new job.
 // Runs when a worker starts and then periodically, so a surviving process also cleans up after a dead one.
 import type pg from 'pg';
+
 import { asSystem } from '@/lib/db/context';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
+
 import { connectLockClient, tryLockApplication, unlockApplication } from './app-lock';
 import { sendJob, type DeploymentQueue } from './queue';
 import { tryTransition, type DeploymentStatus } from './state';
@@ -13,13 +15,20 @@ export const orphanReason = (status: string) => `worker stopped during ${status}
 
 /** Fails the application's building/deploying deployments. Only for a caller holding the application's lock. */
 export async function failOrphans(prisma: PrismaClient, applicationId: string): Promise<string[]> {
-  const rows = await asSystem(prisma, (tx) => tx.$queryRaw<{ id: string; status: DeploymentStatus }[]>`
+  const rows = await asSystem(
+    prisma,
+    (tx) => tx.$queryRaw<{ id: string; status: DeploymentStatus }[]>`
     SELECT id, status FROM deployments
-     WHERE application_id = ${applicationId}::uuid AND status IN ('building', 'deploying')`);
+     WHERE application_id = ${applicationId}::uuid AND status IN ('building', 'deploying')`,
+  );
   const failed: string[] = [];
   for (const row of rows) {
     const result = await asSystem(prisma, (tx) =>
-      tryTransition(tx, row.id, 'failed', { from: row.status, reason: orphanReason(row.status), metadata: { orphaned: true } }),
+      tryTransition(tx, row.id, 'failed', {
+        from: row.status,
+        reason: orphanReason(row.status),
+        metadata: { orphaned: true },
+      }),
     );
     if (result.ok) failed.push(row.id);
   }
@@ -27,10 +36,17 @@ export async function failOrphans(prisma: PrismaClient, applicationId: string): 
 }
 
 /** A new job for the application's oldest pending deployment, if any. Duplicate jobs are harmless (see worker). */
-export async function kickApplication(prisma: PrismaClient, queue: DeploymentQueue, applicationId: string): Promise<string | null> {
-  const [next] = await asSystem(prisma, (tx) => tx.$queryRaw<{ id: string }[]>`
+export async function kickApplication(
+  prisma: PrismaClient,
+  queue: DeploymentQueue,
+  applicationId: string,
+): Promise<string | null> {
+  const [next] = await asSystem(
+    prisma,
+    (tx) => tx.$queryRaw<{ id: string }[]>`
     SELECT id FROM deployments WHERE application_id = ${applicationId}::uuid AND status = 'pending'
-     ORDER BY started_at LIMIT 1`);
+     ORDER BY started_at LIMIT 1`,
+  );
   if (!next) return null;
   await sendJob(queue, { deploymentId: next.id, applicationId });
   return next.id;
@@ -47,8 +63,11 @@ export async function sweep(options: {
   const { prisma, queue, log } = options;
   const report: SweepReport = { failed: [], requeued: [] };
 
-  const active = await asSystem(prisma, (tx) => tx.$queryRaw<{ application_id: string }[]>`
-    SELECT DISTINCT application_id FROM deployments WHERE status IN ('building', 'deploying')`);
+  const active = await asSystem(
+    prisma,
+    (tx) => tx.$queryRaw<{ application_id: string }[]>`
+    SELECT DISTINCT application_id FROM deployments WHERE status IN ('building', 'deploying')`,
+  );
   if (active.length > 0) {
     // Closing this connection at the end releases anything a failure in between left locked.
     const client: pg.Client = await connectLockClient(options.connectionString, 'deployment sweep');
@@ -65,7 +84,11 @@ export async function sweep(options: {
         if (kicked) report.requeued.push(kicked);
       }
     } finally {
-      await client.end().catch((error: unknown) => log(`deployment sweep could not close its lock connection: ${(error as Error).message}`));
+      await client
+        .end()
+        .catch((error: unknown) =>
+          log(`deployment sweep could not close its lock connection: ${(error as Error).message}`),
+        );
     }
   }
 

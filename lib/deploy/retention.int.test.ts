@@ -2,8 +2,10 @@
 // rollback never rebuilds) and older Slipway-built images of the application are pruned; an image without our
 // labels is never touched.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { imageRepo } from '@/lib/swarm';
 import { BASE_IMAGE } from '@/lib/swarm/test-support';
+
 import type { EnqueueInput } from './queue';
 import { newApplication } from './testing/fixtures';
 import { startPipelineRig, type PipelineRig } from './testing/rig';
@@ -14,7 +16,9 @@ const foreignTag = `${imageRepo('00000000-0000-4000-8000-00000000beef')}:not-our
 
 const deployAndWait = (input: Partial<EnqueueInput> = {}) => rig.deploy(app.id, input);
 const ourTags = async () =>
-  (await rig.docker.listImages({ filters: { reference: [`${imageRepo(app.id)}`] } })).flatMap((image) => image.RepoTags ?? []).sort();
+  (await rig.docker.listImages({ filters: { reference: [`${imageRepo(app.id)}`] } }))
+    .flatMap((image) => image.RepoTags ?? [])
+    .sort();
 
 beforeAll(async () => {
   rig = await startPipelineRig({ pipeline: { keepImages: 2 } });
@@ -22,7 +26,12 @@ beforeAll(async () => {
   app = await rig.system((tx) =>
     tx.application.update({
       where: { id: appId },
-      data: { type: 'git', replicas: 1, sourceConfig: { repository: rig.git.url, branch: 'main', dockerfile: 'Dockerfile', build_context: '.' }, dockerConfig: {} },
+      data: {
+        type: 'git',
+        replicas: 1,
+        sourceConfig: { repository: rig.git.url, branch: 'main', dockerfile: 'Dockerfile', build_context: '.' },
+        dockerConfig: {},
+      },
       select: { id: true, projectId: true },
     }),
   );
@@ -33,7 +42,10 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await rig?.docker.getImage(foreignTag).remove().catch(() => undefined);
+  await rig?.docker
+    .getImage(foreignTag)
+    .remove()
+    .catch(() => undefined);
   await rig?.stop();
 }, 120_000);
 

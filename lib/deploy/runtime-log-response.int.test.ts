@@ -2,8 +2,10 @@
 // port, one request log line per HTTP request): who may read it, follow, tail, since, resume by Last-Event-ID, a bad
 // query, and a client that goes away (the Docker log connection is closed, not left reading).
 import http from 'node:http';
+
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
 import { GET } from '@/app/api/applications/[appId]/logs/route';
 import { APPLICATION_NOT_FOUND } from '@/lib/applications/access';
 import { createApiToken } from '@/lib/auth/tokens';
@@ -13,7 +15,16 @@ import { buildImage, connectDocker, deployService, imageRef, labelsFor, serviceN
 import { DEFAULT_SOCKET } from '@/lib/swarm/client';
 import { cleanupApps, fetchText, httpAppDockerfile, taskPorts } from '@/lib/swarm/test-support';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { addMember, insertApplication, insertProject, insertTeam, insertUser, NO_SUCH_ID, uniqueName } from '@/lib/testing/fixtures';
+import {
+  addMember,
+  insertApplication,
+  insertProject,
+  insertTeam,
+  insertUser,
+  NO_SUCH_ID,
+  uniqueName,
+} from '@/lib/testing/fixtures';
+
 import { runtimeLogsResponse } from './runtime-log-response';
 import { waitFor } from './testing/fixtures';
 
@@ -41,15 +52,33 @@ beforeAll(async () => {
   app = { id: row.id, projectId: project.id, name: row.name as string };
   ownerId = owner.id;
   strangerId = stranger.id;
-  for (const [who, user] of [['owner', owner], ['member', member], ['stranger', stranger]] as const) {
-    ({ token: tokens[who] } = await asSystem(t.db.prisma, (tx) => createApiToken(tx, { actor: { id: user.id, role: 'viewer' } }, { name: 'logs', expiresInDays: 1 })));
+  for (const [who, user] of [
+    ['owner', owner],
+    ['member', member],
+    ['stranger', stranger],
+  ] as const) {
+    ({ token: tokens[who] } = await asSystem(t.db.prisma, (tx) =>
+      createApiToken(tx, { actor: { id: user.id, role: 'viewer' } }, { name: 'logs', expiresInDays: 1 }),
+    ));
   }
 
   const image = imageRef(app.id, 'v1');
-  await buildImage(docker, { context: { dockerfileText: httpAppDockerfile('rt') }, tag: image, labels: labelsFor(app), onLine: () => {} });
+  await buildImage(docker, {
+    context: { dockerfileText: httpAppDockerfile('rt') },
+    tag: image,
+    labels: labelsFor(app),
+    onLine: () => {},
+  });
   const result = await deployService(
     docker,
-    { ...app, image, replicas: 1, env: {}, volumes: [], dockerConfig: { ports: [{ target: 8080, protocol: 'tcp', mode: 'host' }] } },
+    {
+      ...app,
+      image,
+      replicas: 1,
+      env: {},
+      volumes: [],
+      dockerConfig: { ports: [{ target: 8080, protocol: 'tcp', mode: 'host' }] },
+    },
     { timeoutMs: 60_000, pollMs: 200, onLine: () => {} },
   );
   expect(result.outcome).toBe('success');
@@ -70,7 +99,10 @@ type Event = { id?: string; event?: string; data?: string; retry?: string; comme
 type Line = { id: string; level: string; message: string; createdAt?: string; segments?: unknown };
 
 /** Reads server-sent events until `stop` says so (then cancels the body) or the body ends by itself. */
-async function readEvents(body: ReadableStream<Uint8Array>, stop: (events: Event[]) => boolean = () => false): Promise<Event[]> {
+async function readEvents(
+  body: ReadableStream<Uint8Array>,
+  stop: (events: Event[]) => boolean = () => false,
+): Promise<Event[]> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   const events: Event[] = [];
@@ -97,13 +129,19 @@ async function readEvents(body: ReadableStream<Uint8Array>, stop: (events: Event
   }
 }
 
-const lines = (events: Event[]): Line[] => events.filter((e) => e.event === 'log').map((e) => JSON.parse(e.data!) as Line);
+const lines = (events: Event[]): Line[] =>
+  events.filter((e) => e.event === 'log').map((e) => JSON.parse(e.data!) as Line);
 const messages = (events: Event[]) => lines(events).map((line) => line.message);
 const isRequestLine = (message: string) => /response:200/.test(message);
 
 const get = (appId: string, headers: Record<string, string> = {}, query = '') =>
-  GET(new Request(`http://localhost/api/applications/${appId}/logs${query}`, { headers }), { params: Promise.resolve({ appId }) });
-const as = (who: keyof typeof tokens, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${tokens[who]}`, ...extra });
+  GET(new Request(`http://localhost/api/applications/${appId}/logs${query}`, { headers }), {
+    params: Promise.resolve({ appId }),
+  });
+const as = (who: keyof typeof tokens, extra: Record<string, string> = {}) => ({
+  authorization: `Bearer ${tokens[who]}`,
+  ...extra,
+});
 
 /** Every line the service has written so far (no follow: the body ends by itself). */
 async function everything(): Promise<Event[]> {
@@ -128,7 +166,11 @@ describe('who may read the runtime log', () => {
       }),
     );
     expect(answers).toEqual(
-      Array(3).fill({ status: 404, type: 'application/json', body: { error: { code: 'not_found', message: APPLICATION_NOT_FOUND } } }),
+      Array(3).fill({
+        status: 404,
+        type: 'application/json',
+        body: { error: { code: 'not_found', message: APPLICATION_NOT_FOUND } },
+      }),
     );
     const { rows } = await t.db.pool.query(
       `SELECT resource_id, details->>'action' AS action FROM audit_logs WHERE user_id = $1 AND action = 'authz.denied' AND resource_type = 'application'`,
@@ -136,7 +178,9 @@ describe('who may read the runtime log', () => {
     );
     expect(rows).toHaveLength(3);
     expect(rows).toEqual(
-      expect.arrayContaining([app.id, NO_SUCH_ID, null].map((resource_id) => ({ resource_id, action: 'application.logs' }))),
+      expect.arrayContaining(
+        [app.id, NO_SUCH_ID, null].map((resource_id) => ({ resource_id, action: 'application.logs' })),
+      ),
     );
   });
 
@@ -212,7 +256,9 @@ describe('what the runtime log streams', () => {
 
   it('resumes after Last-Event-ID: the lines after it, none before, none twice', async () => {
     const all = lines(await everything());
-    const resumed = lines(await readEvents((await get(app.id, as('owner', { 'last-event-id': all[0]!.id }), '?follow=false')).body!));
+    const resumed = lines(
+      await readEvents((await get(app.id, as('owner', { 'last-event-id': all[0]!.id }), '?follow=false')).body!),
+    );
     expect(resumed.map((line) => line.message)).toEqual(all.slice(1).map((line) => line.message));
     expect(resumed.map((line) => line.id)).toEqual(all.slice(1).map((line) => line.id));
   });
@@ -220,11 +266,22 @@ describe('what the runtime log streams', () => {
   it('says why when the application has no service yet, in a failure event the viewer shows (and stops on)', async () => {
     const undeployed = await insertApplication(t.db.pool, app.projectId, { name: uniqueName('none') });
     const events = await readEvents((await get(undeployed.id, as('owner'))).body!);
-    expect(events.slice(1)).toEqual([{ event: 'failure', data: JSON.stringify({ message: 'This application has no running service: deploy it first.' }) }]);
+    expect(events.slice(1)).toEqual([
+      {
+        event: 'failure',
+        data: JSON.stringify({ message: 'This application has no running service: deploy it first.' }),
+      },
+    ]);
   });
 
   it('refuses a query it cannot honour with 400, naming the parameter', async () => {
-    for (const [query, field] of [['?tail=lots', 'tail'], ['?tail=-1', 'tail'], ['?since=yesterday', 'since'], ['?since=99999999999', 'since'], ['?follow=maybe', 'follow']]) {
+    for (const [query, field] of [
+      ['?tail=lots', 'tail'],
+      ['?tail=-1', 'tail'],
+      ['?since=yesterday', 'since'],
+      ['?since=99999999999', 'since'],
+      ['?follow=maybe', 'follow'],
+    ]) {
       const response = await get(app.id, as('owner'), query);
       expect(response.status, query).toBe(400);
       expect(await response.json()).toMatchObject({ error: { code: 'invalid', field } });

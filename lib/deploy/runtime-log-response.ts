@@ -8,12 +8,14 @@
 // or a repeat.
 import type Docker from 'dockerode';
 import { z } from 'zod';
+
 import { APPLICATION_NOT_FOUND, requireApplicationAccess } from '@/lib/applications/access';
 import { runAsUser, type WorkContext } from '@/lib/db/work';
 import { AppError } from '@/lib/errors';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { encodeEvent, sseResponse } from '@/lib/http/sse';
 import { EngineError, serviceLogs } from '@/lib/swarm';
+
 import { logLineEvent } from './log-event';
 
 export const TAIL_DEFAULT = 200;
@@ -21,7 +23,11 @@ export const TAIL_MAX = 5000;
 /** 2100-01-01: any later `since` is a mistake. */
 const SINCE_MAX = 4_102_444_800;
 
-const wholeNumber = (message: string) => z.string().regex(/^\d{1,12}$/, message).transform(Number);
+const wholeNumber = (message: string) =>
+  z
+    .string()
+    .regex(/^\d{1,12}$/, message)
+    .transform(Number);
 
 export const runtimeLogQuerySchema = z.object({
   // More than TAIL_MAX lines is answered with TAIL_MAX, as `docker logs` users expect a large tail to mean "a lot".
@@ -68,7 +74,9 @@ function resumeFrom(lastEventId: string | null | undefined): number | null {
 
 /** The query as the stream uses it, or an AppError invalid naming the first parameter that is wrong. */
 export function parseRuntimeLogQuery(query: URLSearchParams): RuntimeLogQuery {
-  const raw = Object.fromEntries(['tail', 'since', 'follow'].flatMap((key) => (query.has(key) ? [[key, query.get(key)]] : [])));
+  const raw = Object.fromEntries(
+    ['tail', 'since', 'follow'].flatMap((key) => (query.has(key) ? [[key, query.get(key)]] : [])),
+  );
   const parsed = runtimeLogQuerySchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -119,7 +127,10 @@ export async function runtimeLogsResponse(request: RuntimeLogsRequest): Promise<
       } catch (error) {
         if (signal.aborted) return;
         if (!(error instanceof EngineError)) console.error('[slipway] runtime logs failed', error);
-        const message = error instanceof EngineError ? error.message : 'The Docker engine could not be reached for this service’s logs.';
+        const message =
+          error instanceof EngineError
+            ? error.message
+            : 'The Docker engine could not be reached for this service’s logs.';
         // The viewer shows why and stops reconnecting.
         yield encodeEvent({ event: 'failure', data: { message } });
       }

@@ -9,6 +9,7 @@ import type { Database } from '@/lib/db/connection';
 import { asSystem } from '@/lib/db/context';
 import { env } from '@/lib/env';
 import { forget, keep, recall, remember } from '@/lib/server/remember';
+
 import type { DeploymentQueue } from './queue';
 import type { DeploymentWorker } from './worker';
 
@@ -42,17 +43,29 @@ export function startDeployRuntime(db: Database, options: RuntimeOptions): Promi
     const { startQueue } = await import('./queue');
     const queue = await startQueue({ connectionString: options.connectionString ?? connectionStringOf(db), log });
     if (!options.worker) return { queue, worker: null };
-    const [{ startWorker }, { createPipeline }, { getDocker }] = await Promise.all([import('./worker'), import('./pipeline'), import('./docker')]);
+    const [{ startWorker }, { createPipeline }, { getDocker }] = await Promise.all([
+      import('./worker'),
+      import('./pipeline'),
+      import('./docker'),
+    ]);
     const run = createPipeline({ db, docker: getDocker(), keepImages: env().SLIPWAY_KEEP_IMAGES });
-    const worker = await startWorker({ db, queue, run, log, ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}) });
+    const worker = await startWorker({
+      db,
+      queue,
+      run,
+      log,
+      ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    });
     return { queue, worker };
   });
 }
 
 /** Deployments a runtime has to pick up or recover: any not yet finished. */
 export async function unfinishedDeployments(db: Database): Promise<number> {
-  const [row] = await asSystem(db.prisma, (tx) =>
-    tx.$queryRaw<{ count: number }[]>`
+  const [row] = await asSystem(
+    db.prisma,
+    (tx) =>
+      tx.$queryRaw<{ count: number }[]>`
       SELECT count(*)::int AS count FROM deployments WHERE status IN ('pending', 'building', 'deploying')`,
   );
   return row?.count ?? 0;
@@ -72,7 +85,8 @@ export async function configureDeployRuntime(db: Database, options: RuntimeOptio
 /** The queue server actions enqueue on, started on first use (configured by the panel at boot). */
 export async function getDeployQueue(): Promise<DeploymentQueue> {
   const config = recall<Config>(CONFIG);
-  const runtime = recall<Promise<Runtime>>(RUNTIME) ?? (config ? startDeployRuntime(config.db, config.options) : undefined);
+  const runtime =
+    recall<Promise<Runtime>>(RUNTIME) ?? (config ? startDeployRuntime(config.db, config.options) : undefined);
   if (!runtime) throw new Error('The deployment queue is not configured (the panel configures it at boot).');
   return (await runtime).queue;
 }
@@ -85,7 +99,8 @@ export function deployRuntimeStarted(): boolean {
 /** Stops the runtime and forgets its configuration (shutdown: nothing may start it again). */
 export async function stopDeployRuntime(): Promise<void> {
   forget(CONFIG);
-  const stopFailed = (what: string) => (error: unknown) => console.error(`[slipway] shutdown: the deployment ${what} did not stop cleanly`, error);
+  const stopFailed = (what: string) => (error: unknown) =>
+    console.error(`[slipway] shutdown: the deployment ${what} did not stop cleanly`, error);
   // A start still failing as we stop: nothing to stop then, but say so.
   const runtime = await recall<Promise<Runtime>>(RUNTIME)?.catch((error: unknown) => {
     console.error('[slipway] shutdown: the deployment runtime had not started', error);

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { notificationsDuring, newUser } from '@/lib/testing/fixtures';
+import { newUser, notificationsDuring } from '@/lib/testing/fixtures';
+
 import { STATUS_CHANNEL } from './log-sink';
 import { transition, tryTransition } from './state';
 import { appStatus, deployment, newApplication, system } from './testing/fixtures';
@@ -15,7 +17,8 @@ afterAll(async () => {
 });
 
 async function pendingDeployment(applicationId: string, metadata: object = {}): Promise<string> {
-  return (await system(test, (tx) => tx.deployment.create({ data: { applicationId, metadata }, select: { id: true } }))).id;
+  return (await system(test, (tx) => tx.deployment.create({ data: { applicationId, metadata }, select: { id: true } })))
+    .id;
 }
 const move = (id: string, to: Parameters<typeof transition>[2], options?: Parameters<typeof transition>[3]) =>
   system(test, (tx) => transition(tx, id, to, options));
@@ -24,8 +27,11 @@ describe('transition, commits', () => {
   it('records the commit the pipeline resolved, and a success makes it the git source’s deployed commit', async () => {
     const owner = await newUser(test);
     const appId = await newApplication(test, owner, { status: 'running' });
-    await system(test, (tx) => tx.gitSource.create({ data: { applicationId: appId, provider: 'github', repository: 'o/r', branch: 'main' } }));
-    const sourceSha = async () => (await system(test, (tx) => tx.gitSource.findUnique({ where: { applicationId: appId } })))?.commitSha;
+    await system(test, (tx) =>
+      tx.gitSource.create({ data: { applicationId: appId, provider: 'github', repository: 'o/r', branch: 'main' } }),
+    );
+    const sourceSha = async () =>
+      (await system(test, (tx) => tx.gitSource.findUnique({ where: { applicationId: appId } })))?.commitSha;
     const head = 'c0ffee'.padEnd(40, '1');
 
     // A branch deploy: no commit when queued; the pipeline reports the one it checked out.
@@ -75,20 +81,31 @@ describe('transition', () => {
     const appId = await newApplication(test, owner);
     const id = await pendingDeployment(appId);
     for (const to of ['deploying', 'success', 'rolled_back', 'pending'] as const) {
-      await expect(move(id, to)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining(`cannot go from pending to ${to}`) });
+      await expect(move(id, to)).rejects.toMatchObject({
+        code: 'conflict',
+        message: expect.stringContaining(`cannot go from pending to ${to}`),
+      });
     }
     await move(id, 'building');
-    await expect(move(id, 'building', { from: 'pending' })).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('cannot go from building') });
+    await expect(move(id, 'building', { from: 'pending' })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('cannot go from building'),
+    });
     await move(id, 'deploying');
     await move(id, 'rolled_back', { reason: 'health check failed' });
     for (const to of ['pending', 'building', 'deploying', 'success', 'failed'] as const) {
-      await expect(move(id, to)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining(`cannot go from rolled_back to ${to}`) });
+      await expect(move(id, to)).rejects.toMatchObject({
+        code: 'conflict',
+        message: expect.stringContaining(`cannot go from rolled_back to ${to}`),
+      });
     }
     const row = await deployment(test, id);
     expect(row.status).toBe('rolled_back');
     expect(row.metadata.reason).toBe('health check failed');
     expect(await appStatus(test, appId)).toBe('running');
-    await expect(move('00000000-0000-4000-8000-000000000000', 'building')).rejects.toMatchObject({ message: expect.stringContaining('does not exist') });
+    await expect(move('00000000-0000-4000-8000-000000000000', 'building')).rejects.toMatchObject({
+      message: expect.stringContaining('does not exist'),
+    });
   });
 
   it('only one of two racing moves from the same state wins', async () => {
@@ -129,8 +146,11 @@ describe('transition', () => {
     const appId = await newApplication(test, owner);
     const id = await pendingDeployment(appId);
     await move(id, 'building');
-    await system(test, (tx) => tx.$executeRaw`
-      UPDATE deployments SET metadata = metadata || '{"cancel_requested_at": "now"}'::jsonb WHERE id = ${id}::uuid`);
+    await system(
+      test,
+      (tx) => tx.$executeRaw`
+      UPDATE deployments SET metadata = metadata || '{"cancel_requested_at": "now"}'::jsonb WHERE id = ${id}::uuid`,
+    );
     const result = await system(test, (tx) => tryTransition(tx, id, 'deploying'));
     expect(result).toEqual({ ok: false, current: 'building', detail: 'cancellation requested' });
     await move(id, 'failed', { reason: 'cancelled' });

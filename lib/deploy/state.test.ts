@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { applicationStatusAfter, canTransition, DEPLOYMENT_STATUSES, isTerminal, type DeploymentStatus } from './state';
 
 const LEGAL: [DeploymentStatus, DeploymentStatus][] = [

@@ -32,7 +32,11 @@ export function canTransition(from: DeploymentStatus, to: DeploymentStatus): boo
  * a build that fails (or is cancelled) leaves the old version serving, so a running application stays running;
  * Swarm's rollback also keeps the old version, so rolled_back means running.
  */
-export function applicationStatusAfter(from: DeploymentStatus, to: DeploymentStatus, previous: string | null): string | null {
+export function applicationStatusAfter(
+  from: DeploymentStatus,
+  to: DeploymentStatus,
+  previous: string | null,
+): string | null {
   if (to === 'building' || to === 'deploying') return 'deploying';
   if (to === 'success' || to === 'rolled_back') return 'running';
   if (to === 'failed') {
@@ -44,7 +48,12 @@ export function applicationStatusAfter(from: DeploymentStatus, to: DeploymentSta
 }
 
 /** An illegal move: a conflict naming where the deployment is and where it was asked to go. */
-function illegalTransition(deploymentId: string, current: DeploymentStatus | null, to: DeploymentStatus, detail?: string): AppError {
+function illegalTransition(
+  deploymentId: string,
+  current: DeploymentStatus | null,
+  to: DeploymentStatus,
+  detail?: string,
+): AppError {
   return new AppError(
     'conflict',
     current === null
@@ -111,11 +120,15 @@ export async function tryTransition(
 ): Promise<TransitionResult> {
   // Lock order: the application row, then the deployment row — as every other writer (enqueue, webhooks, cancel)
   // takes them, so two of them never wait on each other in a cycle. A deployment never changes application.
-  const [owner] = await tx.$queryRaw<{ application_id: string }[]>`SELECT application_id FROM deployments WHERE id = ${deploymentId}::uuid`;
+  const [owner] = await tx.$queryRaw<
+    { application_id: string }[]
+  >`SELECT application_id FROM deployments WHERE id = ${deploymentId}::uuid`;
   if (!owner) return { ok: false, current: null };
   const [app] = await tx.$queryRaw<{ status: string }[]>`
     SELECT status FROM applications WHERE id = ${owner.application_id}::uuid FOR UPDATE`;
-  const [current] = await tx.$queryRaw<{ status: DeploymentStatus; application_id: string; metadata: Record<string, unknown> }[]>`
+  const [current] = await tx.$queryRaw<
+    { status: DeploymentStatus; application_id: string; metadata: Record<string, unknown> }[]
+  >`
     SELECT status, application_id, metadata FROM deployments WHERE id = ${deploymentId}::uuid FOR UPDATE`;
   if (!current) return { ok: false, current: null };
   const from = current.status;
@@ -128,13 +141,15 @@ export async function tryTransition(
   const patch: Record<string, unknown> = { ...options.metadata };
   if (options.reason !== undefined) patch.reason = options.reason.slice(0, MAX_REASON);
   if (to === 'building') patch.previous_app_status = app?.status ?? null;
-  const previous = typeof current.metadata?.previous_app_status === 'string' ? current.metadata.previous_app_status : null;
+  const previous =
+    typeof current.metadata?.previous_app_status === 'string' ? current.metadata.previous_app_status : null;
 
   const starts = to === 'building';
   const ends = isTerminal(to);
   const measured = ends && from !== 'pending';
   // The commit the pipeline resolved (a branch head) becomes the row's commit.
-  const resolvedSha = typeof patch.commit_sha === 'string' && /^[0-9a-f]{40}$/.test(patch.commit_sha) ? patch.commit_sha : null;
+  const resolvedSha =
+    typeof patch.commit_sha === 'string' && /^[0-9a-f]{40}$/.test(patch.commit_sha) ? patch.commit_sha : null;
   const [row] = await tx.$queryRaw<RawRow[]>`
     UPDATE deployments SET
       status = ${to},

@@ -1,13 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
+
 import { env } from '@/lib/env';
 import { imageRepo } from '@/lib/swarm/names';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { actAs, refusal, NO_SUCH_ID, newUser, type TestUser as User, TEST_META } from '@/lib/testing/fixtures';
+import { actAs, newUser, NO_SUCH_ID, refusal, TEST_META, type TestUser as User } from '@/lib/testing/fixtures';
+
 import type { DeploymentQueue } from './queue';
 import { transition } from './state';
 import { deployment, newApplication, startTestQueue, system } from './testing/fixtures';
-import { cancelDeployment, COMPOSE_NOT_DEPLOYABLE, deployApplication, redeployApplication, rollbackApplication } from './triggers';
+import {
+  cancelDeployment,
+  COMPOSE_NOT_DEPLOYABLE,
+  deployApplication,
+  redeployApplication,
+  rollbackApplication,
+} from './triggers';
 
 let test: TestDatabase;
 let queue: DeploymentQueue;
@@ -21,9 +29,17 @@ const audits = (where: { userId?: string; resourceId?: string; action?: string }
 const jobState = async (jobId: string) => (await queue.boss.getJobById(queue.name, jobId))?.state ?? null;
 
 /** A finished deployment as the pipeline would leave it. */
-async function finished(applicationId: string, status: 'success' | 'failed', metadata: Record<string, unknown> = {}, commitSha?: string) {
+async function finished(
+  applicationId: string,
+  status: 'success' | 'failed',
+  metadata: Record<string, unknown> = {},
+  commitSha?: string,
+) {
   return system(test, async (tx) => {
-    const { id } = await tx.deployment.create({ data: { applicationId, commitSha, metadata: metadata as object }, select: { id: true } });
+    const { id } = await tx.deployment.create({
+      data: { applicationId, commitSha, metadata: metadata as object },
+      select: { id: true },
+    });
     await transition(tx, id, 'building');
     if (status === 'success') {
       await transition(tx, id, 'deploying');
@@ -48,9 +64,16 @@ afterAll(async () => {
 
 describe('deployApplication', () => {
   it('queues a pending deployment with its job, triggered by the person, and audits it', async () => {
-    const result = await actAs(test, alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: appId, commitSha: 'deadbeef' }));
+    const result = await actAs(test, alice, (tx, ctx) =>
+      deployApplication(tx, ctx, queue, { applicationId: appId, commitSha: 'deadbeef' }),
+    );
     const row = await deployment(test, result.deploymentId);
-    expect(row).toMatchObject({ status: 'pending', triggeredBy: alice.id, commitSha: 'deadbeef', metadata: expect.objectContaining({ trigger: 'deploy' }) });
+    expect(row).toMatchObject({
+      status: 'pending',
+      triggeredBy: alice.id,
+      commitSha: 'deadbeef',
+      metadata: expect.objectContaining({ trigger: 'deploy' }),
+    });
     expect(await jobState(result.jobId)).toBe('created');
     const [audit] = await audits({ userId: alice.id, action: 'application.deploy' });
     expect(audit!).toMatchObject({ resourceType: 'application', resourceId: appId, ipAddress: TEST_META.ip });
@@ -59,29 +82,46 @@ describe('deployApplication', () => {
 
   it("another tenant's application is not found (audited, nothing queued); a viewer is forbidden", async () => {
     const before = await system(test, (tx) => tx.deployment.count({ where: { applicationId: appId } }));
-    const hidden = await refusal(actAs(test, bob, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: appId })));
+    const hidden = await refusal(
+      actAs(test, bob, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: appId })),
+    );
     expect(hidden.code).toBe('not_found');
     expect(await audits({ userId: bob.id, action: 'authz.denied' })).toEqual([
-      expect.objectContaining({ resourceType: 'application', resourceId: appId, details: { action: 'application.deploy' } }),
+      expect.objectContaining({
+        resourceType: 'application',
+        resourceId: appId,
+        details: { action: 'application.deploy' },
+      }),
     ]);
-    const viewer = await refusal(actAs(test, tina, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: appId })));
+    const viewer = await refusal(
+      actAs(test, tina, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: appId })),
+    );
     expect(viewer.code).toBe('forbidden');
     expect(await audits({ userId: tina.id, action: 'authz.denied' })).toHaveLength(1);
     expect(await system(test, (tx) => tx.deployment.count({ where: { applicationId: appId } }))).toBe(before);
-    expect((await refusal(actAs(test, alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: NO_SUCH_ID })))).code).toBe('not_found');
+    expect(
+      (await refusal(actAs(test, alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: NO_SUCH_ID }))))
+        .code,
+    ).toBe('not_found');
   });
 
   it('refuses an archived application', async () => {
     const archived = await newApplication(test, alice);
     await system(test, (tx) => tx.$executeRaw`SELECT soft_delete_application(${archived}::uuid)`);
-    const error = await refusal(actAs(test, alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: archived })));
+    const error = await refusal(
+      actAs(test, alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: archived })),
+    );
     expect(error).toMatchObject({ code: 'conflict', message: expect.stringContaining('archived') });
   });
 
   it('refuses a compose application, saying plainly that compose deployment is not supported yet (nothing queued)', async () => {
     const compose = await newApplication(test, alice);
-    await system(test, (tx) => tx.application.update({ where: { id: compose }, data: { type: 'compose', sourceType: 'docker_compose' } }));
-    const error = await refusal(actAs(test, alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: compose })));
+    await system(test, (tx) =>
+      tx.application.update({ where: { id: compose }, data: { type: 'compose', sourceType: 'docker_compose' } }),
+    );
+    const error = await refusal(
+      actAs(test, alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: compose })),
+    );
     expect(error).toMatchObject({ code: 'conflict', message: COMPOSE_NOT_DEPLOYABLE });
     expect(error.message).toMatch(/^Compose deployment is not supported yet/);
     expect(await system(test, (tx) => tx.deployment.count({ where: { applicationId: compose } }))).toBe(0);
@@ -91,13 +131,23 @@ describe('deployApplication', () => {
 describe('redeployApplication', () => {
   it('needs a successful deployment, then rebuilds its commit', async () => {
     const app = await newApplication(test, alice);
-    expect((await refusal(actAs(test, alice, (tx, ctx) => redeployApplication(tx, ctx, queue, { applicationId: app })))).code).toBe('conflict');
+    expect(
+      (await refusal(actAs(test, alice, (tx, ctx) => redeployApplication(tx, ctx, queue, { applicationId: app }))))
+        .code,
+    ).toBe('conflict');
     const current = await finished(app, 'success', { image: 'slipway/x:1' }, 'cafe1234');
     const result = await actAs(test, alice, (tx, ctx) => redeployApplication(tx, ctx, queue, { applicationId: app }));
     const row = await deployment(test, result.deploymentId);
-    expect(row).toMatchObject({ commitSha: 'cafe1234', metadata: expect.objectContaining({ trigger: 'redeploy', redeploy_of: current }) });
-    expect((await audits({ resourceId: app, action: 'application.deploy' }))[0]!.details).toMatchObject({ kind: 'redeploy' });
-    expect((await refusal(actAs(test, tina, (tx, ctx) => redeployApplication(tx, ctx, queue, { applicationId: app })))).code).toBe('not_found');
+    expect(row).toMatchObject({
+      commitSha: 'cafe1234',
+      metadata: expect.objectContaining({ trigger: 'redeploy', redeploy_of: current }),
+    });
+    expect((await audits({ resourceId: app, action: 'application.deploy' }))[0]!.details).toMatchObject({
+      kind: 'redeploy',
+    });
+    expect(
+      (await refusal(actAs(test, tina, (tx, ctx) => redeployApplication(tx, ctx, queue, { applicationId: app })))).code,
+    ).toBe('not_found');
   });
 });
 
@@ -113,10 +163,19 @@ describe('rollbackApplication', () => {
     const rollback = (toDeploymentId: string) =>
       actAs(test, alice, (tx, ctx) => rollbackApplication(tx, ctx, queue, { applicationId: app, toDeploymentId }));
 
-    expect(await refusal(rollback(broken))).toMatchObject({ code: 'conflict', message: expect.stringContaining('ended failed') });
-    expect(await refusal(rollback(noImage))).toMatchObject({ code: 'conflict', message: expect.stringContaining('no kept image') });
+    expect(await refusal(rollback(broken))).toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('ended failed'),
+    });
+    expect(await refusal(rollback(noImage))).toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('no kept image'),
+    });
     expect(await refusal(rollback(elsewhere))).toMatchObject({ code: 'not_found' });
-    expect(await refusal(rollback(current))).toMatchObject({ code: 'conflict', message: expect.stringContaining('current version') });
+    expect(await refusal(rollback(current))).toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('current version'),
+    });
     await expect(rollback('not-a-uuid')).rejects.toBeInstanceOf(ZodError);
 
     const result = await rollback(old);
@@ -127,10 +186,20 @@ describe('rollbackApplication', () => {
       metadata: expect.objectContaining({ trigger: 'rollback', image: 'slipway/app:old', rollback_of: old }),
     });
     const [audit] = await audits({ resourceId: app, action: 'application.rollback' });
-    expect(audit!.details).toMatchObject({ deploymentId: result.deploymentId, toDeploymentId: old, image: 'slipway/app:old' });
-    expect((await refusal(actAs(test, tina, (tx, ctx) => rollbackApplication(tx, ctx, queue, { applicationId: app, toDeploymentId: old })))).code).toBe(
-      'forbidden',
-    );
+    expect(audit!.details).toMatchObject({
+      deploymentId: result.deploymentId,
+      toDeploymentId: old,
+      image: 'slipway/app:old',
+    });
+    expect(
+      (
+        await refusal(
+          actAs(test, tina, (tx, ctx) =>
+            rollbackApplication(tx, ctx, queue, { applicationId: app, toDeploymentId: old }),
+          ),
+        )
+      ).code,
+    ).toBe('forbidden');
   });
 });
 
@@ -142,9 +211,13 @@ describe('rollbackApplication, image retention', () => {
     // SLIPWAY_KEEP_IMAGES (default 5) later successes: the first one's image is out of the window.
     for (let n = 1; n <= env().SLIPWAY_KEEP_IMAGES; n += 1) await finished(app, 'success', { image: built(n) });
     const second = (await system(test, (tx) =>
-      tx.deployment.findFirst({ where: { applicationId: app, metadata: { path: ['image'], equals: built(1) } }, select: { id: true } }),
+      tx.deployment.findFirst({
+        where: { applicationId: app, metadata: { path: ['image'], equals: built(1) } },
+        select: { id: true },
+      }),
     ))!.id;
-    const rollback = (toDeploymentId: string) => actAs(test, alice, (tx, ctx) => rollbackApplication(tx, ctx, queue, { applicationId: app, toDeploymentId }));
+    const rollback = (toDeploymentId: string) =>
+      actAs(test, alice, (tx, ctx) => rollbackApplication(tx, ctx, queue, { applicationId: app, toDeploymentId }));
 
     const refused = await refusal(rollback(first));
     expect(refused.code).toBe('conflict');
@@ -157,18 +230,29 @@ describe('rollbackApplication, image retention', () => {
 describe('cancelDeployment', () => {
   it('cancels a pending deployment for someone who may deploy; others are refused, the deployment untouched', async () => {
     const app = await newApplication(test, alice, { members: [[tina, 'viewer']] });
-    const { deploymentId } = await actAs(test, alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: app }));
+    const { deploymentId } = await actAs(test, alice, (tx, ctx) =>
+      deployApplication(tx, ctx, queue, { applicationId: app }),
+    );
     const hidden = await refusal(actAs(test, bob, (tx, ctx) => cancelDeployment(tx, ctx, queue, { deploymentId })));
     expect(hidden).toMatchObject({ code: 'not_found', message: expect.stringContaining('deployment') });
-    expect((await refusal(actAs(test, tina, (tx, ctx) => cancelDeployment(tx, ctx, queue, { deploymentId })))).code).toBe('forbidden');
-    expect((await refusal(actAs(test, bob, (tx, ctx) => cancelDeployment(tx, ctx, queue, { deploymentId: NO_SUCH_ID })))).code).toBe('not_found');
+    expect(
+      (await refusal(actAs(test, tina, (tx, ctx) => cancelDeployment(tx, ctx, queue, { deploymentId })))).code,
+    ).toBe('forbidden');
+    expect(
+      (await refusal(actAs(test, bob, (tx, ctx) => cancelDeployment(tx, ctx, queue, { deploymentId: NO_SUCH_ID }))))
+        .code,
+    ).toBe('not_found');
     expect((await deployment(test, deploymentId)).status).toBe('pending');
 
     const result = await actAs(test, alice, (tx, ctx) => cancelDeployment(tx, ctx, queue, { deploymentId }));
     expect(result.outcome).toBe('cancelled');
     expect((await deployment(test, deploymentId)).metadata.reason).toBe('cancelled');
     expect(await audits({ resourceId: deploymentId, action: 'deployment.cancel' })).toEqual([
-      expect.objectContaining({ userId: alice.id, resourceType: 'deployment', details: { applicationId: app, from: 'pending', outcome: 'cancelled' } }),
+      expect.objectContaining({
+        userId: alice.id,
+        resourceType: 'deployment',
+        details: { applicationId: app, from: 'pending', outcome: 'cancelled' },
+      }),
     ]);
     const denied = await audits({ userId: bob.id, action: 'authz.denied' });
     // Row-level security hides another tenant's deployment itself: the refusal names the deployment, as for a missing one.

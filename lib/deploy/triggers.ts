@@ -2,22 +2,33 @@
 // transaction: authorized against the application (a deployment is checked through its application), the row and
 // its job written by enqueueDeployment, and the audit row, all committed together or not at all.
 import { z } from 'zod';
-import { AppError } from '@/lib/errors';
-import type { Tx } from '@/lib/db/context';
-import type { WorkContext } from '@/lib/db/work';
+
 import { requireApplicationAccess, type ApplicationAccess } from '@/lib/applications/access';
 import { recordAudit } from '@/lib/audit/write';
+import type { Tx } from '@/lib/db/context';
+import type { WorkContext } from '@/lib/db/work';
 import { env } from '@/lib/env';
+import { AppError } from '@/lib/errors';
 import { refusal } from '@/lib/projects/access';
 import { imageRepo } from '@/lib/swarm/names';
 import { applicationIdSchema } from '@/lib/validation/application';
 import { idSchema } from '@/lib/validation/ids';
-import { enqueueDeployment, requestCancellation, type CancellationResult, type DeploymentQueue, type Enqueued } from './queue';
+
+import {
+  enqueueDeployment,
+  requestCancellation,
+  type CancellationResult,
+  type DeploymentQueue,
+  type Enqueued,
+} from './queue';
 
 const deploymentIdSchema = idSchema('deployment');
 const deployInputSchema = z.object({
   applicationId: applicationIdSchema,
-  commitSha: z.string().regex(/^[0-9a-f]{4,40}$/, 'A commit is 4 to 40 lowercase hexadecimal characters.').optional(),
+  commitSha: z
+    .string()
+    .regex(/^[0-9a-f]{4,40}$/, 'A commit is 4 to 40 lowercase hexadecimal characters.')
+    .optional(),
 });
 const rollbackInputSchema = z.object({ applicationId: applicationIdSchema, toDeploymentId: deploymentIdSchema });
 
@@ -28,7 +39,8 @@ export const DEPLOYMENT_NOT_FOUND = 'This deployment does not exist, or you do n
 
 async function deployableApplication(tx: Tx, ctx: WorkContext, applicationId: string): Promise<ApplicationAccess> {
   const app = await requireApplicationAccess(tx, ctx, applicationId, 'application.deploy');
-  if (app.deletedAt) throw new AppError('conflict', 'This application is archived: restore it (Settings) before deploying it.');
+  if (app.deletedAt)
+    throw new AppError('conflict', 'This application is archived: restore it (Settings) before deploying it.');
   if (app.type === 'compose') throw new AppError('conflict', COMPOSE_NOT_DEPLOYABLE);
   return app;
 }
@@ -42,13 +54,23 @@ export async function deployApplication(
 ): Promise<Enqueued> {
   const { applicationId, commitSha } = deployInputSchema.parse(input);
   const app = await deployableApplication(tx, ctx, applicationId);
-  const enqueued = await enqueueDeployment(tx, queue, { applicationId: app.id, triggeredBy: ctx.actor.id, commitSha, trigger: 'deploy' });
+  const enqueued = await enqueueDeployment(tx, queue, {
+    applicationId: app.id,
+    triggeredBy: ctx.actor.id,
+    commitSha,
+    trigger: 'deploy',
+  });
   await recordAudit(tx, {
     userId: ctx.actor.id,
     action: 'application.deploy',
     resourceType: 'application',
     resourceId: app.id,
-    details: { deploymentId: enqueued.deploymentId, kind: 'deploy', commitSha: commitSha ?? null, superseded: enqueued.superseded },
+    details: {
+      deploymentId: enqueued.deploymentId,
+      kind: 'deploy',
+      commitSha: commitSha ?? null,
+      superseded: enqueued.superseded,
+    },
     ...ctx.meta,
   });
   return enqueued;
@@ -68,7 +90,8 @@ export async function redeployApplication(
     orderBy: [{ completedAt: 'desc' }, { startedAt: 'desc' }],
     select: { id: true, commitSha: true },
   });
-  if (!current) throw new AppError('conflict', 'This application has no successful deployment to redeploy yet: deploy it first.');
+  if (!current)
+    throw new AppError('conflict', 'This application has no successful deployment to redeploy yet: deploy it first.');
   const enqueued = await enqueueDeployment(tx, queue, {
     applicationId: app.id,
     triggeredBy: ctx.actor.id,
@@ -81,7 +104,12 @@ export async function redeployApplication(
     action: 'application.deploy',
     resourceType: 'application',
     resourceId: app.id,
-    details: { deploymentId: enqueued.deploymentId, kind: 'redeploy', redeployOf: current.id, superseded: enqueued.superseded },
+    details: {
+      deploymentId: enqueued.deploymentId,
+      kind: 'redeploy',
+      redeployOf: current.id,
+      superseded: enqueued.superseded,
+    },
     ...ctx.meta,
   });
   return enqueued;
@@ -102,7 +130,10 @@ export async function rollbackApplication(
   });
   if (!target) throw new AppError('not_found', 'This application has no such deployment to roll back to.');
   if (target.status !== 'success') {
-    throw new AppError('conflict', `Only a successful deployment can be rolled back to; this one ended ${target.status}.`);
+    throw new AppError(
+      'conflict',
+      `Only a successful deployment can be rolled back to; this one ended ${target.status}.`,
+    );
   }
   const metadata = (target.metadata ?? {}) as Record<string, unknown>;
   const image = typeof metadata.image === 'string' && metadata.image !== '' ? metadata.image : null;
@@ -157,7 +188,12 @@ export async function cancelDeployment(
   const row = parsed.success
     ? await tx.deployment.findUnique({ where: { id: parsed.data }, select: { id: true, applicationId: true } })
     : null;
-  const refused = { action: 'application.deploy' as const, resourceType: 'deployment' as const, resourceId: input.deploymentId, notFoundMessage: DEPLOYMENT_NOT_FOUND };
+  const refused = {
+    action: 'application.deploy' as const,
+    resourceType: 'deployment' as const,
+    resourceId: input.deploymentId,
+    notFoundMessage: DEPLOYMENT_NOT_FOUND,
+  };
   if (!row) throw refusal(ctx, refused, false);
   await requireApplicationAccess(tx, ctx, row.applicationId, 'application.deploy').catch((error: unknown) => {
     // Same refusal (and audit row), worded about the deployment the person asked for.

@@ -2,6 +2,7 @@
 // clean stop on SIGTERM/SIGINT (running deployments get a grace period, then are failed with a reason).
 import { database } from '@/lib/db';
 import { env } from '@/lib/env';
+
 import { startQueue } from './queue';
 import { startWorker, type RunDeployment } from './worker';
 
@@ -16,7 +17,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<v
   if (!config.DATABASE_URL) {
     // The embedded database belongs to the panel process (one data directory, one server).
     throw new Error(
-      'npm run worker needs DATABASE_URL: a separate worker shares the panel\'s PostgreSQL server. With the embedded ' +
+      "npm run worker needs DATABASE_URL: a separate worker shares the panel's PostgreSQL server. With the embedded " +
         'database, leave the worker inside the panel (the default).',
     );
   }

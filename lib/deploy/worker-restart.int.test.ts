@@ -2,11 +2,22 @@
 // lib/deploy/testing/hanging-worker.ts: no deployment is left in building or deploying.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { enqueueDeployment, type DeploymentQueue } from './queue';
 import { newUser, type TestUser as User } from '@/lib/testing/fixtures';
-import { appStatus, deployment, newApplication, startTestQueue, system, waitFor, waitForStatus } from './testing/fixtures';
+
+import { enqueueDeployment, type DeploymentQueue } from './queue';
+import {
+  appStatus,
+  deployment,
+  newApplication,
+  startTestQueue,
+  system,
+  waitFor,
+  waitForStatus,
+} from './testing/fixtures';
 import { startWorker, type RunDeployment } from './worker';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -57,13 +68,16 @@ function spawnWorker(script = 'lib/deploy/testing/hanging-worker.ts'): Child {
 }
 
 const enqueue = (applicationId: string, behaviour?: string) =>
-  system(test, (tx) => enqueueDeployment(tx, queue, { applicationId, triggeredBy: owner.id, trigger: 'deploy', metadata: { behaviour } }));
+  system(test, (tx) =>
+    enqueueDeployment(tx, queue, { applicationId, triggeredBy: owner.id, trigger: 'deploy', metadata: { behaviour } }),
+  );
 
 const succeed: RunDeployment = async (_, { markDeploying }) => {
   await markDeploying({ image: 'slipway/app:ok' });
   return { status: 'success' };
 };
-const newWorker = () => startWorker({ db: test.db, queue, run: succeed, pollIntervalMs: 100, sweepIntervalMs: 60_000, log: () => {} });
+const newWorker = () =>
+  startWorker({ db: test.db, queue, run: succeed, pollIntervalMs: 100, sweepIntervalMs: 60_000, log: () => {} });
 
 describe('a worker that goes away mid-run', () => {
   it.each(['building', 'deploying'])(
@@ -127,7 +141,10 @@ describe('a worker that goes away mid-run', () => {
       child.process.kill('SIGTERM');
       expect(await child.exited).toBe(0);
       const row = await deployment(test, deploymentId);
-      expect(row).toMatchObject({ status: 'failed', metadata: expect.objectContaining({ reason: 'worker stopped during building' }) });
+      expect(row).toMatchObject({
+        status: 'failed',
+        metadata: expect.objectContaining({ reason: 'worker stopped during building' }),
+      });
     } finally {
       await worker.stop();
     }
@@ -150,14 +167,31 @@ describe('a worker that goes away mid-run', () => {
   it('a surviving worker cleans up after a dead one without restarting (periodic sweep)', async () => {
     const appId = await newApplication(test, owner);
     const { deploymentId } = await enqueue(appId);
-    const worker = await startWorker({ db: test.db, queue, run: succeed, pollIntervalMs: 100, sweepIntervalMs: 300, log: () => {} });
+    const worker = await startWorker({
+      db: test.db,
+      queue,
+      run: succeed,
+      pollIntervalMs: 100,
+      sweepIntervalMs: 300,
+      log: () => {},
+    });
     try {
       await waitForStatus(test, deploymentId, 'success');
       const stuck = await enqueue(appId);
       // As if a worker claimed it and died before anything else: building, nobody holding the application.
       await worker.stop();
-      await system(test, (tx) => tx.$executeRaw`UPDATE deployments SET status = 'building' WHERE id = ${stuck.deploymentId}::uuid`);
-      const survivor = await startWorker({ db: test.db, queue, run: succeed, pollIntervalMs: 100, sweepIntervalMs: 300, log: () => {} });
+      await system(
+        test,
+        (tx) => tx.$executeRaw`UPDATE deployments SET status = 'building' WHERE id = ${stuck.deploymentId}::uuid`,
+      );
+      const survivor = await startWorker({
+        db: test.db,
+        queue,
+        run: succeed,
+        pollIntervalMs: 100,
+        sweepIntervalMs: 300,
+        log: () => {},
+      });
       try {
         const row = await waitFor('the orphan to be failed', async () => {
           const current = await deployment(test, stuck.deploymentId);

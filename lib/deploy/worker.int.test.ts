@@ -1,8 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { enqueueDeployment, requestCancellation, type DeploymentQueue } from './queue';
 import { newUser, type TestUser as User } from '@/lib/testing/fixtures';
-import { appStatus, deployment, newApplication, startTestQueue, system, waitFor, waitForStatus } from './testing/fixtures';
+
+import { enqueueDeployment, requestCancellation, type DeploymentQueue } from './queue';
+import {
+  appStatus,
+  deployment,
+  newApplication,
+  startTestQueue,
+  system,
+  waitFor,
+  waitForStatus,
+} from './testing/fixtures';
 import { startWorker, type DeploymentWorker, type RunDeployment } from './worker';
 
 let test: TestDatabase;
@@ -40,7 +50,9 @@ const run: RunDeployment = async (deployment, { signal, markDeploying }) => {
       case 'throw':
         throw new Error('docker build exited with code 1');
       case 'wait-signal':
-        await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
+        await new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
+        );
         return { status: 'success' };
       case 'ignore-signal':
         await gate(deployment.id, 'build').opened;
@@ -70,7 +82,16 @@ beforeAll(async () => {
   // Two workers (as the panel and `npm run worker` would be), two slots each: only the lock keeps runs apart.
   for (let i = 0; i < 2; i += 1) {
     workers.push(
-      await startWorker({ db: test.db, queue, run, concurrency: 2, pollIntervalMs: 100, cancelPollMs: 300, sweepIntervalMs: 60_000, log: () => {} }),
+      await startWorker({
+        db: test.db,
+        queue,
+        run,
+        concurrency: 2,
+        pollIntervalMs: 100,
+        cancelPollMs: 300,
+        sweepIntervalMs: 60_000,
+        log: () => {},
+      }),
     );
   }
 });
@@ -82,7 +103,12 @@ afterAll(async () => {
 
 const enqueue = (applicationId: string, behaviour?: string) =>
   system(test, (tx) =>
-    enqueueDeployment(tx, queue, { applicationId, triggeredBy: owner.id, trigger: 'deploy', metadata: behaviour ? { behaviour } : {} }),
+    enqueueDeployment(tx, queue, {
+      applicationId,
+      triggeredBy: owner.id,
+      trigger: 'deploy',
+      metadata: behaviour ? { behaviour } : {},
+    }),
   );
 // pg-boss's state of the job for a deployment: 'completed' once a worker has handled it (run, or declined as busy).
 const jobState = async (deploymentId: string) => {
@@ -110,7 +136,11 @@ describe('the worker', () => {
     const heldSeconds = (performance.now() - heldFrom) / 1000;
     release(deploymentId, 'deploy');
     const done = await waitForStatus(test, deploymentId, 'success');
-    expect(done.metadata).toMatchObject({ image: `slipway/app:${deploymentId}`, image_size_mb: 1.2, worker: expect.any(String) });
+    expect(done.metadata).toMatchObject({
+      image: `slipway/app:${deploymentId}`,
+      image_size_mb: 1.2,
+      worker: expect.any(String),
+    });
     // The run lasted at least as long as the test held it (the stored figure is rounded to 0.1 s).
     expect(done.metadata.duration_seconds).toBeGreaterThanOrEqual(Math.floor(heldSeconds * 10) / 10);
     expect(await appStatus(test, appId)).toBe('running');
@@ -123,7 +153,9 @@ describe('the worker', () => {
     const second = await enqueue(appId); // the first is running: not superseded, it waits
     expect(second.superseded).toEqual([]);
     // A worker has taken the second's job and let it go (the application is busy): it is still pending.
-    await waitFor('the second job to be handled', async () => (await jobState(second.deploymentId)).includes('completed'));
+    await waitFor('the second job to be handled', async () =>
+      (await jobState(second.deploymentId)).includes('completed'),
+    );
     expect((await deployment(test, second.deploymentId)).status).toBe('pending');
     release(first.deploymentId, 'build');
     release(first.deploymentId, 'deploy');
@@ -138,12 +170,18 @@ describe('the worker', () => {
     const [x, y] = [await newApplication(test, owner), await newApplication(test, owner)];
     const [dx, dy] = [await enqueue(x, 'gated'), await enqueue(y, 'gated')];
     // Both building at once: neither is released until the other has started.
-    await Promise.all([waitForStatus(test, dx.deploymentId, 'building'), waitForStatus(test, dy.deploymentId, 'building')]);
+    await Promise.all([
+      waitForStatus(test, dx.deploymentId, 'building'),
+      waitForStatus(test, dy.deploymentId, 'building'),
+    ]);
     for (const id of [dx.deploymentId, dy.deploymentId]) {
       release(id, 'build');
       release(id, 'deploy');
     }
-    await Promise.all([waitForStatus(test, dx.deploymentId, 'success'), waitForStatus(test, dy.deploymentId, 'success')]);
+    await Promise.all([
+      waitForStatus(test, dx.deploymentId, 'success'),
+      waitForStatus(test, dy.deploymentId, 'success'),
+    ]);
     const [a, b] = [timesOf(dx.deploymentId), timesOf(dy.deploymentId)];
     expect(Math.max(a.start, b.start)).toBeLessThan(Math.min(a.end, b.end));
   });
@@ -160,7 +198,10 @@ describe('the worker', () => {
     await waitForStatus(test, newest.deploymentId, 'success');
     expect((await deployment(test, running.deploymentId)).status).toBe('success');
     const superseded = await deployment(test, waiting.deploymentId);
-    expect(superseded).toMatchObject({ status: 'failed', metadata: expect.objectContaining({ reason: `superseded by ${newest.deploymentId}` }) });
+    expect(superseded).toMatchObject({
+      status: 'failed',
+      metadata: expect.objectContaining({ reason: `superseded by ${newest.deploymentId}` }),
+    });
     expect(events.some((e) => e.id === waiting.deploymentId)).toBe(false);
   });
 

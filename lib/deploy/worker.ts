@@ -3,9 +3,12 @@
 // A run holds its application's advisory lock (app-lock.ts) from claim to outcome; a job whose application is busy
 // is dropped, and whoever lets go of an application sends a job for its next pending deployment.
 import { hostname } from 'node:os';
+
 import pg from 'pg';
+
 import type { Database } from '@/lib/db/connection';
 import { asSystem } from '@/lib/db/context';
+
 import { connectLockClient, tryLockApplication, unlockApplication } from './app-lock';
 import { CANCEL_CHANNEL, type DeploymentQueue, type JobData } from './queue';
 import { failOrphans, kickApplication, orphanReason, sweep, type SweepReport } from './recovery';
@@ -29,7 +32,11 @@ export type RunContext = {
   markDeploying: (metadata?: Record<string, unknown>) => Promise<void>;
 };
 
-export type Outcome = { status: 'success' | 'failed' | 'rolled_back'; reason?: string; metadata?: Record<string, unknown> };
+export type Outcome = {
+  status: 'success' | 'failed' | 'rolled_back';
+  reason?: string;
+  metadata?: Record<string, unknown>;
+};
 export type RunDeployment = (deployment: DeploymentJob, context: RunContext) => Promise<Outcome>;
 
 /** The reason a run was aborted; it becomes the failed deployment's metadata.reason. */
@@ -117,8 +124,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<Deployme
   async function checkCancellations(): Promise<void> {
     const ids = [...running.keys()];
     if (ids.length === 0) return;
-    const rows = await asSystem(prisma, (tx) => tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM deployments WHERE id = ANY(${ids}::uuid[]) AND metadata->>'cancel_requested_at' IS NOT NULL`);
+    const rows = await asSystem(
+      prisma,
+      (tx) => tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM deployments WHERE id = ANY(${ids}::uuid[]) AND metadata->>'cancel_requested_at' IS NOT NULL`,
+    );
     for (const { id } of rows) {
       const entry = running.get(id);
       if (entry) abort(entry, 'cancelled');
@@ -135,18 +145,22 @@ export async function startWorker(options: StartWorkerOptions): Promise<Deployme
     }
     const signal = entry.controller.signal;
     if (outcome.status === 'failed' && signal.aborted) outcome = { ...outcome, reason: messageOf(signal.reason) };
-    const reason = outcome.status === 'failed' ? (outcome.reason ?? 'the deployment failed without saying why') : outcome.reason;
+    const reason =
+      outcome.status === 'failed' ? (outcome.reason ?? 'the deployment failed without saying why') : outcome.reason;
     const recorded = await asSystem(prisma, (tx) =>
       tryTransition(tx, entry.id, outcome.status, { from: entry.status, reason, metadata: outcome.metadata }),
     );
-    if (!recorded.ok) log(`deployment ${entry.id}: could not record ${outcome.status}, it is ${recorded.current ?? 'gone'}`);
+    if (!recorded.ok)
+      log(`deployment ${entry.id}: could not record ${outcome.status}, it is ${recorded.current ?? 'gone'}`);
   }
 
   async function execute(row: DeploymentRow): Promise<void> {
     const entry: Running = { id: row.id, status: 'building', controller: new AbortController() };
     running.set(row.id, entry);
     const markDeploying = async (metadata?: Record<string, unknown>) => {
-      const moved = await asSystem(prisma, (tx) => tryTransition(tx, row.id, 'deploying', { from: 'building', metadata }));
+      const moved = await asSystem(prisma, (tx) =>
+        tryTransition(tx, row.id, 'deploying', { from: 'building', metadata }),
+      );
       if (moved.ok) {
         entry.status = 'deploying';
         return;
@@ -191,11 +205,15 @@ export async function startWorker(options: StartWorkerOptions): Promise<Deployme
     } finally {
       // Unlock explicitly before kicking: closing alone releases the lock only once the server notices.
       // Either failing leaves the lock to the server, which drops it with the connection; worth a line, not a throw.
-      const warn = (what: string) => (error: unknown) => log(`deployment ${row.id}: could not ${what}: ${messageOf(error)}`);
-      if (locked) await unlockApplication(client, row.applicationId).catch(warn(`unlock application ${row.applicationId}`));
+      const warn = (what: string) => (error: unknown) =>
+        log(`deployment ${row.id}: could not ${what}: ${messageOf(error)}`);
+      if (locked)
+        await unlockApplication(client, row.applicationId).catch(warn(`unlock application ${row.applicationId}`));
       await client.end().catch(warn('close its lock connection'));
       if (locked) {
-        await kickApplication(prisma, queue, row.applicationId).catch((error: Error) => log(`could not queue the next deployment: ${error.message}`));
+        await kickApplication(prisma, queue, row.applicationId).catch((error: Error) =>
+          log(`could not queue the next deployment: ${error.message}`),
+        );
         wake();
       }
     }
@@ -219,7 +237,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<Deployme
         log(`deployment job ${job.id} failed: ${messageOf(error)}`);
         await queue.boss
           .fail(queue.name, job.id, { message: messageOf(error) })
-          .catch((failError: unknown) => log(`could not mark deployment job ${job.id} failed: ${messageOf(failError)}`));
+          .catch((failError: unknown) =>
+            log(`could not mark deployment job ${job.id} failed: ${messageOf(failError)}`),
+          );
       }
     }
   }
@@ -261,7 +281,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<Deployme
   const startup = await sweepSafely();
   await listen();
   const sweepTimer = setInterval(() => void sweepSafely(), options.sweepIntervalMs ?? 30_000);
-  const cancelTimer = setInterval(() => void checkCancellations().catch(cancelCheckFailed), options.cancelPollMs ?? 2000);
+  const cancelTimer = setInterval(
+    () => void checkCancellations().catch(cancelCheckFailed),
+    options.cancelPollMs ?? 2000,
+  );
   const loops = Array.from({ length: Math.max(1, options.concurrency ?? 1) }, () => loop());
   log(`deployment worker ${WORKER_ID} started (concurrency ${loops.length})`);
 
@@ -276,10 +299,15 @@ export async function startWorker(options: StartWorkerOptions): Promise<Deployme
         clearInterval(sweepTimer);
         clearInterval(cancelTimer);
         wake();
-        const deadline = setTimeout(() => running.forEach((entry) => abort(entry, orphanReason(entry.status))), graceMs);
+        const deadline = setTimeout(
+          () => running.forEach((entry) => abort(entry, orphanReason(entry.status))),
+          graceMs,
+        );
         await Promise.all(loops);
         clearTimeout(deadline);
-        await listener?.end().catch((error: unknown) => log(`could not close the cancellation listener: ${messageOf(error)}`));
+        await listener
+          ?.end()
+          .catch((error: unknown) => log(`could not close the cancellation listener: ${messageOf(error)}`));
       })();
       return stopped;
     },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { formatDotenvLine, parseDotenv, serializeDotenv } from './dotenv';
 
 const values = (text: string) => Object.fromEntries(parseDotenv(text).entries.map((e) => [e.key, e.value]));
@@ -18,7 +19,11 @@ describe('parseDotenv: what a line means', () => {
     ['comment after an unquoted value', 'A=value # the port', { A: 'value' }],
     ['# without a space before it is part of the value', 'A=abc#def', { A: 'abc#def' }],
     ['value that is only a comment', 'A= # nothing', { A: '' }],
-    ['= inside the value', 'A=postgres://u:p@h/db?sslmode=require&x=1', { A: 'postgres://u:p@h/db?sslmode=require&x=1' }],
+    [
+      '= inside the value',
+      'A=postgres://u:p@h/db?sslmode=require&x=1',
+      { A: 'postgres://u:p@h/db?sslmode=require&x=1' },
+    ],
     ['single quotes are literal', `A='a\\nb $HOME "x"'`, { A: 'a\\nb $HOME "x"' }],
     ['single quotes keep a #', `A='a # b' # comment`, { A: 'a # b' }],
     ['single-quoted value spanning lines', "A='line1\nline2'", { A: 'line1\nline2' }],
@@ -26,7 +31,11 @@ describe('parseDotenv: what a line means', () => {
     ['double quotes: \\t and \\r', 'A="a\\tb\\rc"', { A: 'a\tb\rc' }],
     ['double quotes: other backslashes stay', 'A="C:\\path\\dir"', { A: 'C:\\path\\dir' }],
     ['double quotes keep # and spaces', 'A="  x # y  " # c', { A: '  x # y  ' }],
-    ['double-quoted value spanning lines', 'A="-----BEGIN-----\nabc\n-----END-----"\nB=2', { A: '-----BEGIN-----\nabc\n-----END-----', B: '2' }],
+    [
+      'double-quoted value spanning lines',
+      'A="-----BEGIN-----\nabc\n-----END-----"\nB=2',
+      { A: '-----BEGIN-----\nabc\n-----END-----', B: '2' },
+    ],
     ['Windows line endings', 'A=1\r\nB="x\r\ny"\r\nC=3\r\n', { A: '1', B: 'x\ny', C: '3' }],
     ['old Mac line endings', 'A=1\rB=2', { A: '1', B: '2' }],
     ['byte order mark', '\uFEFFA=1', { A: '1' }],
@@ -77,7 +86,9 @@ describe('parseDotenv: bad lines', () => {
   });
 
   it('names both lines of a duplicate key', () => {
-    expect(errorsOf('A=1\nB=2\nA=3')).toEqual([{ line: 3, message: expect.stringContaining('A is already set on line 1') }]);
+    expect(errorsOf('A=1\nB=2\nA=3')).toEqual([
+      { line: 3, message: expect.stringContaining('A is already set on line 1') },
+    ]);
   });
 
   it('names the line an unterminated double quote started on', () => {
@@ -86,7 +97,9 @@ describe('parseDotenv: bad lines', () => {
   });
 
   it('names the line an unterminated single quote started on', () => {
-    expect(errorsOf("A='open")).toEqual([{ line: 1, message: expect.stringContaining('single-quoted value of A is never closed') }]);
+    expect(errorsOf("A='open")).toEqual([
+      { line: 1, message: expect.stringContaining('single-quoted value of A is never closed') },
+    ]);
   });
 
   it('points at the opening line when a missing quote swallows later lines', () => {
@@ -129,7 +142,9 @@ describe('serializeDotenv', () => {
   });
 
   it('writes comment lines on one line each', () => {
-    expect(serializeDotenv([{ comment: 'API_KEY=<secret>\ninjected' }, { key: 'A', value: '1' }])).toBe('# API_KEY=<secret> injected\nA=1\n');
+    expect(serializeDotenv([{ comment: 'API_KEY=<secret>\ninjected' }, { key: 'A', value: '1' }])).toBe(
+      '# API_KEY=<secret> injected\nA=1\n',
+    );
   });
 
   it('writes nothing for no variables', () => {

@@ -53,7 +53,10 @@ export function parseDotenv(input: string): DotenvResult {
     const body = text.replace(/^export[ \t]+/, '');
     const equals = body.indexOf('=');
     if (equals < 0) {
-      errors.push({ line, message: `Line ${line}: expected KEY=value, but there is no “=”. Add one, or start the line with # to make it a comment.` });
+      errors.push({
+        line,
+        message: `Line ${line}: expected KEY=value, but there is no “=”. Add one, or start the line with # to make it a comment.`,
+      });
       continue;
     }
     const key = body.slice(0, equals).trim();
@@ -76,9 +79,15 @@ export function parseDotenv(input: string): DotenvResult {
       }
       const trailing = read.rest.trim();
       if (trailing !== '' && !trailing.startsWith('#')) {
-        const where = read.endLine === index ? 'after its closing quote' : `after the quote that closes it on line ${read.endLine + 1}`;
+        const where =
+          read.endLine === index
+            ? 'after its closing quote'
+            : `after the quote that closes it on line ${read.endLine + 1}`;
         const closed = read.endLine === index ? '' : ` Is a closing ${quote} missing on line ${line}?`;
-        errors.push({ line, message: `Line ${line}: unexpected text ${where}: “${trailing.slice(0, 20)}”. Put the whole value inside the quotes.${closed}` });
+        errors.push({
+          line,
+          message: `Line ${line}: unexpected text ${where}: “${trailing.slice(0, 20)}”. Put the whole value inside the quotes.${closed}`,
+        });
         index = read.endLine;
         continue;
       }
@@ -100,7 +109,10 @@ export function parseDotenv(input: string): DotenvResult {
     }
     const first = seen.get(key);
     if (first !== undefined) {
-      errors.push({ line, message: `Line ${line}: ${key} is already set on line ${first}. Keep one of the two lines.` });
+      errors.push({
+        line,
+        message: `Line ${line}: ${key} is already set on line ${first}. Keep one of the two lines.`,
+      });
       continue;
     }
     seen.set(key, line);
@@ -108,7 +120,10 @@ export function parseDotenv(input: string): DotenvResult {
   }
 
   if (entries.length > DOTENV_MAX_ENTRIES) {
-    errors.push({ line: entries[DOTENV_MAX_ENTRIES]!.line, message: `At most ${DOTENV_MAX_ENTRIES} variables at once; this text has ${entries.length}.` });
+    errors.push({
+      line: entries[DOTENV_MAX_ENTRIES]!.line,
+      message: `At most ${DOTENV_MAX_ENTRIES} variables at once; this text has ${entries.length}.`,
+    });
   }
   return { entries, errors };
 }

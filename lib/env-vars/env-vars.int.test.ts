@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { WorkContext } from '@/lib/db/work';
-import { asSystem, type Tx } from '@/lib/db/context';
+
 import type { PlatformRole } from '@/lib/auth/permissions';
 import { decryptSecret, type KeyRing } from '@/lib/crypto';
+import { asSystem, type Tx } from '@/lib/db/context';
+import type { WorkContext } from '@/lib/db/work';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { actAs, refusal, TEST_META, uniqueName } from '@/lib/testing/fixtures';
-import { parseDotenv } from './dotenv';
+
 import { ARCHIVED_MESSAGE } from './access';
+import { parseDotenv } from './dotenv';
 import { bulkApplyEnv, deleteEnvVar, setEnvVar, translateEnvError } from './mutations';
 import { exportDotenv, listEnvVars, revealSecret } from './queries';
 
@@ -22,37 +25,78 @@ const apps = { api: '', old: '', web: '' };
 
 const prisma = () => test.db.prisma;
 // As the user, the env domain's refusals translated as its actions translate them.
-const as = <T>(user: User, work: (tx: Tx, context: WorkContext) => Promise<T>) => actAs(test, user, work, translateEnvError);
+const as = <T>(user: User, work: (tx: Tx, context: WorkContext) => Promise<T>) =>
+  actAs(test, user, work, translateEnvError);
 const sys = <T>(work: (tx: Tx) => Promise<T>) => asSystem(prisma(), work);
 /** Everything a row holds, as text, for checking that a secret appears nowhere in it. */
 const text = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
 
 const rows = (applicationId: string) =>
-  sys((tx) => tx.envVar.findMany({ where: { applicationId }, orderBy: { key: 'asc' }, select: { key: true, value: true, isSecret: true } }));
+  sys((tx) =>
+    tx.envVar.findMany({
+      where: { applicationId },
+      orderBy: { key: 'asc' },
+      select: { key: true, value: true, isSecret: true },
+    }),
+  );
 const mirror = async (applicationId: string) =>
-  (await sys((tx) => tx.application.findUniqueOrThrow({ where: { id: applicationId }, select: { envVars: true } }))).envVars;
+  (await sys((tx) => tx.application.findUniqueOrThrow({ where: { id: applicationId }, select: { envVars: true } })))
+    .envVars;
 const audits = (applicationId: string, action?: string) =>
   sys((tx) => tx.auditLog.findMany({ where: { resourceId: applicationId, action }, orderBy: { id: 'asc' } }));
-const set = (user: User, applicationId: string, key: string, value: string, isSecret = false, mode: 'create' | 'update' = 'create') =>
-  as(user, (tx, c) => setEnvVar(tx, c, { applicationId, key, value, isSecret, mode }, keys));
+const set = (
+  user: User,
+  applicationId: string,
+  key: string,
+  value: string,
+  isSecret = false,
+  mode: 'create' | 'update' = 'create',
+) => as(user, (tx, c) => setEnvVar(tx, c, { applicationId, key, value, isSecret, mode }, keys));
 
 beforeAll(async () => {
   test = await createTestDatabase();
   await sys(async (tx) => {
-    for (const [name, role] of [['alice', 'developer'], ['bob', 'developer'], ['adam', 'developer'], ['mia', 'developer'], ['vic', 'developer']] as const) {
+    for (const [name, role] of [
+      ['alice', 'developer'],
+      ['bob', 'developer'],
+      ['adam', 'developer'],
+      ['mia', 'developer'],
+      ['vic', 'developer'],
+    ] as const) {
       const username = uniqueName(name);
-      users[name] = await tx.user.create({ data: { username, email: `${username}@example.com`, authProvider: 'github', role }, select: { id: true, role: true } }) as User;
+      users[name] = (await tx.user.create({
+        data: { username, email: `${username}@example.com`, authProvider: 'github', role },
+        select: { id: true, role: true },
+      })) as User;
     }
     const team = await tx.team.create({
       data: {
         name: uniqueName('Team'),
-        members: { create: [['alice', 'owner'], ['adam', 'admin'], ['mia', 'member'], ['vic', 'viewer']].map(([u, role]) => ({ userId: users[u as 'alice'].id, role: role! })) },
+        members: {
+          create: [
+            ['alice', 'owner'],
+            ['adam', 'admin'],
+            ['mia', 'member'],
+            ['vic', 'viewer'],
+          ].map(([u, role]) => ({ userId: users[u as 'alice'].id, role: role! })),
+        },
       },
     });
     const personal = await tx.project.create({ data: { name: uniqueName('proj'), ownerId: users.alice.id } });
-    const shared = await tx.project.create({ data: { name: uniqueName('proj'), ownerId: users.alice.id, teamId: team.id } });
+    const shared = await tx.project.create({
+      data: { name: uniqueName('proj'), ownerId: users.alice.id, teamId: team.id },
+    });
     const app = (projectId: string, name: string, deletedAt?: Date) =>
-      tx.application.create({ data: { projectId, name, type: 'docker', sourceType: 'docker', deletedAt, status: deletedAt ? 'archived' : 'stopped' } });
+      tx.application.create({
+        data: {
+          projectId,
+          name,
+          type: 'docker',
+          sourceType: 'docker',
+          deletedAt,
+          status: deletedAt ? 'archived' : 'stopped',
+        },
+      });
     apps.api = (await app(personal.id, 'api')).id;
     apps.old = (await app(personal.id, 'old', new Date())).id;
     apps.web = (await app(shared.id, 'web')).id;
@@ -77,7 +121,11 @@ describe('setEnvVar and listEnvVars', () => {
     expect(await rows(apps.api)).toEqual([{ key: 'NODE_ENV', value: 'production', isSecret: false }]);
     expect(await mirror(apps.api)).toEqual({ NODE_ENV: 'production' });
     const [entry] = await audits(apps.api, 'env.update');
-    expect(entry).toMatchObject({ userId: users.alice.id, resourceType: 'application', details: { key: 'NODE_ENV', created: true, stored: 'plain' } });
+    expect(entry).toMatchObject({
+      userId: users.alice.id,
+      resourceType: 'application',
+      details: { key: 'NODE_ENV', created: true, stored: 'plain' },
+    });
     expect(entry!.ipAddress).toBe(TEST_META.ip);
     expect(text(entry)).not.toContain('production');
   });
@@ -137,7 +185,10 @@ describe('setEnvVar and listEnvVars', () => {
   });
 
   it('lets exactly one of two simultaneous adds of the same key win', async () => {
-    const outcomes = await Promise.allSettled([set(users.alice, apps.api, 'RACE', '1'), set(users.alice, apps.api, 'RACE', '2')]);
+    const outcomes = await Promise.allSettled([
+      set(users.alice, apps.api, 'RACE', '1'),
+      set(users.alice, apps.api, 'RACE', '2'),
+    ]);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     const [loser] = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     expect(loser!.reason).toMatchObject({ code: 'conflict' });
@@ -160,7 +211,9 @@ describe('deleteEnvVar', () => {
   });
 
   it('says so when the variable is not set', async () => {
-    const error = await refusal(as(users.alice, (tx, c) => deleteEnvVar(tx, c, { applicationId: apps.api, key: 'NOPE' })));
+    const error = await refusal(
+      as(users.alice, (tx, c) => deleteEnvVar(tx, c, { applicationId: apps.api, key: 'NOPE' })),
+    );
     expect(error.code).toBe('not_found');
   });
 });
@@ -177,25 +230,42 @@ describe('who may do what', () => {
       expect((await refusal(attempt())).code).toBe('not_found');
     }
     const denied = (await audits(apps.api, 'authz.denied')).filter((row) => row.userId === users.bob.id);
-    expect(denied.map((row) => (row.details as { action: string }).action)).toEqual(['env.read', 'env.write', 'env.reveal_secret', 'env.read']);
+    expect(denied.map((row) => (row.details as { action: string }).action)).toEqual([
+      'env.read',
+      'env.write',
+      'env.reveal_secret',
+      'env.read',
+    ]);
   });
 
   it('lets a team viewer read but not write, and audits the refusal', async () => {
     await set(users.alice, apps.web, 'A', '1');
     expect(await as(users.vic, (tx, c) => listEnvVars(tx, c, { applicationId: apps.web }))).toHaveLength(1);
     expect((await refusal(set(users.vic, apps.web, 'B', '2'))).code).toBe('forbidden');
-    expect((await refusal(as(users.vic, (tx, c) => deleteEnvVar(tx, c, { applicationId: apps.web, key: 'A' })))).code).toBe('forbidden');
-    expect((await refusal(as(users.vic, (tx, c) => bulkApplyEnv(tx, c, { applicationId: apps.web, text: 'B=2', mode: 'merge' }, keys)))).code).toBe('forbidden');
+    expect(
+      (await refusal(as(users.vic, (tx, c) => deleteEnvVar(tx, c, { applicationId: apps.web, key: 'A' })))).code,
+    ).toBe('forbidden');
+    expect(
+      (
+        await refusal(
+          as(users.vic, (tx, c) => bulkApplyEnv(tx, c, { applicationId: apps.web, text: 'B=2', mode: 'merge' }, keys)),
+        )
+      ).code,
+    ).toBe('forbidden');
     const denied = (await audits(apps.web, 'authz.denied')).filter((row) => row.userId === users.vic.id);
     expect(denied).toHaveLength(3);
   });
 
   it('lets a team member set a secret but not reveal it; a team admin and the owner may', async () => {
     await set(users.mia, apps.web, 'API_TOKEN', 'tok-123', true);
-    const error = await refusal(as(users.mia, (tx, c) => revealSecret(tx, c, { applicationId: apps.web, key: 'API_TOKEN' }, keys)));
+    const error = await refusal(
+      as(users.mia, (tx, c) => revealSecret(tx, c, { applicationId: apps.web, key: 'API_TOKEN' }, keys)),
+    );
     expect(error.code).toBe('forbidden');
     for (const user of [users.adam, users.alice]) {
-      expect(await as(user, (tx, c) => revealSecret(tx, c, { applicationId: apps.web, key: 'API_TOKEN' }, keys))).toBe('tok-123');
+      expect(await as(user, (tx, c) => revealSecret(tx, c, { applicationId: apps.web, key: 'API_TOKEN' }, keys))).toBe(
+        'tok-123',
+      );
     }
     const reveals = await audits(apps.web, 'env.reveal');
     expect(reveals.map((row) => [row.userId, row.details])).toEqual([
@@ -206,14 +276,29 @@ describe('who may do what', () => {
 
   it('does not reveal a plain variable or a missing one', async () => {
     await set(users.alice, apps.api, 'PLAIN', 'x');
-    expect((await refusal(as(users.alice, (tx, c) => revealSecret(tx, c, { applicationId: apps.api, key: 'PLAIN' }, keys)))).code).toBe('invalid');
-    expect((await refusal(as(users.alice, (tx, c) => revealSecret(tx, c, { applicationId: apps.api, key: 'NONE' }, keys)))).code).toBe('not_found');
+    expect(
+      (await refusal(as(users.alice, (tx, c) => revealSecret(tx, c, { applicationId: apps.api, key: 'PLAIN' }, keys))))
+        .code,
+    ).toBe('invalid');
+    expect(
+      (await refusal(as(users.alice, (tx, c) => revealSecret(tx, c, { applicationId: apps.api, key: 'NONE' }, keys))))
+        .code,
+    ).toBe('not_found');
   });
 
   it('reports a secret written with another key without showing anything of it', async () => {
     const other: KeyRing = { current: 1, keys: new Map([[1, randomBytes(32)]]) };
-    await as(users.alice, (tx, c) => setEnvVar(tx, c, { applicationId: apps.api, key: 'X', value: 'p', isSecret: true, mode: 'create' }, { ring: other }));
-    const error = await refusal(as(users.alice, (tx, c) => revealSecret(tx, c, { applicationId: apps.api, key: 'X' }, keys)));
+    await as(users.alice, (tx, c) =>
+      setEnvVar(
+        tx,
+        c,
+        { applicationId: apps.api, key: 'X', value: 'p', isSecret: true, mode: 'create' },
+        { ring: other },
+      ),
+    );
+    const error = await refusal(
+      as(users.alice, (tx, c) => revealSecret(tx, c, { applicationId: apps.api, key: 'X' }, keys)),
+    );
     expect(error.message).toContain('cannot be decrypted');
   });
 });
@@ -256,7 +341,10 @@ describe('bulkApplyEnv', () => {
   it('saves nothing when one line is bad, and reports every bad line', async () => {
     await set(users.alice, apps.api, 'KEEP', 'me');
     const result = await bulk(users.alice, 'A=1\nbad-key=2\nB="x\nC=3', 'replace');
-    expect(result).toEqual({ ok: false, errors: [expect.objectContaining({ line: 2 }), expect.objectContaining({ line: 3 })] });
+    expect(result).toEqual({
+      ok: false,
+      errors: [expect.objectContaining({ line: 2 }), expect.objectContaining({ line: 3 })],
+    });
     expect(await rows(apps.api)).toEqual([{ key: 'KEEP', value: 'me', isSecret: false }]);
     expect(await audits(apps.api, 'env.bulk_update')).toEqual([]);
   });
@@ -265,12 +353,24 @@ describe('bulkApplyEnv', () => {
     await set(users.alice, apps.api, 'KEEP', 'me');
     await set(users.alice, apps.api, 'PORT', '80');
     const result = await bulk(users.alice, '# pasted\nexport PORT=8080\nNEW=1\nAPI_KEY="abc def"', 'merge', 'API_KEY');
-    expect(result).toMatchObject({ ok: true, created: ['NEW', 'API_KEY'], updated: ['PORT'], deleted: [], unchanged: 0 });
+    expect(result).toMatchObject({
+      ok: true,
+      created: ['NEW', 'API_KEY'],
+      updated: ['PORT'],
+      deleted: [],
+      unchanged: 0,
+    });
     expect(await mirror(apps.api)).toEqual({ KEEP: 'me', NEW: '1', PORT: '8080' });
     const apiKey = (await rows(apps.api)).find((row) => row.key === 'API_KEY')!;
     expect(decryptSecret(ring, apiKey.value, 'env_vars.value')).toBe('abc def');
     const [entry] = await audits(apps.api, 'env.bulk_update');
-    expect(entry!.details).toEqual({ mode: 'merge', created: ['NEW', 'API_KEY'], updated: ['PORT'], deleted: [], unchanged: 0 });
+    expect(entry!.details).toEqual({
+      mode: 'merge',
+      created: ['NEW', 'API_KEY'],
+      updated: ['PORT'],
+      deleted: [],
+      unchanged: 0,
+    });
     expect(text(entry)).not.toContain('abc def');
   });
 
@@ -279,9 +379,19 @@ describe('bulkApplyEnv', () => {
     await set(users.alice, apps.api, 'HIDDEN', 'h', true);
     await set(users.alice, apps.api, 'TOKEN', 't1', true);
     const result = await bulk(users.alice, 'TOKEN=t2\nPORT=1', 'replace');
-    expect(result).toMatchObject({ ok: true, created: ['PORT'], updated: ['TOKEN'], deleted: ['OLD'], keptSecrets: ['HIDDEN'] });
+    expect(result).toMatchObject({
+      ok: true,
+      created: ['PORT'],
+      updated: ['TOKEN'],
+      deleted: ['OLD'],
+      keptSecrets: ['HIDDEN'],
+    });
     const stored = await rows(apps.api);
-    expect(stored.map((row) => [row.key, row.isSecret])).toEqual([['HIDDEN', true], ['PORT', false], ['TOKEN', true]]);
+    expect(stored.map((row) => [row.key, row.isSecret])).toEqual([
+      ['HIDDEN', true],
+      ['PORT', false],
+      ['TOKEN', true],
+    ]);
     expect(decryptSecret(ring, stored[2]!.value, 'env_vars.value')).toBe('t2');
   });
 
@@ -289,7 +399,12 @@ describe('bulkApplyEnv', () => {
     const pasted = 'A=1\nS=secret';
     await bulk(users.alice, pasted, 'merge', 'S');
     const before = await rows(apps.api);
-    expect(await bulk(users.alice, pasted, 'merge')).toMatchObject({ ok: true, created: [], updated: [], unchanged: 2 });
+    expect(await bulk(users.alice, pasted, 'merge')).toMatchObject({
+      ok: true,
+      created: [],
+      updated: [],
+      unchanged: 2,
+    });
     expect(await rows(apps.api)).toEqual(before);
     expect(await audits(apps.api, 'env.bulk_update')).toHaveLength(1);
   });

@@ -10,10 +10,10 @@
 // - 'replace' deletes the plain variables the paste leaves out, never a secret: nobody without reveal rights can
 //   paste a secret's value back (export and the editor give them a comment line instead), so a replace built from
 //   them would silently wipe secrets. Secrets are removed one at a time, with Delete.
-import { AppError } from '@/lib/errors';
-import { isUniqueViolation } from '@/lib/db/errors';
 import type { Tx } from '@/lib/db/context';
+import { isUniqueViolation } from '@/lib/db/errors';
 import type { WorkContext } from '@/lib/db/work';
+import { AppError } from '@/lib/errors';
 import {
   bulkApplySchema,
   envVarRefSchema,
@@ -23,6 +23,7 @@ import {
   type EnvVarRefInput,
   type SetEnvVarInput,
 } from '@/lib/validation/env';
+
 import { auditEnv, authorizeEnv, lockApplication } from './access';
 import { parseDotenv, type DotenvError } from './dotenv';
 import { decryptValue, encryptValue, type KeyOptions } from './secret-values';
@@ -36,7 +37,12 @@ export type SetEnvVarResult = { key: string; created: boolean; isSecret: boolean
  * value keeps a secret's stored value while it stays secret; turning a secret into a plain variable needs its new
  * value typed, so nobody reads a secret back by unticking the box (a team member may set secrets, not read them).
  */
-export async function setEnvVar(tx: Tx, ctx: WorkContext, input: SetEnvVarInput, options: KeyOptions = {}): Promise<SetEnvVarResult> {
+export async function setEnvVar(
+  tx: Tx,
+  ctx: WorkContext,
+  input: SetEnvVarInput,
+  options: KeyOptions = {},
+): Promise<SetEnvVarResult> {
   const { applicationId, key, value, isSecret, mode } = setEnvVarSchema.parse(input);
   const app = await authorizeEnv(tx, ctx, applicationId, 'env.write');
   await lockApplication(tx, app.id);
@@ -48,13 +54,19 @@ export async function setEnvVar(tx: Tx, ctx: WorkContext, input: SetEnvVarInput,
     throw new AppError('conflict', `${key} is already set: change it with Edit in the table.`, { field: 'key' });
   }
   if (mode === 'update' && !existing) {
-    throw new AppError('not_found', `${key} is not set (it may have been deleted meanwhile): add it again.`, { field: 'key' });
+    throw new AppError('not_found', `${key} is not set (it may have been deleted meanwhile): add it again.`, {
+      field: 'key',
+    });
   }
   const keep = existing?.isSecret === true && isSecret && value === '';
   if (existing?.isSecret && !isSecret && value === '') {
-    throw new AppError('invalid', `Type the value ${key} should have as a plain variable: a secret's stored value is never shown.`, {
-      field: 'value',
-    });
+    throw new AppError(
+      'invalid',
+      `Type the value ${key} should have as a plain variable: a secret's stored value is never shown.`,
+      {
+        field: 'value',
+      },
+    );
   }
 
   if (existing) {
@@ -63,7 +75,9 @@ export async function setEnvVar(tx: Tx, ctx: WorkContext, input: SetEnvVarInput,
       await tx.envVar.update({ where: { id: existing.id }, data: { value: stored, isSecret } });
     }
   } else {
-    await tx.envVar.create({ data: { applicationId: app.id, key, isSecret, value: isSecret ? await encryptValue(options, value) : value } });
+    await tx.envVar.create({
+      data: { applicationId: app.id, key, isSecret, value: isSecret ? await encryptValue(options, value) : value },
+    });
   }
   await auditEnv(tx, ctx, app, 'env.update', {
     key,
@@ -85,9 +99,22 @@ export async function deleteEnvVar(tx: Tx, ctx: WorkContext, input: EnvVarRefInp
 
 export type BulkApplyResult =
   | { ok: false; errors: DotenvError[] }
-  | { ok: true; mode: BulkMode; created: string[]; updated: string[]; deleted: string[]; unchanged: number; keptSecrets: string[] };
+  | {
+      ok: true;
+      mode: BulkMode;
+      created: string[];
+      updated: string[];
+      deleted: string[];
+      unchanged: number;
+      keptSecrets: string[];
+    };
 
-export async function bulkApplyEnv(tx: Tx, ctx: WorkContext, input: BulkApplyInput, options: KeyOptions = {}): Promise<BulkApplyResult> {
+export async function bulkApplyEnv(
+  tx: Tx,
+  ctx: WorkContext,
+  input: BulkApplyInput,
+  options: KeyOptions = {},
+): Promise<BulkApplyResult> {
   const { applicationId, text, mode, secretKeys } = bulkApplySchema.parse(input);
   const app = await authorizeEnv(tx, ctx, applicationId, 'env.write');
   const parsed = parseDotenv(text);
@@ -95,15 +122,20 @@ export async function bulkApplyEnv(tx: Tx, ctx: WorkContext, input: BulkApplyInp
   const pasted = new Set(parsed.entries.map((entry) => entry.key));
   const strays = secretKeys.filter((key) => !pasted.has(key));
   if (strays.length) {
-    throw new AppError('invalid', `Not in the pasted text: ${strays.join(', ')}. List only keys the paste sets.`, { field: 'secretKeys' });
+    throw new AppError('invalid', `Not in the pasted text: ${strays.join(', ')}. List only keys the paste sets.`, {
+      field: 'secretKeys',
+    });
   }
   const makeSecret = new Set(secretKeys);
 
   await lockApplication(tx, app.id);
   const existing = new Map(
-    (await tx.envVar.findMany({ where: { applicationId: app.id }, select: { id: true, key: true, value: true, isSecret: true } })).map(
-      (row) => [row.key, row],
-    ),
+    (
+      await tx.envVar.findMany({
+        where: { applicationId: app.id },
+        select: { id: true, key: true, value: true, isSecret: true },
+      })
+    ).map((row) => [row.key, row]),
   );
 
   const created: string[] = [];
@@ -114,7 +146,12 @@ export async function bulkApplyEnv(tx: Tx, ctx: WorkContext, input: BulkApplyInp
     const row = existing.get(key);
     const secret = row?.isSecret === true || makeSecret.has(key);
     if (!row) {
-      inserts.push({ applicationId: app.id, key, isSecret: secret, value: secret ? await encryptValue(options, value) : value });
+      inserts.push({
+        applicationId: app.id,
+        key,
+        isSecret: secret,
+        value: secret ? await encryptValue(options, value) : value,
+      });
       created.push(key);
       continue;
     }
@@ -122,7 +159,10 @@ export async function bulkApplyEnv(tx: Tx, ctx: WorkContext, input: BulkApplyInp
       unchanged += 1;
       continue;
     }
-    await tx.envVar.update({ where: { id: row.id }, data: { isSecret: secret, value: secret ? await encryptValue(options, value) : value } });
+    await tx.envVar.update({
+      where: { id: row.id },
+      data: { isSecret: secret, value: secret ? await encryptValue(options, value) : value },
+    });
     updated.push(key);
   }
   if (inserts.length) await tx.envVar.createMany({ data: inserts });
@@ -139,7 +179,12 @@ export async function bulkApplyEnv(tx: Tx, ctx: WorkContext, input: BulkApplyInp
 }
 
 // Unchanged rows are not rewritten (nor re-encrypted), so a paste of the same text changes nothing and audits nothing.
-async function sameValue(options: KeyOptions, row: { key: string; value: string; isSecret: boolean }, value: string, secret: boolean) {
+async function sameValue(
+  options: KeyOptions,
+  row: { key: string; value: string; isSecret: boolean },
+  value: string,
+  secret: boolean,
+) {
   if (row.isSecret !== secret) return false;
   if (!secret) return row.value === value;
   try {
@@ -152,7 +197,9 @@ async function sameValue(options: KeyOptions, row: { key: string; value: string;
 /** A concurrent add of the same key (the unique index) becomes the same message as a key that was already there. */
 export function translateEnvError(error: unknown, key?: string): unknown {
   if (isUniqueViolation(error, ENV_KEY_UNIQUE)) {
-    return new AppError('conflict', `${key ?? 'That variable'} is already set: change it with Edit in the table.`, { field: 'key' });
+    return new AppError('conflict', `${key ?? 'That variable'} is already set: change it with Edit in the table.`, {
+      field: 'key',
+    });
   }
   return error;
 }

@@ -2,11 +2,12 @@
 // authorizes through the application's project first and scopes every query by the authorized application id.
 // Secrets are write-only: listEnvVars returns a mask for them; their plaintext leaves this module only through
 // revealSecret and exportDotenv, for those allowed env.reveal_secret, and each time is audited (keys only).
-import { AppError } from '@/lib/errors';
+import { can } from '@/lib/auth/permissions';
 import type { Tx } from '@/lib/db/context';
 import type { WorkContext } from '@/lib/db/work';
-import { can } from '@/lib/auth/permissions';
+import { AppError } from '@/lib/errors';
 import { envVarRefSchema, type EnvVarRefInput } from '@/lib/validation/env';
+
 import { auditEnv as audit, authorizeEnv } from './access';
 import { serializeDotenv, type DotenvItem } from './dotenv';
 import { decryptValue, type KeyOptions } from './secret-values';
@@ -24,12 +25,19 @@ export async function listEnvVars(tx: Tx, ctx: WorkContext, input: { application
     select: { key: true, value: true, isSecret: true, createdAt: true },
   });
   return rows.map(({ key, value, isSecret, createdAt }): EnvVarRow =>
-    isSecret ? { key, isSecret: true, masked: true, createdAt } : { key, isSecret: false, masked: false, value, createdAt },
+    isSecret
+      ? { key, isSecret: true, masked: true, createdAt }
+      : { key, isSecret: false, masked: false, value, createdAt },
   );
 }
 
 /** One secret's plaintext, for a person allowed env.reveal_secret (project owner, team owner/admin); audited. */
-export async function revealSecret(tx: Tx, ctx: WorkContext, input: EnvVarRefInput, options: KeyOptions = {}): Promise<string> {
+export async function revealSecret(
+  tx: Tx,
+  ctx: WorkContext,
+  input: EnvVarRefInput,
+  options: KeyOptions = {},
+): Promise<string> {
   const { applicationId, key } = envVarRefSchema.parse(input);
   const app = await authorizeEnv(tx, ctx, applicationId, 'env.reveal_secret');
   const row = await tx.envVar.findUnique({
@@ -49,11 +57,22 @@ export type DotenvExport = { filename: string; text: string; includesSecrets: bo
  * The variables as .env text. Secret values are included only for those allowed env.reveal_secret (and that is
  * audited as env.reveal with the keys); for everyone else each secret is a comment line naming its key.
  */
-export async function exportDotenv(tx: Tx, ctx: WorkContext, input: { applicationId: string }, options: KeyOptions = {}): Promise<DotenvExport> {
+export async function exportDotenv(
+  tx: Tx,
+  ctx: WorkContext,
+  input: { applicationId: string },
+  options: KeyOptions = {},
+): Promise<DotenvExport> {
   const app = await authorizeEnv(tx, ctx, input.applicationId, 'env.read');
   const reveal = can(ctx.actor, 'env.reveal_secret', app.project.resource);
-  const rows = await tx.envVar.findMany({ where: { applicationId: app.id }, orderBy: { key: 'asc' }, select: { key: true, value: true, isSecret: true } });
-  const items: DotenvItem[] = [{ comment: `Environment of ${app.project.name}/${app.name}, exported from Slipway at ${new Date().toISOString()}` }];
+  const rows = await tx.envVar.findMany({
+    where: { applicationId: app.id },
+    orderBy: { key: 'asc' },
+    select: { key: true, value: true, isSecret: true },
+  });
+  const items: DotenvItem[] = [
+    { comment: `Environment of ${app.project.name}/${app.name}, exported from Slipway at ${new Date().toISOString()}` },
+  ];
   const revealed: string[] = [];
   for (const row of rows) {
     if (!row.isSecret) items.push({ key: row.key, value: row.value });

@@ -2,8 +2,8 @@
 // module only through revealSecret and exportDotenv. The key ring is the panel's (getKeyRing) unless a caller passes
 // one (tests, scripts).
 import { decryptSecret, encryptSecret, SecretError, type KeyRing } from '@/lib/crypto';
-import { getKeyRing, resetKeyRing } from '@/lib/secrets/key-ring';
 import { AppError } from '@/lib/errors';
+import { getKeyRing, resetKeyRing } from '@/lib/secrets/key-ring';
 
 export const ENV_VALUE_AAD = 'env_vars.value';
 

@@ -4,9 +4,10 @@
 // ('git_sources.webhook_config.<field>'), which is also what `npm run secrets:rotate` re-encrypts. Nothing here is
 // sent to a browser: the view model (SourceSettings) carries only what may be shown.
 import { randomBytes } from 'node:crypto';
+
 import { z } from 'zod';
-import type { GitCredentials } from '@/lib/git/credentials';
-import { tokenCredentials, type GitProvider } from '@/lib/git/credentials';
+
+import { tokenCredentials, type GitCredentials, type GitProvider } from '@/lib/git/credentials';
 import { decryptStored, encryptStored } from '@/lib/secrets/key-ring';
 
 export const SECRET_FIELDS = ['secret', 'deploy_key', 'deploy_token'] as const;
@@ -61,14 +62,18 @@ export async function decryptField(config: WebhookConfig, field: SecretField): P
 }
 
 export type AuthMethod = 'none' | 'deploy_key' | 'token';
-export const authMethodOf = (config: WebhookConfig): AuthMethod => (config.deploy_key ? 'deploy_key' : config.deploy_token ? 'token' : 'none');
+export const authMethodOf = (config: WebhookConfig): AuthMethod =>
+  config.deploy_key ? 'deploy_key' : config.deploy_token ? 'token' : 'none';
 
 /** The credentials git uses for this source (decrypted here, for the worker only). */
 export async function gitCredentialsOf(config: WebhookConfig, provider: GitProvider): Promise<GitCredentials> {
   const key = await decryptField(config, 'deploy_key');
   if (key) return { kind: 'ssh-key', privateKey: key };
   const token = await decryptField(config, 'deploy_token');
-  if (token) return config.deploy_token_username ? tokenCredentials(provider, token, config.deploy_token_username) : tokenCredentials(provider, token);
+  if (token)
+    return config.deploy_token_username
+      ? tokenCredentials(provider, token, config.deploy_token_username)
+      : tokenCredentials(provider, token);
   return null;
 }
 

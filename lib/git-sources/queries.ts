@@ -3,15 +3,16 @@
 // read here on the server and only the view leaves), and "Recent deliveries": what the provider sent and what came
 // of it, newest first, by the (created_at, id) keyset. Only delivery columns safe to show are selected (no
 // `before`, no body: the body is never stored), and display text is cut to size here.
+import { requireApplicationAccess } from '@/lib/applications/access';
 import type { Tx } from '@/lib/db/context';
 import type { WorkContext } from '@/lib/db/work';
-import { requireApplicationAccess } from '@/lib/applications/access';
 import { Prisma } from '@/lib/generated/prisma/client';
-import { DELIVERIES_PAGE_SIZE, deliveryCursorSchema, encodeDeliveryCursor } from '@/lib/validation/git-source';
 import { isSshUrl } from '@/lib/git/repository-url';
+import { DELIVERIES_PAGE_SIZE, deliveryCursorSchema, encodeDeliveryCursor } from '@/lib/validation/git-source';
 import { isProvider, type Provider } from '@/lib/webhooks/headers';
 import type { Outcome } from '@/lib/webhooks/store';
 import { webhookUrl } from '@/lib/webhooks/url';
+
 import { readWebhookConfig, sourceSettings, type SourceSettings } from './config';
 
 const MESSAGE_MAX = 200;
@@ -70,12 +71,18 @@ function clip(value: string | null, max: number): string | null {
  * One page of the deliveries to the application's webhook (anyone who can see the application may read them). An
  * application without a git source has none. A cursor that does not decode throws the schema's ZodError.
  */
-export async function listDeliveries(tx: Tx, ctx: WorkContext, input: { applicationId: string; cursor?: string }): Promise<DeliveryPage> {
+export async function listDeliveries(
+  tx: Tx,
+  ctx: WorkContext,
+  input: { applicationId: string; cursor?: string },
+): Promise<DeliveryPage> {
   const cursor = input.cursor ? deliveryCursorSchema.parse(input.cursor) : undefined;
   const app = await requireApplicationAccess(tx, ctx, input.applicationId, 'application.read');
   const source = await tx.gitSource.findUnique({ where: { applicationId: app.id }, select: { id: true } });
   if (!source) return { items: [], nextCursor: null };
-  const after = cursor ? Prisma.sql`AND (created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)` : Prisma.empty;
+  const after = cursor
+    ? Prisma.sql`AND (created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`
+    : Prisma.empty;
   // One row more than the page tells whether another page follows.
   const rows = await tx.$queryRaw<Row[]>`
     SELECT id::text AS id, event, delivery_id, signature_ok, outcome, reason, branch, commit_sha,
@@ -107,7 +114,10 @@ export async function listDeliveries(tx: Tx, ctx: WorkContext, input: { applicat
       createdAt: row.created_at,
       redeliverable: row.signature_ok && row.commit_sha !== null && row.has_ref && !row.deleted,
     })),
-    nextCursor: rows.length > DELIVERIES_PAGE_SIZE && last ? encodeDeliveryCursor({ createdAt: last.created_at_exact, id: last.id }) : null,
+    nextCursor:
+      rows.length > DELIVERIES_PAGE_SIZE && last
+        ? encodeDeliveryCursor({ createdAt: last.created_at_exact, id: last.id })
+        : null,
   };
 }
 
@@ -135,7 +145,8 @@ export async function getGitSourceTab(
   input: { applicationId: string; cursor?: string; deliveries: boolean },
 ): Promise<GitSourceTab | null> {
   const parsed = input.cursor ? deliveryCursorSchema.safeParse(input.cursor) : null;
-  const cursorProblem = parsed && !parsed.success ? (parsed.error.issues[0]?.message ?? 'This page link is not valid.') : null;
+  const cursorProblem =
+    parsed && !parsed.success ? (parsed.error.issues[0]?.message ?? 'This page link is not valid.') : null;
   const cursor = parsed?.success ? input.cursor : undefined;
   const app = await requireApplicationAccess(tx, ctx, input.applicationId, 'application.read');
   const row = await tx.gitSource.findUnique({
@@ -143,7 +154,9 @@ export async function getGitSourceTab(
     select: { id: true, provider: true, repository: true, branch: true, webhookConfig: true },
   });
   if (!row || !isProvider(row.provider)) return null;
-  const deliveries = input.deliveries ? await listDeliveries(tx, ctx, { applicationId: app.id, cursor }) : { items: [], nextCursor: null };
+  const deliveries = input.deliveries
+    ? await listDeliveries(tx, ctx, { applicationId: app.id, cursor })
+    : { items: [], nextCursor: null };
   return {
     sourceId: row.id,
     provider: row.provider,

@@ -2,8 +2,19 @@
 // before every user value, no terminal prompts, the dangerous transports refused twice (by our check and by git's
 // own protocol policy), a timeout, and credentials kept out of argv and scrubbed from every line that leaves here.
 import { mkdir } from 'node:fs/promises';
+
 import { prepareCredentials, type GitCredentials } from './credentials';
-import { accessDenied, deadline, GitError, isSha, POLICY, redact, refusedBranch, refusedRepository, runGit } from './run';
+import {
+  accessDenied,
+  deadline,
+  GitError,
+  isSha,
+  POLICY,
+  redact,
+  refusedBranch,
+  refusedRepository,
+  runGit,
+} from './run';
 
 export { GitError, redact, refusedRepository } from './run';
 
@@ -33,7 +44,10 @@ export async function checkout(options: CheckoutOptions): Promise<{ commitSha: s
   try {
     await mkdir(options.dir, { recursive: true });
     await run([...POLICY, 'init', '--quiet']);
-    await run([...POLICY, 'fetch', '--depth', '1', '--no-tags', '--progress', '--', repository, ref], credentials.env).catch((error: unknown) => {
+    await run(
+      [...POLICY, 'fetch', '--depth', '1', '--no-tags', '--progress', '--', repository, ref],
+      credentials.env,
+    ).catch((error: unknown) => {
       throw explainFetchError(error, { repository, ref, withCredentials: Boolean(options.credentials) });
     });
     await run([...POLICY, 'checkout', '--quiet', '--detach', 'FETCH_HEAD']);
@@ -47,7 +61,10 @@ export async function checkout(options: CheckoutOptions): Promise<{ commitSha: s
 }
 
 /** git's "couldn't find remote ref" and "Authentication failed", said so a person knows what to change. */
-function explainFetchError(error: unknown, context: { repository: string; ref: string; withCredentials: boolean }): unknown {
+function explainFetchError(
+  error: unknown,
+  context: { repository: string; ref: string; withCredentials: boolean },
+): unknown {
   if (!(error instanceof GitError)) return error;
   const where = redact(context.repository);
   if (error.code === 'denied') return accessDenied(context.repository, context.withCredentials);
@@ -56,7 +73,10 @@ function explainFetchError(error: unknown, context: { repository: string; ref: s
     return new GitError('not_found', `The branch “${context.ref}” does not exist in ${where}.`);
   }
   if (/not our ref|unadvertised object|couldn't find remote ref/i.test(error.message)) {
-    return new GitError('not_found', `The commit ${context.ref} is not in ${where}, or the server does not allow fetching a commit by its sha.`);
+    return new GitError(
+      'not_found',
+      `The commit ${context.ref} is not in ${where}, or the server does not allow fetching a commit by its sha.`,
+    );
   }
   return error;
 }

@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import {
   generateDeployKey,
   prepareCredentials,
@@ -35,7 +37,9 @@ describe('generateDeployKey', () => {
   it('makes an ed25519 key in OpenSSH formats', () => {
     const key = generateDeployKey('slipway deploy acme/api');
     expect(key.publicKey).toMatch(/^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI[A-Za-z0-9+/]{43} slipway deploy acme\/api$/);
-    expect(key.privateKey).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----\n([A-Za-z0-9+/=]{1,70}\n)+-----END OPENSSH PRIVATE KEY-----\n$/);
+    expect(key.privateKey).toMatch(
+      /^-----BEGIN OPENSSH PRIVATE KEY-----\n([A-Za-z0-9+/=]{1,70}\n)+-----END OPENSSH PRIVATE KEY-----\n$/,
+    );
     expect(key.fingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
     expect(generateDeployKey('x').publicKey).not.toBe(generateDeployKey('x').publicKey);
   });
@@ -100,24 +104,37 @@ describe('refusedCredentials', () => {
 
 describe('prepareCredentials', () => {
   it('puts a token in an http.extraHeader set through the environment, and names it for redaction', async () => {
-    const prepared = await prepareCredentials(tokenCredentials('gitlab', 'glpat-s3cret'), { repository: 'https://gitlab.com/a/b.git' });
+    const prepared = await prepareCredentials(tokenCredentials('gitlab', 'glpat-s3cret'), {
+      repository: 'https://gitlab.com/a/b.git',
+    });
     const basic = Buffer.from('oauth2:glpat-s3cret').toString('base64');
-    expect(prepared.env).toEqual({ GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}` });
+    expect(prepared.env).toEqual({
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'http.extraHeader',
+      GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
+    });
     expect(prepared.secrets).toEqual(['glpat-s3cret', basic]);
     await prepared.cleanup();
   });
 
   it('refuses a token for an ssh address with a GitError', async () => {
-    await expect(prepareCredentials({ kind: 'token', token: 't' }, { repository: 'git@github.com:a/b.git' })).rejects.toMatchObject({
+    await expect(
+      prepareCredentials({ kind: 'token', token: 't' }, { repository: 'git@github.com:a/b.git' }),
+    ).rejects.toMatchObject({
       code: 'refused',
       message: expect.stringContaining('https only'),
     });
-    await expect(prepareCredentials({ kind: 'token', token: 't' }, { repository: 'git@github.com:a/b.git' })).rejects.toBeInstanceOf(GitError);
+    await expect(
+      prepareCredentials({ kind: 'token', token: 't' }, { repository: 'git@github.com:a/b.git' }),
+    ).rejects.toBeInstanceOf(GitError);
   });
 
   it('writes a key 0600 in a 0700 directory, points a constant ssh command at it, and removes it', async () => {
     const { privateKey } = generateDeployKey('t');
-    const prepared = await prepareCredentials({ kind: 'ssh-key', privateKey: privateKey.replace(/\n/g, '\r\n').trim() }, { repository: 'git@github.com:a/b.git' });
+    const prepared = await prepareCredentials(
+      { kind: 'ssh-key', privateKey: privateKey.replace(/\n/g, '\r\n').trim() },
+      { repository: 'git@github.com:a/b.git' },
+    );
     const { SLIPWAY_SSH_KEY: key = '', SLIPWAY_KNOWN_HOSTS: knownHosts = '' } = prepared.env;
     expect(prepared.env.GIT_SSH_COMMAND).toBe(SSH_COMMAND);
     expect(prepared.env.SLIPWAY_SSH_STRICT).toBe('accept-new');
@@ -134,7 +151,10 @@ describe('prepareCredentials', () => {
   it('pins the host key when known_hosts lines are given', async () => {
     const { privateKey } = generateDeployKey('t');
     const line = 'github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
-    const prepared = await prepareCredentials({ kind: 'ssh-key', privateKey, knownHosts: line }, { repository: 'git@github.com:a/b.git' });
+    const prepared = await prepareCredentials(
+      { kind: 'ssh-key', privateKey, knownHosts: line },
+      { repository: 'git@github.com:a/b.git' },
+    );
     expect(prepared.env.SLIPWAY_SSH_STRICT).toBe('yes');
     expect(await readFile(prepared.env.SLIPWAY_KNOWN_HOSTS ?? '', 'utf8')).toBe(`${line}\n`);
     await prepared.cleanup();
@@ -144,7 +164,10 @@ describe('prepareCredentials', () => {
     'gives ssh the key and known_hosts through the environment, as git runs the command (ssh -G)',
     async () => {
       const { privateKey } = generateDeployKey('t');
-      const prepared = await prepareCredentials({ kind: 'ssh-key', privateKey }, { repository: 'git@github.com:a/b.git' });
+      const prepared = await prepareCredentials(
+        { kind: 'ssh-key', privateKey },
+        { repository: 'git@github.com:a/b.git' },
+      );
       try {
         const command = prepared.env.GIT_SSH_COMMAND ?? '';
         // git runs GIT_SSH_COMMAND as `sh -c '<command> "$@"' <command> <args…>`.

@@ -5,7 +5,9 @@ import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
 import type { GIT_PROVIDERS } from '@/lib/validation/application';
+
 import { isSshUrl } from './repository-url';
 import { GitError } from './run';
 
@@ -35,7 +37,11 @@ export const TOKEN_USERNAMES: Record<GitProvider, string> = {
 };
 
 /** A token credential with the provider's user name unless another is given. */
-export function tokenCredentials(provider: GitProvider, token: string, username: string = TOKEN_USERNAMES[provider]): GitCredentials {
+export function tokenCredentials(
+  provider: GitProvider,
+  token: string,
+  username: string = TOKEN_USERNAMES[provider],
+): GitCredentials {
   return { kind: 'token', token, username };
 }
 
@@ -48,19 +54,22 @@ export const SSH_COMMAND =
   '-o UserKnownHostsFile="$SLIPWAY_KNOWN_HOSTS"';
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-const PRIVATE_KEY = /^-----BEGIN ([A-Z0-9]+ )?PRIVATE KEY-----\n[A-Za-z0-9+/=:,\-\n ]+\n-----END ([A-Z0-9]+ )?PRIVATE KEY-----\n$/;
+const PRIVATE_KEY =
+  /^-----BEGIN ([A-Z0-9]+ )?PRIVATE KEY-----\n[A-Za-z0-9+/=:,\-\n ]+\n-----END ([A-Z0-9]+ )?PRIVATE KEY-----\n$/;
 
 /** Why these credentials must not be used with this repository, or null. */
 export function refusedCredentials(repository: string, credentials: GitCredentials | undefined): string | null {
   if (!credentials) return null;
   if (credentials.kind === 'ssh-key') {
-    if (!isSshUrl(repository)) return 'A deploy key works over SSH only: use the SSH address (git@host:owner/name.git).';
+    if (!isSshUrl(repository))
+      return 'A deploy key works over SSH only: use the SSH address (git@host:owner/name.git).';
     if (credentials.privateKey.length > 16_384 || !PRIVATE_KEY.test(normalizeKey(credentials.privateKey))) {
       return 'The deploy key is not a private key in OpenSSH or PEM format.';
     }
     return null;
   }
-  if (isSshUrl(repository)) return 'A token works over https only: use the https:// address, or a deploy key for this SSH address.';
+  if (isSshUrl(repository))
+    return 'A token works over https only: use the https:// address, or a deploy key for this SSH address.';
   let url: URL;
   try {
     url = new URL(repository);
@@ -71,24 +80,35 @@ export function refusedCredentials(repository: string, credentials: GitCredentia
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {
     return 'A token is only sent over https (over plain http or git:// anyone on the network could read it): use the https:// address.';
   }
-  if (url.username || url.password) return 'The address already carries credentials: remove them from it and keep only the token.';
+  if (url.username || url.password)
+    return 'The address already carries credentials: remove them from it and keep only the token.';
   if (!credentials.token || /[\s\p{Cc}]/u.test(credentials.token) || credentials.token.length > 4096) {
     return 'The token is empty or has spaces or control characters: paste it again.';
   }
   const username = credentials.username ?? TOKEN_USERNAMES.github;
-  if (!username || /[:\s\p{Cc}]/u.test(username)) return 'The token’s user name cannot be empty or contain “:”, spaces or control characters.';
+  if (!username || /[:\s\p{Cc}]/u.test(username))
+    return 'The token’s user name cannot be empty or contain “:”, spaces or control characters.';
   return null;
 }
 
 /** Environment and cleanup for git to use `credentials` with `repository`; throws a GitError when refused. */
-export async function prepareCredentials(credentials: GitCredentials | undefined, { repository }: { repository: string }): Promise<PreparedCredentials> {
+export async function prepareCredentials(
+  credentials: GitCredentials | undefined,
+  { repository }: { repository: string },
+): Promise<PreparedCredentials> {
   const refused = refusedCredentials(repository, credentials);
   if (refused) throw new GitError('refused', refused);
   if (!credentials) return { env: {}, secrets: [], cleanup: async () => {} };
   if (credentials.kind === 'token') {
-    const basic = Buffer.from(`${credentials.username ?? TOKEN_USERNAMES.github}:${credentials.token}`).toString('base64');
+    const basic = Buffer.from(`${credentials.username ?? TOKEN_USERNAMES.github}:${credentials.token}`).toString(
+      'base64',
+    );
     return {
-      env: { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}` },
+      env: {
+        GIT_CONFIG_COUNT: '1',
+        GIT_CONFIG_KEY_0: 'http.extraHeader',
+        GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
+      },
       secrets: [credentials.token, basic],
       cleanup: async () => {},
     };
@@ -100,7 +120,10 @@ export async function prepareCredentials(credentials: GitCredentials | undefined
     const key = path.join(dir, 'id');
     const knownHosts = path.join(dir, 'known_hosts');
     await writeFile(key, normalizeKey(credentials.privateKey), { mode: 0o600, flag: 'wx' });
-    await writeFile(knownHosts, credentials.knownHosts ? `${credentials.knownHosts.trim()}\n` : '', { mode: 0o600, flag: 'wx' });
+    await writeFile(knownHosts, credentials.knownHosts ? `${credentials.knownHosts.trim()}\n` : '', {
+      mode: 0o600,
+      flag: 'wx',
+    });
     return {
       env: {
         GIT_SSH_COMMAND: SSH_COMMAND,
@@ -170,7 +193,14 @@ export function generateDeployKey(comment: string): DeployKey {
   const blob = Buffer.concat([sshString('ssh-ed25519'), sshString(pub)]);
 
   const check = randomBytes(4);
-  const secret = [check, check, sshString('ssh-ed25519'), sshString(pub), sshString(Buffer.concat([seed, pub])), sshString(clean)];
+  const secret = [
+    check,
+    check,
+    sshString('ssh-ed25519'),
+    sshString(pub),
+    sshString(Buffer.concat([seed, pub])),
+    sshString(clean),
+  ];
   const unpadded = Buffer.concat(secret);
   // Padding 1, 2, 3, … up to the cipher's block size (8 for "none").
   const padding = Buffer.from(Array.from({ length: (8 - (unpadded.length % 8)) % 8 }, (_, i) => i + 1));

@@ -1,5 +1,6 @@
 // lsRemote against a real server over git:// (git daemon) and http:// (git http-backend wanting a token).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { tokenCredentials } from './credentials';
 import { lsRemote } from './remote';
 import { GitError } from './run';
@@ -22,7 +23,11 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const failure = (promise: Promise<unknown>) => promise.then(() => expect.fail('expected a GitError'), (caught: unknown) => caught as GitError);
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => expect.fail('expected a GitError'),
+    (caught: unknown) => caught as GitError,
+  );
 
 describe('lsRemote', () => {
   it('returns the latest commit of the branch, over git:// and over http with a token', async () => {
@@ -31,7 +36,9 @@ describe('lsRemote', () => {
     const second = await server.commit({ VERSION: '2\n' }, 'two');
     expect(second).not.toBe(first);
     expect(await lsRemote({ repository: server.url, branch: 'main' })).toBe(second);
-    expect(await lsRemote({ repository: server.httpUrl, branch: 'main', credentials: tokenCredentials('gitlab', TOKEN) })).toBe(second);
+    expect(
+      await lsRemote({ repository: server.httpUrl, branch: 'main', credentials: tokenCredentials('gitlab', TOKEN) }),
+    ).toBe(second);
   }, 30_000);
 
   it('matches the branch exactly, not a branch whose name ends the same way', async () => {
@@ -43,17 +50,31 @@ describe('lsRemote', () => {
 
   it('says the branch does not exist, and which ones do', async () => {
     for (const repository of [server.url, server.httpUrl]) {
-      const error = await failure(lsRemote({ repository, branch: 'mian', credentials: repository === server.httpUrl ? tokenCredentials('github', TOKEN) : null }));
+      const error = await failure(
+        lsRemote({
+          repository,
+          branch: 'mian',
+          credentials: repository === server.httpUrl ? tokenCredentials('github', TOKEN) : null,
+        }),
+      );
       expect(error).toBeInstanceOf(GitError);
       expect(error.code).toBe('not_found');
-      expect(error.message).toBe(`The branch “mian” does not exist in ${repository}. Branches: feature/refs/heads/main, main.`);
+      expect(error.message).toBe(
+        `The branch “mian” does not exist in ${repository}. Branches: feature/refs/heads/main, main.`,
+      );
     }
   }, 30_000);
 
   it('fails clearly over http without the token, or with a wrong one, showing neither', async () => {
     const without = await failure(lsRemote({ repository: server.httpUrl, branch: 'main' }));
     expect(without).toMatchObject({ code: 'denied', message: expect.stringContaining('asked for credentials') });
-    const wrong = await failure(lsRemote({ repository: server.httpUrl, branch: 'main', credentials: { kind: 'token', token: 'wrong-T0ken-value' } }));
+    const wrong = await failure(
+      lsRemote({
+        repository: server.httpUrl,
+        branch: 'main',
+        credentials: { kind: 'token', token: 'wrong-T0ken-value' },
+      }),
+    );
     expect(wrong).toMatchObject({ code: 'denied', message: expect.stringContaining('refused the credentials') });
     expect(`${without.message}${wrong.message}`).not.toMatch(/T0ken/);
   }, 30_000);
@@ -73,7 +94,13 @@ describe('lsRemote', () => {
   );
 
   it('refuses a token with an ssh address', async () => {
-    const error = await failure(lsRemote({ repository: 'git@github.com:acme/api.git', branch: 'main', credentials: { kind: 'token', token: TOKEN } }));
+    const error = await failure(
+      lsRemote({
+        repository: 'git@github.com:acme/api.git',
+        branch: 'main',
+        credentials: { kind: 'token', token: TOKEN },
+      }),
+    );
     expect(error).toMatchObject({ code: 'refused', message: expect.stringContaining('https only') });
     expect(error.message).not.toContain(TOKEN);
   });
@@ -81,6 +108,8 @@ describe('lsRemote', () => {
   it('stops when cancelled', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(lsRemote({ repository: server.url, branch: 'main', signal: controller.signal })).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(lsRemote({ repository: server.url, branch: 'main', signal: controller.signal })).rejects.toMatchObject(
+      { code: 'cancelled' },
+    );
   });
 });

@@ -3,8 +3,19 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
 import { prepareCredentials, type GitCredentials } from './credentials';
-import { accessDenied, deadline, GitError, isSha, POLICY, redact, refusedBranch, refusedRepository, runGit } from './run';
+import {
+  accessDenied,
+  deadline,
+  GitError,
+  isSha,
+  POLICY,
+  redact,
+  refusedBranch,
+  refusedRepository,
+  runGit,
+} from './run';
 
 export type LsRemoteOptions = {
   repository: string;
@@ -31,9 +42,13 @@ export async function lsRemote(options: LsRemoteOptions): Promise<string> {
     const env = { ...credentials.env, GIT_CEILING_DIRECTORIES: path.dirname(cwd) };
     const run = { cwd, env, signal: limit.signal, secrets: credentials.secrets };
     const heads = async (...patterns: string[]) => {
-      const output = await runGit([...POLICY, 'ls-remote', '--heads', '--', repository, ...patterns], run).catch((error: unknown) => {
-        throw error instanceof GitError && error.code === 'denied' ? accessDenied(repository, Boolean(options.credentials)) : error;
-      });
+      const output = await runGit([...POLICY, 'ls-remote', '--heads', '--', repository, ...patterns], run).catch(
+        (error: unknown) => {
+          throw error instanceof GitError && error.code === 'denied'
+            ? accessDenied(repository, Boolean(options.credentials))
+            : error;
+        },
+      );
       return output
         .split('\n')
         .map((line) => /^([0-9a-f]{40})\trefs\/heads\/(\S+)$/.exec(line))
@@ -43,7 +58,10 @@ export async function lsRemote(options: LsRemoteOptions): Promise<string> {
     // The pattern matches any ref ending in it (refs/heads/x/refs/heads/main too), hence the exact comparison.
     const found = (await heads(`refs/heads/${branch}`)).find((head) => head.name === branch);
     if (found && isSha(found.sha)) return found.sha;
-    throw new GitError('not_found', `The branch “${branch}” does not exist in ${redact(repository)}.${await listBranches(heads)}`);
+    throw new GitError(
+      'not_found',
+      `The branch “${branch}” does not exist in ${redact(repository)}.${await listBranches(heads)}`,
+    );
   } finally {
     limit.done();
     await credentials.cleanup();

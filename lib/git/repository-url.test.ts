@@ -1,5 +1,6 @@
 // cloneUrl and isSshUrl: the address git fetches for each provider and form of repository.
 import { describe, expect, it } from 'vitest';
+
 import { cloneUrl, isShorthand, isSshUrl } from './repository-url';
 import { GitError } from './run';
 
@@ -29,7 +30,9 @@ describe('cloneUrl', () => {
 
   it('asks for a full address for a Gitea owner/name without a server', () => {
     expect(() => cloneUrl('gitea', 'acme/api')).toThrow(GitError);
-    expect(() => cloneUrl('gitea', 'acme/api')).toThrow(/full address, like https:\/\/gitea\.example\.com\/acme\/api\.git/);
+    expect(() => cloneUrl('gitea', 'acme/api')).toThrow(
+      /full address, like https:\/\/gitea\.example\.com\/acme\/api\.git/,
+    );
   });
 
   it.each([

@@ -1,6 +1,7 @@
 // The URL git fetches for an application's repository: `owner/name` made into the provider's https address, full
 // addresses as they were given (checkout refuses the ones git must not be pointed at).
 import type { GIT_PROVIDERS } from '@/lib/validation/application';
+
 import { GitError } from './run';
 
 type GitProvider = (typeof GIT_PROVIDERS)[number];
@@ -11,7 +12,12 @@ const HOSTS: Record<Exclude<GitProvider, 'gitea'>, string> = {
   bitbucket: 'https://bitbucket.org',
 };
 
-const NAMES: Record<GitProvider, string> = { github: 'GitHub', gitlab: 'GitLab', bitbucket: 'Bitbucket', gitea: 'Gitea' };
+const NAMES: Record<GitProvider, string> = {
+  github: 'GitHub',
+  gitlab: 'GitLab',
+  bitbucket: 'Bitbucket',
+  gitea: 'Gitea',
+};
 
 // lib/validation's shorthand: owner/name, or group/subgroup/name on GitLab.
 const SHORTHAND = /^[A-Za-z0-9][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_][A-Za-z0-9_.-]*)+$/;
@@ -38,7 +44,10 @@ export function cloneUrl(provider: GitProvider, repository: string, options: { g
   const path = repository.endsWith('.git') ? repository : `${repository}.git`;
   const segments = repository.split('/').length;
   if ((provider === 'github' || provider === 'bitbucket' || provider === 'gitea') && segments !== 2) {
-    throw new GitError('refused', `${NAMES[provider]} repositories are owner/name: “${repository}” has ${segments} parts. Give owner/name or the full https:// address.`);
+    throw new GitError(
+      'refused',
+      `${NAMES[provider]} repositories are owner/name: “${repository}” has ${segments} parts. Give owner/name or the full https:// address.`,
+    );
   }
   if (provider !== 'gitea') return `${HOSTS[provider]}/${path}`;
   const host = options.giteaHost?.replace(/\/+$/, '');

@@ -14,7 +14,14 @@ export class GitError extends Error {
 }
 
 /** Passed before every subcommand: no ext:: or file transports, whatever the URL claims to be, and no hooks. */
-export const POLICY = ['-c', 'protocol.ext.allow=never', '-c', 'protocol.file.allow=never', '-c', 'core.hooksPath=/dev/null'] as const;
+export const POLICY = [
+  '-c',
+  'protocol.ext.allow=never',
+  '-c',
+  'protocol.file.allow=never',
+  '-c',
+  'core.hooksPath=/dev/null',
+] as const;
 
 const SHA = /^[0-9a-f]{40}$/;
 const REF = /^[A-Za-z0-9._/-]+$/;
@@ -28,15 +35,18 @@ export function refusedRepository(url: string): string | null {
   if (/^ext::/i.test(url) || /^file:/i.test(url) || url.startsWith('/') || url.startsWith('.')) {
     return 'Only network repositories (https, ssh, git) can be deployed.';
   }
-  if (!/^(https?|ssh|git):\/\//i.test(url) && !/^[\w.-]+@[\w.-]+:/.test(url)) return 'This is not a repository URL git can fetch over the network.';
+  if (!/^(https?|ssh|git):\/\//i.test(url) && !/^[\w.-]+@[\w.-]+:/.test(url))
+    return 'This is not a repository URL git can fetch over the network.';
   // A password in the URL would sit in git's argv, readable by anyone on the host who can list processes.
-  if (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(url)) return 'A repository URL cannot carry a password or token: give the token as a credential instead.';
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(url))
+    return 'A repository URL cannot carry a password or token: give the token as a credential instead.';
   return null;
 }
 
 /** Why git must not be asked for this branch, or null: git check-ref-format's rules, narrowed to [A-Za-z0-9._/-]. */
 export function refusedBranch(branch: string): string | null {
-  const rule = 'Branch names use letters, digits, . _ / and -, without “..”, a leading - / or ., or a trailing / or .lock.';
+  const rule =
+    'Branch names use letters, digits, . _ / and -, without “..”, a leading - / or ., or a trailing / or .lock.';
   if (!REF.test(branch) || branch.length > 255) return `That branch name cannot be fetched. ${rule}`;
   if (/^[-/.]/.test(branch) || branch.includes('..') || branch.includes('//') || /(\/|\.|\.lock)$/.test(branch)) {
     return `That branch name cannot be fetched. ${rule}`;
@@ -49,13 +59,18 @@ export function refusedBranch(branch: string): string | null {
  * value, and each of `secrets` (a token, its Basic form) is replaced wherever it appears.
  */
 export function redact(text: string, secrets: readonly string[] = []): string {
-  let clean = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@').replace(/(authorization:)[^\r\n]*/gi, '$1 ***');
+  let clean = text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@')
+    .replace(/(authorization:)[^\r\n]*/gi, '$1 ***');
   for (const secret of secrets) if (secret) clean = clean.split(secret).join('***');
   return clean;
 }
 
 /** Stops git after `timeoutMs` or when `signal` aborts, whichever comes first; call `done()` when git has finished. */
-export function deadline(signal: AbortSignal | undefined, timeoutMs: number): { signal: AbortSignal; done: () => void } {
+export function deadline(
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): { signal: AbortSignal; done: () => void } {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort('timeout'), timeoutMs);
   const stop = () => controller.abort('cancelled');
@@ -116,7 +131,8 @@ export function runGit(args: string[], options: GitRunOptions): Promise<string> 
         options.onLine?.(clean);
       }
     };
-    const stopped = () => new GitError(options.signal.reason === 'timeout' ? 'timeout' : 'cancelled', 'git was stopped.');
+    const stopped = () =>
+      new GitError(options.signal.reason === 'timeout' ? 'timeout' : 'cancelled', 'git was stopped.');
     child.stdout.on('data', (chunk: Buffer) => lines(chunk, true));
     child.stderr.on('data', (chunk: Buffer) => lines(chunk, false));
     child.once('error', (error) => {

@@ -32,7 +32,9 @@ export async function startGitServer(options: GitTestServerOptions = {}): Promis
   const srv = path.join(root, 'srv');
   const bare = path.join(srv, 'app.git');
   const git = (args: string[], cwd = work) =>
-    execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd }).toString().trim();
+    execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd })
+      .toString()
+      .trim();
   execFileSync('git', ['init', '--quiet', '--initial-branch=main', work]);
   execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', bare]);
   git(['remote', 'add', 'origin', bare]);

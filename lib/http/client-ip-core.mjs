@@ -179,7 +179,9 @@ export function createClientIpListener(handle, trustedProxies) {
   return (req, res) => {
     /** @param {unknown} error */
     const fail = (error) => {
-      console.error(`[slipway] request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      console.error(
+        `[slipway] request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
       if (res.headersSent) {
         res.destroy();
       } else {

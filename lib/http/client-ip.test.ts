@@ -1,7 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo, BlockList } from 'node:net';
+
 import { afterEach, describe, expect, it, vi } from 'vitest';
+
 import { parseEnv } from '@/lib/env';
+
 import {
   CLIENT_IP_HEADER,
   clientIp,
@@ -21,15 +24,30 @@ describe('clientIp', () => {
     // [case, socket address, X-Forwarded-For, expected, trusted proxies (default PROXIES)]
     ['no proxy configured: the socket, whatever the header says', '203.0.113.7', '6.6.6.6', '203.0.113.7', NONE],
     ['spoofed header from an untrusted peer is ignored', '203.0.113.7', '6.6.6.6', '203.0.113.7'],
-    ['spoofed chain ending in a trusted address from an untrusted peer', '203.0.113.7', '6.6.6.6, 10.0.0.1', '203.0.113.7'],
+    [
+      'spoofed chain ending in a trusted address from an untrusted peer',
+      '203.0.113.7',
+      '6.6.6.6, 10.0.0.1',
+      '203.0.113.7',
+    ],
     ['trusted proxy: the address it saw', '10.0.0.2', '198.51.100.4', '198.51.100.4'],
     ['trusted proxy: a client-sent prefix is not believed', '10.0.0.2', '6.6.6.6, 198.51.100.4', '198.51.100.4'],
-    ['several trusted proxies are skipped from the right', '10.0.0.2', '6.6.6.6, 198.51.100.4, 192.168.1.1, 10.9.9.9', '198.51.100.4'],
+    [
+      'several trusted proxies are skipped from the right',
+      '10.0.0.2',
+      '6.6.6.6, 198.51.100.4, 192.168.1.1, 10.9.9.9',
+      '198.51.100.4',
+    ],
     ['all hops trusted: the leftmost trusted hop', '10.0.0.2', '10.1.1.1, 192.168.1.1', '10.1.1.1'],
     ['trusted proxy without a header: the proxy itself', '10.0.0.2', undefined, '10.0.0.2'],
     ['trusted proxy with an empty header: the proxy itself', '10.0.0.2', '', '10.0.0.2'],
     ['repeated headers are read as one list', '10.0.0.2', ['6.6.6.6', '198.51.100.4, 10.0.0.3'], '198.51.100.4'],
-    ['garbage right of the client: stop at the last trusted hop', '10.0.0.2', '198.51.100.4, not-an-ip, 10.0.0.3', '10.0.0.3'],
+    [
+      'garbage right of the client: stop at the last trusted hop',
+      '10.0.0.2',
+      '198.51.100.4, not-an-ip, 10.0.0.3',
+      '10.0.0.3',
+    ],
     ['garbage as the only entry: the socket', '10.0.0.2', 'unknown', '10.0.0.2'],
     ['an empty entry is garbage', '10.0.0.2', '198.51.100.4,,10.0.0.3', '10.0.0.3'],
     ['a header injection attempt is garbage', '10.0.0.2', '1.2.3.4\r\nx-admin: 1', '10.0.0.2'],
@@ -114,17 +132,29 @@ describe('parseTrustedProxies', () => {
     expect(parseTrustedProxies(undefined).entries).toEqual([]);
   });
 
-  it.each(['10.0.0.0/33', 'fd00::/129', '10.0.0.0/-1', '10.0.0.0/8/8', '10.0.0.0/', '10.0.0.0/a', 'proxy.internal', '1.2.3.4:80', '[::1]', 'fe80::1%eth0', '10.0.0.256', '::ffff:10.0.0.0/64'])(
-    'rejects %j, naming the entry',
-    (entry) => {
-      expect(() => parseTrustedProxies(`127.0.0.1, ${entry}`)).toThrow(`Invalid trusted proxy "${entry}"`);
-    },
-  );
+  it.each([
+    '10.0.0.0/33',
+    'fd00::/129',
+    '10.0.0.0/-1',
+    '10.0.0.0/8/8',
+    '10.0.0.0/',
+    '10.0.0.0/a',
+    'proxy.internal',
+    '1.2.3.4:80',
+    '[::1]',
+    'fe80::1%eth0',
+    '10.0.0.256',
+    '::ffff:10.0.0.0/64',
+  ])('rejects %j, naming the entry', (entry) => {
+    expect(() => parseTrustedProxies(`127.0.0.1, ${entry}`)).toThrow(`Invalid trusted proxy "${entry}"`);
+  });
 
   it('is what lib/env.ts checks SLIPWAY_TRUSTED_PROXIES with', () => {
     expect(parseEnv({ SLIPWAY_TRUSTED_PROXIES: '10.0.0.0/8' }).SLIPWAY_TRUSTED_PROXIES.entries).toEqual(['10.0.0.0/8']);
     expect(parseEnv({}).SLIPWAY_TRUSTED_PROXIES.entries).toEqual([]);
-    expect(() => parseEnv({ SLIPWAY_TRUSTED_PROXIES: '10.0.0.0/8, nope' })).toThrow(/SLIPWAY_TRUSTED_PROXIES: Invalid trusted proxy "nope"/);
+    expect(() => parseEnv({ SLIPWAY_TRUSTED_PROXIES: '10.0.0.0/8, nope' })).toThrow(
+      /SLIPWAY_TRUSTED_PROXIES: Invalid trusted proxy "nope"/,
+    );
   });
 });
 
@@ -165,7 +195,13 @@ describe('createClientIpListener', () => {
   it('believes a trusted proxy', async () => {
     const url = await serve('127.0.0.1', echo);
     const seen = await (
-      await fetch(url, { headers: { 'x-forwarded-for': '6.6.6.6, 198.51.100.4', [CLIENT_IP_HEADER]: '7.7.7.7', 'x-forwarded-proto': 'https' } })
+      await fetch(url, {
+        headers: {
+          'x-forwarded-for': '6.6.6.6, 198.51.100.4',
+          [CLIENT_IP_HEADER]: '7.7.7.7',
+          'x-forwarded-proto': 'https',
+        },
+      })
     ).json();
     expect(seen[CLIENT_IP_HEADER]).toBe('198.51.100.4');
     expect(seen['x-forwarded-for']).toBe('198.51.100.4');
@@ -193,18 +229,25 @@ describe('requestMetaFrom', () => {
   const request = (headers: Record<string, string>) => new Request('http://panel.test/', { headers });
 
   it('believes no IP header unless scripts/server.mjs serves this process', () => {
-    expect(requestMetaFrom(request({ [CLIENT_IP_HEADER]: '198.51.100.4', 'x-forwarded-for': '6.6.6.6' })).ip).toBeNull();
+    expect(
+      requestMetaFrom(request({ [CLIENT_IP_HEADER]: '198.51.100.4', 'x-forwarded-for': '6.6.6.6' })).ip,
+    ).toBeNull();
   });
 
   it('reads the IP the server set, and the user agent cut to 500 characters', () => {
     markClientIpServer();
-    expect(requestMetaFrom(request({ [CLIENT_IP_HEADER]: '198.51.100.4', 'user-agent': `  ${'u'.repeat(600)}` }))).toEqual({
+    expect(
+      requestMetaFrom(request({ [CLIENT_IP_HEADER]: '198.51.100.4', 'user-agent': `  ${'u'.repeat(600)}` })),
+    ).toEqual({
       ip: '198.51.100.4',
       userAgent: 'u'.repeat(500),
     });
     expect(requestMetaFrom(request({ 'x-forwarded-for': '6.6.6.6' }))).toEqual({ ip: null, userAgent: null });
     expect(requestMetaFrom(request({ [CLIENT_IP_HEADER]: 'garbage' })).ip).toBeNull();
-    expect(requestMetaFromHeaders({ [CLIENT_IP_HEADER]: '2001:db8::1', 'user-agent': ['a', 'b'] })).toEqual({ ip: '2001:db8::1', userAgent: 'a' });
+    expect(requestMetaFromHeaders({ [CLIENT_IP_HEADER]: '2001:db8::1', 'user-agent': ['a', 'b'] })).toEqual({
+      ip: '2001:db8::1',
+      userAgent: 'a',
+    });
     expect(requestMetaFromHeaders(undefined)).toEqual({ ip: null, userAgent: null });
   });
 });

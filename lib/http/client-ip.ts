@@ -2,6 +2,7 @@
 // production server (scripts/server.mjs) runs it without TypeScript. Import it from here in the app.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockList } from 'node:net';
+
 // @ts-expect-error -- plain JavaScript module (tsconfig has allowJs off); its exports are typed below.
 import * as core from './client-ip-core.mjs';
 
@@ -37,8 +38,11 @@ export const parseTrustedProxies: (text: string | null | undefined) => TrustedPr
 export const clientIp: (input: ClientIpInput) => string | null = core.clientIp;
 
 /** Sets CLIENT_IP_HEADER and X-Forwarded-For on `req` to its client IP (and drops spoofable forwarding headers). */
-export const applyClientIp: (req: IncomingMessage, trustedProxies: TrustedProxies) => string | null = core.applyClientIp;
+export const applyClientIp: (req: IncomingMessage, trustedProxies: TrustedProxies) => string | null =
+  core.applyClientIp;
 
 /** The server's request listener: applyClientIp(), then `handle`; a failing handler answers a bare 500. */
-export const createClientIpListener: (handle: NodeRequestHandler, trustedProxies: TrustedProxies) => NodeRequestHandler =
-  core.createClientIpListener;
+export const createClientIpListener: (
+  handle: NodeRequestHandler,
+  trustedProxies: TrustedProxies,
+) => NodeRequestHandler = core.createClientIpListener;

@@ -2,6 +2,7 @@
 // socket (and trusted proxies), and the user agent. Nothing else in the request is believed for the IP: without
 // that server (`next dev`, `next start`) the IP is unknown, not guessed from headers a client can set.
 import { headers } from 'next/headers';
+
 import { CLIENT_IP_HEADER, isClientIpServer, normalizeIp } from './client-ip';
 
 export type RequestMeta = { ip: string | null; userAgent: string | null };

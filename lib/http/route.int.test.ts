@@ -2,12 +2,14 @@
 // tokens here: a cookie needs a Next.js request scope), the shared 401, AppError codes to statuses from the one map,
 // a 500 that hides its cause, and the headers every answer carries.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
 import { createApiToken } from '@/lib/auth/tokens';
 import { database } from '@/lib/db';
 import { asSystem } from '@/lib/db/context';
 import { APP_ERROR_STATUS, AppError, type AppErrorCode } from '@/lib/errors';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { insertUser } from '@/lib/testing/fixtures';
+
 import { authenticated, NOT_SIGNED_IN, SERVER_FAILED } from './route';
 
 let t: TestDatabase;
@@ -20,7 +22,9 @@ beforeAll(async () => {
   process.env.DATABASE_URL = t.url;
   process.env.SLIPWAY_DB_POOL_SIZE = '2';
   userId = (await insertUser(t.db.pool, { role: 'developer' })).id;
-  ({ token } = await asSystem(t.db.prisma, (tx) => createApiToken(tx, { actor: { id: userId, role: 'developer' } }, { name: 'route', expiresInDays: 1 })));
+  ({ token } = await asSystem(t.db.prisma, (tx) =>
+    createApiToken(tx, { actor: { id: userId, role: 'developer' } }, { name: 'route', expiresInDays: 1 }),
+  ));
 });
 
 afterAll(async () => {
@@ -28,7 +32,7 @@ afterAll(async () => {
   await t?.drop();
 });
 
-const call = <P,>(handler: ReturnType<typeof authenticated<P>>, headers: Record<string, string>, params: P) =>
+const call = <P>(handler: ReturnType<typeof authenticated<P>>, headers: Record<string, string>, params: P) =>
   handler(new Request('http://localhost/api/thing', { headers }), { params: Promise.resolve(params) });
 const bearer = () => ({ authorization: `Bearer ${token}` });
 
@@ -36,7 +40,12 @@ describe('authenticated', () => {
   it('refuses a caller without credentials, with a bad token or another scheme: 401, Bearer challenge, handler never run', async () => {
     const handler = vi.fn(async () => new Response('secret'));
     const route = authenticated(handler);
-    for (const headers of [{}, { authorization: `Bearer ${token}x` }, { authorization: `Basic ${token}` }, { authorization: 'Bearer' }] as Record<string, string>[]) {
+    for (const headers of [
+      {},
+      { authorization: `Bearer ${token}x` },
+      { authorization: `Basic ${token}` },
+      { authorization: 'Bearer' },
+    ] as Record<string, string>[]) {
       const response = await call(route, headers, {});
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer');
@@ -49,17 +58,31 @@ describe('authenticated', () => {
 
   it('hands the handler the user, a work context naming them, and the params; adds no-store and nosniff', async () => {
     const route = authenticated<{ appId: string }>(async (request, { user, ctx, params }) =>
-      Response.json({ user: user.id, actor: ctx.actor.id, agent: ctx.meta?.userAgent, appId: params.appId, url: request.url }),
+      Response.json({
+        user: user.id,
+        actor: ctx.actor.id,
+        agent: ctx.meta?.userAgent,
+        appId: params.appId,
+        url: request.url,
+      }),
     );
     const response = await call(route, { ...bearer(), 'user-agent': 'route-test/1' }, { appId: 'a1' });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ user: userId, actor: userId, agent: 'route-test/1', appId: 'a1', url: 'http://localhost/api/thing' });
+    expect(await response.json()).toEqual({
+      user: userId,
+      actor: userId,
+      agent: 'route-test/1',
+      appId: 'a1',
+      url: 'http://localhost/api/thing',
+    });
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
   it("keeps a handler's own cache-control and status (an event stream is no-cache, no-transform)", async () => {
-    const route = authenticated(async () => new Response('data: 1\n\n', { status: 202, headers: { 'cache-control': 'no-cache, no-transform' } }));
+    const route = authenticated(
+      async () => new Response('data: 1\n\n', { status: 202, headers: { 'cache-control': 'no-cache, no-transform' } }),
+    );
     const response = await call(route, bearer(), {});
     expect(response.status).toBe(202);
     expect(response.headers.get('cache-control')).toBe('no-cache, no-transform');

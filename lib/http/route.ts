@@ -7,10 +7,12 @@
 import { authenticateRequest, type SessionUser } from '@/lib/auth/session';
 import type { WorkContext } from '@/lib/db/work';
 import { AppError, httpStatusFor, type AppErrorCode } from '@/lib/errors';
+
 import { requestMetaFrom } from './request-meta';
 
 export const NOT_SIGNED_IN = 'Not signed in, or the API token is invalid, expired or revoked.';
-export const SERVER_FAILED = 'Something went wrong on the server; try again. If it keeps happening, the server log says why.';
+export const SERVER_FAILED =
+  'Something went wrong on the server; try again. If it keeps happening, the server log says why.';
 
 /** The body of every error answer. */
 export type ErrorBody = { error: { code: AppErrorCode | 'internal'; message: string; field?: string } };
@@ -47,12 +49,17 @@ export function authenticated<P = Record<string, never>>(
 /** The error answer for whatever a handler threw. */
 export function errorResponse(error: unknown, request?: Request): Response {
   if (error instanceof AppError) {
-    const body: ErrorBody = { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } };
+    const body: ErrorBody = {
+      error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
+    };
     const status = httpStatusFor(error.code);
     // RFC 9110: a 401 names the scheme that would work.
     return Response.json(body, { status, headers: status === 401 ? { 'www-authenticate': 'Bearer' } : {} });
   }
-  console.error(`[slipway] ${request ? `${request.method} ${new URL(request.url).pathname}` : 'route handler'} failed`, error);
+  console.error(
+    `[slipway] ${request ? `${request.method} ${new URL(request.url).pathname}` : 'route handler'} failed`,
+    error,
+  );
   return Response.json({ error: { code: 'internal', message: SERVER_FAILED } } satisfies ErrorBody, { status: 500 });
 }
 

@@ -6,7 +6,8 @@
 export type SearchParams = Record<string, string | string[] | undefined>;
 
 /** The first value of a parameter: `?q=a&q=b` means `a`, as a form with one field named q would send. */
-export const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+export const first = (value: string | string[] | undefined): string | undefined =>
+  Array.isArray(value) ? value[0] : value;
 
 /** The named parameters, each its first value trimmed, blank ones left out. */
 export function filtersFrom<K extends string>(params: SearchParams, keys: readonly K[]): Partial<Record<K, string>> {

@@ -1,15 +1,36 @@
 // The SSE module on its own: the encoder keeps every value inside its field, and the body reads its source only
 // as fast as the client takes chunks, then lets go of it when the client leaves.
 import { describe, expect, it, vi } from 'vitest';
+
 import { encodeEvent, sseStream } from './sse';
 
 describe('encodeEvent', () => {
   const cases: { name: string; event: Parameters<typeof encodeEvent>[0]; wire: string }[] = [
-    { name: 'JSON data with id and event', event: { id: '42', event: 'log', data: { message: 'hi' } }, wire: 'id: 42\nevent: log\ndata: {"message":"hi"}\n\n' },
-    { name: 'a string with line breaks: one data line each', event: { data: 'one\ntwo\r\nthree\rfour' }, wire: 'data: one\ndata: two\ndata: three\ndata: four\n\n' },
-    { name: 'JSON escapes a newline inside a value', event: { event: 'log', data: { message: 'a\nb' } }, wire: 'event: log\ndata: {"message":"a\\nb"}\n\n' },
-    { name: 'an id cannot start another field', event: { id: '1\ndata: forged', data: 'x' }, wire: 'id: 1 data: forged\ndata: x\n\n' },
-    { name: 'an event name cannot either', event: { event: 'log\r\nretry: 1', data: 'x' }, wire: 'event: log  retry: 1\ndata: x\n\n' },
+    {
+      name: 'JSON data with id and event',
+      event: { id: '42', event: 'log', data: { message: 'hi' } },
+      wire: 'id: 42\nevent: log\ndata: {"message":"hi"}\n\n',
+    },
+    {
+      name: 'a string with line breaks: one data line each',
+      event: { data: 'one\ntwo\r\nthree\rfour' },
+      wire: 'data: one\ndata: two\ndata: three\ndata: four\n\n',
+    },
+    {
+      name: 'JSON escapes a newline inside a value',
+      event: { event: 'log', data: { message: 'a\nb' } },
+      wire: 'event: log\ndata: {"message":"a\\nb"}\n\n',
+    },
+    {
+      name: 'an id cannot start another field',
+      event: { id: '1\ndata: forged', data: 'x' },
+      wire: 'id: 1 data: forged\ndata: x\n\n',
+    },
+    {
+      name: 'an event name cannot either',
+      event: { event: 'log\r\nretry: 1', data: 'x' },
+      wire: 'event: log  retry: 1\ndata: x\n\n',
+    },
     { name: 'an empty string is one empty data line', event: { data: '' }, wire: 'data: \n\n' },
   ];
   for (const { name, event, wire } of cases) {

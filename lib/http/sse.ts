@@ -58,7 +58,13 @@ export function sseResponse<T>(options: SseStreamOptions<T>): Response {
   return new Response(sseStream(options), { headers: SSE_HEADERS });
 }
 
-export function sseStream<T>({ open, format, signal, heartbeatMs = HEARTBEAT_MS, label }: SseStreamOptions<T>): ReadableStream<Uint8Array> {
+export function sseStream<T>({
+  open,
+  format,
+  signal,
+  heartbeatMs = HEARTBEAT_MS,
+  label,
+}: SseStreamOptions<T>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const abort = new AbortController();
   const events = open(abort.signal);
@@ -74,7 +80,9 @@ export function sseStream<T>({ open, format, signal, heartbeatMs = HEARTBEAT_MS,
     clearInterval(heartbeat);
     abort.abort();
     // The source has ended or was told to by the abort; return() only settles a generator that was never started.
-    events.return?.(undefined)?.catch((error: unknown) => console.error(`[slipway] ${label}: closing the source failed`, error));
+    events
+      .return?.(undefined)
+      ?.catch((error: unknown) => console.error(`[slipway] ${label}: closing the source failed`, error));
     signal?.removeEventListener('abort', stop);
     try {
       output?.close();

@@ -4,11 +4,10 @@
 import { deniedEntry } from '@/lib/audit/refusal';
 import type { AuditResourceType } from '@/lib/audit/write';
 import { can, PERMISSIONS, type Action, type ResourceOf, type TeamRole } from '@/lib/auth/permissions';
-import { AppError } from '@/lib/errors';
 import type { Tx } from '@/lib/db/context';
 import type { WorkContext } from '@/lib/db/work';
+import { AppError } from '@/lib/errors';
 import { isUuid } from '@/lib/validation/ids';
-
 
 export type ProjectAccess = {
   id: string;
@@ -46,20 +45,41 @@ export async function loadProjectAccess(tx: Tx, projectId: string, userId: strin
   };
 }
 
-export type Refused = { action: Action; resourceType: AuditResourceType; resourceId: string | null; notFoundMessage: string };
+export type Refused = {
+  action: Action;
+  resourceType: AuditResourceType;
+  resourceId: string | null;
+  notFoundMessage: string;
+};
 
 /** The refusal (audited as authz.denied): not_found when the thing is invisible, forbidden when only the action is. */
 export function refusal(ctx: WorkContext, refused: Refused, visible: boolean): AppError {
   const audit = deniedEntry(ctx, refused);
   return visible
-    ? new AppError('forbidden', ctx.actor.disabled ? 'This account is disabled.' : `You are not allowed to ${PERMISSIONS[refused.action].what}.`, { audit })
+    ? new AppError(
+        'forbidden',
+        ctx.actor.disabled
+          ? 'This account is disabled.'
+          : `You are not allowed to ${PERMISSIONS[refused.action].what}.`,
+        { audit },
+      )
     : new AppError('not_found', refused.notFoundMessage, { audit });
 }
 
 /** The project when the actor may do `action` in it; otherwise a AppError (audited). */
-export async function requireProjectAccess(tx: Tx, ctx: WorkContext, projectId: string, action: Action): Promise<ProjectAccess> {
+export async function requireProjectAccess(
+  tx: Tx,
+  ctx: WorkContext,
+  projectId: string,
+  action: Action,
+): Promise<ProjectAccess> {
   const project = await loadProjectAccess(tx, projectId, ctx.actor.id);
-  const refused = { action, resourceType: 'project' as const, resourceId: projectId, notFoundMessage: PROJECT_NOT_FOUND };
+  const refused = {
+    action,
+    resourceType: 'project' as const,
+    resourceId: projectId,
+    notFoundMessage: PROJECT_NOT_FOUND,
+  };
   if (!project || !can(ctx.actor, 'project.read', project.resource)) throw refusal(ctx, refused, false);
   if (!can(ctx.actor, action, project.resource)) throw refusal(ctx, refused, true);
   return project;

@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
+
 import { asSystem, asUser } from '@/lib/db/context';
 import { createTestDatabase, withAdmin, type TestDatabase } from '@/lib/testing/database';
 import { dashboardOptionsSchema, encodeCursor } from '@/lib/validation/dashboard';
-import { dashboardProjectsSql, listDashboardProjects, type ApplicationCounts, type DashboardProject } from './dashboard';
+
+import {
+  dashboardProjectsSql,
+  listDashboardProjects,
+  type ApplicationCounts,
+  type DashboardProject,
+} from './dashboard';
 
 // 120 projects: alice owns project-000…074 and five odd names, bob owns project-035…074 again. Same-name pairs
 // (one per owner) start at position 38, so the page boundaries at 50 and 100 each fall inside a pair and only the
@@ -15,7 +22,10 @@ const pad = (n: number) => String(n).padStart(3, '0');
 let test: TestDatabase;
 let aliceId: string;
 type Owner = 'alice' | 'bob';
-const expected = new Map<string, { owner: Owner; name: string; teamName: string | null; tags: string[]; counts: ApplicationCounts }>();
+const expected = new Map<
+  string,
+  { owner: Owner; name: string; teamName: string | null; tags: string[]; counts: ApplicationCounts }
+>();
 
 function tagsFor(owner: Owner, n: number): string | string[] | undefined {
   if (owner === 'bob') return n === 40 ? ['critical'] : undefined;
@@ -28,12 +38,22 @@ function tagsFor(owner: Owner, n: number): string | string[] | undefined {
 async function seed() {
   const { prisma } = test.db;
   await asSystem(prisma, async (tx) => {
-    const alice = await tx.user.create({ data: { username: 'alice', email: 'alice@example.com', authProvider: 'github' } });
+    const alice = await tx.user.create({
+      data: { username: 'alice', email: 'alice@example.com', authProvider: 'github' },
+    });
     const bob = await tx.user.create({ data: { username: 'bob', email: 'bob@example.com', authProvider: 'github' } });
     aliceId = alice.id;
-    const team = await tx.team.create({ data: { name: 'Platform', members: { create: { userId: alice.id, role: 'owner' } } } });
+    const team = await tx.team.create({
+      data: { name: 'Platform', members: { create: { userId: alice.id, role: 'owner' } } },
+    });
 
-    type Row = { name: string; ownerId: string; teamId: string | null; metadata: Record<string, string | string[]>; description: string };
+    type Row = {
+      name: string;
+      ownerId: string;
+      teamId: string | null;
+      metadata: Record<string, string | string[]>;
+      description: string;
+    };
     const rows: Row[] = [];
     const add = (owner: Owner, name: string, n: number) => {
       const tags = tagsFor(owner, n);
@@ -51,7 +71,14 @@ async function seed() {
     expect(rows).toHaveLength(120);
 
     const projects = await tx.project.createManyAndReturn({ data: rows });
-    const applications: { projectId: string; name: string; type: string; sourceType: string; status: string; deletedAt?: Date }[] = [];
+    const applications: {
+      projectId: string;
+      name: string;
+      type: string;
+      sourceType: string;
+      status: string;
+      deletedAt?: Date;
+    }[] = [];
     projects.forEach((project, index) => {
       const counts: ApplicationCounts = { total: 0, running: 0, stopped: 0, failed: 0, deploying: 0, scaling: 0 };
       // Bob's projects have none (zeros from the LEFT JOIN); alice's have 0–6 live ones.
@@ -64,7 +91,14 @@ async function seed() {
       }
       // Soft-deleted applications are not counted.
       if (index % 5 === 0) {
-        applications.push({ projectId: project.id, name: 'old', type: 'docker', sourceType: 'docker', status: 'archived', deletedAt: new Date() });
+        applications.push({
+          projectId: project.id,
+          name: 'old',
+          type: 'docker',
+          sourceType: 'docker',
+          status: 'archived',
+          deletedAt: new Date(),
+        });
       }
       const tags = (project.metadata as { tags?: unknown }).tags;
       expected.set(project.id, {
@@ -121,8 +155,9 @@ describe('listDashboardProjects', () => {
     expect(pages.map((page) => page.length)).toEqual([50, 50, 20]);
     const ids = pages.flat().map((item) => item.id);
     expect(new Set(ids).size).toBe(120);
-    const order = await asSystem(test.db.prisma, (tx) =>
-      tx.$queryRaw<{ id: string }[]>`SELECT id FROM projects ORDER BY name, id`,
+    const order = await asSystem(
+      test.db.prisma,
+      (tx) => tx.$queryRaw<{ id: string }[]>`SELECT id FROM projects ORDER BY name, id`,
     );
     expect(ids).toEqual(order.map((row) => row.id));
     // Both boundaries split a same-name pair: the cursor's id is what separates the pages.
@@ -138,7 +173,21 @@ describe('listDashboardProjects', () => {
   });
 
   it.each([
-    { search: 'PROJECT-07', want: ['project-070', 'project-070', 'project-071', 'project-071', 'project-072', 'project-072', 'project-073', 'project-073', 'project-074', 'project-074'] },
+    {
+      search: 'PROJECT-07',
+      want: [
+        'project-070',
+        'project-070',
+        'project-071',
+        'project-071',
+        'project-072',
+        'project-072',
+        'project-073',
+        'project-073',
+        'project-074',
+        'project-074',
+      ],
+    },
     { search: '  uptime ', want: ['100% uptime', '1000 uptime'] },
     { search: '100%', want: ['100% uptime'] },
     { search: '%', want: ['100% uptime'] },
@@ -154,11 +203,23 @@ describe('listDashboardProjects', () => {
   it('filters by tag with exact membership in metadata.tags', async () => {
     const critical = await list({ tag: 'critical' });
     expect(names(critical.items)).toEqual([
-      'project-000', 'project-010', 'project-020', 'project-030', 'project-040', 'project-040', 'project-050',
-      'project-060', 'project-070',
+      'project-000',
+      'project-010',
+      'project-020',
+      'project-030',
+      'project-040',
+      'project-040',
+      'project-050',
+      'project-060',
+      'project-070',
     ]);
     expect(critical.items.every((item) => item.tags.includes('critical'))).toBe(true);
-    expect(names((await list({ tag: 'customer-facing' })).items)).toEqual(['project-000', 'project-020', 'project-040', 'project-060']);
+    expect(names((await list({ tag: 'customer-facing' })).items)).toEqual([
+      'project-000',
+      'project-020',
+      'project-040',
+      'project-060',
+    ]);
     expect((await list({ tag: 'crit' })).items).toEqual([]);
     expect(names((await list({ tag: 'critical', search: '-04' })).items)).toEqual(['project-040', 'project-040']);
   });
@@ -176,7 +237,9 @@ describe('listDashboardProjects', () => {
     { after: 'aGVsbG8' }, // "hello"
     { after: encodeCursor({ name: 'x', id: 'not-a-uuid' }) },
     { after: Buffer.from(JSON.stringify([1, 2])).toString('base64url') },
-    { after: Buffer.from(JSON.stringify(['a', '00000000-0000-4000-8000-000000000000', 'extra'])).toString('base64url') },
+    {
+      after: Buffer.from(JSON.stringify(['a', '00000000-0000-4000-8000-000000000000', 'extra'])).toString('base64url'),
+    },
     { after: 'A'.repeat(5000) },
     { tag: 'Critical' },
     { tag: "a'; DROP TABLE projects; --" },

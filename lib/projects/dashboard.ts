@@ -79,23 +79,21 @@ export async function listDashboardProjects(tx: Tx, options: DashboardOptions = 
   const query = dashboardOptionsSchema.parse(options);
   // One row more than the page tells whether another page follows, without a COUNT.
   const rows = await tx.$queryRaw<Row[]>(dashboardProjectsSql(query));
-  const items = rows.slice(0, query.limit).map(
-    (row): DashboardProject => ({
-      id: row.id,
-      name: row.name,
-      description: row.description,
-      teamName: row.team_name,
-      tags: tagsOf(row.tags),
-      counts: {
-        total: row.total,
-        running: row.running,
-        stopped: row.stopped,
-        failed: row.failed,
-        deploying: row.deploying,
-        scaling: row.scaling,
-      },
-    }),
-  );
+  const items = rows.slice(0, query.limit).map((row): DashboardProject => ({
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    teamName: row.team_name,
+    tags: tagsOf(row.tags),
+    counts: {
+      total: row.total,
+      running: row.running,
+      stopped: row.stopped,
+      failed: row.failed,
+      deploying: row.deploying,
+      scaling: row.scaling,
+    },
+  }));
   const last = items.at(-1);
   return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
 }

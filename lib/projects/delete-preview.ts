@@ -58,7 +58,9 @@ export async function blockingVolumes(tx: Tx, projectId: string): Promise<Blocki
 const MAX_NAMED = 10;
 
 export function describeVolume(volume: BlockingVolume): string {
-  return volume.attachedTo ? `${volume.name} (attached to ${volume.attachedTo.type} ${volume.attachedTo.name})` : `${volume.name} (detached)`;
+  return volume.attachedTo
+    ? `${volume.name} (attached to ${volume.attachedTo.type} ${volume.attachedTo.name})`
+    : `${volume.name} (detached)`;
 }
 
 /** The refusal's message: which volumes, and what mounts each. */
@@ -73,5 +75,9 @@ export function describeBlockingVolumes(volumes: BlockingVolume[]): string {
 /** What deleting the project would remove and which volumes block it; only for someone allowed to delete it. */
 export async function deletePreview(tx: Tx, ctx: WorkContext, projectId: string): Promise<DeletePreview> {
   const access = await requireProjectAccess(tx, ctx, projectId, 'project.delete');
-  return { name: access.name, counts: await countCascade(tx, projectId), volumes: await blockingVolumes(tx, projectId) };
+  return {
+    name: access.name,
+    counts: await countCascade(tx, projectId),
+    volumes: await blockingVolumes(tx, projectId),
+  };
 }

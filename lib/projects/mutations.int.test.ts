@@ -1,8 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
+
 import { asSystem, type Tx } from '@/lib/db/context';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { actAs, newTeam, newUser, NO_SUCH_ID, refusal, TEST_META, uniqueName, type TestUser as User } from '@/lib/testing/fixtures';
+import {
+  actAs,
+  newTeam,
+  newUser,
+  NO_SUCH_ID,
+  refusal,
+  TEST_META,
+  uniqueName,
+  type TestUser as User,
+} from '@/lib/testing/fixtures';
+
 import { deletePreview } from './delete-preview';
 import { createProject, deleteProject, moveProjectToTeam, updateProject } from './mutations';
 
@@ -32,10 +43,25 @@ afterAll(async () => {
 describe('createProject', () => {
   it('creates a project owned by the actor, tags in metadata, audited with IP and user agent', async () => {
     const alice = await newUser(test);
-    const created = await actAs(test, alice, (tx, c) => createProject(tx, c, { name: '  Billing ', description: 'Invoices', tags: 'API, pci, api' }));
-    expect(await project(created.id)).toMatchObject({ name: 'Billing', description: 'Invoices', ownerId: alice.id, teamId: null, metadata: { tags: ['api', 'pci'] } });
+    const created = await actAs(test, alice, (tx, c) =>
+      createProject(tx, c, { name: '  Billing ', description: 'Invoices', tags: 'API, pci, api' }),
+    );
+    expect(await project(created.id)).toMatchObject({
+      name: 'Billing',
+      description: 'Invoices',
+      ownerId: alice.id,
+      teamId: null,
+      metadata: { tags: ['api', 'pci'] },
+    });
     expect(await audits({ resourceId: created.id })).toEqual([
-      expect.objectContaining({ action: 'project.create', userId: alice.id, resourceType: 'project', ipAddress: TEST_META.ip, userAgent: TEST_META.userAgent, details: { name: 'Billing', teamId: null, teamName: null, tags: ['api', 'pci'] } }),
+      expect.objectContaining({
+        action: 'project.create',
+        userId: alice.id,
+        resourceType: 'project',
+        ipAddress: TEST_META.ip,
+        userAgent: TEST_META.userAgent,
+        details: { name: 'Billing', teamId: null, teamName: null, tags: ['api', 'pci'] },
+      }),
     ]);
   });
 
@@ -43,7 +69,11 @@ describe('createProject', () => {
     const [alice, bob] = [await newUser(test), await newUser(test)];
     const { name } = await newProject(alice);
     const error = await refusal(actAs(test, alice, (tx, c) => createProject(tx, c, { name })));
-    expect(error).toMatchObject({ code: 'conflict', message: `You already have a project named “${name}”: choose another name.`, options: { field: 'name' } });
+    expect(error).toMatchObject({
+      code: 'conflict',
+      message: `You already have a project named “${name}”: choose another name.`,
+      options: { field: 'name' },
+    });
     expect(await system((tx) => tx.project.count({ where: { name } }))).toBe(1);
     await actAs(test, bob, (tx, c) => createProject(tx, c, { name }));
     expect(await system((tx) => tx.project.count({ where: { name } }))).toBe(2);
@@ -54,7 +84,13 @@ describe('createProject', () => {
     const error = await refusal(actAs(test, viewer, (tx, c) => createProject(tx, c, { name: uniqueName('Shop') })));
     expect(error.code).toBe('forbidden');
     expect(await system((tx) => tx.project.count({ where: { ownerId: viewer.id } }))).toBe(0);
-    expect(await audits({ userId: viewer.id })).toEqual([expect.objectContaining({ action: 'authz.denied', resourceType: 'project', details: { action: 'project.create' } })]);
+    expect(await audits({ userId: viewer.id })).toEqual([
+      expect.objectContaining({
+        action: 'authz.denied',
+        resourceType: 'project',
+        details: { action: 'project.create' },
+      }),
+    ]);
   });
 
   it('puts the project in a team where the actor writes; refuses a team they view or are not in', async () => {
@@ -62,12 +98,18 @@ describe('createProject', () => {
     const writes = await newTeam(test, [[alice, 'member']]);
     const views = await newTeam(test, [[alice, 'viewer']]);
     const foreign = await newTeam(test, [[bob, 'owner']]);
-    const created = await actAs(test, alice, (tx, c) => createProject(tx, c, { name: uniqueName('Shop'), teamId: writes.id }));
+    const created = await actAs(test, alice, (tx, c) =>
+      createProject(tx, c, { name: uniqueName('Shop'), teamId: writes.id }),
+    );
     expect((await project(created.id))?.teamId).toBe(writes.id);
 
-    const viewing = await refusal(actAs(test, alice, (tx, c) => createProject(tx, c, { name: uniqueName('Shop'), teamId: views.id })));
+    const viewing = await refusal(
+      actAs(test, alice, (tx, c) => createProject(tx, c, { name: uniqueName('Shop'), teamId: views.id })),
+    );
     expect(viewing).toMatchObject({ code: 'forbidden', options: { field: 'teamId' } });
-    const outside = await refusal(actAs(test, alice, (tx, c) => createProject(tx, c, { name: uniqueName('Shop'), teamId: foreign.id })));
+    const outside = await refusal(
+      actAs(test, alice, (tx, c) => createProject(tx, c, { name: uniqueName('Shop'), teamId: foreign.id })),
+    );
     expect(outside).toMatchObject({ code: 'not_found', options: { field: 'teamId' } });
     expect(await audits({ userId: alice.id, action: 'authz.denied' })).toEqual([
       expect.objectContaining({ resourceType: 'team', resourceId: views.id }),
@@ -78,8 +120,12 @@ describe('createProject', () => {
 
   it('parses its input again (a bad value never reaches the database)', async () => {
     const alice = await newUser(test);
-    await expect(actAs(test, alice, (tx, c) => createProject(tx, c, { name: 'x\u0000y z' }))).rejects.toBeInstanceOf(ZodError);
-    await expect(actAs(test, alice, (tx, c) => createProject(tx, c, { name: 'ok name', tags: '$(id)' }))).rejects.toBeInstanceOf(ZodError);
+    await expect(actAs(test, alice, (tx, c) => createProject(tx, c, { name: 'x\u0000y z' }))).rejects.toBeInstanceOf(
+      ZodError,
+    );
+    await expect(
+      actAs(test, alice, (tx, c) => createProject(tx, c, { name: 'ok name', tags: '$(id)' })),
+    ).rejects.toBeInstanceOf(ZodError);
   });
 });
 
@@ -87,14 +133,28 @@ describe('updateProject', () => {
   it('renames, describes and re-tags, keeping the other metadata keys, audited with what changed', async () => {
     const alice = await newUser(test);
     const { id } = await newProject(alice);
-    await system((tx) => tx.project.update({ where: { id }, data: { metadata: { tags: ['old'], env: 'prod', labels: { tier: 1 } } } }));
-    const result = await actAs(test, alice, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Renamed shop', description: 'Now described', tags: 'web, Edge' }));
+    await system((tx) =>
+      tx.project.update({ where: { id }, data: { metadata: { tags: ['old'], env: 'prod', labels: { tier: 1 } } } }),
+    );
+    const result = await actAs(test, alice, (tx, c) =>
+      updateProject(tx, c, { projectId: id, name: 'Renamed shop', description: 'Now described', tags: 'web, Edge' }),
+    );
     expect(result.changed.sort()).toEqual(['description', 'name', 'tags']);
-    expect(await project(id)).toMatchObject({ name: 'Renamed shop', description: 'Now described', metadata: { tags: ['web', 'edge'], env: 'prod', labels: { tier: 1 } } });
+    expect(await project(id)).toMatchObject({
+      name: 'Renamed shop',
+      description: 'Now described',
+      metadata: { tags: ['web', 'edge'], env: 'prod', labels: { tier: 1 } },
+    });
     const [row] = await audits({ resourceId: id, action: 'project.update' });
-    expect(row?.details).toMatchObject({ name: { to: 'Renamed shop' }, tags: { from: ['old'], to: ['web', 'edge'] }, description: { changed: true } });
+    expect(row?.details).toMatchObject({
+      name: { to: 'Renamed shop' },
+      tags: { from: ['old'], to: ['web', 'edge'] },
+      description: { changed: true },
+    });
 
-    await actAs(test, alice, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Renamed shop', description: '', tags: '' }));
+    await actAs(test, alice, (tx, c) =>
+      updateProject(tx, c, { projectId: id, name: 'Renamed shop', description: '', tags: '' }),
+    );
     expect(await project(id)).toMatchObject({ description: null, metadata: { env: 'prod', labels: { tier: 1 } } });
     expect((await project(id))?.metadata).not.toHaveProperty('tags');
   });
@@ -102,20 +162,37 @@ describe('updateProject', () => {
   it('writes and audits nothing when nothing changed', async () => {
     const alice = await newUser(test);
     const { id, name } = await newProject(alice);
-    expect(await actAs(test, alice, (tx, c) => updateProject(tx, c, { projectId: id, name, description: null, tags: [] }))).toEqual({ changed: [] });
+    expect(
+      await actAs(test, alice, (tx, c) => updateProject(tx, c, { projectId: id, name, description: null, tags: [] })),
+    ).toEqual({ changed: [] });
     expect(await audits({ resourceId: id, action: 'project.update' })).toEqual([]);
   });
 
   it('refuses a name the owner already uses, beside the name field, also for a team member editing', async () => {
     const [alice, mia] = [await newUser(test), await newUser(test)];
-    const team = await newTeam(test, [[alice, 'owner'], [mia, 'member']]);
+    const team = await newTeam(test, [
+      [alice, 'owner'],
+      [mia, 'member'],
+    ]);
     const taken = await newProject(alice);
     const shared = await newProject(alice, { teamId: team.id });
-    const own = await refusal(actAs(test, alice, (tx, c) => updateProject(tx, c, { projectId: shared.id, name: taken.name })));
-    expect(own).toMatchObject({ code: 'conflict', options: { field: 'name' }, message: `You already have a project named “${taken.name}”: choose another name.` });
+    const own = await refusal(
+      actAs(test, alice, (tx, c) => updateProject(tx, c, { projectId: shared.id, name: taken.name })),
+    );
+    expect(own).toMatchObject({
+      code: 'conflict',
+      options: { field: 'name' },
+      message: `You already have a project named “${taken.name}”: choose another name.`,
+    });
     // mia cannot see alice's personal project: the unique index is what refuses, with the owner named.
-    const member = await refusal(actAs(test, mia, (tx, c) => updateProject(tx, c, { projectId: shared.id, name: taken.name })));
-    expect(member).toMatchObject({ code: 'conflict', options: { field: 'name' }, message: expect.stringContaining("project's owner already has") });
+    const member = await refusal(
+      actAs(test, mia, (tx, c) => updateProject(tx, c, { projectId: shared.id, name: taken.name })),
+    );
+    expect(member).toMatchObject({
+      code: 'conflict',
+      options: { field: 'name' },
+      message: expect.stringContaining("project's owner already has"),
+    });
     expect((await project(shared.id))?.name).toBe(shared.name);
     await actAs(test, mia, (tx, c) => updateProject(tx, c, { projectId: shared.id, name: 'Edited by mia' }));
     expect((await project(shared.id))?.name).toBe('Edited by mia');
@@ -123,16 +200,31 @@ describe('updateProject', () => {
 
   it("answers not_found for another tenant's project (audited) and forbidden for a team viewer", async () => {
     const [alice, bob, tina] = [await newUser(test), await newUser(test), await newUser(test)];
-    const team = await newTeam(test, [[alice, 'owner'], [tina, 'viewer']]);
+    const team = await newTeam(test, [
+      [alice, 'owner'],
+      [tina, 'viewer'],
+    ]);
     const { id, name } = await newProject(alice, { teamId: team.id });
-    const hidden = await refusal(actAs(test, bob, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Taken over' })));
+    const hidden = await refusal(
+      actAs(test, bob, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Taken over' })),
+    );
     expect(hidden.code).toBe('not_found');
     expect(await audits({ userId: bob.id })).toEqual([
-      expect.objectContaining({ action: 'authz.denied', resourceType: 'project', resourceId: id, details: { action: 'project.update' }, ipAddress: TEST_META.ip }),
+      expect.objectContaining({
+        action: 'authz.denied',
+        resourceType: 'project',
+        resourceId: id,
+        details: { action: 'project.update' },
+        ipAddress: TEST_META.ip,
+      }),
     ]);
-    const missing = await refusal(actAs(test, bob, (tx, c) => updateProject(tx, c, { projectId: NO_SUCH_ID, name: 'Whatever' })));
+    const missing = await refusal(
+      actAs(test, bob, (tx, c) => updateProject(tx, c, { projectId: NO_SUCH_ID, name: 'Whatever' })),
+    );
     expect(missing.code).toBe('not_found');
-    const viewer = await refusal(actAs(test, tina, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Viewer edit' })));
+    const viewer = await refusal(
+      actAs(test, tina, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Viewer edit' })),
+    );
     expect(viewer.code).toBe('forbidden');
     expect((await project(id))?.name).toBe(name);
   });
@@ -143,9 +235,15 @@ describe('moveProjectToTeam', () => {
     const alice = await newUser(test);
     const team = await newTeam(test, [[alice, 'member']]);
     const { id } = await newProject(alice);
-    expect(await actAs(test, alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: team.id }))).toEqual({ moved: true, team });
+    expect(await actAs(test, alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: team.id }))).toEqual({
+      moved: true,
+      team,
+    });
     expect((await project(id))?.teamId).toBe(team.id);
-    expect(await actAs(test, alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: '' }))).toEqual({ moved: true, team: null });
+    expect(await actAs(test, alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: '' }))).toEqual({
+      moved: true,
+      team: null,
+    });
     expect((await project(id))?.teamId).toBeNull();
     const moves = await audits({ resourceId: id, action: 'project.move_team' });
     expect(moves.map((row) => row.details)).toEqual([
@@ -159,20 +257,32 @@ describe('moveProjectToTeam', () => {
     const foreign = await newTeam(test, [[bob, 'owner']]);
     const views = await newTeam(test, [[alice, 'viewer']]);
     const { id } = await newProject(alice);
-    const outside = await refusal(actAs(test, alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: foreign.id })));
+    const outside = await refusal(
+      actAs(test, alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: foreign.id })),
+    );
     expect(outside).toMatchObject({ code: 'not_found', options: { field: 'teamId' } });
-    const viewing = await refusal(actAs(test, alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: views.id })));
+    const viewing = await refusal(
+      actAs(test, alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: views.id })),
+    );
     expect(viewing).toMatchObject({ code: 'forbidden', options: { field: 'teamId' } });
     expect((await project(id))?.teamId).toBeNull();
-    expect((await audits({ userId: alice.id, action: 'authz.denied' })).map((row) => row.resourceId)).toEqual([foreign.id, views.id]);
+    expect((await audits({ userId: alice.id, action: 'authz.denied' })).map((row) => row.resourceId)).toEqual([
+      foreign.id,
+      views.id,
+    ]);
   });
 
   it('lets only the owner move it: a writing team member is refused', async () => {
     const [alice, mia] = [await newUser(test), await newUser(test)];
-    const team = await newTeam(test, [[alice, 'owner'], [mia, 'admin']]);
+    const team = await newTeam(test, [
+      [alice, 'owner'],
+      [mia, 'admin'],
+    ]);
     const other = await newTeam(test, [[mia, 'owner']]);
     const { id } = await newProject(alice, { teamId: team.id });
-    const error = await refusal(actAs(test, mia, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: other.id })));
+    const error = await refusal(
+      actAs(test, mia, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: other.id })),
+    );
     expect(error.code).toBe('forbidden');
     expect((await project(id))?.teamId).toBe(team.id);
   });
@@ -182,15 +292,26 @@ describe('moveProjectToTeam', () => {
 async function fullProject(owner: User) {
   const { id, name } = await newProject(owner);
   const ids = await system(async (tx) => {
-    const app = await tx.application.create({ data: { projectId: id, name: 'api', type: 'git', sourceType: 'github' } });
-    await tx.application.create({ data: { projectId: id, name: 'old', type: 'docker', status: 'archived', deletedAt: new Date() } });
+    const app = await tx.application.create({
+      data: { projectId: id, name: 'api', type: 'git', sourceType: 'github' },
+    });
+    await tx.application.create({
+      data: { projectId: id, name: 'old', type: 'docker', status: 'archived', deletedAt: new Date() },
+    });
     await tx.gitSource.create({ data: { applicationId: app.id, provider: 'github', repository: 'acme/api' } });
-    await tx.envVar.createMany({ data: [{ applicationId: app.id, key: 'A', value: '1' }, { applicationId: app.id, key: 'B', value: '2' }] });
+    await tx.envVar.createMany({
+      data: [
+        { applicationId: app.id, key: 'A', value: '1' },
+        { applicationId: app.id, key: 'B', value: '2' },
+      ],
+    });
     const deployment = await tx.deployment.create({ data: { applicationId: app.id } });
     await tx.deploymentLog.create({ data: { deploymentId: deployment.id, message: 'built' } });
     const db = await tx.database.create({ data: { projectId: id, name: 'main', type: 'postgresql' } });
     await tx.backup.create({ data: { databaseId: db.id, type: 'full' } });
-    await tx.domain.create({ data: { projectId: id, domain: `${uniqueName('d')}.example.com`, targetType: 'application', targetId: app.id } });
+    await tx.domain.create({
+      data: { projectId: id, domain: `${uniqueName('d')}.example.com`, targetType: 'application', targetId: app.id },
+    });
     return { app: app.id, db: db.id, deployment: deployment.id };
   });
   return { id, name, ...ids };
@@ -201,7 +322,15 @@ describe('deleteProject', () => {
     const alice = await newUser(test);
     const p = await fullProject(alice);
     const preview = await actAs(test, alice, (tx, c) => deletePreview(tx, c, p.id));
-    const counts = { applications: 2, archivedApplications: 1, databases: 1, domains: 1, envVars: 2, deployments: 1, backups: 1 };
+    const counts = {
+      applications: 2,
+      archivedApplications: 1,
+      databases: 1,
+      domains: 1,
+      envVars: 2,
+      deployments: 1,
+      backups: 1,
+    };
     expect(preview).toEqual({ name: p.name, counts, volumes: [] });
 
     await actAs(test, alice, (tx, c) => deleteProject(tx, c, { projectId: p.id, confirmation: p.name }));
@@ -245,37 +374,60 @@ describe('deleteProject', () => {
       [data, { type: 'application', name: 'api' }],
       [spare, null],
     ]);
-    const error = await refusal(actAs(test, alice, (tx, c) => deleteProject(tx, c, { projectId: p.id, confirmation: p.name })));
+    const error = await refusal(
+      actAs(test, alice, (tx, c) => deleteProject(tx, c, { projectId: p.id, confirmation: p.name })),
+    );
     expect(error.code).toBe('conflict');
-    expect(error.message).toContain(`Delete these volumes first (detach an attached one, then delete it): ${data} (attached to application api), ${spare} (detached).`);
+    expect(error.message).toContain(
+      `Delete these volumes first (detach an attached one, then delete it): ${data} (attached to application api), ${spare} (detached).`,
+    );
     expect(await project(p.id)).not.toBeNull();
     expect(await system((tx) => tx.application.count({ where: { projectId: p.id } }))).toBe(2);
 
     await system((tx) => tx.volume.updateMany({ where: { name: data }, data: { applicationId: null } }));
-    const detached = await refusal(actAs(test, alice, (tx, c) => deleteProject(tx, c, { projectId: p.id, confirmation: p.name })));
+    const detached = await refusal(
+      actAs(test, alice, (tx, c) => deleteProject(tx, c, { projectId: p.id, confirmation: p.name })),
+    );
     expect(detached.message).toContain(`${data} (detached), ${spare} (detached)`);
     expect(await audits({ resourceId: p.id, action: 'project.delete' })).toEqual([]);
   });
 
   it("answers not_found for another tenant's project (audited), forbidden for a team admin who is not the owner", async () => {
     const [alice, bob, mia] = [await newUser(test), await newUser(test), await newUser(test)];
-    const team = await newTeam(test, [[alice, 'owner'], [mia, 'admin']]);
+    const team = await newTeam(test, [
+      [alice, 'owner'],
+      [mia, 'admin'],
+    ]);
     const { id, name } = await newProject(alice, { teamId: team.id });
-    const hidden = await refusal(actAs(test, bob, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation: name })));
+    const hidden = await refusal(
+      actAs(test, bob, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation: name })),
+    );
     expect(hidden.code).toBe('not_found');
-    expect(await audits({ userId: bob.id })).toEqual([expect.objectContaining({ action: 'authz.denied', resourceId: id, details: { action: 'project.delete' } })]);
+    expect(await audits({ userId: bob.id })).toEqual([
+      expect.objectContaining({ action: 'authz.denied', resourceId: id, details: { action: 'project.delete' } }),
+    ]);
     expect((await refusal(actAs(test, bob, (tx, c) => deletePreview(tx, c, id)))).code).toBe('not_found');
-    expect((await refusal(actAs(test, mia, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation: name })))).code).toBe('forbidden');
+    expect(
+      (await refusal(actAs(test, mia, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation: name })))).code,
+    ).toBe('forbidden');
     expect((await refusal(actAs(test, mia, (tx, c) => deletePreview(tx, c, id)))).code).toBe('forbidden');
     expect(await project(id)).not.toBeNull();
   });
 
   it('refuses a platform viewer even for a project they own', async () => {
     const viewer = await newUser(test, 'viewer');
-    const { id, name } = await system((tx) => tx.project.create({ data: { name: uniqueName('Mine'), ownerId: viewer.id } }));
-    expect((await refusal(actAs(test, viewer, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation: name })))).code).toBe('forbidden');
-    expect((await refusal(actAs(test, viewer, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Renamed' })))).code).toBe('forbidden');
-    expect((await refusal(actAs(test, viewer, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: '' })))).code).toBe('forbidden');
+    const { id, name } = await system((tx) =>
+      tx.project.create({ data: { name: uniqueName('Mine'), ownerId: viewer.id } }),
+    );
+    expect(
+      (await refusal(actAs(test, viewer, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation: name })))).code,
+    ).toBe('forbidden');
+    expect(
+      (await refusal(actAs(test, viewer, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Renamed' })))).code,
+    ).toBe('forbidden');
+    expect(
+      (await refusal(actAs(test, viewer, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: '' })))).code,
+    ).toBe('forbidden');
     expect(await project(id)).toMatchObject({ name });
   });
 });

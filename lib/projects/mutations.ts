@@ -2,13 +2,13 @@
 // through runAsUser), authorizes first (requireProjectAccess, or can() for project.create), parses its input again,
 // mutates, and writes its audit row in the same transaction. Row-level security and the projects_keep_owner trigger
 // refuse the same things underneath (D7); their refusals are turned into the messages the checks here give.
-import { AppError } from '@/lib/errors';
-import { driverCause, isUniqueViolation } from '@/lib/db/errors';
-import type { Tx } from '@/lib/db/context';
-import type { WorkContext } from '@/lib/db/work';
 import { deniedEntry } from '@/lib/audit/refusal';
 import { recordAudit } from '@/lib/audit/write';
 import { can, WRITING_TEAM_ROLES } from '@/lib/auth/permissions';
+import type { Tx } from '@/lib/db/context';
+import { driverCause, isUniqueViolation } from '@/lib/db/errors';
+import type { WorkContext } from '@/lib/db/work';
+import { AppError } from '@/lib/errors';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { refusal, requireProjectAccess } from '@/lib/projects/access';
 import {
@@ -21,6 +21,7 @@ import {
   type MoveProjectInput,
   type UpdateProjectInput,
 } from '@/lib/validation/project';
+
 import { blockingVolumes, countCascade, describeBlockingVolumes } from './delete-preview';
 
 const NAME_UNIQUE = 'projects_owner_id_name_key';
@@ -36,7 +37,12 @@ const nameTaken = (name: string, actorIsOwner: boolean) =>
   );
 
 /** The team, when the actor may put projects in it (owner, admin or member); otherwise an audited refusal. */
-async function requireWritingTeam(tx: Tx, ctx: WorkContext, teamId: string, action: 'project.create' | 'project.move_team') {
+async function requireWritingTeam(
+  tx: Tx,
+  ctx: WorkContext,
+  teamId: string,
+  action: 'project.create' | 'project.move_team',
+) {
   const membership = await tx.teamMember.findUnique({
     where: { userId_teamId: { userId: ctx.actor.id, teamId } },
     select: { role: true, team: { select: { id: true, name: true } } },
@@ -54,13 +60,18 @@ async function requireWritingTeam(tx: Tx, ctx: WorkContext, teamId: string, acti
 function translateWriteError(error: unknown, name: string, actorIsOwner: boolean): unknown {
   if (isUniqueViolation(error, NAME_UNIQUE)) return nameTaken(name, actorIsOwner);
   if (driverCause(error)?.originalCode === '42501') {
-    return new AppError('forbidden', 'You cannot put this project in that team: choose one of your teams where you are an owner, admin or member.', { field: 'teamId' });
+    return new AppError(
+      'forbidden',
+      'You cannot put this project in that team: choose one of your teams where you are an owner, admin or member.',
+      { field: 'teamId' },
+    );
   }
   return error;
 }
 
 type Metadata = Record<string, unknown>;
-const asObject = (value: unknown): Metadata => (value && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Metadata) } : {});
+const asObject = (value: unknown): Metadata =>
+  value && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Metadata) } : {};
 
 /** metadata with its tags replaced (the key removed when there are none), every other key kept. */
 function withTags(metadata: unknown, tags: string[]): Metadata {
@@ -69,19 +80,34 @@ function withTags(metadata: unknown, tags: string[]): Metadata {
   return tags.length > 0 ? { ...next, tags } : next;
 }
 
-export async function createProject(tx: Tx, ctx: WorkContext, input: CreateProjectInput): Promise<{ id: string; name: string }> {
+export async function createProject(
+  tx: Tx,
+  ctx: WorkContext,
+  input: CreateProjectInput,
+): Promise<{ id: string; name: string }> {
   if (!can(ctx.actor, 'project.create', { type: 'platform' })) {
-    throw refusal(ctx, { action: 'project.create', resourceType: 'project', resourceId: null, notFoundMessage: '' }, true);
+    throw refusal(
+      ctx,
+      { action: 'project.create', resourceType: 'project', resourceId: null, notFoundMessage: '' },
+      true,
+    );
   }
   const { name, description, tags, teamId } = createProjectSchema.parse(input);
   const team = teamId ? await requireWritingTeam(tx, ctx, teamId, 'project.create') : null;
   // Asked first for a clear message without aborting the transaction; the unique index still decides under races.
-  if (await tx.project.findFirst({ where: { ownerId: ctx.actor.id, name }, select: { id: true } })) throw nameTaken(name, true);
+  if (await tx.project.findFirst({ where: { ownerId: ctx.actor.id, name }, select: { id: true } }))
+    throw nameTaken(name, true);
 
   let project: { id: string; name: string };
   try {
     project = await tx.project.create({
-      data: { name, description, ownerId: ctx.actor.id, teamId: team?.id ?? null, metadata: withTags({}, tags) as Prisma.InputJsonObject },
+      data: {
+        name,
+        description,
+        ownerId: ctx.actor.id,
+        teamId: team?.id ?? null,
+        metadata: withTags({}, tags) as Prisma.InputJsonObject,
+      },
       select: { id: true, name: true },
     });
   } catch (error) {
@@ -101,19 +127,34 @@ export async function createProject(tx: Tx, ctx: WorkContext, input: CreateProje
 export type ProjectChange<T> = { from: T; to: T };
 
 /** Saves name, description and tags; returns what changed (nothing written or audited when nothing did). */
-export async function updateProject(tx: Tx, ctx: WorkContext, input: UpdateProjectInput): Promise<{ changed: string[] }> {
+export async function updateProject(
+  tx: Tx,
+  ctx: WorkContext,
+  input: UpdateProjectInput,
+): Promise<{ changed: string[] }> {
   const { projectId, name, description, tags } = updateProjectSchema.parse(input);
   const access = await requireProjectAccess(tx, ctx, projectId, 'project.update');
   // Locked, so metadata read here is still what is there when the other keys are written back.
   const [current] = await tx.$queryRaw<{ name: string; description: string | null; metadata: unknown }[]>`
     SELECT name, description, metadata FROM projects WHERE id = ${projectId}::uuid FOR UPDATE`;
-  if (!current) throw refusal(ctx, { action: 'project.update', resourceType: 'project', resourceId: projectId, notFoundMessage: 'This project was just deleted.' }, false);
+  if (!current)
+    throw refusal(
+      ctx,
+      {
+        action: 'project.update',
+        resourceType: 'project',
+        resourceId: projectId,
+        notFoundMessage: 'This project was just deleted.',
+      },
+      false,
+    );
 
   const currentTags = asObject(current.metadata).tags;
   const changes: Record<string, ProjectChange<unknown>> = {};
   if (current.name !== name) changes.name = { from: current.name, to: name };
   if (current.description !== description) changes.description = { from: current.description, to: description };
-  if (JSON.stringify(Array.isArray(currentTags) ? currentTags : []) !== JSON.stringify(tags)) changes.tags = { from: currentTags ?? [], to: tags };
+  if (JSON.stringify(Array.isArray(currentTags) ? currentTags : []) !== JSON.stringify(tags))
+    changes.tags = { from: currentTags ?? [], to: tags };
   if (Object.keys(changes).length === 0) return { changed: [] };
 
   const actorIsOwner = access.ownerId === ctx.actor.id;
@@ -127,7 +168,14 @@ export async function updateProject(tx: Tx, ctx: WorkContext, input: UpdateProje
   }
   // A description can be long: the audit row says that it changed, not the whole text twice.
   const details = { ...changes, ...(changes.description ? { description: { changed: true } } : {}) };
-  await recordAudit(tx, { userId: ctx.actor.id, action: 'project.update', resourceType: 'project', resourceId: projectId, details, ...ctx.meta });
+  await recordAudit(tx, {
+    userId: ctx.actor.id,
+    action: 'project.update',
+    resourceType: 'project',
+    resourceId: projectId,
+    details,
+    ...ctx.meta,
+  });
   return { changed: Object.keys(changes) };
 }
 
@@ -142,7 +190,9 @@ export async function moveProjectToTeam(
   const team = teamId ? await requireWritingTeam(tx, ctx, teamId, 'project.move_team') : null;
   if (access.teamId === (team?.id ?? null)) return { moved: false, team };
 
-  const from = access.teamId ? await tx.team.findUnique({ where: { id: access.teamId }, select: { id: true, name: true } }) : null;
+  const from = access.teamId
+    ? await tx.team.findUnique({ where: { id: access.teamId }, select: { id: true, name: true } })
+    : null;
   try {
     await tx.project.update({ where: { id: projectId }, data: { teamId: team?.id ?? null } });
   } catch (error) {
@@ -164,11 +214,17 @@ export async function moveProjectToTeam(
  * env vars, deployments and their logs, git sources and backups. Refused while it has any volume, attached or not:
  * volumes hold data and are deleted deliberately (D3), and a detached one would otherwise be orphaned.
  */
-export async function deleteProject(tx: Tx, ctx: WorkContext, input: DeleteProjectInput): Promise<{ id: string; name: string }> {
+export async function deleteProject(
+  tx: Tx,
+  ctx: WorkContext,
+  input: DeleteProjectInput,
+): Promise<{ id: string; name: string }> {
   const { projectId, confirmation } = deleteProjectSchema.parse(input);
   const access = await requireProjectAccess(tx, ctx, projectId, 'project.delete');
   if (confirmation !== access.name) {
-    throw new AppError('invalid', `Type the project name “${access.name}” exactly as shown to confirm.`, { field: 'confirmation' });
+    throw new AppError('invalid', `Type the project name “${access.name}” exactly as shown to confirm.`, {
+      field: 'confirmation',
+    });
   }
   // Locked first: a volume created in this project now waits for this transaction, then finds the project gone.
   await tx.$queryRaw`SELECT id FROM projects WHERE id = ${projectId}::uuid FOR UPDATE`;

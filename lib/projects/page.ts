@@ -4,6 +4,7 @@
 // (lib/applications/page.ts).
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
+
 import { deniedEntry } from '@/lib/audit/refusal';
 import { can, type Action, type ResourceOf } from '@/lib/auth/permissions';
 import { requireUser, type SessionUser } from '@/lib/auth/session';
@@ -11,6 +12,7 @@ import { getDb } from '@/lib/db';
 import { asUser, type Tx } from '@/lib/db/context';
 import { recordRefusal, type WorkContext } from '@/lib/db/work';
 import { getRequestMeta } from '@/lib/http/request-meta';
+
 import { loadProjectAccess, type ProjectAccess } from './access';
 
 export type ProjectPage<P = ProjectAccess> = {

@@ -1,53 +1,101 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { can } from '@/lib/auth/permissions';
 import { asSystem, asUser } from '@/lib/db/context';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { CIPHERTEXT, NO_SUCH_ID } from '@/lib/testing/fixtures';
+
 import { getProjectForUser, listWritableTeams, projectResource } from './queries';
 
 // alice owns a personal project (with applications, a database and domains) and a project shared with her team, where
 // tina is a viewer. bob owns nothing of theirs and belongs to no team.
 let test: TestDatabase;
-const ids = { alice: '', bob: '', tina: '', team: '', personal: '', shared: '', bobs: '', api: '', web: '', db: '', legacy: '', viewed: '' };
+const ids = {
+  alice: '',
+  bob: '',
+  tina: '',
+  team: '',
+  personal: '',
+  shared: '',
+  bobs: '',
+  api: '',
+  web: '',
+  db: '',
+  legacy: '',
+  viewed: '',
+};
 
 async function seed() {
   await asSystem(test.db.prisma, async (tx) => {
     const user = (username: string) =>
-      tx.user.create({ data: { username, email: `${username}@example.com`, authProvider: 'github' }, select: { id: true } });
+      tx.user.create({
+        data: { username, email: `${username}@example.com`, authProvider: 'github' },
+        select: { id: true },
+      });
     ids.alice = (await user('alice')).id;
     ids.bob = (await user('bob')).id;
     ids.tina = (await user('tina')).id;
     ids.team = (
       await tx.team.create({
-        data: { name: 'Platform', members: { create: [{ userId: ids.alice, role: 'owner' }, { userId: ids.tina, role: 'viewer' }] } },
+        data: {
+          name: 'Platform',
+          members: {
+            create: [
+              { userId: ids.alice, role: 'owner' },
+              { userId: ids.tina, role: 'viewer' },
+            ],
+          },
+        },
       })
     ).id;
     const personal = await tx.project.create({
-      data: { name: 'billing', description: 'Invoices', ownerId: ids.alice, metadata: { tags: ['critical', 7, 'pci'], env: 'prod' } },
+      data: {
+        name: 'billing',
+        description: 'Invoices',
+        ownerId: ids.alice,
+        metadata: { tags: ['critical', 7, 'pci'], env: 'prod' },
+      },
     });
     ids.personal = personal.id;
     ids.shared = (await tx.project.create({ data: { name: 'shared', ownerId: ids.alice, teamId: ids.team } })).id;
     ids.bobs = (await tx.project.create({ data: { name: 'bobs-app', ownerId: ids.bob } })).id;
 
     const app = (name: string, status: string, deletedAt?: Date) =>
-      tx.application.create({ data: { projectId: personal.id, name, type: 'docker', sourceType: 'docker', status, replicas: 2, deletedAt } });
+      tx.application.create({
+        data: { projectId: personal.id, name, type: 'docker', sourceType: 'docker', status, replicas: 2, deletedAt },
+      });
     ids.web = (await app('web', 'running')).id;
     ids.api = (await app('api', 'failed')).id;
     ids.legacy = (await app('legacy', 'archived', new Date())).id;
     ids.db = (
       await tx.database.create({
-        data: { projectId: personal.id, name: 'main', type: 'postgresql', status: 'running', version: '16', connectionString: CIPHERTEXT },
+        data: {
+          projectId: personal.id,
+          name: 'main',
+          type: 'postgresql',
+          status: 'running',
+          version: '16',
+          connectionString: CIPHERTEXT,
+        },
       })
     ).id;
     await tx.domain.createMany({
       data: [
         { projectId: personal.id, domain: 'billing.example.com', targetType: 'application', targetId: ids.web },
-        { projectId: personal.id, domain: 'db.billing.example.com', targetType: 'database', targetId: ids.db, tlsEnabled: false },
+        {
+          projectId: personal.id,
+          domain: 'db.billing.example.com',
+          targetType: 'database',
+          targetId: ids.db,
+          tlsEnabled: false,
+        },
       ],
     });
     await tx.volume.create({ data: { name: 'billing-data', mountPath: '/data', sizeGb: 1, applicationId: ids.web } });
     await tx.volume.create({ data: { name: 'billing-spare', mountPath: '/spare', sizeGb: 1, projectId: personal.id } });
-    ids.viewed = (await tx.team.create({ data: { name: 'Viewed', members: { create: [{ userId: ids.alice, role: 'viewer' }] } } })).id;
+    ids.viewed = (
+      await tx.team.create({ data: { name: 'Viewed', members: { create: [{ userId: ids.alice, role: 'viewer' }] } } })
+    ).id;
   });
 }
 
@@ -79,7 +127,9 @@ describe('getProjectForUser', () => {
       ['api', 'failed', 2],
       ['web', 'running', 2],
     ]);
-    expect(project!.databases).toEqual([{ id: ids.db, name: 'main', type: 'postgresql', status: 'running', version: '16' }]);
+    expect(project!.databases).toEqual([
+      { id: ids.db, name: 'main', type: 'postgresql', status: 'running', version: '16' },
+    ]);
     expect(project!.domains.map((d) => [d.domain, d.targetName, d.tlsEnabled])).toEqual([
       ['billing.example.com', 'web', true],
       ['db.billing.example.com', 'main', false],
@@ -121,7 +171,9 @@ describe('getProjectForUser', () => {
 describe('row-level security hides the project when the application-level check is removed', () => {
   // The same read as getProjectForUser without its OR filter: only PostgreSQL stands between bob and alice's project.
   const unfiltered = (userId: string, projectId: string) =>
-    asUser(test.db.prisma, userId, (tx) => tx.project.findUnique({ where: { id: projectId }, select: { id: true, name: true } }));
+    asUser(test.db.prisma, userId, (tx) =>
+      tx.project.findUnique({ where: { id: projectId }, select: { id: true, name: true } }),
+    );
 
   it('finds nothing for bob, and the project for its owner and her team (the query itself works)', async () => {
     expect(await unfiltered(ids.bob, ids.personal)).toBeNull();
@@ -133,11 +185,21 @@ describe('row-level security hides the project when the application-level check 
   });
 
   it("lets bob delete or change none of alice's projects with raw SQL", async () => {
-    const deleted = await asUser(test.db.prisma, ids.bob, (tx) => tx.$executeRaw`DELETE FROM projects WHERE id = ${ids.personal}::uuid`);
+    const deleted = await asUser(
+      test.db.prisma,
+      ids.bob,
+      (tx) => tx.$executeRaw`DELETE FROM projects WHERE id = ${ids.personal}::uuid`,
+    );
     expect(deleted).toBe(0);
-    const renamed = await asUser(test.db.prisma, ids.bob, (tx) => tx.$executeRaw`UPDATE projects SET name = 'mine-now' WHERE id = ${ids.personal}::uuid`);
+    const renamed = await asUser(
+      test.db.prisma,
+      ids.bob,
+      (tx) => tx.$executeRaw`UPDATE projects SET name = 'mine-now' WHERE id = ${ids.personal}::uuid`,
+    );
     expect(renamed).toBe(0);
-    const still = await asSystem(test.db.prisma, (tx) => tx.project.findUnique({ where: { id: ids.personal }, select: { name: true } }));
+    const still = await asSystem(test.db.prisma, (tx) =>
+      tx.project.findUnique({ where: { id: ids.personal }, select: { name: true } }),
+    );
     expect(still).toEqual({ name: 'billing' });
   });
 });

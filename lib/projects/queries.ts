@@ -130,7 +130,10 @@ export async function getProjectForUser(
   // Target names of the domains, read for exactly those targets (the page of applications may not hold them).
   const targetIds = domains.filter((domain) => domain.targetType === 'application').map((domain) => domain.targetId);
   const targets = targetIds.length
-    ? await tx.application.findMany({ where: { projectId, deletedAt: null, id: { in: targetIds } }, select: { id: true, name: true } })
+    ? await tx.application.findMany({
+        where: { projectId, deletedAt: null, id: { in: targetIds } },
+        select: { id: true, name: true },
+      })
     : [];
   const names = new Map<string, string>();
   for (const app of targets) names.set(`application:${app.id}`, app.name);

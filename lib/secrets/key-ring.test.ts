@@ -3,8 +3,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { addKeyVersion, keyVersionOf } from '@/lib/crypto';
+
 import { decryptStored, encryptStored, getKeyRing, resetKeyRing } from './key-ring';
 
 let dir: string;

@@ -4,6 +4,7 @@
 // running panel encrypts with the new key and decrypts values already moved to it, without a restart.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+
 import { decryptSecret, encryptSecret, KEY_FILE, loadKeyRing, type KeyRing } from '@/lib/crypto';
 import { env } from '@/lib/env';
 import { forget, remember } from '@/lib/server/remember';
@@ -24,7 +25,10 @@ async function fileStamp(dataDir: string): Promise<string | null> {
 async function load(): Promise<Loaded> {
   const config = env();
   if (config.SLIPWAY_SECRET_KEY !== undefined) {
-    return { ring: await loadKeyRing({ secretKey: config.SLIPWAY_SECRET_KEY, dataDir: config.SLIPWAY_DATA_DIR }), stamp: null };
+    return {
+      ring: await loadKeyRing({ secretKey: config.SLIPWAY_SECRET_KEY, dataDir: config.SLIPWAY_DATA_DIR }),
+      stamp: null,
+    };
   }
   const ring = await loadKeyRing({ dataDir: config.SLIPWAY_DATA_DIR });
   return { ring, stamp: await fileStamp(config.SLIPWAY_DATA_DIR) };

@@ -4,10 +4,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { decryptSecret, encryptSecret, keyVersionOf, loadKeyRing, type KeyRing } from '@/lib/crypto';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { insertAppTree, insertDatabase, insertDomain, insertRow } from '@/lib/testing/fixtures';
+
 import { countStale, reencryptAll, rotateSecrets } from './rotate';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -25,7 +28,10 @@ const q = <T extends Record<string, unknown>>(sql: string, params: unknown[] = [
 
 async function read(item: Stored): Promise<string> {
   if (item.field) {
-    const [row] = await q<{ v: string }>(`SELECT webhook_config ->> $2 AS v FROM git_sources WHERE id = $1`, [item.id, item.field]);
+    const [row] = await q<{ v: string }>(`SELECT webhook_config ->> $2 AS v FROM git_sources WHERE id = $1`, [
+      item.id,
+      item.field,
+    ]);
     return row!.v;
   }
   const [row] = await q<{ v: string }>(`SELECT ${item.column} AS v FROM ${item.table} WHERE id = $1`, [item.id]);
@@ -39,13 +45,27 @@ async function seed() {
 
   for (let i = 0; i < 7; i += 1) {
     const plaintext = `env-secret-${i}-${randomBytes(4).toString('hex')}`;
-    const row = await insertRow(test.db.pool, 'env_vars', { application_id: appId, key: `SECRET_${i}`, value: secret(plaintext, 'env_vars.value'), is_secret: true });
+    const row = await insertRow(test.db.pool, 'env_vars', {
+      application_id: appId,
+      key: `SECRET_${i}`,
+      value: secret(plaintext, 'env_vars.value'),
+      is_secret: true,
+    });
     add({ table: 'env_vars', id: row.id as string, column: 'value', aad: 'env_vars.value' }, plaintext);
   }
-  plainValueId = (await insertRow(test.db.pool, 'env_vars', { application_id: appId, key: 'PLAIN', value: 'not-encrypted', is_secret: false })).id as string;
+  plainValueId = (
+    await insertRow(test.db.pool, 'env_vars', {
+      application_id: appId,
+      key: 'PLAIN',
+      value: 'not-encrypted',
+      is_secret: false,
+    })
+  ).id as string;
 
   const dsn = 'postgresql://app:pw@db:5432/app';
-  const database = await insertDatabase(test.db.pool, projectId, { connection_string: secret(dsn, 'databases.connection_string') });
+  const database = await insertDatabase(test.db.pool, projectId, {
+    connection_string: secret(dsn, 'databases.connection_string'),
+  });
   add({ table: 'databases', id: database.id, column: 'connection_string', aad: 'databases.connection_string' }, dsn);
   await insertDatabase(test.db.pool, projectId, { connection_string: null });
 
@@ -58,7 +78,10 @@ async function seed() {
     private_key: secret(pem, 'certificates.private_key'),
     expires_at: new Date(Date.now() + 86_400_000),
   });
-  add({ table: 'certificates', id: certificate.id as string, column: 'private_key', aad: 'certificates.private_key' }, pem);
+  add(
+    { table: 'certificates', id: certificate.id as string, column: 'private_key', aad: 'certificates.private_key' },
+    pem,
+  );
 
   const webhookSecret = randomBytes(12).toString('hex');
   const deployToken = `tok_${randomBytes(6).toString('hex')}`;
@@ -73,8 +96,26 @@ async function seed() {
       url: 'https://example.com/hook',
     },
   });
-  add({ table: 'git_sources', id: source.id as string, column: 'webhook_config', field: 'secret', aad: 'git_sources.webhook_config.secret' }, webhookSecret);
-  add({ table: 'git_sources', id: source.id as string, column: 'webhook_config', field: 'deploy_token', aad: 'git_sources.webhook_config.deploy_token' }, deployToken);
+  add(
+    {
+      table: 'git_sources',
+      id: source.id as string,
+      column: 'webhook_config',
+      field: 'secret',
+      aad: 'git_sources.webhook_config.secret',
+    },
+    webhookSecret,
+  );
+  add(
+    {
+      table: 'git_sources',
+      id: source.id as string,
+      column: 'webhook_config',
+      field: 'deploy_token',
+      aad: 'git_sources.webhook_config.deploy_token',
+    },
+    deployToken,
+  );
 }
 
 async function expectAllOn(version: number) {
@@ -111,7 +152,9 @@ describe('rotateSecrets', () => {
     await expectAllOn(2);
     const ring = await loadKeyRing({ dataDir });
     expect([ring.current, ring.keys.get(1)?.equals(v1.keys.get(1)!)]).toEqual([2, true]);
-    expect((await q<{ v: string }>('SELECT value AS v FROM env_vars WHERE id = $1', [plainValueId]))[0]!.v).toBe('not-encrypted');
+    expect((await q<{ v: string }>('SELECT value AS v FROM env_vars WHERE id = $1', [plainValueId]))[0]!.v).toBe(
+      'not-encrypted',
+    );
     const [hook] = await q<{ c: Record<string, unknown> }>('SELECT webhook_config AS c FROM git_sources');
     expect([hook!.c.events, hook!.c.url]).toEqual([['push'], 'https://example.com/hook']);
   });
@@ -126,7 +169,10 @@ describe('rotateSecrets', () => {
 
   it('finishes an unfinished rotation instead of adding another key', async () => {
     const lagging = stored[0]!;
-    await q(`UPDATE env_vars SET value = $2 WHERE id = $1`, [lagging.id, encryptSecret(v1, lagging.plaintext, lagging.aad)]);
+    await q(`UPDATE env_vars SET value = $2 WHERE id = $1`, [
+      lagging.id,
+      encryptSecret(v1, lagging.plaintext, lagging.aad),
+    ]);
     expect(await countStale(test.db.prisma, 2)).toBe(1);
     const result = await rotateSecrets(test.db.prisma, { dataDir });
     expect(result).toMatchObject({ keyVersion: 2, addedKey: false, stale: 1 });
@@ -150,10 +196,23 @@ describe('rotateSecrets', () => {
 
 describe('scripts/secrets-rotate.ts', () => {
   const run = async () => {
-    const env = { ...process.env, DATABASE_URL: test.url, SLIPWAY_DATA_DIR: dataDir, SLIPWAY_SECRET_KEY: '', NODE_ENV: 'production' as const };
-    return promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/secrets-rotate.ts'], { cwd: ROOT, env }).then(
+    const env = {
+      ...process.env,
+      DATABASE_URL: test.url,
+      SLIPWAY_DATA_DIR: dataDir,
+      SLIPWAY_SECRET_KEY: '',
+      NODE_ENV: 'production' as const,
+    };
+    return promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/secrets-rotate.ts'], {
+      cwd: ROOT,
+      env,
+    }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({
+        code: error.code,
+        stdout: error.stdout,
+        stderr: error.stderr,
+      }),
     );
   };
 
@@ -171,7 +230,12 @@ describe('scripts/secrets-rotate.ts', () => {
     const stranger: KeyRing = { current: 3, keys: new Map([[3, randomBytes(32)]]) };
     const bad = encryptSecret(stranger, 'written with a lost key', 'env_vars.value');
     const { appId } = await insertAppTree(test.db.pool);
-    const row = await insertRow(test.db.pool, 'env_vars', { application_id: appId, key: 'LOST', value: bad, is_secret: true });
+    const row = await insertRow(test.db.pool, 'env_vars', {
+      application_id: appId,
+      key: 'LOST',
+      value: bad,
+      is_secret: true,
+    });
     const { code, stdout, stderr } = await run();
     expect(code).toBe(1);
     expect(stdout).toContain('Added key version 4');

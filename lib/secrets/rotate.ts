@@ -18,12 +18,29 @@ export type RotationFailure = { target: string; id: string; reason: string };
 export type RotationReport = { keyVersion: number; counts: TargetCount[]; failures: RotationFailure[] };
 
 /** `parent`: the row a trigger updates when this one changes, locked first (see lockedBatch). */
-type Column = { target: string; table: string; column: string; where: string; parent?: { table: string; column: string } };
+type Column = {
+  target: string;
+  table: string;
+  column: string;
+  where: string;
+  parent?: { table: string; column: string };
+};
 
 const COLUMNS: readonly Column[] = [
   // Changing env_vars fires the mirror trigger, which updates the application row: lock it first, as the panel does.
-  { target: 'env_vars.value', table: 'env_vars', column: 'value', where: 'is_secret', parent: { table: 'applications', column: 'application_id' } },
-  { target: 'databases.connection_string', table: 'databases', column: 'connection_string', where: 'connection_string IS NOT NULL' },
+  {
+    target: 'env_vars.value',
+    table: 'env_vars',
+    column: 'value',
+    where: 'is_secret',
+    parent: { table: 'applications', column: 'application_id' },
+  },
+  {
+    target: 'databases.connection_string',
+    table: 'databases',
+    column: 'connection_string',
+    where: 'connection_string IS NOT NULL',
+  },
   { target: 'certificates.private_key', table: 'certificates', column: 'private_key', where: 'TRUE' },
 ];
 const WEBHOOK = 'git_sources.webhook_config';
@@ -37,10 +54,19 @@ export type ReencryptOptions = { batchSize?: number };
 type Batch<R> = { rows: R[]; last: string | null; seen: number };
 type Select<R> = (tx: Tx, after: string | null, limit: number) => Promise<Batch<R>>;
 
-const plainBatch = <R extends { id: string }>(rows: R[]): Batch<R> => ({ rows, last: rows.at(-1)?.id ?? null, seen: rows.length });
+const plainBatch = <R extends { id: string }>(rows: R[]): Batch<R> => ({
+  rows,
+  last: rows.at(-1)?.id ?? null,
+  seen: rows.length,
+});
 
 /** Runs `handle` over every row `select` returns, a batch per transaction, in primary key order. */
-async function walk<R>(db: PrismaClient, batchSize: number, select: Select<R>, handle: (tx: Tx, row: R) => Promise<void>) {
+async function walk<R>(
+  db: PrismaClient,
+  batchSize: number,
+  select: Select<R>,
+  handle: (tx: Tx, row: R) => Promise<void>,
+) {
   let after: string | null = null;
   for (;;) {
     const batch: Batch<R> = await asSystem(db, async (tx) => {
@@ -60,7 +86,13 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : 'unknown error';
 }
 
-async function reencryptColumn(db: PrismaClient, ring: KeyRing, spec: Column, batchSize: number, report: RotationReport) {
+async function reencryptColumn(
+  db: PrismaClient,
+  ring: KeyRing,
+  spec: Column,
+  batchSize: number,
+  report: RotationReport,
+) {
   const count: TargetCount = { target: spec.target, scanned: 0, reencrypted: 0, current: 0, failed: 0 };
   report.counts.push(count);
   const table = Prisma.raw(spec.table);
@@ -152,7 +184,11 @@ async function reencryptWebhooks(db: PrismaClient, ring: KeyRing, batchSize: num
 }
 
 /** Moves every stored secret onto `ring.current`. Values already on it are checked (decrypted) but not rewritten. */
-export async function reencryptAll(db: PrismaClient, ring: KeyRing, options: ReencryptOptions = {}): Promise<RotationReport> {
+export async function reencryptAll(
+  db: PrismaClient,
+  ring: KeyRing,
+  options: ReencryptOptions = {},
+): Promise<RotationReport> {
   const batchSize = options.batchSize ?? 100;
   const report: RotationReport = { keyVersion: ring.current, counts: [], failures: [] };
   for (const spec of COLUMNS) await reencryptColumn(db, ring, spec, batchSize, report);
@@ -163,8 +199,10 @@ export async function reencryptAll(db: PrismaClient, ring: KeyRing, options: Ree
 /** How many well-formed ciphertexts are on a key version other than `version` (a rotation left unfinished). */
 export async function countStale(db: PrismaClient, version: number): Promise<number> {
   const prefix = `enc:v1:${version}:`;
-  const rows = await asSystem(db, (tx) =>
-    tx.$queryRaw<{ n: bigint }[]>`
+  const rows = await asSystem(
+    db,
+    (tx) =>
+      tx.$queryRaw<{ n: bigint }[]>`
       SELECT (SELECT count(*) FROM env_vars WHERE is_secret AND value LIKE 'enc:v1:%' AND NOT starts_with(value, ${prefix}))
            + (SELECT count(*) FROM databases WHERE connection_string LIKE 'enc:v1:%' AND NOT starts_with(connection_string, ${prefix}))
            + (SELECT count(*) FROM certificates WHERE private_key LIKE 'enc:v1:%' AND NOT starts_with(private_key, ${prefix}))

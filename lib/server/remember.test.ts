@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { forget, keep, recall, remember } from './remember';
 
 let n = 0;

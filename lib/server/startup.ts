@@ -3,9 +3,10 @@
 // maintenance scheduled, and a clean stop of the embedded server on SIGINT/SIGTERM.
 import { database } from '@/lib/db';
 import { scheduleMaintenance } from '@/lib/db/maintenance';
+import { configureDeployRuntime, stopDeployRuntime } from '@/lib/deploy/runtime';
 import { env } from '@/lib/env';
 import { getKeyRing } from '@/lib/secrets/key-ring';
-import { configureDeployRuntime, stopDeployRuntime } from '@/lib/deploy/runtime';
+
 import { remember } from './remember';
 
 /** Once per process, however many copies of this module Next.js loads. */

@@ -1,6 +1,7 @@
 // Image builds against the real engine: streaming, cache detection, failures and cancellation.
 import type Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
+
 import { buildImage } from './build';
 import { connectDocker } from './client';
 import { EngineError } from './errors';
@@ -28,10 +29,17 @@ async function openGate(gate: string): Promise<void> {
   // The engine may still list the step as 'created' when its first line has already come: wait until it says running.
   let step: Docker.ContainerInfo | undefined;
   for (const deadline = Date.now() + 30_000; !step; await new Promise((resolve) => setTimeout(resolve, 100))) {
-    const waiting = (await docker.listContainers({ all: true })).filter((container) => container.Command.includes(gate));
+    const waiting = (await docker.listContainers({ all: true })).filter((container) =>
+      container.Command.includes(gate),
+    );
     step = waiting.find((container) => container.State === 'running');
-    if (!step && (waiting.length === 0 || waiting.some((container) => container.State === 'exited') || Date.now() > deadline)) {
-      throw new Error(`no running build step waits on ${gate} (${JSON.stringify(waiting.map((c) => c.State))}): the first line came after it ended`);
+    if (
+      !step &&
+      (waiting.length === 0 || waiting.some((container) => container.State === 'exited') || Date.now() > deadline)
+    ) {
+      throw new Error(
+        `no running build step waits on ${gate} (${JSON.stringify(waiting.map((c) => c.State))}): the first line came after it ended`,
+      );
     }
   }
   const exec = await docker.getContainer(step.Id).exec({ Cmd: ['touch', '/tmp/go'] });
@@ -97,7 +105,12 @@ describe('buildImage', () => {
     const dir = await context({ '.git/HEAD': 'secret\n', 'app.txt': 'hello\n' });
     const dockerfileText = `FROM ${BASE_IMAGE}\nCOPY . /src\nRUN ls -a /src && test ! -e /src/.git && cat /src/app.txt`;
     const lines: string[] = [];
-    await buildImage(docker, { context: { dir, dockerfileText }, tag: imageRef(app.id, 'gen'), labels, onLine: (line) => lines.push(line) });
+    await buildImage(docker, {
+      context: { dir, dockerfileText },
+      tag: imageRef(app.id, 'gen'),
+      labels,
+      onLine: (line) => lines.push(line),
+    });
     expect(lines).toContain('hello');
     expect(lines).not.toContain('.git');
 
@@ -135,7 +148,9 @@ describe('buildImage', () => {
     const dir = await context({ Dockerfile: `FROM ${BASE_IMAGE}` });
     const { symlink } = await import('node:fs/promises');
     await symlink('/etc/passwd', `${dir}/passwd`);
-    await expect(buildImage(docker, { context: { dir }, tag: imageRef(app.id, 'link'), labels, onLine: () => {} })).rejects.toMatchObject({
+    await expect(
+      buildImage(docker, { context: { dir }, tag: imageRef(app.id, 'link'), labels, onLine: () => {} }),
+    ).rejects.toMatchObject({
       code: 'invalid',
       message: expect.stringMatching(/symlink passwd/),
     });

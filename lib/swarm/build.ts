@@ -1,10 +1,12 @@
 // Image builds through the Engine API (classic builder). Output is parsed as it streams, so each line reaches the
 // sink while the build runs, and the build's own cache report ("Using cache") tells whether anything was rebuilt.
-import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { type BuildContext, dockerfilePath, packContext } from './context';
-import { EngineError, dockerMessage } from './errors';
+
+import type Docker from 'dockerode';
+
+import { dockerfilePath, packContext, type BuildContext } from './context';
+import { dockerMessage, EngineError } from './errors';
 
 export type { BuildContext } from './context';
 export type OutputStream = 'stdout' | 'stderr';
@@ -115,7 +117,9 @@ export async function buildImage(docker: Docker, options: BuildOptions): Promise
     } else if (typeof message.stream === 'string') {
       output.push(message.stream);
     } else if (typeof message.status === 'string') {
-      output.push(`${message.id ? `${message.id}: ` : ''}${message.status}${message.progress ? ` ${message.progress}` : ''}\n`);
+      output.push(
+        `${message.id ? `${message.id}: ` : ''}${message.status}${message.progress ? ` ${message.progress}` : ''}\n`,
+      );
     } else if (message.aux?.ID) {
       imageId = message.aux.ID;
     }
@@ -161,7 +165,9 @@ export async function buildImage(docker: Docker, options: BuildOptions): Promise
   output.flush();
   if (failure !== undefined) {
     const plain = tail.map((line) => line.replace(ANSI, ''));
-    throw new EngineError('build_failed', `The image build failed: ${failure}\nLast output:\n${plain.join('\n')}`, [...tail]);
+    throw new EngineError('build_failed', `The image build failed: ${failure}\nLast output:\n${plain.join('\n')}`, [
+      ...tail,
+    ]);
   }
   if (!imageId) throw new EngineError('build_failed', 'The build ended without producing an image.', [...tail]);
   const image = await docker.getImage(options.tag).inspect();

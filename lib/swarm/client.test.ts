@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { DEFAULT_SOCKET, dockerOptions } from './client';
 
 describe('dockerOptions', () => {
@@ -14,7 +15,10 @@ describe('dockerOptions', () => {
     expect(dockerOptions(host)).toEqual(expected);
   });
 
-  it.each(['unix://relative.sock', 'ssh://user@host', 'docker.sock', 'npipe:////./pipe/docker_engine', 'tcp://'])('refuses %j', (host) => {
-    expect(() => dockerOptions(host)).toThrow(expect.objectContaining({ code: 'invalid' }));
-  });
+  it.each(['unix://relative.sock', 'ssh://user@host', 'docker.sock', 'npipe:////./pipe/docker_engine', 'tcp://'])(
+    'refuses %j',
+    (host) => {
+      expect(() => dockerOptions(host)).toThrow(expect.objectContaining({ code: 'invalid' }));
+    },
+  );
 });

@@ -1,6 +1,7 @@
 // The Docker connection. The caller reads DOCKER_HOST (lib/env.ts) and passes it in; nothing here reads process.env.
 import Docker from 'dockerode';
-import { EngineError, dockerMessage } from './errors';
+
+import { dockerMessage, EngineError } from './errors';
 
 export const DEFAULT_SOCKET = '/var/run/docker.sock';
 
@@ -10,17 +11,27 @@ export function dockerOptions(host?: string): Docker.DockerOptions {
   const value = host.trim();
   if (value.startsWith('unix://')) {
     const socketPath = value.slice('unix://'.length);
-    if (!socketPath.startsWith('/')) throw new EngineError('invalid', `DOCKER_HOST “${value}” needs an absolute socket path, like unix:///var/run/docker.sock.`);
+    if (!socketPath.startsWith('/'))
+      throw new EngineError(
+        'invalid',
+        `DOCKER_HOST “${value}” needs an absolute socket path, like unix:///var/run/docker.sock.`,
+      );
     return { socketPath };
   }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new EngineError('invalid', `DOCKER_HOST “${value.slice(0, 80)}” is not an address. Use unix:///var/run/docker.sock or tcp://host:2375.`);
+    throw new EngineError(
+      'invalid',
+      `DOCKER_HOST “${value.slice(0, 80)}” is not an address. Use unix:///var/run/docker.sock or tcp://host:2375.`,
+    );
   }
   if (!['tcp:', 'http:', 'https:'].includes(url.protocol) || !url.hostname) {
-    throw new EngineError('invalid', `DOCKER_HOST “${value.slice(0, 80)}” is not supported. Use unix:///path/to/docker.sock or tcp://host:port.`);
+    throw new EngineError(
+      'invalid',
+      `DOCKER_HOST “${value.slice(0, 80)}” is not supported. Use unix:///path/to/docker.sock or tcp://host:port.`,
+    );
   }
   const protocol = url.protocol === 'https:' ? 'https' : 'http';
   const port = url.port === '' ? (protocol === 'https' ? 2376 : 2375) : Number(url.port);
@@ -37,7 +48,10 @@ export async function assertSwarmManager(docker: Docker): Promise<void> {
   try {
     info = await docker.info();
   } catch (error) {
-    throw new EngineError('docker_unavailable', `The Docker engine did not answer (${dockerMessage(error)}). Is dockerd running, and is DOCKER_HOST right?`);
+    throw new EngineError(
+      'docker_unavailable',
+      `The Docker engine did not answer (${dockerMessage(error)}). Is dockerd running, and is DOCKER_HOST right?`,
+    );
   }
   if (info.Swarm?.ControlAvailable) return;
   const state = info.Swarm?.LocalNodeState || 'inactive';

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import tar from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { contextEntries, dockerfilePath, packContext } from './context';
 
 let dir: string;
@@ -24,7 +26,8 @@ async function unpack(stream: tar.Pack): Promise<Record<string, string>> {
     for await (const entry of extract) {
       const chunks: Buffer[] = [];
       for await (const chunk of entry) chunks.push(chunk as Buffer);
-      files[entry.header.name] = entry.header.type === 'symlink' ? `-> ${entry.header.linkname}` : Buffer.concat(chunks).toString();
+      files[entry.header.name] =
+        entry.header.type === 'symlink' ? `-> ${entry.header.linkname}` : Buffer.concat(chunks).toString();
     }
   })();
   stream.pipe(extract);
@@ -36,7 +39,12 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 describe('build context', () => {
   it('packs everything but .git, keeps inside symlinks, skips FIFOs', async () => {
-    await makeDir({ Dockerfile: 'FROM x\n', 'src/app.js': 'console.log(1)\n', '.git/HEAD': 'ref\n', 'src/.git/config': 'x' });
+    await makeDir({
+      Dockerfile: 'FROM x\n',
+      'src/app.js': 'console.log(1)\n',
+      '.git/HEAD': 'ref\n',
+      'src/.git/config': 'x',
+    });
     await symlink('src/app.js', path.join(dir, 'link.js'));
     await symlink('../Dockerfile', path.join(dir, 'src/up'));
     execFileSync('mkfifo', ['--', path.join(dir, 'pipe')]);
@@ -52,8 +60,13 @@ describe('build context', () => {
 
   it('replaces the Dockerfile with generated text, or packs only that text', async () => {
     await makeDir({ Dockerfile: 'FROM old\n', 'a.txt': 'a' });
-    expect(await unpack(await packContext({ dir, dockerfileText: 'FROM new\n' }, 'Dockerfile'))).toEqual({ 'a.txt': 'a', Dockerfile: 'FROM new\n' });
-    expect(await unpack(await packContext({ dockerfileText: 'FROM only\n' }, 'build/Dockerfile'))).toEqual({ 'build/Dockerfile': 'FROM only\n' });
+    expect(await unpack(await packContext({ dir, dockerfileText: 'FROM new\n' }, 'Dockerfile'))).toEqual({
+      'a.txt': 'a',
+      Dockerfile: 'FROM new\n',
+    });
+    expect(await unpack(await packContext({ dockerfileText: 'FROM only\n' }, 'build/Dockerfile'))).toEqual({
+      'build/Dockerfile': 'FROM only\n',
+    });
   });
 
   it.each([
@@ -63,7 +76,10 @@ describe('build context', () => {
   ])('refuses a symlink to %s', async (_what, target, name) => {
     await makeDir({ 'sub/file': 'x' });
     await symlink(target, path.join(dir, name));
-    await expect(contextEntries(dir)).rejects.toMatchObject({ code: 'invalid', message: expect.stringContaining(`symlink ${name} → ${target}`) });
+    await expect(contextEntries(dir)).rejects.toMatchObject({
+      code: 'invalid',
+      message: expect.stringContaining(`symlink ${name} → ${target}`),
+    });
   });
 
   it('says when the context does not exist', async () => {
@@ -77,7 +93,10 @@ describe('build context', () => {
     ['./a/../Dockerfile', 'Dockerfile'],
   ])('accepts the Dockerfile path %j', (given, expected) => expect(dockerfilePath(given)).toBe(expected));
 
-  it.each(['/etc/passwd', '../Dockerfile', 'a/../../Dockerfile', '.', '..', 'a\0b'])('refuses the Dockerfile path %j', (given) => {
-    expect(() => dockerfilePath(given)).toThrow(expect.objectContaining({ code: 'invalid' }));
-  });
+  it.each(['/etc/passwd', '../Dockerfile', 'a/../../Dockerfile', '.', '..', 'a\0b'])(
+    'refuses the Dockerfile path %j',
+    (given) => {
+      expect(() => dockerfilePath(given)).toThrow(expect.objectContaining({ code: 'invalid' }));
+    },
+  );
 });

@@ -1,11 +1,13 @@
 // The build context as a tar stream. Walked and checked before anything is sent, so a bad context fails before the
 // engine sees a byte: `.git` is left out (history is not build input and can be large), and a symlink that points
 // outside the context is refused (it would let a repository read files of the panel's host through COPY).
+import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { once } from 'node:events';
+
 import tar from 'tar-stream';
+
 import { EngineError } from './errors';
 
 export type BuildContext = { dir: string; dockerfileText?: string } | { dockerfileText: string };
@@ -41,7 +43,10 @@ export async function contextEntries(dir: string): Promise<ContextEntry[]> {
       if (stat.isSymbolicLink()) {
         const target = await readlink(full);
         if (path.isAbsolute(target) || !inside(root, path.resolve(path.dirname(full), target))) {
-          throw new EngineError('invalid', `The build context has a symlink ${name} → ${target} that points outside it; remove it or make it relative inside the repository.`);
+          throw new EngineError(
+            'invalid',
+            `The build context has a symlink ${name} → ${target} that points outside it; remove it or make it relative inside the repository.`,
+          );
         }
         entries.push({ kind: 'symlink', name, target, mtime: stat.mtime });
       } else if (stat.isDirectory()) {
@@ -60,8 +65,17 @@ export async function contextEntries(dir: string): Promise<ContextEntry[]> {
 /** A safe relative path for the Dockerfile inside the context. */
 export function dockerfilePath(dockerfile = 'Dockerfile'): string {
   const normal = path.posix.normalize(dockerfile);
-  if (path.posix.isAbsolute(normal) || normal === '..' || normal.startsWith('../') || normal === '.' || normal.includes('\0')) {
-    throw new EngineError('invalid', `The Dockerfile path “${dockerfile.slice(0, 80)}” must be a file inside the build context.`);
+  if (
+    path.posix.isAbsolute(normal) ||
+    normal === '..' ||
+    normal.startsWith('../') ||
+    normal === '.' ||
+    normal.includes('\0')
+  ) {
+    throw new EngineError(
+      'invalid',
+      `The Dockerfile path “${dockerfile.slice(0, 80)}” must be a file inside the build context.`,
+    );
   }
   return normal;
 }
@@ -72,7 +86,9 @@ async function writeFile(pack: tar.Pack, entry: Extract<ContextEntry, { kind: 'f
   const written = new Promise<void>((resolve, reject) => {
     settle = (error) => (error ? reject(error) : resolve());
   });
-  const sink = pack.entry({ name: entry.name, size: entry.size, mode: entry.mode, mtime: entry.mtime }, (error) => settle(error));
+  const sink = pack.entry({ name: entry.name, size: entry.size, mode: entry.mode, mtime: entry.mtime }, (error) =>
+    settle(error),
+  );
   for await (const chunk of createReadStream(entry.full)) {
     if (!sink.write(chunk)) await once(sink, 'drain');
   }

@@ -1,7 +1,9 @@
 // Deploys against the real Swarm: first create, start-first update under load, automatic rollback, scale/stop,
 // pruning. Ports are host-mode (the routing mesh does not work on this kernel, see ENVIRONMENT.md).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
 import type { DockerConfig } from '@/lib/validation/docker-config';
+
 import { buildImage } from './build';
 import { connectDocker } from './client';
 import { deployService } from './deploy';
@@ -29,12 +31,20 @@ function engineApp(overrides: Partial<EngineApp> & { dockerConfig: DockerConfig 
 beforeAll(async () => {
   // 'other' is for the applications besides `app`, so pruning `app`'s images never meets their containers.
   for (const version of ['v1', 'v2', 'v3', 'other']) {
-    await buildImage(docker, { context: { dockerfileText: httpAppDockerfile(version) }, tag: image(version), labels: labelsFor(app), onLine: () => {} });
+    await buildImage(docker, {
+      context: { dockerfileText: httpAppDockerfile(version) },
+      tag: image(version),
+      labels: labelsFor(app),
+      onLine: () => {},
+    });
   }
 }, 120_000);
 
 afterAll(async () => {
-  await docker.getImage(`${imageRepo(app.id)}:stranger`).remove().catch(() => {});
+  await docker
+    .getImage(`${imageRepo(app.id)}:stranger`)
+    .remove()
+    .catch(() => {});
   await cleanupApps(docker, [app, ...others]);
 }, 120_000);
 
@@ -46,7 +56,14 @@ describe('deployService', () => {
     const lines: string[] = [];
     const result = await deployService(
       docker,
-      engineApp({ ...single, image: image('other'), dockerConfig: { ports: [{ target: 8080, published: port, protocol: 'tcp', mode: 'host' }], healthcheck: healthy } }),
+      engineApp({
+        ...single,
+        image: image('other'),
+        dockerConfig: {
+          ports: [{ target: 8080, published: port, protocol: 'tcp', mode: 'host' }],
+          healthcheck: healthy,
+        },
+      }),
       { ...FAST, onLine: (line) => lines.push(line) },
     );
     expect(result.outcome).toBe('success');
@@ -57,7 +74,14 @@ describe('deployService', () => {
     const updated: string[] = [];
     const update = await deployService(
       docker,
-      engineApp({ ...single, image: image('v2'), dockerConfig: { ports: [{ target: 8080, published: port, protocol: 'tcp', mode: 'host' }], healthcheck: healthy } }),
+      engineApp({
+        ...single,
+        image: image('v2'),
+        dockerConfig: {
+          ports: [{ target: 8080, published: port, protocol: 'tcp', mode: 'host' }],
+          healthcheck: healthy,
+        },
+      }),
       { ...FAST, onLine: (line) => updated.push(line) },
     );
     expect(update.outcome, updated.join('\n')).toBe('success');
@@ -79,7 +103,11 @@ describe('deployService', () => {
     others.push(broken);
     const result = await deployService(
       docker,
-      engineApp({ ...broken, image: image('other'), dockerConfig: { healthcheck: { ...healthy, test: ['CMD-SHELL', 'exit 1'], retries: 1 } } }),
+      engineApp({
+        ...broken,
+        image: image('other'),
+        dockerConfig: { healthcheck: { ...healthy, test: ['CMD-SHELL', 'exit 1'], retries: 1 } },
+      }),
       { ...FAST, onLine: () => {} },
     );
     expect(result.outcome).toBe('failed');
@@ -94,7 +122,10 @@ describe('deployService', () => {
     const name = serviceName(app);
 
     it('deploys 2 healthy replicas that answer on their ports', async () => {
-      const result = await deployService(docker, engineApp({ replicas: 2, dockerConfig: config }), { ...FAST, onLine: () => {} });
+      const result = await deployService(docker, engineApp({ replicas: 2, dockerConfig: config }), {
+        ...FAST,
+        onLine: () => {},
+      });
       expect(result.outcome).toBe('success');
       const ports = await taskPorts(docker, name);
       expect(ports).toHaveLength(2);
@@ -126,7 +157,9 @@ describe('deployService', () => {
       });
       done = true;
       await client;
-      console.log(`start-first switch took ${Date.now() - started} ms: ${failed} of ${requests} requests failed; fewest running tasks ${minRunning}`);
+      console.log(
+        `start-first switch took ${Date.now() - started} ms: ${failed} of ${requests} requests failed; fewest running tasks ${minRunning}`,
+      );
 
       expect(result.outcome).toBe('success');
       expect(lines.some((line) => line.startsWith('update started'))).toBe(true);
@@ -146,12 +179,19 @@ describe('deployService', () => {
     }, 120_000);
 
     it('rolls back a version whose health check fails, and the old version keeps serving', async () => {
-      const failing: DockerConfig = { ...config, healthcheck: { ...healthy, test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:9/ || exit 1'], retries: 1 } };
+      const failing: DockerConfig = {
+        ...config,
+        healthcheck: { ...healthy, test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:9/ || exit 1'], retries: 1 },
+      };
       const lines: string[] = [];
-      const result = await deployService(docker, engineApp({ image: image('v3'), replicas: 2, dockerConfig: failing }), {
-        ...FAST,
-        onLine: (line) => lines.push(line),
-      });
+      const result = await deployService(
+        docker,
+        engineApp({ image: image('v3'), replicas: 2, dockerConfig: failing }),
+        {
+          ...FAST,
+          onLine: (line) => lines.push(line),
+        },
+      );
       expect(result.outcome).toBe('rolled_back');
       expect(result.reason).toMatch(/health check failed.*Connection refused.*rolled back/);
       // Swarm may start and finish the rollback between two polls; a rollback line is there either way.
@@ -177,7 +217,12 @@ describe('deployService', () => {
       // The rolled-back v3 tasks may still be stopping; a running container keeps its image (reported as failed).
       const v3 = (await docker.getImage(image('v3')).inspect()).Id;
       await expect
-        .poll(async () => (await docker.listContainers({ filters: { label: labelFilters(app.id) } })).filter((c) => c.ImageID === v3).length, { timeout: 20_000 })
+        .poll(
+          async () =>
+            (await docker.listContainers({ filters: { label: labelFilters(app.id) } })).filter((c) => c.ImageID === v3)
+              .length,
+          { timeout: 20_000 },
+        )
         .toBe(0);
       const result = await pruneImages(docker, app.id, ['v2', image('other')]);
       expect(result.removed.sort()).toEqual([image('v1'), image('v3')]);

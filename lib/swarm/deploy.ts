@@ -1,11 +1,12 @@
 // Create or update an application's service and wait until Swarm has converged. Only a service whose labels name
 // this application is ever updated; a same-named service that is not ours stops the deploy.
 import type Docker from 'dockerode';
-import { EngineError, dockerMessage, dockerStatus } from './errors';
-import { ensureNetwork, ensureSharedNetwork } from './network';
+
+import { dockerMessage, dockerStatus, EngineError } from './errors';
 import { isOurs, serviceName } from './names';
-import { type RolloutOutcome, type SwarmTask, type UpdateStatus, waitForRollout } from './rollout';
-import { type EngineApp, serviceSpec, updateOrder } from './service-spec';
+import { ensureNetwork, ensureSharedNetwork } from './network';
+import { waitForRollout, type RolloutOutcome, type SwarmTask, type UpdateStatus } from './rollout';
+import { serviceSpec, updateOrder, type EngineApp } from './service-spec';
 
 export type DeployOptions = {
   onLine: (line: string) => void;
@@ -40,7 +41,10 @@ export async function inspectOwnedService(docker: Docker, name: string, appId: s
   // Inspect resolves id prefixes too; only an exact name match is the service we mean.
   if (info.Spec.Name !== name) return null;
   if (!isOurs(info.Spec.Labels, { appId })) {
-    throw new EngineError('not_ours', `A service named ${name} exists but does not carry Slipway's labels for this application; Slipway will not change it.`);
+    throw new EngineError(
+      'not_ours',
+      `A service named ${name} exists but does not carry Slipway's labels for this application; Slipway will not change it.`,
+    );
   }
   return info;
 }
@@ -73,12 +77,19 @@ export async function deployService(docker: Docker, app: EngineApp, options: Dep
     // ForceUpdate changes on every deploy so a redeploy of the same image still starts fresh tasks.
     const forceUpdate = ((existing.Spec.TaskTemplate as { ForceUpdate?: number } | undefined)?.ForceUpdate ?? 0) + 1;
     const spec = serviceSpec(app, { ...specOptions, forceUpdate });
-    const earlierTasks = new Set(((await docker.listTasks({ filters: { service: [existing.ID] } })) as SwarmTask[]).map((task) => task.ID));
+    const earlierTasks = new Set(
+      ((await docker.listTasks({ filters: { service: [existing.ID] } })) as SwarmTask[]).map((task) => task.ID),
+    );
     const order = updateOrder(app.dockerConfig);
-    onLine(`updating service ${name} to ${app.image} (${order}, ${app.replicas} replica${app.replicas === 1 ? '' : 's'})`);
-    if (order === 'stop-first') onLine('a port is published in host mode on a fixed port: the old task stops before the new one starts');
+    onLine(
+      `updating service ${name} to ${app.image} (${order}, ${app.replicas} replica${app.replicas === 1 ? '' : 's'})`,
+    );
+    if (order === 'stop-first')
+      onLine('a port is published in host mode on a fixed port: the old task stops before the new one starts');
     try {
-      await docker.getService(existing.ID).update({ _query: { version: existing.Version.Index }, _body: spec } as never);
+      await docker
+        .getService(existing.ID)
+        .update({ _query: { version: existing.Version.Index }, _body: spec } as never);
     } catch (error) {
       if (/out of sequence/i.test(dockerMessage(error)) && attempt < 3) continue;
       throw new EngineError('invalid', `Swarm refused the update of ${name}: ${dockerMessage(error)}`);

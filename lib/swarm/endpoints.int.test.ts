@@ -2,6 +2,7 @@
 // and publishedPorts reports the host port Swarm picked for its task. Host mode: the routing mesh does not work on
 // this kernel (ENVIRONMENT.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { buildImage } from './build';
 import { connectDocker } from './client';
 import { deployService } from './deploy';
@@ -14,7 +15,12 @@ const app = testApp('argv');
 const image = imageRef(app.id, 'v1');
 
 beforeAll(async () => {
-  await buildImage(docker, { context: { dockerfileText: httpAppDockerfile('from-cmd') }, tag: image, labels: labelsFor(app), onLine: () => {} });
+  await buildImage(docker, {
+    context: { dockerfileText: httpAppDockerfile('from-cmd') },
+    tag: image,
+    labels: labelsFor(app),
+    onLine: () => {},
+  });
 }, 120_000);
 
 afterAll(() => cleanupApp(docker, app), 120_000);
@@ -54,7 +60,13 @@ describe('entrypoint and command on a real service', () => {
     await expect.poll(() => taskPorts(docker, serviceName(app)), { timeout: 20_000 }).toHaveLength(1);
     const [task] = await taskPorts(docker, serviceName(app));
     expect(await publishedPorts(docker, app)).toEqual([
-      { protocol: 'tcp', target: 8081, published: task!.port, mode: 'host', node: { addr: expect.any(String), local: true } },
+      {
+        protocol: 'tcp',
+        target: 8081,
+        published: task!.port,
+        mode: 'host',
+        node: { addr: expect.any(String), local: true },
+      },
     ]);
     await expect.poll(() => fetchText(task!.port, 1_000), { timeout: 20_000 }).toBe('from-cmd');
   }, 120_000);

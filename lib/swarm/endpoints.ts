@@ -2,6 +2,7 @@
 // Swarm picked when the spec left it open. Ingress ports answer on every node of the swarm; a host-mode port answers
 // only on the node that runs the task, so each of those carries its node's address.
 import type Docker from 'dockerode';
+
 import { inspectOwnedService } from './deploy';
 import { serviceName } from './names';
 
@@ -17,7 +18,12 @@ export type PublishedPort = {
   node?: { addr: string; local: boolean };
 };
 
-type EndpointPort = { Protocol?: Protocol; TargetPort?: number; PublishedPort?: number; PublishMode?: 'ingress' | 'host' };
+type EndpointPort = {
+  Protocol?: Protocol;
+  TargetPort?: number;
+  PublishedPort?: number;
+  PublishMode?: 'ingress' | 'host';
+};
 type Task = { NodeID?: string; Status?: { State?: string; PortStatus?: { Ports?: EndpointPort[] } } };
 
 /** The published ports of the application's service; none when it has no service. */
@@ -28,7 +34,12 @@ export async function publishedPorts(docker: Docker, app: { id: string; name: st
   const ports: PublishedPort[] = [];
   for (const port of info.Endpoint?.Ports ?? []) {
     if (port.PublishMode === 'ingress' && port.PublishedPort && port.TargetPort) {
-      ports.push({ protocol: port.Protocol ?? 'tcp', target: port.TargetPort, published: port.PublishedPort, mode: 'ingress' });
+      ports.push({
+        protocol: port.Protocol ?? 'tcp',
+        target: port.TargetPort,
+        published: port.PublishedPort,
+        mode: 'ingress',
+      });
     }
   }
   const tasks = (await docker.listTasks({ filters: { service: [name], 'desired-state': ['running'] } })) as Task[];

@@ -1,13 +1,7 @@
 // The one error type of the engine. The pipeline maps `code` to a deployment's failure reason and the panel to a
 // message; `message` is written for the person reading the deployment log, so it says what to do next.
 export type EngineErrorCode =
-  | 'docker_unavailable'
-  | 'not_swarm_manager'
-  | 'invalid'
-  | 'build_failed'
-  | 'cancelled'
-  | 'not_ours'
-  | 'not_found';
+  'docker_unavailable' | 'not_swarm_manager' | 'invalid' | 'build_failed' | 'cancelled' | 'not_ours' | 'not_found';
 
 export class EngineError extends Error {
   override readonly name = 'EngineError';

@@ -1,8 +1,26 @@
 // The engine's public API: Docker and Swarm through dockerode, framework-free (see STYLE.md).
 export { EngineError, type EngineErrorCode } from './errors';
 export { DEFAULT_SOCKET, assertSwarmManager, connectDocker, dockerOptions } from './client';
-export { LABEL, imageLabelsFor, imageRef, imageRepo, isOurs, labelFilters, labelsFor, networkName, serviceName, shortId } from './names';
-export { buildImage, type BuildContext, type BuildOptions, type BuildResult, type LineSink, type OutputStream } from './build';
+export {
+  LABEL,
+  imageLabelsFor,
+  imageRef,
+  imageRepo,
+  isOurs,
+  labelFilters,
+  labelsFor,
+  networkName,
+  serviceName,
+  shortId,
+} from './names';
+export {
+  buildImage,
+  type BuildContext,
+  type BuildOptions,
+  type BuildResult,
+  type LineSink,
+  type OutputStream,
+} from './build';
 export {
   DEFAULT_MONITOR_MS,
   DEFAULT_ROLLBACK_MONITOR_MS,

@@ -1,9 +1,10 @@
 // Service logs from the real engine: demultiplexed stdout/stderr, follow, tail, timestamps, ending on abort.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { buildImage } from './build';
 import { connectDocker } from './client';
 import { deployService } from './deploy';
-import { type LogLine, serviceLogs } from './logs';
+import { serviceLogs, type LogLine } from './logs';
 import { imageRef, labelsFor, serviceName } from './names';
 import { cleanupApps, fetchText, httpAppDockerfile, taskPorts, testApp } from './test-support';
 
@@ -13,10 +14,22 @@ let port = 0;
 
 beforeAll(async () => {
   const image = imageRef(app.id, 'v1');
-  await buildImage(docker, { context: { dockerfileText: httpAppDockerfile('logs') }, tag: image, labels: labelsFor(app), onLine: () => {} });
+  await buildImage(docker, {
+    context: { dockerfileText: httpAppDockerfile('logs') },
+    tag: image,
+    labels: labelsFor(app),
+    onLine: () => {},
+  });
   const result = await deployService(
     docker,
-    { ...app, image, replicas: 1, env: {}, volumes: [], dockerConfig: { ports: [{ target: 8080, protocol: 'tcp', mode: 'host' }] } },
+    {
+      ...app,
+      image,
+      replicas: 1,
+      env: {},
+      volumes: [],
+      dockerConfig: { ports: [{ target: 8080, protocol: 'tcp', mode: 'host' }] },
+    },
     { timeoutMs: 60_000, pollMs: 200, onLine: () => {} },
   );
   expect(result.outcome).toBe('success');

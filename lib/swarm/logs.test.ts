@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { LogDemuxer, type LogLine } from './logs';
 
 function frame(stream: 1 | 2, text: string): Buffer {
@@ -11,7 +12,8 @@ function frame(stream: 1 | 2, text: string): Buffer {
 
 function feed(demuxer: LogDemuxer, bytes: Buffer, size: number): LogLine[] {
   const lines: LogLine[] = [];
-  for (let offset = 0; offset < bytes.length; offset += size) lines.push(...demuxer.push(bytes.subarray(offset, offset + size)));
+  for (let offset = 0; offset < bytes.length; offset += size)
+    lines.push(...demuxer.push(bytes.subarray(offset, offset + size)));
   return [...lines, ...demuxer.end()];
 }
 
@@ -37,7 +39,11 @@ describe('LogDemuxer', () => {
   });
 
   it('splits the timestamp off when timestamps were asked for', () => {
-    const lines = feed(new LogDemuxer(true), Buffer.concat([frame(1, '2026-11-28T00:46:50.123456789Z started v1\n'), frame(2, 'no time here\n')]), 4);
+    const lines = feed(
+      new LogDemuxer(true),
+      Buffer.concat([frame(1, '2026-11-28T00:46:50.123456789Z started v1\n'), frame(2, 'no time here\n')]),
+      4,
+    );
     expect(lines).toEqual([
       { stream: 'stdout', line: 'started v1', time: '2026-11-28T00:46:50.123456789Z' },
       { stream: 'stderr', line: 'no time here' },

@@ -1,9 +1,11 @@
 // Runtime logs of a service, as lines. Services run without a TTY, so Docker multiplexes stdout and stderr into
 // frames: an 8-byte header (stream type, three zero bytes, big-endian payload length) and the payload. Frames do
 // not respect chunk or line boundaries, so both are reassembled here.
-import type Docker from 'dockerode';
 import { StringDecoder } from 'node:string_decoder';
-import { EngineError, dockerMessage, dockerStatus } from './errors';
+
+import type Docker from 'dockerode';
+
+import { dockerMessage, dockerStatus, EngineError } from './errors';
 import { labelFilters } from './names';
 
 export type LogLine = { stream: 'stdout' | 'stderr'; line: string; time?: string };
@@ -105,7 +107,8 @@ export async function* serviceLogs(docker: Docker, appId: string, options: LogOp
     }
   } catch (error) {
     // An abort destroys the response mid-read: that is the normal end of a followed log.
-    if (!signal?.aborted) throw new EngineError('docker_unavailable', `The log stream broke off: ${dockerMessage(error)}`);
+    if (!signal?.aborted)
+      throw new EngineError('docker_unavailable', `The log stream broke off: ${dockerMessage(error)}`);
   } finally {
     (source as unknown as { destroy?: () => void }).destroy?.();
   }

@@ -1,7 +1,8 @@
 // Scale, stop, remove and prune, each found by labels (an application id), never by a name alone.
 import type Docker from 'dockerode';
-import { EngineError, dockerMessage, dockerStatus } from './errors';
+
 import { type ServiceInfo } from './deploy';
+import { dockerMessage, dockerStatus, EngineError } from './errors';
 import { imageRepo, isOurs, labelFilters } from './names';
 
 async function ownedServices(docker: Docker, appId: string): Promise<ServiceInfo[]> {
@@ -12,7 +13,8 @@ async function ownedServices(docker: Docker, appId: string): Promise<ServiceInfo
 
 /** Sets the replica count of the application's service (no new tasks beyond the count change). */
 export async function scaleService(docker: Docker, appId: string, replicas: number): Promise<{ serviceId: string }> {
-  if (!Number.isInteger(replicas) || replicas < 0) throw new EngineError('invalid', 'Replicas is a whole number, 0 or more.');
+  if (!Number.isInteger(replicas) || replicas < 0)
+    throw new EngineError('invalid', 'Replicas is a whole number, 0 or more.');
   for (let attempt = 0; ; attempt += 1) {
     const [service] = await ownedServices(docker, appId);
     if (!service) throw new EngineError('not_found', 'This application has no service yet: deploy it first.');
@@ -39,7 +41,8 @@ export async function removeService(docker: Docker, appId: string): Promise<bool
     try {
       await docker.getService(service.ID).remove();
     } catch (error) {
-      if (dockerStatus(error) !== 404) throw new EngineError('invalid', `Could not remove the service: ${dockerMessage(error)}`);
+      if (dockerStatus(error) !== 404)
+        throw new EngineError('invalid', `Could not remove the service: ${dockerMessage(error)}`);
     }
   }
   return services.length > 0;
@@ -48,12 +51,18 @@ export async function removeService(docker: Docker, appId: string): Promise<bool
 // Swarm keeps the stopped containers of a service's last tasks (task history), and they hold their image. Ours
 // (by label) and stopped are removed so the image can go; a running container keeps its image.
 async function removeStoppedContainers(docker: Docker, appId: string, imageId: string): Promise<void> {
-  const containers = await docker.listContainers({ all: true, filters: { label: labelFilters(appId), status: ['created', 'exited', 'dead'] } });
+  const containers = await docker.listContainers({
+    all: true,
+    filters: { label: labelFilters(appId), status: ['created', 'exited', 'dead'] },
+  });
   for (const container of containers) {
     if (container.ImageID !== imageId || !isOurs(container.Labels, { appId })) continue;
-    await docker.getContainer(container.Id).remove().catch((error: unknown) => {
-      if (dockerStatus(error) !== 404 && dockerStatus(error) !== 409) throw error;
-    });
+    await docker
+      .getContainer(container.Id)
+      .remove()
+      .catch((error: unknown) => {
+        if (dockerStatus(error) !== 404 && dockerStatus(error) !== 409) throw error;
+      });
   }
 }
 

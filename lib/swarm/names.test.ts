@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
+
 import { EngineError } from './errors';
-import { LABEL, imageLabelsFor, imageRef, imageRepo, isOurs, labelFilters, labelsFor, networkName, serviceName, shortId } from './names';
+import {
+  imageLabelsFor,
+  imageRef,
+  imageRepo,
+  isOurs,
+  LABEL,
+  labelFilters,
+  labelsFor,
+  networkName,
+  serviceName,
+  shortId,
+} from './names';
 
 const id = '0A1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const projectId = '99999999-8888-4777-8666-555555555555';

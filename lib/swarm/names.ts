@@ -19,13 +19,18 @@ const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** The first 12 hex digits of a uuid (48 bits: collisions are not a practical concern for one panel). */
 export function shortId(id: string): string {
   const hex = id.replace(/-/g, '').toLowerCase();
-  if (!/^[0-9a-f]{12,32}$/.test(hex)) throw new EngineError('invalid', `“${id.slice(0, 40)}” is not an id the engine can name objects after.`);
+  if (!/^[0-9a-f]{12,32}$/.test(hex))
+    throw new EngineError('invalid', `“${id.slice(0, 40)}” is not an id the engine can name objects after.`);
   return hex.slice(0, 12);
 }
 
 /** `slw-<12 hex>-<name>`, at most 63 characters so it stays a DNS label (the service's name on its networks). */
 export function serviceName(app: { id: string; name: string }): string {
-  if (!DNS_LABEL.test(app.name)) throw new EngineError('invalid', `“${app.name.slice(0, 40)}” is not a valid application name (a lowercase DNS label).`);
+  if (!DNS_LABEL.test(app.name))
+    throw new EngineError(
+      'invalid',
+      `“${app.name.slice(0, 40)}” is not a valid application name (a lowercase DNS label).`,
+    );
   // Cutting may leave a trailing hyphen, which a DNS label cannot end with.
   return `slw-${shortId(app.id)}-${app.name}`.slice(0, DNS_LABEL_MAX).replace(/-+$/, '');
 }
@@ -61,7 +66,10 @@ export function labelFilters(appId?: string): string[] {
 }
 
 /** Whether an object's labels prove it is Slipway's (and, when given, that application's or project's). */
-export function isOurs(labels: Record<string, string> | null | undefined, owner: { appId?: string; projectId?: string } = {}): boolean {
+export function isOurs(
+  labels: Record<string, string> | null | undefined,
+  owner: { appId?: string; projectId?: string } = {},
+): boolean {
   if (labels?.[LABEL.managed] !== 'true') return false;
   if (owner.appId !== undefined && labels[LABEL.application] !== owner.appId) return false;
   if (owner.projectId !== undefined && labels[LABEL.project] !== owner.projectId) return false;

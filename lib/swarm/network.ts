@@ -1,8 +1,9 @@
 // Overlay networks: one per project (its applications find each other by name on it), plus the shared networks an
 // application lists. Created labelled; an existing network is used only when its labels prove it is ours.
 import type Docker from 'dockerode';
-import { EngineError, dockerMessage, dockerStatus } from './errors';
-import { LABEL, isOurs, networkName } from './names';
+
+import { dockerMessage, dockerStatus, EngineError } from './errors';
+import { isOurs, LABEL, networkName } from './names';
 
 type NetworkSummary = { Id: string; Name: string; Labels?: Record<string, string> };
 
@@ -21,16 +22,26 @@ async function ensureOverlay(docker: Docker, name: string, labels: Record<string
     const existing = await findNetwork(docker, name);
     if (existing) {
       if (!carries(existing, labels)) {
-        throw new EngineError('not_ours', `A network named ${name} already exists but was not made by Slipway for this use; rename or remove it, Slipway will not join it.`);
+        throw new EngineError(
+          'not_ours',
+          `A network named ${name} already exists but was not made by Slipway for this use; rename or remove it, Slipway will not join it.`,
+        );
       }
       return existing.Id;
     }
     try {
-      const created = await docker.createNetwork({ Name: name, Driver: 'overlay', Attachable: true, CheckDuplicate: true, Labels: labels });
+      const created = await docker.createNetwork({
+        Name: name,
+        Driver: 'overlay',
+        Attachable: true,
+        CheckDuplicate: true,
+        Labels: labels,
+      });
       return created.id;
     } catch (error) {
       // Another deploy created it between our look-up and create: look again once.
-      if (dockerStatus(error) !== 409 || attempt > 0) throw new EngineError('invalid', `Could not create network ${name}: ${dockerMessage(error)}`);
+      if (dockerStatus(error) !== 409 || attempt > 0)
+        throw new EngineError('invalid', `Could not create network ${name}: ${dockerMessage(error)}`);
     }
   }
   throw new EngineError('invalid', `Could not create network ${name}.`);
@@ -53,7 +64,8 @@ export function ensureSharedNetwork(docker: Docker, name: string): Promise<strin
 export async function removeProjectNetwork(docker: Docker, projectId: string): Promise<boolean> {
   const existing = await findNetwork(docker, networkName(projectId));
   if (!existing) return false;
-  if (!isOurs(existing.Labels, { projectId })) throw new EngineError('not_ours', `Network ${existing.Name} was not made by Slipway; it is left alone.`);
+  if (!isOurs(existing.Labels, { projectId }))
+    throw new EngineError('not_ours', `Network ${existing.Name} was not made by Slipway; it is left alone.`);
   try {
     await docker.getNetwork(existing.Id).remove();
   } catch (error) {

@@ -1,7 +1,9 @@
 // CapRover's rule, checked against the real engine: objects without Slipway's labels (or with another owner's) are
 // never updated, scaled or removed, and same-named networks are not joined.
 import { randomUUID } from 'node:crypto';
+
 import { afterAll, describe, expect, it } from 'vitest';
+
 import { connectDocker } from './client';
 import { deployService } from './deploy';
 import { removeService, scaleService } from './manage';
@@ -36,10 +38,14 @@ async function createStrangerService(name: string, labels: Record<string, string
 }
 
 afterAll(async () => {
-  for (const service of await docker.listServices({ filters: { label: [`slipway.test=${suffix}`] } })) await docker.getService(service.ID).remove();
+  for (const service of await docker.listServices({ filters: { label: [`slipway.test=${suffix}`] } }))
+    await docker.getService(service.ID).remove();
   await cleanupApps(docker, apps);
-  for (const network of await docker.listNetworks({ filters: { label: [`slipway.test=${suffix}`] } })) await docker.getNetwork(network.Id).remove();
-  const shared = (await docker.listNetworks({ filters: { name: [sharedName] } })).filter((network) => network.Name === sharedName);
+  for (const network of await docker.listNetworks({ filters: { label: [`slipway.test=${suffix}`] } }))
+    await docker.getNetwork(network.Id).remove();
+  const shared = (await docker.listNetworks({ filters: { name: [sharedName] } })).filter(
+    (network) => network.Name === sharedName,
+  );
   for (const network of shared) await docker.getNetwork(network.Id).remove();
 }, 60_000);
 
@@ -60,16 +66,27 @@ describe('ownership', () => {
 
   it('refuses a same-named service that Slipway made for another application', async () => {
     const app = engineApp();
-    const stranger = await createStrangerService(serviceName(app), { [LABEL.managed]: 'true', [LABEL.application]: randomUUID() });
+    const stranger = await createStrangerService(serviceName(app), {
+      [LABEL.managed]: 'true',
+      [LABEL.application]: randomUUID(),
+    });
     const before = await stranger.inspect();
-    await expect(deployService(docker, app, deployOptions)).rejects.toMatchObject({ code: 'not_ours', message: expect.stringMatching(/will not change it/) });
+    await expect(deployService(docker, app, deployOptions)).rejects.toMatchObject({
+      code: 'not_ours',
+      message: expect.stringMatching(/will not change it/),
+    });
     expect(await removeService(docker, app.id)).toBe(false);
     expect((await stranger.inspect()).Version.Index).toBe(before.Version.Index);
   });
 
   it('neither joins nor removes a project network that is not ours', async () => {
     const app = engineApp();
-    const network = await docker.createNetwork({ Name: networkName(app.projectId), Driver: 'overlay', Attachable: true, Labels: strangerLabels });
+    const network = await docker.createNetwork({
+      Name: networkName(app.projectId),
+      Driver: 'overlay',
+      Attachable: true,
+      Labels: strangerLabels,
+    });
     await expect(deployService(docker, app, deployOptions)).rejects.toMatchObject({ code: 'not_ours' });
     await expect(removeProjectNetwork(docker, app.projectId)).rejects.toMatchObject({ code: 'not_ours' });
     await expect(ensureNetwork(docker, app.projectId)).rejects.toMatchObject({ code: 'not_ours' });

@@ -1,7 +1,9 @@
 // Waiting for a create or update to converge, told apart by what Swarm reports: UpdateStatus for an update (whose
 // FailureAction rolls back on its own), the tasks for a first create (which has no UpdateStatus at all).
-import type Docker from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
+
+import type Docker from 'dockerode';
+
 import { EngineError } from './errors';
 
 export type RolloutOutcome = 'success' | 'rolled_back' | 'failed';
@@ -12,7 +14,12 @@ export type SwarmTask = {
   Slot?: number;
   CreatedAt: string;
   DesiredState: string;
-  Status: { State: string; Message?: string; Err?: string; ContainerStatus?: { ContainerID?: string; ExitCode?: number } };
+  Status: {
+    State: string;
+    Message?: string;
+    Err?: string;
+    ContainerStatus?: { ContainerID?: string; ExitCode?: number };
+  };
 };
 
 export type UpdateStatus = { State?: string; StartedAt?: string; CompletedAt?: string; Message?: string };
@@ -45,12 +52,14 @@ function taskLabel(task: SwarmTask): string {
 /** Why a task ended: the container's last health check output when it was unhealthy, else Swarm's error. */
 async function taskFailure(docker: Docker, task: SwarmTask): Promise<string> {
   const exit = task.Status.ContainerStatus?.ExitCode;
-  const swarm = task.Status.Err || `${task.Status.Message || task.Status.State}${exit !== undefined ? ` (exit code ${exit})` : ''}`;
+  const swarm =
+    task.Status.Err || `${task.Status.Message || task.Status.State}${exit !== undefined ? ` (exit code ${exit})` : ''}`;
   const containerId = task.Status.ContainerStatus?.ContainerID;
   if (!containerId) return swarm;
   try {
     const container = await docker.getContainer(containerId).inspect();
-    const health = container.State.Health as { Status?: string; Log?: { Output?: string; ExitCode?: number }[] } | undefined;
+    const health = container.State.Health as
+      { Status?: string; Log?: { Output?: string; ExitCode?: number }[] } | undefined;
     if (health?.Status !== 'unhealthy') return swarm;
     const last = health.Log?.at(-1);
     const output = last?.Output?.trim().split('\n').slice(-3).join(' / ');
@@ -71,7 +80,8 @@ export async function waitForRollout(docker: Docker, watch: RolloutWatch): Promi
   let rollbackCause: string | undefined; // Swarm says why it rolls back when the rollback starts, not when it ends
 
   for (;;) {
-    if (signal?.aborted) throw new EngineError('cancelled', 'Stopped waiting for the rollout; Swarm carries on with it.');
+    if (signal?.aborted)
+      throw new EngineError('cancelled', 'Stopped waiting for the rollout; Swarm carries on with it.');
     const [inspected, tasks] = await Promise.all([
       service.inspect() as Promise<{ UpdateStatus?: UpdateStatus }>,
       docker.listTasks({ filters: { service: [watch.serviceId] } }) as Promise<SwarmTask[]>,
@@ -107,7 +117,10 @@ export async function waitForRollout(docker: Docker, watch: RolloutWatch): Promi
           if (running >= watch.replicas) return { outcome: 'success' };
           break;
         case 'rollback_completed':
-          return { outcome: 'rolled_back', reason: `${why ?? 'The new version failed'}; Swarm rolled back to the previous version.` };
+          return {
+            outcome: 'rolled_back',
+            reason: `${why ?? 'The new version failed'}; Swarm rolled back to the previous version.`,
+          };
         case 'paused':
         case 'rollback_paused':
           return { outcome: 'failed', reason: why ?? `The update is ${fresh.State.replace('_', ' ')}.` };
@@ -116,7 +129,10 @@ export async function waitForRollout(docker: Docker, watch: RolloutWatch): Promi
 
     if (Date.now() >= deadline) {
       const seconds = Math.round(watch.timeoutMs / 1000);
-      return { outcome: 'failed', reason: `The rollout did not finish within ${seconds}s (${lastRunning}/${watch.replicas} tasks running${lastFailure ? `; ${lastFailure}` : ''}).` };
+      return {
+        outcome: 'failed',
+        reason: `The rollout did not finish within ${seconds}s (${lastRunning}/${watch.replicas} tasks running${lastFailure ? `; ${lastFailure}` : ''}).`,
+      };
     }
     // Aborting rejects the sleep; the loop then sees the signal. Anything else is a real error.
     await sleep(watch.pollMs ?? 500, undefined, { signal }).catch((error: unknown) => {

@@ -1,7 +1,9 @@
 import type Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
+
 import type { DockerConfig } from '@/lib/validation/docker-config';
-import { durationNs, type EngineApp, serviceSpec } from './service-spec';
+
+import { durationNs, serviceSpec, type EngineApp } from './service-spec';
 
 const app: EngineApp = {
   id: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
@@ -16,8 +18,11 @@ const app: EngineApp = {
 const labels = { 'slipway.managed': 'true', 'slipway.application': app.id, 'slipway.project': app.projectId };
 const S = 1e9;
 
-type Spec = Docker.CreateServiceOptions & { TaskTemplate: Docker.ContainerTaskSpec & { ContainerSpec: Docker.ContainerSpec } };
-const spec = (config: DockerConfig, extra: Partial<EngineApp> = {}) => serviceSpec({ ...app, ...extra, dockerConfig: config }) as Spec;
+type Spec = Docker.CreateServiceOptions & {
+  TaskTemplate: Docker.ContainerTaskSpec & { ContainerSpec: Docker.ContainerSpec };
+};
+const spec = (config: DockerConfig, extra: Partial<EngineApp> = {}) =>
+  serviceSpec({ ...app, ...extra, dockerConfig: config }) as Spec;
 
 describe('durationNs', () => {
   it.each([
@@ -50,8 +55,19 @@ describe('serviceSpec', () => {
     expect(task.Networks).toEqual([{ Target: 'slw-project-999999998888', Aliases: ['api'] }]);
     expect(task.ForceUpdate).toBe(0);
     expect(task.Resources).toBeUndefined();
-    expect(result.UpdateConfig).toEqual({ Parallelism: 1, Order: 'start-first', FailureAction: 'rollback', Monitor: 15 * S, MaxFailureRatio: 0 });
-    expect(result.RollbackConfig).toEqual({ Parallelism: 1, Order: 'start-first', FailureAction: 'pause', Monitor: 5 * S });
+    expect(result.UpdateConfig).toEqual({
+      Parallelism: 1,
+      Order: 'start-first',
+      FailureAction: 'rollback',
+      Monitor: 15 * S,
+      MaxFailureRatio: 0,
+    });
+    expect(result.RollbackConfig).toEqual({
+      Parallelism: 1,
+      Order: 'start-first',
+      FailureAction: 'pause',
+      Monitor: 5 * S,
+    });
     expect(result.EndpointSpec).toEqual({ Mode: 'vip', Ports: [] });
   });
 
@@ -60,9 +76,15 @@ describe('serviceSpec', () => {
       const result = spec({ ports } as never);
       return [result.UpdateConfig?.Order, result.RollbackConfig?.Order];
     };
-    expect(order([{ target: 80, published: 8080, protocol: 'tcp', mode: 'host' }])).toEqual(['stop-first', 'stop-first']);
+    expect(order([{ target: 80, published: 8080, protocol: 'tcp', mode: 'host' }])).toEqual([
+      'stop-first',
+      'stop-first',
+    ]);
     expect(order([{ target: 80, protocol: 'tcp', mode: 'host' }])).toEqual(['start-first', 'start-first']);
-    expect(order([{ target: 80, published: 8080, protocol: 'tcp', mode: 'ingress' }])).toEqual(['start-first', 'start-first']);
+    expect(order([{ target: 80, published: 8080, protocol: 'tcp', mode: 'ingress' }])).toEqual([
+      'start-first',
+      'start-first',
+    ]);
     expect(order([])).toEqual(['start-first', 'start-first']);
   });
 
@@ -92,9 +114,23 @@ describe('serviceSpec', () => {
     ],
     [
       'a full health check, durations in nanoseconds',
-      { healthcheck: { test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'], interval: '1m30s', timeout: '500ms', start_period: '10s', retries: 3 } },
+      {
+        healthcheck: {
+          test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'],
+          interval: '1m30s',
+          timeout: '500ms',
+          start_period: '10s',
+          retries: 3,
+        },
+      },
       (result) => result.TaskTemplate.ContainerSpec.HealthCheck,
-      { Test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'], Interval: 90 * S, Timeout: 0.5 * S, StartPeriod: 10 * S, Retries: 3 },
+      {
+        Test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'],
+        Interval: 90 * S,
+        Timeout: 0.5 * S,
+        StartPeriod: 10 * S,
+        Retries: 3,
+      },
     ],
     [
       'a health check with only a command keeps Docker defaults',
@@ -102,7 +138,12 @@ describe('serviceSpec', () => {
       (result) => result.TaskTemplate.ContainerSpec.HealthCheck,
       { Test: ['CMD', 'curl', '-f', 'http://localhost/'] },
     ],
-    ['a disabled health check', { healthcheck: { test: ['NONE'] } }, (result) => result.TaskTemplate.ContainerSpec.HealthCheck, { Test: ['NONE'] }],
+    [
+      'a disabled health check',
+      { healthcheck: { test: ['NONE'] } },
+      (result) => result.TaskTemplate.ContainerSpec.HealthCheck,
+      { Test: ['NONE'] },
+    ],
     ['no health check', {}, (result) => 'HealthCheck' in result.TaskTemplate.ContainerSpec, false],
     [
       'limits and reservations',
@@ -113,7 +154,10 @@ describe('serviceSpec', () => {
         },
       },
       (result) => result.TaskTemplate.Resources,
-      { Limits: { MemoryBytes: 536870912, NanoCPUs: 1.5e9 }, Reservations: { MemoryBytes: 268435456, NanoCPUs: 0.25e9 } },
+      {
+        Limits: { MemoryBytes: 536870912, NanoCPUs: 1.5e9 },
+        Reservations: { MemoryBytes: 268435456, NanoCPUs: 0.25e9 },
+      },
     ],
     [
       'only a CPU limit',
@@ -136,7 +180,9 @@ describe('serviceSpec', () => {
     const container = spec(argv).TaskTemplate.ContainerSpec;
     expect(container.Command).toEqual(['/bin/sh', '-c']);
     expect(container.Args).toEqual(['echo $(id); rm -rf / # not run by any shell here']);
-    expect(spec({ command: ['--port', '8080'] }).TaskTemplate.ContainerSpec).toMatchObject({ Args: ['--port', '8080'] });
+    expect(spec({ command: ['--port', '8080'] }).TaskTemplate.ContainerSpec).toMatchObject({
+      Args: ['--port', '8080'],
+    });
     expect(spec({ command: ['--port', '8080'] }).TaskTemplate.ContainerSpec).not.toHaveProperty('Command');
     // Nothing set: the image's own ENTRYPOINT and CMD (no empty lists, which would clear them).
     expect(spec({}).TaskTemplate.ContainerSpec).not.toHaveProperty('Command');
@@ -165,7 +211,10 @@ describe('serviceSpec', () => {
   });
 
   it('is pure: the same application gives the same spec', () => {
-    const config: DockerConfig = { ports: [{ target: 80, protocol: 'tcp', mode: 'ingress' }], healthcheck: { test: ['NONE'] } };
+    const config: DockerConfig = {
+      ports: [{ target: 80, protocol: 'tcp', mode: 'ingress' }],
+      healthcheck: { test: ['NONE'] },
+    };
     expect(spec(config)).toEqual(spec(structuredClone(config)));
   });
 });

@@ -1,7 +1,9 @@
 // An application as a Swarm service spec. Pure: the same application always gives the same spec, so a redeploy
 // with nothing changed is recognisable and the spec can be tested without Docker.
 import type Docker from 'dockerode';
+
 import type { DockerConfig } from '@/lib/validation/docker-config';
+
 import { EngineError } from './errors';
 import { labelsFor, networkName, serviceName } from './names';
 
@@ -75,7 +77,8 @@ function envList(env: Record<string, string>): string[] {
   return Object.keys(env)
     .sort()
     .map((key) => {
-      if (key === '' || key.includes('=') || key.includes('\0')) throw new EngineError('invalid', `“${key.slice(0, 40)}” is not a valid environment variable name.`);
+      if (key === '' || key.includes('=') || key.includes('\0'))
+        throw new EngineError('invalid', `“${key.slice(0, 40)}” is not a valid environment variable name.`);
       return `${key}=${env[key]}`;
     });
 }
@@ -84,7 +87,10 @@ function mounts(app: EngineApp): Docker.MountSettings[] {
   return app.volumes.map((volume) => {
     // nfs and s3 volumes need driver options that have nowhere to be stored (see lib/validation/volume.ts).
     if (volume.type !== 'docker_volume') {
-      throw new EngineError('invalid', `Volume “${volume.name}” is of type ${volume.type}: Slipway mounts Docker volumes only. Detach it and attach a Docker volume.`);
+      throw new EngineError(
+        'invalid',
+        `Volume “${volume.name}” is of type ${volume.type}: Slipway mounts Docker volumes only. Detach it and attach a Docker volume.`,
+      );
     }
     return {
       Type: 'volume',
@@ -102,7 +108,9 @@ function mounts(app: EngineApp): Docker.MountSettings[] {
  * updated stop-first (a short gap while the task is replaced); ingress ports and unpublished ones keep start-first.
  */
 export function updateOrder(config: DockerConfig): 'start-first' | 'stop-first' {
-  return (config.ports ?? []).some((port) => port.mode === 'host' && port.published !== undefined) ? 'stop-first' : 'start-first';
+  return (config.ports ?? []).some((port) => port.mode === 'host' && port.published !== undefined)
+    ? 'stop-first'
+    : 'start-first';
 }
 
 export function serviceSpec(app: EngineApp, options: ServiceSpecOptions = {}): Docker.CreateServiceOptions {

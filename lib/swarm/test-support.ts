@@ -1,10 +1,12 @@
 // Helpers shared by the engine's Docker tests: throwaway ids, temp build contexts, label-based cleanup.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
 import type Docker from 'dockerode';
+
 import { LABEL, labelFilters } from './names';
 
 export const BASE_IMAGE = 'slipway/busybox:test';
@@ -66,7 +68,9 @@ export function httpAppDockerfile(content: string): string {
  * empty and read the port Docker chose from the task (`taskPorts`).
  */
 export async function freePort(): Promise<number> {
-  const [low] = (await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '32768')).trim().split(/\s+/);
+  const [low] = (await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '32768'))
+    .trim()
+    .split(/\s+/);
   const ceiling = Math.min(Number(low) || 32768, 32768);
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const port = 20_000 + Math.floor(Math.random() * (ceiling - 20_000));
@@ -93,7 +97,10 @@ export async function fetchText(port: number, timeoutMs = 1000): Promise<string 
 }
 
 /** Host ports of the service's running tasks (host-mode publishing without a fixed port: one port per task). */
-export async function taskPorts(docker: Docker, serviceName: string): Promise<{ taskId: string; image: string; port: number }[]> {
+export async function taskPorts(
+  docker: Docker,
+  serviceName: string,
+): Promise<{ taskId: string; image: string; port: number }[]> {
   const tasks = (await docker.listTasks({ filters: { service: [serviceName], 'desired-state': ['running'] } })) as {
     ID: string;
     Status: { State: string; PortStatus?: { Ports?: { PublishedPort?: number }[] } };
@@ -102,7 +109,11 @@ export async function taskPorts(docker: Docker, serviceName: string): Promise<{ 
   // A host-mode port is listed once per address family (IPv4 and IPv6): one entry per task is enough here.
   return tasks
     .filter((task) => task.Status.State === 'running')
-    .map((task) => ({ taskId: task.ID, image: task.Spec.ContainerSpec.Image, port: task.Status.PortStatus?.Ports?.[0]?.PublishedPort ?? 0 }))
+    .map((task) => ({
+      taskId: task.ID,
+      image: task.Spec.ContainerSpec.Image,
+      port: task.Status.PortStatus?.Ports?.[0]?.PublishedPort ?? 0,
+    }))
     .filter((entry) => entry.port > 0);
 }
 
@@ -138,7 +149,9 @@ export async function cleanupApps(docker: Docker, apps: { id: string; projectId:
     }
   }
   for (const projectId of new Set(apps.map((app) => app.projectId))) {
-    for (const network of await docker.listNetworks({ filters: { label: [`${LABEL.managed}=true`, `${LABEL.project}=${projectId}`] } })) {
+    for (const network of await docker.listNetworks({
+      filters: { label: [`${LABEL.managed}=true`, `${LABEL.project}=${projectId}`] },
+    })) {
       await retry(`network ${network.Name}`, () => docker.getNetwork(network.Id).remove(), errors);
     }
   }

@@ -13,8 +13,17 @@ const OWNERS_ONLY_MESSAGE = 'Only a team owner can give, change or remove the ow
 
 export type TeamAction = 'team.update' | 'team.delete' | 'team.manage_members' | 'team.leave';
 
-export function denyTeam(ctx: WorkContext, action: Action, teamId: string | null, message: string, code: AppErrorCode = 'forbidden', extra: Record<string, unknown> = {}): never {
-  throw new AppError(code, message, { audit: deniedEntry(ctx, { action, resourceType: 'team', resourceId: teamId, details: extra }) });
+export function denyTeam(
+  ctx: WorkContext,
+  action: Action,
+  teamId: string | null,
+  message: string,
+  code: AppErrorCode = 'forbidden',
+  extra: Record<string, unknown> = {},
+): never {
+  throw new AppError(code, message, {
+    audit: deniedEntry(ctx, { action, resourceType: 'team', resourceId: teamId, details: extra }),
+  });
 }
 
 export type LockedTeam = { id: string; name: string; description: string | null; myRole: TeamRole };

@@ -22,6 +22,7 @@ import {
   type TeamRefInput,
   type UpdateTeamInput,
 } from '@/lib/validation/team';
+
 import { denyTeam, lockTeam, requireOwner } from './access';
 
 export const LAST_OWNER_MESSAGE = 'A team must keep at least one owner: make someone else owner first.';
@@ -48,7 +49,12 @@ async function mapped<T>(write: Promise<T>): Promise<T> {
   }
 }
 
-function teamEntry(ctx: WorkContext, action: string, teamId: string | null, details: Record<string, unknown>): AuditEntry {
+function teamEntry(
+  ctx: WorkContext,
+  action: string,
+  teamId: string | null,
+  details: Record<string, unknown>,
+): AuditEntry {
   return {
     userId: ctx.actor.id,
     action,
@@ -76,7 +82,11 @@ async function findMember(tx: Tx, teamId: string, userId: string) {
 }
 
 /** A new team with the actor as its owner, in one transaction (the database insists a team keeps an owner). */
-export async function createTeam(tx: Tx, ctx: WorkContext, input: CreateTeamInput): Promise<{ id: string; name: string }> {
+export async function createTeam(
+  tx: Tx,
+  ctx: WorkContext,
+  input: CreateTeamInput,
+): Promise<{ id: string; name: string }> {
   const { name, description } = createTeamSchema.parse(input);
   try {
     assertCan(ctx.actor, 'team.create', { type: 'platform' });
@@ -94,18 +104,30 @@ export async function createTeam(tx: Tx, ctx: WorkContext, input: CreateTeamInpu
   return team;
 }
 
-export async function updateTeam(tx: Tx, ctx: WorkContext, input: UpdateTeamInput): Promise<{ id: string; name: string }> {
+export async function updateTeam(
+  tx: Tx,
+  ctx: WorkContext,
+  input: UpdateTeamInput,
+): Promise<{ id: string; name: string }> {
   const { teamId, name, description } = updateTeamSchema.parse(input);
   const team = await lockTeam(tx, ctx, teamId, 'team.update');
   if (team.name === name && team.description === description) return { id: teamId, name };
   await mapped(tx.team.update({ where: { id: teamId }, data: { name, description } }));
-  const details = { name, ...(team.name !== name && { previousName: team.name }), descriptionChanged: team.description !== description };
+  const details = {
+    name,
+    ...(team.name !== name && { previousName: team.name }),
+    descriptionChanged: team.description !== description,
+  };
   await recordAudit(tx, teamEntry(ctx, 'team.update', teamId, details));
   return { id: teamId, name };
 }
 
 /** Owners only. The team's projects stay with their owners, no longer shared (projects.team_id becomes NULL). */
-export async function deleteTeam(tx: Tx, ctx: WorkContext, input: TeamRefInput): Promise<{ name: string; projectsUnshared: number }> {
+export async function deleteTeam(
+  tx: Tx,
+  ctx: WorkContext,
+  input: TeamRefInput,
+): Promise<{ name: string; projectsUnshared: number }> {
   const { teamId } = teamRefSchema.parse(input);
   const team = await lockTeam(tx, ctx, teamId, 'team.delete');
   const projectsUnshared = await tx.project.count({ where: { teamId } });
@@ -120,12 +142,24 @@ export async function addMember(tx: Tx, ctx: WorkContext, input: AddMemberInput)
   if (role === 'owner') requireOwner(ctx, team, { username, role });
   const user = await tx.user.findUnique({ where: { username }, select: { id: true, disabledAt: true } });
   if (!user) {
-    throw new AppError('not_found', `There is no user named "${username}". Check the spelling (usernames are lowercase).`, { field: 'username' });
+    throw new AppError(
+      'not_found',
+      `There is no user named "${username}". Check the spelling (usernames are lowercase).`,
+      { field: 'username' },
+    );
   }
-  if (user.disabledAt) throw new AppError('invalid', `The account "${username}" is disabled: it cannot join a team.`, { field: 'username' });
-  const existing = await tx.teamMember.findUnique({ where: { userId_teamId: { userId: user.id, teamId } }, select: { role: true } });
+  if (user.disabledAt)
+    throw new AppError('invalid', `The account "${username}" is disabled: it cannot join a team.`, {
+      field: 'username',
+    });
+  const existing = await tx.teamMember.findUnique({
+    where: { userId_teamId: { userId: user.id, teamId } },
+    select: { role: true },
+  });
   if (existing) {
-    throw new AppError('conflict', `${username} is already a member of this team (${existing.role}).`, { field: 'username' });
+    throw new AppError('conflict', `${username} is already a member of this team (${existing.role}).`, {
+      field: 'username',
+    });
   }
   await tx.teamMember.create({ data: { teamId, userId: user.id, role } });
   await recordAudit(tx, teamEntry(ctx, 'team.member_add', teamId, { username, role }));

@@ -62,12 +62,20 @@ export async function getTeamForUser(tx: Tx, teamId: string, userId: string): Pr
       name: true,
       description: true,
       createdAt: true,
-      members: { select: { userId: true, role: true, joinedAt: true, user: { select: { username: true, disabledAt: true } } } },
+      members: {
+        select: { userId: true, role: true, joinedAt: true, user: { select: { username: true, disabledAt: true } } },
+      },
     },
   });
   if (!team) return null;
   const members = team.members
-    .map((m) => ({ userId: m.userId, username: m.user.username, role: m.role as TeamRole, joinedAt: m.joinedAt, disabled: m.user.disabledAt !== null }))
+    .map((m) => ({
+      userId: m.userId,
+      username: m.user.username,
+      role: m.role as TeamRole,
+      joinedAt: m.joinedAt,
+      disabled: m.user.disabledAt !== null,
+    }))
     .sort((a, b) => ROLE_RANK[a.role] - ROLE_RANK[b.role] || a.username.localeCompare(b.username));
   const myRole = members.find((m) => m.userId === userId)!.role;
   return { id: team.id, name: team.name, description: team.description, createdAt: team.createdAt, myRole, members };

@@ -2,20 +2,22 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
+
 import { asSystem, asUser, type Tx } from '@/lib/db/context';
 import type { WorkContext } from '@/lib/db/work';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { actAs, newUser, refusal, TEST_META, uniqueName, type TestUser as User } from '@/lib/testing/fixtures';
+
 import {
-  LAST_OWNER_MESSAGE,
-  TEAM_NAME_TAKEN_MESSAGE,
   addMember,
   changeMemberRole,
   createTeam,
   deleteTeam,
+  LAST_OWNER_MESSAGE,
   leaveTeam,
   removeMember,
+  TEAM_NAME_TAKEN_MESSAGE,
   teamErrorFrom,
   updateTeam,
 } from './mutations';
@@ -25,20 +27,28 @@ let test: TestDatabase;
 
 const prisma = () => test.db.prisma;
 /** How the teams actions run team work: as the user, the database's refusals turned into messages. */
-const as = <T>(user: User, work: (tx: Tx, context: WorkContext) => Promise<T>) => actAs(test, user, work, teamErrorFrom);
+const as = <T>(user: User, work: (tx: Tx, context: WorkContext) => Promise<T>) =>
+  actAs(test, user, work, teamErrorFrom);
 
 /** A team created by `owner` through createTeam, with more members added directly. */
 async function newTeam(owner: User, members: [User, string][] = []) {
   const team = await as(owner, (tx, c) => createTeam(tx, c, { name: uniqueName('Team') }));
   if (members.length) {
-    await asSystem(prisma(), (tx) => tx.teamMember.createMany({ data: members.map(([u, role]) => ({ teamId: team.id, userId: u.id, role })) }));
+    await asSystem(prisma(), (tx) =>
+      tx.teamMember.createMany({ data: members.map(([u, role]) => ({ teamId: team.id, userId: u.id, role })) }),
+    );
   }
   return team;
 }
 
 const roles = (teamId: string) =>
   asSystem(prisma(), async (tx) =>
-    Object.fromEntries((await tx.teamMember.findMany({ where: { teamId }, select: { userId: true, role: true } })).map((m) => [m.userId, m.role])),
+    Object.fromEntries(
+      (await tx.teamMember.findMany({ where: { teamId }, select: { userId: true, role: true } })).map((m) => [
+        m.userId,
+        m.role,
+      ]),
+    ),
   );
 const audits = (teamId: string | null, action?: string) =>
   asSystem(prisma(), (tx) => tx.auditLog.findMany({ where: { resourceId: teamId, action }, orderBy: { id: 'asc' } }));
@@ -58,9 +68,18 @@ describe('creating and reading teams', () => {
     expect(team.name).toBe('Platform crew');
     expect(await roles(team.id)).toEqual({ [alice.id]: 'owner' });
     const [row] = await audits(team.id);
-    expect(row).toMatchObject({ action: 'team.create', userId: alice.id, resourceType: 'team', details: { name: 'Platform crew' }, ipAddress: TEST_META.ip, userAgent: TEST_META.userAgent });
+    expect(row).toMatchObject({
+      action: 'team.create',
+      userId: alice.id,
+      resourceType: 'team',
+      details: { name: 'Platform crew' },
+      ipAddress: TEST_META.ip,
+      userAgent: TEST_META.userAgent,
+    });
     const mine = await asUser(prisma(), alice.id, (tx) => listMyTeams(tx, alice.id));
-    expect(mine).toEqual([expect.objectContaining({ id: team.id, role: 'owner', memberCount: 1, projectCount: 0, description: 'Ops' })]);
+    expect(mine).toEqual([
+      expect.objectContaining({ id: team.id, role: 'owner', memberCount: 1, projectCount: 0, description: 'Ops' }),
+    ]);
   });
 
   it('refuses a taken name (exact) with a message for the name field, and an invalid one', async () => {
@@ -77,14 +96,22 @@ describe('creating and reading teams', () => {
     const error = await refusal(as(viewer, (tx, c) => createTeam(tx, c, { name: uniqueName('Team') })));
     expect(error.code).toBe('forbidden');
     const denied = await asSystem(prisma(), (tx) => tx.auditLog.findMany({ where: { userId: viewer.id } }));
-    expect(denied).toEqual([expect.objectContaining({ action: 'authz.denied', details: expect.objectContaining({ action: 'team.create' }) })]);
+    expect(denied).toEqual([
+      expect.objectContaining({ action: 'authz.denied', details: expect.objectContaining({ action: 'team.create' }) }),
+    ]);
   });
 
   it('shows a team to its members only (members by role), and null for a bad id', async () => {
     const [alice, bob, eve] = [await newUser(test), await newUser(test), await newUser(test)];
     const team = await newTeam(alice, [[bob, 'viewer']]);
     const seen = await asUser(prisma(), bob.id, (tx) => getTeamForUser(tx, team.id, bob.id));
-    expect(seen).toMatchObject({ myRole: 'viewer', members: [{ userId: alice.id, role: 'owner' }, { userId: bob.id, role: 'viewer' }] });
+    expect(seen).toMatchObject({
+      myRole: 'viewer',
+      members: [
+        { userId: alice.id, role: 'owner' },
+        { userId: bob.id, role: 'viewer' },
+      ],
+    });
     expect(await asUser(prisma(), eve.id, (tx) => getTeamForUser(tx, team.id, eve.id))).toBeNull();
     expect(await asUser(prisma(), eve.id, (tx) => getTeamForUser(tx, 'not-a-uuid', eve.id))).toBeNull();
   });
@@ -94,27 +121,39 @@ describe('members', () => {
   it('adds a member by username, refusing unknown names and duplicates', async () => {
     const [alice, bob] = [await newUser(test), await newUser(test)];
     const team = await newTeam(alice);
-    await as(alice, (tx, c) => addMember(tx, c, { teamId: team.id, username: bob.username.toUpperCase(), role: 'member' }));
+    await as(alice, (tx, c) =>
+      addMember(tx, c, { teamId: team.id, username: bob.username.toUpperCase(), role: 'member' }),
+    );
     expect(await roles(team.id)).toEqual({ [alice.id]: 'owner', [bob.id]: 'member' });
     expect((await audits(team.id, 'team.member_add'))[0]?.details).toEqual({ username: bob.username, role: 'member' });
-    const unknown = await refusal(as(alice, (tx, c) => addMember(tx, c, { teamId: team.id, username: 'nobody-here', role: 'member' })));
+    const unknown = await refusal(
+      as(alice, (tx, c) => addMember(tx, c, { teamId: team.id, username: 'nobody-here', role: 'member' })),
+    );
     expect(unknown).toMatchObject({ code: 'not_found', options: { field: 'username' } });
-    const twice = await refusal(as(alice, (tx, c) => addMember(tx, c, { teamId: team.id, username: bob.username, role: 'admin' })));
+    const twice = await refusal(
+      as(alice, (tx, c) => addMember(tx, c, { teamId: team.id, username: bob.username, role: 'admin' })),
+    );
     expect(twice).toMatchObject({ code: 'conflict', options: { field: 'username' } });
   });
 
   it('hands ownership over, then the old owner steps down; each change audited with from and to', async () => {
     const [alice, bob] = [await newUser(test), await newUser(test)];
     const team = await newTeam(alice, [[bob, 'member']]);
-    expect(await as(alice, (tx, c) => changeMemberRole(tx, c, { teamId: team.id, userId: bob.id, role: 'owner' }))).toBe(true);
-    expect(await as(alice, (tx, c) => changeMemberRole(tx, c, { teamId: team.id, userId: alice.id, role: 'admin' }))).toBe(true);
+    expect(
+      await as(alice, (tx, c) => changeMemberRole(tx, c, { teamId: team.id, userId: bob.id, role: 'owner' })),
+    ).toBe(true);
+    expect(
+      await as(alice, (tx, c) => changeMemberRole(tx, c, { teamId: team.id, userId: alice.id, role: 'admin' })),
+    ).toBe(true);
     expect(await roles(team.id)).toEqual({ [alice.id]: 'admin', [bob.id]: 'owner' });
     const changes = await audits(team.id, 'team.member_role_change');
     expect(changes.map((row) => row.details)).toEqual([
       { username: bob.username, from: 'member', to: 'owner' },
       { username: alice.username, from: 'owner', to: 'admin' },
     ]);
-    expect(await as(bob, (tx, c) => changeMemberRole(tx, c, { teamId: team.id, userId: alice.id, role: 'admin' }))).toBe(false);
+    expect(
+      await as(bob, (tx, c) => changeMemberRole(tx, c, { teamId: team.id, userId: alice.id, role: 'admin' })),
+    ).toBe(false);
   });
 
   it('refuses the last owner leaving, being removed or being demoted, and changes nothing', async () => {
@@ -134,7 +173,10 @@ describe('members', () => {
 
   it('keeps the owner role in owners’ hands: a team admin cannot grant, demote or remove an owner', async () => {
     const [alice, bob, carol] = [await newUser(test), await newUser(test), await newUser(test)];
-    const team = await newTeam(alice, [[bob, 'admin'], [carol, 'member']]);
+    const team = await newTeam(alice, [
+      [bob, 'admin'],
+      [carol, 'member'],
+    ]);
     const attempts = [
       () => as(bob, (tx, c) => addMember(tx, c, { teamId: team.id, username: carol.username, role: 'owner' })),
       () => as(bob, (tx, c) => changeMemberRole(tx, c, { teamId: team.id, userId: carol.id, role: 'owner' })),
@@ -143,35 +185,64 @@ describe('members', () => {
       () => as(bob, (tx, c) => removeMember(tx, c, { teamId: team.id, userId: alice.id })),
     ];
     for (const attempt of attempts) {
-      expect(await refusal(attempt())).toMatchObject({ code: 'forbidden', message: 'Only a team owner can give, change or remove the owner role.' });
+      expect(await refusal(attempt())).toMatchObject({
+        code: 'forbidden',
+        message: 'Only a team owner can give, change or remove the owner role.',
+      });
     }
     expect(await roles(team.id)).toEqual({ [alice.id]: 'owner', [bob.id]: 'admin', [carol.id]: 'member' });
     const denied = await audits(team.id, 'authz.denied');
     expect(denied).toHaveLength(5);
     expect(denied.every((row) => row.userId === bob.id && row.ipAddress === TEST_META.ip)).toBe(true);
-    expect(denied[3]?.details).toEqual({ action: 'team.manage_members', username: alice.username, from: 'owner', to: 'admin' });
+    expect(denied[3]?.details).toEqual({
+      action: 'team.manage_members',
+      username: alice.username,
+      from: 'owner',
+      to: 'admin',
+    });
 
     // What a team admin may do: manage the non-owners.
     await as(bob, (tx, c) => changeMemberRole(tx, c, { teamId: team.id, userId: carol.id, role: 'viewer' }));
     await as(bob, (tx, c) => removeMember(tx, c, { teamId: team.id, userId: carol.id }));
-    expect((await audits(team.id, 'team.member_remove'))[0]?.details).toEqual({ username: carol.username, role: 'viewer' });
+    expect((await audits(team.id, 'team.member_remove'))[0]?.details).toEqual({
+      username: carol.username,
+      role: 'viewer',
+    });
   });
 
   it('refuses members, viewers and platform viewers managing members; anyone may leave', async () => {
-    const [alice, member, viewer, platformViewer, outsider] = [await newUser(test), await newUser(test), await newUser(test), await newUser(test, 'viewer'), await newUser(test)];
-    const team = await newTeam(alice, [[member, 'member'], [viewer, 'viewer'], [platformViewer, 'owner']]);
+    const [alice, member, viewer, platformViewer, outsider] = [
+      await newUser(test),
+      await newUser(test),
+      await newUser(test),
+      await newUser(test, 'viewer'),
+      await newUser(test),
+    ];
+    const team = await newTeam(alice, [
+      [member, 'member'],
+      [viewer, 'viewer'],
+      [platformViewer, 'owner'],
+    ]);
     for (const actor of [member, viewer, platformViewer]) {
-      const error = await refusal(as(actor, (tx, c) => addMember(tx, c, { teamId: team.id, username: outsider.username, role: 'viewer' })));
+      const error = await refusal(
+        as(actor, (tx, c) => addMember(tx, c, { teamId: team.id, username: outsider.username, role: 'viewer' })),
+      );
       expect(error.code).toBe('forbidden');
     }
     const stranger = await refusal(as(outsider, (tx, c) => updateTeam(tx, c, { teamId: team.id, name: 'Mine now' })));
-    expect(stranger).toMatchObject({ code: 'not_found', message: 'This team does not exist, or you are not a member of it.' });
+    expect(stranger).toMatchObject({
+      code: 'not_found',
+      message: 'This team does not exist, or you are not a member of it.',
+    });
     expect(await audits(team.id, 'authz.denied')).toHaveLength(4);
 
     await as(viewer, (tx, c) => leaveTeam(tx, c, { teamId: team.id }));
     await as(platformViewer, (tx, c) => leaveTeam(tx, c, { teamId: team.id })); // alice is still an owner
     expect(await roles(team.id)).toEqual({ [alice.id]: 'owner', [member.id]: 'member' });
-    expect((await audits(team.id, 'team.leave')).map((row) => row.details)).toEqual([{ role: 'viewer' }, { role: 'owner' }]);
+    expect((await audits(team.id, 'team.leave')).map((row) => row.details)).toEqual([
+      { role: 'viewer' },
+      { role: 'owner' },
+    ]);
   });
 });
 
@@ -182,7 +253,11 @@ describe('changing and deleting a team', () => {
     const taken = (await newTeam(alice)).name;
     const name = uniqueName('Renamed');
     await as(bob, (tx, c) => updateTeam(tx, c, { teamId: team.id, name, description: 'New' }));
-    expect((await audits(team.id, 'team.update'))[0]?.details).toEqual({ name, previousName: team.name, descriptionChanged: true });
+    expect((await audits(team.id, 'team.update'))[0]?.details).toEqual({
+      name,
+      previousName: team.name,
+      descriptionChanged: true,
+    });
     const clash = await refusal(as(bob, (tx, c) => updateTeam(tx, c, { teamId: team.id, name: taken })));
     expect(clash).toMatchObject({ code: 'conflict', message: TEAM_NAME_TAKEN_MESSAGE });
     expect((await refusal(as(bob, (tx, c) => deleteTeam(tx, c, { teamId: team.id })))).code).toBe('forbidden');
@@ -191,8 +266,13 @@ describe('changing and deleting a team', () => {
   it('lets an owner delete it: members go, projects stay with their owners, unshared', async () => {
     const [alice, bob] = [await newUser(test), await newUser(test)];
     const team = await newTeam(alice, [[bob, 'member']]);
-    const project = await asSystem(prisma(), (tx) => tx.project.create({ data: { name: uniqueName('proj'), ownerId: bob.id, teamId: team.id } }));
-    expect(await as(alice, (tx, c) => deleteTeam(tx, c, { teamId: team.id }))).toEqual({ name: team.name, projectsUnshared: 1 });
+    const project = await asSystem(prisma(), (tx) =>
+      tx.project.create({ data: { name: uniqueName('proj'), ownerId: bob.id, teamId: team.id } }),
+    );
+    expect(await as(alice, (tx, c) => deleteTeam(tx, c, { teamId: team.id }))).toEqual({
+      name: team.name,
+      projectsUnshared: 1,
+    });
     expect(await roles(team.id)).toEqual({});
     const kept = await asSystem(prisma(), (tx) => tx.project.findUnique({ where: { id: project.id } }));
     expect(kept).toMatchObject({ ownerId: bob.id, teamId: null });
@@ -223,7 +303,10 @@ describe('the database keeps an owner when the application check is missing', ()
     pool.on('acquire', (client) => acquired.push(client));
     const client = new PrismaClient({ adapter: new PrismaPg(pool) });
     try {
-      const error = await asUser(client, alice.id, (tx) => demoteDirectly(tx, team.id, alice.id)).then(() => null, (e: unknown) => e);
+      const error = await asUser(client, alice.id, (tx) => demoteDirectly(tx, team.id, alice.id)).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error).not.toBeNull();
       expect(teamErrorFrom(error)).toMatchObject({ code: 'conflict', message: LAST_OWNER_MESSAGE });
     } finally {

@@ -4,7 +4,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+
 import pg from 'pg';
+
 import { openDatabase, type Database } from '@/lib/db/connection';
 
 export const TEST_ROLE = 'slipway_test';
@@ -12,7 +14,9 @@ const TEST_PASSWORD = 'slipway_test';
 export const MIGRATIONS_DIR = path.resolve(__dirname, '../../prisma/migrations');
 
 export function adminUrl(database = 'postgres'): string {
-  const url = new URL(process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://slipway_ci:slipway_ci@127.0.0.1:5432/postgres');
+  const url = new URL(
+    process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://slipway_ci:slipway_ci@127.0.0.1:5432/postgres',
+  );
   url.pathname = `/${database}`;
   return url.toString();
 }

@@ -1,6 +1,7 @@
 // A process that opens the embedded database the way the panel does, for the embedded-mode lifecycle tests:
 // prints "READY <port> <url>" and keeps running until signalled (SIGTERM/SIGINT close it cleanly).
 import { openDatabase } from '@/lib/db/connection';
+
 import { MIGRATIONS_DIR } from './database';
 
 const dataDir = process.argv[2];

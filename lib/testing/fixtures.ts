@@ -3,13 +3,16 @@
 // in a transaction that opts out (app.rls_bypass = 'on'), the way the panel's background work does; a row written
 // through a client is written as that client's transaction says (a userTx, for tests of who may write what).
 import { randomUUID } from 'node:crypto';
+
 import pg from 'pg';
 import { expect } from 'vitest';
+
 import type { PlatformRole, TeamRole } from '@/lib/auth/permissions';
 import { asSystem, type Tx } from '@/lib/db/context';
 import { runAsUser, type Translate, type WorkContext } from '@/lib/db/work';
 import { AppError } from '@/lib/errors';
 import type { RequestMeta } from '@/lib/http/request-meta';
+
 import type { TestDatabase } from './database';
 
 export type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -111,7 +114,11 @@ export async function withSuperuser<T>(adminUrl: string, work: (client: pg.Clien
  * marker NOTIFY sent after `work` is queued behind every one committed before it, so once it is heard they all
  * were: the list is exact without waiting for a fixed time.
  */
-export async function notificationsDuring(adminUrl: string, channel: string, work: () => Promise<unknown>): Promise<string[]> {
+export async function notificationsDuring(
+  adminUrl: string,
+  channel: string,
+  work: () => Promise<unknown>,
+): Promise<string[]> {
   return withSuperuser(adminUrl, async (client) => {
     const heard: string[] = [];
     client.on('notification', (message) => heard.push(message.payload ?? ''));
@@ -159,10 +166,16 @@ export function newUser(test: TestDatabase, role: PlatformRole = 'developer'): P
 }
 
 /** A team of the given members, made as the system (no owner needed, unlike createTeam). */
-export function newTeam(test: TestDatabase, members: [Pick<TestUser, 'id'>, TeamRole][]): Promise<{ id: string; name: string }> {
+export function newTeam(
+  test: TestDatabase,
+  members: [Pick<TestUser, 'id'>, TeamRole][],
+): Promise<{ id: string; name: string }> {
   return asSystem(test.db.prisma, (tx) =>
     tx.team.create({
-      data: { name: uniqueName('Team'), members: { create: members.map(([user, role]) => ({ userId: user.id, role })) } },
+      data: {
+        name: uniqueName('Team'),
+        members: { create: members.map(([user, role]) => ({ userId: user.id, role })) },
+      },
       select: { id: true, name: true },
     }),
   );

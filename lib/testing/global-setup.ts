@@ -1,9 +1,11 @@
 // Vitest global setup of the integration project: leftovers of dead runs swept, the test role, and a migrated
 // template database (one per migration set and month, see templateName).
 import pg from 'pg';
+
 import { migrate } from '@/lib/db/migrate';
 import { connectDocker } from '@/lib/swarm';
-import { MIGRATIONS_DIR, TEMPLATE_ENV, TEST_ROLE, ensureTestRole, roleUrl, templateName, withAdmin } from './database';
+
+import { ensureTestRole, MIGRATIONS_DIR, roleUrl, TEMPLATE_ENV, templateName, TEST_ROLE, withAdmin } from './database';
 import { dropStaleDatabases, removeDeadRunObjects } from './preclean';
 
 /** Building a template takes seconds; a run holding the lock this long has hung. */
@@ -40,7 +42,9 @@ export default async function setup() {
 async function lockTemplate(client: pg.Client, template: string): Promise<void> {
   const deadline = Date.now() + TEMPLATE_LOCK_WAIT_MS;
   for (;;) {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [template]);
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+      template,
+    ]);
     if (rows[0]!.locked) return;
     if (Date.now() > deadline) {
       const holder = await client.query<{ pid: number; application_name: string; state: string }>(
@@ -48,7 +52,9 @@ async function lockTemplate(client: pg.Client, template: string): Promise<void> 
           WHERE l.locktype = 'advisory' AND l.objid = hashtext($1)::oid AND l.granted`,
         [template],
       );
-      const who = holder.rows.map((row) => `backend ${row.pid} (${row.application_name || 'no name'}, ${row.state})`).join(', ');
+      const who = holder.rows
+        .map((row) => `backend ${row.pid} (${row.application_name || 'no name'}, ${row.state})`)
+        .join(', ');
       throw new Error(
         `Another test run has held the lock on the test template ${template} for over ${TEMPLATE_LOCK_WAIT_MS / 60_000} minutes ` +
           `(${who || 'holder unknown'}): it has probably hung while migrating. Stop that run (or SELECT pg_terminate_backend(<pid>)) and start again.`,

@@ -2,6 +2,7 @@
 // databases and their Docker objects. Only test objects of runs that are gone: a concurrent run's are left alone.
 import type Docker from 'dockerode';
 import type pg from 'pg';
+
 import { LABEL } from '@/lib/swarm/names';
 import { testRunOf } from '@/lib/swarm/test-support';
 
@@ -66,22 +67,28 @@ export async function removeDeadRunObjects(docker: Docker, log: (line: string) =
       await action();
       removed.push(what);
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode !== 404) log(`pre-clean: could not remove ${what}: ${(error as Error).message}`);
+      if ((error as { statusCode?: number }).statusCode !== 404)
+        log(`pre-clean: could not remove ${what}: ${(error as Error).message}`);
     }
   };
   for (const service of await docker.listServices({ filters: managed })) {
-    if (ofDeadRun(service.Spec?.Labels)) await remove(`service ${service.Spec?.Name}`, () => docker.getService(service.ID).remove());
+    if (ofDeadRun(service.Spec?.Labels))
+      await remove(`service ${service.Spec?.Name}`, () => docker.getService(service.ID).remove());
   }
   for (const container of await docker.listContainers({ all: true, filters: managed })) {
     if (ofDeadRun(container.Labels)) {
-      await remove(`container ${container.Id.slice(0, 12)}`, () => docker.getContainer(container.Id).remove({ force: true }));
+      await remove(`container ${container.Id.slice(0, 12)}`, () =>
+        docker.getContainer(container.Id).remove({ force: true }),
+      );
     }
   }
   for (const network of await docker.listNetworks({ filters: managed })) {
-    if (ofDeadRun(network.Labels)) await remove(`network ${network.Name}`, () => docker.getNetwork(network.Id).remove());
+    if (ofDeadRun(network.Labels))
+      await remove(`network ${network.Name}`, () => docker.getNetwork(network.Id).remove());
   }
   for (const image of await docker.listImages({ filters: managed })) {
-    if (ofDeadRun(image.Labels)) await remove(`image ${image.RepoTags?.[0] ?? image.Id}`, () => docker.getImage(image.Id).remove({ force: true }));
+    if (ofDeadRun(image.Labels))
+      await remove(`image ${image.RepoTags?.[0] ?? image.Id}`, () => docker.getImage(image.Id).remove({ force: true }));
   }
   return removed;
 }

@@ -6,7 +6,12 @@ import { assertCan, canAssignRole, type Action, type PlatformRole, type Resource
 import type { WorkContext } from '@/lib/db/work';
 import { AppError } from '@/lib/errors';
 
-export function userEntry(ctx: WorkContext, action: string, userId: string | null, details: Record<string, unknown>): AuditEntry {
+export function userEntry(
+  ctx: WorkContext,
+  action: string,
+  userId: string | null,
+  details: Record<string, unknown>,
+): AuditEntry {
   return {
     userId: ctx.actor.id,
     action,
@@ -23,7 +28,12 @@ function deny(ctx: WorkContext, action: string, target: string | null, message: 
   throw new AppError('forbidden', message, { audit });
 }
 
-export function authorize<A extends Action>(ctx: WorkContext, action: A, resource: ResourceFor<A>, target: string | null) {
+export function authorize<A extends Action>(
+  ctx: WorkContext,
+  action: A,
+  resource: ResourceFor<A>,
+  target: string | null,
+) {
   try {
     assertCan(ctx.actor, action, resource);
   } catch (error) {
@@ -33,7 +43,8 @@ export function authorize<A extends Action>(ctx: WorkContext, action: A, resourc
 }
 
 export function authorizeRole(ctx: WorkContext, action: Action, target: string | null, role: PlatformRole) {
-  if (!canAssignRole(ctx.actor, role)) deny(ctx, action, target, `You are not allowed to give the role ${role}.`, { role });
+  if (!canAssignRole(ctx.actor, role))
+    deny(ctx, action, target, `You are not allowed to give the role ${role}.`, { role });
 }
 
 /** Only the account's owner, and only while the account is active. */

@@ -15,6 +15,7 @@ import { isUuid } from '@/lib/validation/ids';
 import { passwordSchemaFor } from '@/lib/validation/password';
 import { preferencesSchema, type Preferences } from '@/lib/validation/preferences';
 import { changeRoleSchema, newUserSchema, setDisabledSchema, type NewUserInput } from '@/lib/validation/user';
+
 import { authorize, authorizeRole, authorizeSelf, userEntry } from './access';
 
 type LockedUser = {
@@ -72,25 +73,39 @@ export async function createUser(tx: Tx, ctx: WorkContext, input: NewUserInput):
 }
 
 /** Gives another user a role; a no-op (nothing written) when they already have it. Returns whether it changed. */
-export async function changeRole(tx: Tx, ctx: WorkContext, input: { userId: string; role: PlatformRole }): Promise<boolean> {
+export async function changeRole(
+  tx: Tx,
+  ctx: WorkContext,
+  input: { userId: string; role: PlatformRole },
+): Promise<boolean> {
   const { userId, role } = changeRoleSchema.parse(input);
   const user = await lockUser(tx, userId);
   authorize(ctx, 'user.update_role', userResource(user), user.id);
   authorizeRole(ctx, 'user.update_role', user.id, role);
   if (user.role === role) return false;
   await tx.user.update({ where: { id: user.id }, data: { role } });
-  await recordAudit(tx, userEntry(ctx, 'user.role_change', user.id, { username: user.username, from: user.role, to: role }));
+  await recordAudit(
+    tx,
+    userEntry(ctx, 'user.role_change', user.id, { username: user.username, from: user.role, to: role }),
+  );
   return true;
 }
 
 /** Disables (or re-enables) another user's account; a no-op when it is already so. Returns whether it changed. */
-export async function setDisabled(tx: Tx, ctx: WorkContext, input: { userId: string; disabled: boolean }): Promise<boolean> {
+export async function setDisabled(
+  tx: Tx,
+  ctx: WorkContext,
+  input: { userId: string; disabled: boolean },
+): Promise<boolean> {
   const { userId, disabled } = setDisabledSchema.parse(input);
   const user = await lockUser(tx, userId);
   authorize(ctx, 'user.disable', userResource(user), user.id);
   if ((user.disabled_at !== null) === disabled) return false;
   await tx.user.update({ where: { id: user.id }, data: { disabledAt: disabled ? new Date() : null } });
-  await recordAudit(tx, userEntry(ctx, disabled ? 'user.disable' : 'user.enable', user.id, { username: user.username }));
+  await recordAudit(
+    tx,
+    userEntry(ctx, disabled ? 'user.disable' : 'user.enable', user.id, { username: user.username }),
+  );
   return true;
 }
 

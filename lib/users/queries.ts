@@ -6,6 +6,7 @@ import type { Tx } from '@/lib/db/context';
 import type { WorkContext } from '@/lib/db/work';
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 import { userListFiltersSchema, type UserListFilterInput } from '@/lib/validation/user';
+
 import { authorize } from './access';
 
 export type SessionUser = {
@@ -30,7 +31,9 @@ const select = {
 export async function findUserByIdentifier(db: PrismaClient, identifier: string) {
   const value = identifier.trim();
   if (value.includes('@')) {
-    const rows = await db.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE lower(email) = lower(${value}) LIMIT 1`;
+    const rows = await db.$queryRaw<
+      { id: string }[]
+    >`SELECT id FROM users WHERE lower(email) = lower(${value}) LIMIT 1`;
     return rows[0] ? db.user.findUnique({ where: { id: rows[0].id }, select }) : null;
   }
   return db.user.findUnique({ where: { username: value.toLowerCase() }, select });
@@ -40,8 +43,15 @@ export async function findUserById(db: PrismaClient, id: string) {
   return db.user.findUnique({ where: { id }, select });
 }
 
-export function toSessionUser(user: { id: string; username: string; email: string; role: string; preferences: unknown }): SessionUser {
-  const preferences = user.preferences && typeof user.preferences === 'object' ? (user.preferences as Record<string, unknown>) : {};
+export function toSessionUser(user: {
+  id: string;
+  username: string;
+  email: string;
+  role: string;
+  preferences: unknown;
+}): SessionUser {
+  const preferences =
+    user.preferences && typeof user.preferences === 'object' ? (user.preferences as Record<string, unknown>) : {};
   return { id: user.id, username: user.username, email: user.email, role: user.role as PlatformRole, preferences };
 }
 
@@ -72,7 +82,8 @@ export async function listUsers(tx: Tx, ctx: WorkContext, input: UserListFilterI
   if (after) conditions.push(Prisma.sql`username > ${after}`);
   if (role) conditions.push(Prisma.sql`role = ${role}`);
   // strpos, not LIKE: the search is plain text, so % and _ mean themselves.
-  if (q) conditions.push(Prisma.sql`(strpos(lower(username), lower(${q})) > 0 OR strpos(lower(email), lower(${q})) > 0)`);
+  if (q)
+    conditions.push(Prisma.sql`(strpos(lower(username), lower(${q})) > 0 OR strpos(lower(email), lower(${q})) > 0)`);
   const rows = await tx.$queryRaw<ListRow[]>`
     SELECT id, username, email, role, auth_provider, disabled_at, created_at
       FROM users WHERE ${Prisma.join(conditions, ' AND ')}

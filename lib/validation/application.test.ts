@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+
 import {
   applicationNameSchema,
   applicationSourceSchema,
@@ -41,7 +42,23 @@ describe('applicationNameSchema', () => {
   table(
     applicationNameSchema,
     [['api'], ['web-frontend'], ['a'], ['a1-b2'], ['x'.repeat(63)]],
-    ['', 'Api', 'api;rm', 'api\nx', 'a..b', `ap${CYRILLIC_A}i`, `api${ZWSP}`, BIG, '-api', 'api-', 'my_app', 'my.app', 'a b', 'x'.repeat(64), 42],
+    [
+      '',
+      'Api',
+      'api;rm',
+      'api\nx',
+      'a..b',
+      `ap${CYRILLIC_A}i`,
+      `api${ZWSP}`,
+      BIG,
+      '-api',
+      'api-',
+      'my_app',
+      'my.app',
+      'a b',
+      'x'.repeat(64),
+      42,
+    ],
   );
 });
 
@@ -93,7 +110,11 @@ describe('imageReferenceSchema', () => {
 });
 
 describe('gitProviderSchema', () => {
-  table(gitProviderSchema, [['github'], ['gitlab'], ['bitbucket'], ['gitea']], ['', 'GitHub', 'git', 'github;id', '-github', `githu${ZWSP}b`, BIG]);
+  table(
+    gitProviderSchema,
+    [['github'], ['gitlab'], ['bitbucket'], ['gitea']],
+    ['', 'GitHub', 'git', 'github;id', '-github', `githu${ZWSP}b`, BIG],
+  );
 });
 
 describe('gitRepositorySchema', () => {
@@ -180,8 +201,27 @@ describe('dockerfilePathSchema and buildContextSchema', () => {
   describe('dockerfile', () => {
     table(
       dockerfilePathSchema,
-      [['', 'Dockerfile'], [undefined, 'Dockerfile'], ['Dockerfile'], ['docker/api.Dockerfile'], ['./docker//Dockerfile', 'docker/Dockerfile']],
-      ['/etc/passwd', '../Dockerfile', 'a/../../b', 'docker/', '.', '-Dockerfile', 'Docker file', 'Dockerfile;id', 'a\nb', `D${CYRILLIC_A}`, `Dockerfile${ZWSP}`, BIG],
+      [
+        ['', 'Dockerfile'],
+        [undefined, 'Dockerfile'],
+        ['Dockerfile'],
+        ['docker/api.Dockerfile'],
+        ['./docker//Dockerfile', 'docker/Dockerfile'],
+      ],
+      [
+        '/etc/passwd',
+        '../Dockerfile',
+        'a/../../b',
+        'docker/',
+        '.',
+        '-Dockerfile',
+        'Docker file',
+        'Dockerfile;id',
+        'a\nb',
+        `D${CYRILLIC_A}`,
+        `Dockerfile${ZWSP}`,
+        BIG,
+      ],
     );
   });
   describe('build context', () => {
@@ -194,24 +234,60 @@ describe('dockerfilePathSchema and buildContextSchema', () => {
 });
 
 describe('replicasSchema', () => {
-  table(replicasSchema, [['0', 0], ['3', 3], [' 100 ', 100], [7, 7]], ['', '-1', '101', '1.5', '1e2', '3;id', 'three', `3${ZWSP}`, BIG, 1.5, -1]);
+  table(
+    replicasSchema,
+    [
+      ['0', 0],
+      ['3', 3],
+      [' 100 ', 100],
+      [7, 7],
+    ],
+    ['', '-1', '101', '1.5', '1e2', '3;id', 'three', `3${ZWSP}`, BIG, 1.5, -1],
+  );
 });
 
 describe('createApplicationSchema', () => {
   const base = { projectId: '7f1c2a52-8a43-4d1c-9a65-3c1a9e0b2f10', name: 'api' };
   it('reads only the chosen type’s fields and fills git defaults', () => {
-    const parsed = createApplicationSchema.parse({ ...base, type: 'git', provider: 'github', repository: 'acme/api', branch: '', image: 'ignored;rm' });
-    expect(parsed).toEqual({ ...base, type: 'git', provider: 'github', repository: 'acme/api', branch: 'main', dockerfile: 'Dockerfile', buildContext: '.' });
+    const parsed = createApplicationSchema.parse({
+      ...base,
+      type: 'git',
+      provider: 'github',
+      repository: 'acme/api',
+      branch: '',
+      image: 'ignored;rm',
+    });
+    expect(parsed).toEqual({
+      ...base,
+      type: 'git',
+      provider: 'github',
+      repository: 'acme/api',
+      branch: 'main',
+      dockerfile: 'Dockerfile',
+      buildContext: '.',
+    });
   });
-  it.each([{ type: '' }, { type: 'kubernetes' }, {}])('refuses a missing or unknown type beside the type field (%j)', (extra) => {
-    const parsed = createApplicationSchema.safeParse({ ...base, ...extra });
-    expect(parsed.error?.issues[0]?.path).toEqual(['type']);
-  });
+  it.each([{ type: '' }, { type: 'kubernetes' }, {}])(
+    'refuses a missing or unknown type beside the type field (%j)',
+    (extra) => {
+      const parsed = createApplicationSchema.safeParse({ ...base, ...extra });
+      expect(parsed.error?.issues[0]?.path).toEqual(['type']);
+    },
+  );
   it('refuses a project id that is not a uuid', () => {
-    expect(createApplicationSchema.safeParse({ ...base, projectId: "1' OR '1'='1", type: 'docker', image: 'nginx' }).success).toBe(false);
+    expect(
+      createApplicationSchema.safeParse({ ...base, projectId: "1' OR '1'='1", type: 'docker', image: 'nginx' }).success,
+    ).toBe(false);
   });
   it('puts each problem beside its field', () => {
-    const parsed = createApplicationSchema.safeParse({ ...base, name: 'Bad Name', type: 'git', provider: 'github', repository: 'acme/api', branch: 'feature..x' });
+    const parsed = createApplicationSchema.safeParse({
+      ...base,
+      name: 'Bad Name',
+      type: 'git',
+      provider: 'github',
+      repository: 'acme/api',
+      branch: 'feature..x',
+    });
     expect(parsed.error?.issues.map((issue) => issue.path[0]).sort()).toEqual(['branch', 'name']);
   });
   it('asks for a full address for Gitea, which has no public host for owner/name', () => {
@@ -221,19 +297,25 @@ describe('createApplicationSchema', () => {
       expect(parsed.error?.issues.map((issue) => [issue.path[0], issue.message])).toEqual([
         ['repository', expect.stringContaining('https://gitea.example.com/acme/api.git')],
       ]);
-      expect(schema.safeParse({ ...base, ...gitea, repository: 'https://git.example.com/acme/api.git' }).success).toBe(true);
+      expect(schema.safeParse({ ...base, ...gitea, repository: 'https://git.example.com/acme/api.git' }).success).toBe(
+        true,
+      );
       expect(schema.safeParse({ ...base, ...gitea, provider: 'github', repository: 'acme/api' }).success).toBe(true);
     }
   });
   it('validates compose files through the compose schema', () => {
-    expect(applicationSourceSchema.safeParse({ type: 'compose', compose: 'services:\n  web:\n    image: nginx\n' }).success).toBe(true);
+    expect(
+      applicationSourceSchema.safeParse({ type: 'compose', compose: 'services:\n  web:\n    image: nginx\n' }).success,
+    ).toBe(true);
     expect(applicationSourceSchema.safeParse({ type: 'compose', compose: 'services: []' }).success).toBe(false);
   });
 });
 
 describe('updateGeneralSchema', () => {
   it('refuses an application id that is not a uuid', () => {
-    expect(updateGeneralSchema.safeParse({ applicationId: '../../etc', name: 'api', replicas: '1' }).success).toBe(false);
+    expect(updateGeneralSchema.safeParse({ applicationId: '../../etc', name: 'api', replicas: '1' }).success).toBe(
+      false,
+    );
   });
 });
 

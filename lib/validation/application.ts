@@ -2,8 +2,9 @@
 // parses again). Values here reach git or Docker later (as argv and Engine API data, never a shell string), so each
 // is an allowlist; git_sources has CHECKs that mirror the git rules (migration 20261127000100_constraints).
 import { z } from 'zod';
+
 import { composeFileSchema } from './compose';
-import { keysetCursorSchema, encodeKeyset } from './cursor';
+import { encodeKeyset, keysetCursorSchema } from './cursor';
 import { idSchema } from './ids';
 import { dockerNameSchema, preview } from './names';
 import { projectIdSchema } from './project';
@@ -24,8 +25,10 @@ const blankAsUndefined = (value: unknown) => (typeof value === 'string' && value
 // ---------------------------------------------------------------------------------------------------------------
 // Image references (Docker's grammar: [host[:port]/]path[:tag][@sha256:digest])
 
-export const IMAGE_RULE = 'Use an image reference like nginx:1.27, ghcr.io/acme/api:v2 or registry.example.com:5000/team/app@sha256:<64 hex>.';
-const DOMAIN = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::\d{1,5})?$/;
+export const IMAGE_RULE =
+  'Use an image reference like nginx:1.27, ghcr.io/acme/api:v2 or registry.example.com:5000/team/app@sha256:<64 hex>.';
+const DOMAIN =
+  /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::\d{1,5})?$/;
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^\w[\w.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
@@ -34,10 +37,12 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 export function imageReferenceProblem(value: string): string | null {
   if (value === '') return `Give an image. ${IMAGE_RULE}`;
   if (value.length > 255) return `An image reference has at most 255 characters. ${IMAGE_RULE}`;
-  if (CONTROL_OR_SPACE.test(value) || NON_ASCII.test(value)) return `An image reference has no spaces or special characters. ${IMAGE_RULE}`;
+  if (CONTROL_OR_SPACE.test(value) || NON_ASCII.test(value))
+    return `An image reference has no spaces or special characters. ${IMAGE_RULE}`;
   if (value.startsWith('-')) return `An image reference cannot start with “-”. ${IMAGE_RULE}`;
   const [named = '', digest, ...extra] = value.split('@');
-  if (extra.length || (digest !== undefined && !DIGEST.test(digest))) return `A digest is @sha256: and 64 lowercase hex digits. ${IMAGE_RULE}`;
+  if (extra.length || (digest !== undefined && !DIGEST.test(digest)))
+    return `A digest is @sha256: and 64 lowercase hex digits. ${IMAGE_RULE}`;
   const lastSlash = named.lastIndexOf('/');
   const colon = named.indexOf(':', lastSlash + 1);
   const name = colon === -1 ? named : named.slice(0, colon);
@@ -49,7 +54,8 @@ export function imageReferenceProblem(value: string): string | null {
   // Docker's rule: the first part is a registry only if it has a dot or a port, or is localhost.
   const first = parts[0] ?? '';
   const hasDomain = parts.length > 1 && (/[.:]/.test(first) || first === 'localhost');
-  if (hasDomain && (!DOMAIN.test(first) || Number(first.split(':')[1] ?? 0) > 65535)) return `“${preview(first)}” is not a registry host. ${IMAGE_RULE}`;
+  if (hasDomain && (!DOMAIN.test(first) || Number(first.split(':')[1] ?? 0) > 65535))
+    return `“${preview(first)}” is not a registry host. ${IMAGE_RULE}`;
   const path = hasDomain ? parts.slice(1) : parts;
   for (const part of path) {
     if (PATH_COMPONENT.test(part)) continue;
@@ -69,7 +75,8 @@ export const imageReferenceSchema = z.string(`Give an image. ${IMAGE_RULE}`).sup
 
 export const gitProviderSchema = z.enum(GIT_PROVIDERS, 'Choose a provider: GitHub, GitLab, Bitbucket or Gitea.');
 
-export const REPOSITORY_RULE = 'Use owner/name, an https:// URL (https://github.com/owner/name.git) or an SSH address (git@github.com:owner/name.git).';
+export const REPOSITORY_RULE =
+  'Use owner/name, an https:// URL (https://github.com/owner/name.git) or an SSH address (git@github.com:owner/name.git).';
 const SHORTHAND = /^[A-Za-z0-9][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_][A-Za-z0-9_.-]*)+$/;
 const SCP_LIKE = /^([A-Za-z0-9][A-Za-z0-9._-]*)@([A-Za-z0-9][A-Za-z0-9.-]*):([A-Za-z0-9_][A-Za-z0-9_.~/-]*)$/;
 const HOST = /^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/;
@@ -78,13 +85,15 @@ const HOST = /^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/;
 export function repositoryProblem(value: string): string | null {
   if (value === '') return `Give the repository. ${REPOSITORY_RULE}`;
   if (value.length > 500) return 'A repository address has at most 500 characters.';
-  if (CONTROL_OR_SPACE.test(value) || NON_ASCII.test(value)) return `A repository address has no spaces or special characters. ${REPOSITORY_RULE}`;
+  if (CONTROL_OR_SPACE.test(value) || NON_ASCII.test(value))
+    return `A repository address has no spaces or special characters. ${REPOSITORY_RULE}`;
   if (value.startsWith('-')) return 'A repository cannot start with “-” (git would read it as an option).';
   if (/^[a-z][a-z0-9+.-]*::/i.test(value)) return 'Remote helpers such as ext:: are not allowed (they run programs).';
   if (value.split(/[/:]/).some((part) => part === '..')) return 'A repository address cannot contain “..” segments.';
   if (SHORTHAND.test(value) && !value.includes('//')) return null;
   if (SCP_LIKE.test(value)) return null;
-  if (!/^(https|ssh):\/\//i.test(value)) return `Only https:// and ssh:// addresses are allowed (not file:// or others). ${REPOSITORY_RULE}`;
+  if (!/^(https|ssh):\/\//i.test(value))
+    return `Only https:// and ssh:// addresses are allowed (not file:// or others). ${REPOSITORY_RULE}`;
   let url: URL;
   try {
     url = new URL(value);
@@ -96,7 +105,8 @@ export function repositoryProblem(value: string): string | null {
   }
   if (!HOST.test(url.hostname)) return `“${preview(url.hostname)}” is not a host name.`;
   if (url.search || url.hash) return 'A repository address has no ?query or #fragment.';
-  if (url.pathname.replace(/\/+$/, '').split('/').filter(Boolean).length < 1) return `The address names no repository. ${REPOSITORY_RULE}`;
+  if (url.pathname.replace(/\/+$/, '').split('/').filter(Boolean).length < 1)
+    return `The address names no repository. ${REPOSITORY_RULE}`;
   return null;
 }
 
@@ -105,16 +115,19 @@ export const gitRepositorySchema = z.string(`Give the repository. ${REPOSITORY_R
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-export const BRANCH_RULE = 'Branch names use letters, digits, . _ / and -, without “..”, a leading - / or ., or a trailing / or .lock.';
+export const BRANCH_RULE =
+  'Branch names use letters, digits, . _ / and -, without “..”, a leading - / or ., or a trailing / or .lock.';
 
 /** git check-ref-format's rules, narrowed to the characters git_sources.branch allows. */
 export function branchProblem(value: string): string | null {
   if (value === '') return 'Give a branch.';
   if (value.length > 255) return 'A branch name has at most 255 characters.';
-  if (!/^[A-Za-z0-9._/-]+$/.test(value)) return `“${preview(value)}” has characters a branch name cannot use. ${BRANCH_RULE}`;
+  if (!/^[A-Za-z0-9._/-]+$/.test(value))
+    return `“${preview(value)}” has characters a branch name cannot use. ${BRANCH_RULE}`;
   if (value.includes('..')) return `A branch name cannot contain “..”. ${BRANCH_RULE}`;
   if (/^[-/.]/.test(value)) return `A branch name cannot start with -, / or a dot. ${BRANCH_RULE}`;
-  if (value.endsWith('/') || value.endsWith('.') || value.endsWith('.lock')) return `A branch name cannot end with /, a dot or .lock. ${BRANCH_RULE}`;
+  if (value.endsWith('/') || value.endsWith('.') || value.endsWith('.lock'))
+    return `A branch name cannot end with /, a dot or .lock. ${BRANCH_RULE}`;
   if (value.includes('//') || value.split('/').some((part) => part.startsWith('.') || part.endsWith('.lock'))) {
     return `Each part of a branch name between slashes is non-empty, does not start with a dot and does not end with .lock.`;
   }
@@ -141,46 +154,66 @@ function repoPathSchema(what: string, { file }: { file: boolean }) {
     if (value.startsWith('-')) return fail(`The ${what} cannot start with “-”.`);
     if (value.split('/').includes('..')) return fail(`The ${what} cannot contain “..”.`);
     // Normalized: no "./" segments, no doubled or trailing slashes; the repository root is ".".
-    const normal = value.split('/').filter((part) => part !== '' && part !== '.').join('/') || '.';
+    const normal =
+      value
+        .split('/')
+        .filter((part) => part !== '' && part !== '.')
+        .join('/') || '.';
     if (file && (normal === '.' || value.endsWith('/'))) return fail(`The ${what} names a file, not a folder.`);
     return normal;
   });
 }
 
-export const dockerfilePathSchema = z.preprocess(blankAsUndefined, repoPathSchema('Dockerfile path', { file: true }).default('Dockerfile'));
-export const buildContextSchema = z.preprocess(blankAsUndefined, repoPathSchema('build context', { file: false }).default('.'));
+export const dockerfilePathSchema = z.preprocess(
+  blankAsUndefined,
+  repoPathSchema('Dockerfile path', { file: true }).default('Dockerfile'),
+);
+export const buildContextSchema = z.preprocess(
+  blankAsUndefined,
+  repoPathSchema('build context', { file: false }).default('.'),
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Sources by type, and the forms that post them
 
 export const dockerSourceSchema = z.object({ type: z.literal('docker'), image: imageReferenceSchema });
-export const gitSourceSchema = z.object({
-  type: z.literal('git'),
-  provider: gitProviderSchema,
-  repository: gitRepositorySchema,
-  branch: z.preprocess(blankAsUndefined, gitBranchSchema.default('main')),
-  dockerfile: dockerfilePathSchema,
-  buildContext: buildContextSchema,
-}).superRefine((source, ctx) => {
-  // owner/name is resolved on the provider's public host (lib/git/repository-url.ts); Gitea has none.
-  if (source.provider === 'gitea' && SHORTHAND.test(source.repository) && !source.repository.includes('//')) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['repository'],
-      message: `Gitea has no public server, so give the full address, like https://gitea.example.com/${source.repository}.git.`,
-    });
-  }
-});
+export const gitSourceSchema = z
+  .object({
+    type: z.literal('git'),
+    provider: gitProviderSchema,
+    repository: gitRepositorySchema,
+    branch: z.preprocess(blankAsUndefined, gitBranchSchema.default('main')),
+    dockerfile: dockerfilePathSchema,
+    buildContext: buildContextSchema,
+  })
+  .superRefine((source, ctx) => {
+    // owner/name is resolved on the provider's public host (lib/git/repository-url.ts); Gitea has none.
+    if (source.provider === 'gitea' && SHORTHAND.test(source.repository) && !source.repository.includes('//')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['repository'],
+        message: `Gitea has no public server, so give the full address, like https://gitea.example.com/${source.repository}.git.`,
+      });
+    }
+  });
 export const composeSourceSchema = z.object({ type: z.literal('compose'), compose: composeFileSchema });
 
 const TYPE_MESSAGE = { error: 'Choose a type: Docker image, Git repository or Compose file.' };
-export const applicationSourceSchema = z.discriminatedUnion('type', [dockerSourceSchema, gitSourceSchema, composeSourceSchema], TYPE_MESSAGE);
+export const applicationSourceSchema = z.discriminatedUnion(
+  'type',
+  [dockerSourceSchema, gitSourceSchema, composeSourceSchema],
+  TYPE_MESSAGE,
+);
 export type ApplicationSource = z.output<typeof applicationSourceSchema>;
 
 const createFields = { projectId: projectIdSchema, name: applicationNameSchema };
 export const createApplicationSchema = z.discriminatedUnion(
   'type',
-  [dockerSourceSchema.extend(createFields), gitSourceSchema.extend(createFields), composeSourceSchema.extend(createFields)],
+  [
+    dockerSourceSchema.extend(createFields),
+    gitSourceSchema.extend(createFields),
+    composeSourceSchema.extend(createFields),
+  ],
   TYPE_MESSAGE,
 );
 export type CreateApplicationInput = z.input<typeof createApplicationSchema>;
@@ -188,7 +221,11 @@ export type CreateApplicationInput = z.input<typeof createApplicationSchema>;
 const sourceFields = { applicationId: applicationIdSchema };
 export const updateSourceSchema = z.discriminatedUnion(
   'type',
-  [dockerSourceSchema.extend(sourceFields), gitSourceSchema.extend(sourceFields), composeSourceSchema.extend(sourceFields)],
+  [
+    dockerSourceSchema.extend(sourceFields),
+    gitSourceSchema.extend(sourceFields),
+    composeSourceSchema.extend(sourceFields),
+  ],
   TYPE_MESSAGE,
 );
 export type UpdateSourceInput = z.input<typeof updateSourceSchema>;
@@ -199,7 +236,11 @@ export const replicasSchema = z.preprocess(
   z.number(REPLICAS_RULE).int(REPLICAS_RULE).min(0, REPLICAS_RULE).max(REPLICAS_MAX, REPLICAS_RULE),
 );
 
-export const updateGeneralSchema = z.object({ applicationId: applicationIdSchema, name: applicationNameSchema, replicas: replicasSchema });
+export const updateGeneralSchema = z.object({
+  applicationId: applicationIdSchema,
+  name: applicationNameSchema,
+  replicas: replicasSchema,
+});
 export type UpdateGeneralInput = z.input<typeof updateGeneralSchema>;
 
 export const applicationRefSchema = z.object({ applicationId: applicationIdSchema });
@@ -213,6 +254,15 @@ const EXACT_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 export const encodeDeploymentCursor = ({ startedAt, id }: DeploymentCursor) => encodeKeyset([startedAt, id]);
 export const deploymentCursorSchema = keysetCursorSchema(
-  z.tuple([z.string().regex(EXACT_TIMESTAMP).refine((value) => !Number.isNaN(Date.parse(value))), idSchema('page')]),
-  { maxLength: 200, message: 'This page link is not valid (it may have been cut short): start again from the newest deployments.' },
+  z.tuple([
+    z
+      .string()
+      .regex(EXACT_TIMESTAMP)
+      .refine((value) => !Number.isNaN(Date.parse(value))),
+    idSchema('page'),
+  ]),
+  {
+    maxLength: 200,
+    message: 'This page link is not valid (it may have been cut short): start again from the newest deployments.',
+  },
 ).transform(([startedAt, id]): DeploymentCursor => ({ startedAt, id }));

@@ -1,9 +1,11 @@
 // Filters of the audit page. The page parses its URL search params with this schema and listAuditLogs() parses again,
 // so a bad value is refused the same way whichever door it came in by. Every field is optional: blank means "any".
 import { z } from 'zod';
-import { idSchema } from './ids';
-import { encodeKeyset, keysetCursorSchema } from './cursor';
+
 import { AUDIT_RESOURCE_TYPES } from '@/lib/audit/write';
+
+import { encodeKeyset, keysetCursorSchema } from './cursor';
+import { idSchema } from './ids';
 
 export const AUDIT_PAGE_SIZE = 50;
 export const AUDIT_MAX_PAGE_SIZE = 200;
@@ -25,13 +27,20 @@ export function encodeAuditCursor({ createdAt, id }: AuditCursor): string {
 }
 
 const cursorPayloadSchema = z.tuple([
-  z.string().regex(EXACT_TIMESTAMP).refine((value) => !Number.isNaN(Date.parse(value))),
-  z.string().regex(/^[1-9]\d{0,18}$/).refine((value) => BigInt(value) <= BIGINT_MAX),
+  z
+    .string()
+    .regex(EXACT_TIMESTAMP)
+    .refine((value) => !Number.isNaN(Date.parse(value))),
+  z
+    .string()
+    .regex(/^[1-9]\d{0,18}$/)
+    .refine((value) => BigInt(value) <= BIGINT_MAX),
 ]);
 
-export const auditCursorSchema = keysetCursorSchema(cursorPayloadSchema, { maxLength: 200, message: CURSOR_INVALID }).transform(
-  ([createdAt, id]): AuditCursor => ({ createdAt, id }),
-);
+export const auditCursorSchema = keysetCursorSchema(cursorPayloadSchema, {
+  maxLength: 200,
+  message: CURSOR_INVALID,
+}).transform(([createdAt, id]): AuditCursor => ({ createdAt, id }));
 
 /** An action filter: exact (`project.create`) or a prefix ending in `*` (`user.*`). */
 export type AuditActionFilter = { value: string; prefix: boolean };
@@ -87,15 +96,14 @@ export const auditFiltersSchema = z
     action: z.preprocess(blankAsUndefined, actionSchema.optional()),
     resourceType: z.preprocess(
       blankAsUndefined,
-      z.enum(AUDIT_RESOURCE_TYPES, { error: `The resource type is one of ${AUDIT_RESOURCE_TYPES.join(', ')}` }).optional(),
+      z
+        .enum(AUDIT_RESOURCE_TYPES, { error: `The resource type is one of ${AUDIT_RESOURCE_TYPES.join(', ')}` })
+        .optional(),
     ),
-    resourceId: z.preprocess(
-      (value) => {
-        const id = blankAsUndefined(value);
-        return typeof id === 'string' ? id.toLowerCase() : id;
-      },
-      idSchema('resource', 'A resource id is a uuid, like 550e8400-e29b-41d4-a716-446655440000').optional(),
-    ),
+    resourceId: z.preprocess((value) => {
+      const id = blankAsUndefined(value);
+      return typeof id === 'string' ? id.toLowerCase() : id;
+    }, idSchema('resource', 'A resource id is a uuid, like 550e8400-e29b-41d4-a716-446655440000').optional()),
     from: z.preprocess(blankAsUndefined, dateSchema.optional()),
     to: z.preprocess(blankAsUndefined, dateSchema.optional()),
     cursor: z.preprocess(blankAsUndefined, auditCursorSchema.optional()),

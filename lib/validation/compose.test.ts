@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { checkCompose, COMPOSE_MAX_BYTES, composeFileSchema } from './compose';
 
 const CYRILLIC_A = '\u0430';
@@ -15,7 +16,11 @@ const GOOD: [string, string, string[]][] = [
   ],
   ['interpolation in an image', 'services:\n  web:\n    image: "nginx:${TAG:-latest}"\n', ['web']],
   // Shell syntax in a command is the container's business; the file is data to the panel.
-  ['a command with shell metacharacters', 'services:\n  job:\n    image: busybox\n    command: ["sh", "-c", "echo $$HOME; ls | wc -l"]\n', ['job']],
+  [
+    'a command with shell metacharacters',
+    'services:\n  job:\n    image: busybox\n    command: ["sh", "-c", "echo $$HOME; ls | wc -l"]\n',
+    ['job'],
+  ],
   ['flow style', '{"services": {"db": {"image": "postgres:16"}}}', ['db']],
 ];
 
@@ -46,7 +51,11 @@ const BAD: [string, string, RegExp][] = [
   ['a look-alike service name', `services:\n  ${CYRILLIC_A}pi:\n    image: nginx\n`, /not a valid name/],
   ['a zero-width service name', `services:\n  "web${ZWSP}":\n    image: nginx\n`, /not a valid name/],
   ['a __proto__ service', 'services:\n  __proto__:\n    image: nginx\n', /not a valid name/],
-  ['duplicate keys', 'services:\n  web:\n    image: nginx\n  web:\n    image: httpd\n', /^Line 4, column 3: Map keys must be unique/],
+  [
+    'duplicate keys',
+    'services:\n  web:\n    image: nginx\n  web:\n    image: httpd\n',
+    /^Line 4, column 3: Map keys must be unique/,
+  ],
   ['a syntax error, with its line', 'services:\n  web:\n    image: nginx\n  db: {\n', /^Line 5, column 1:/],
   ['a tab indentation error', 'services:\n\tweb:\n    image: nginx\n', /^Line 2/],
 ];
@@ -64,14 +73,19 @@ describe('checkCompose refuses', () => {
   });
 
   it('a 64 KB service name (YAML itself caps implicit keys at 1024 characters)', () => {
-    expect(checkCompose(`services:\n  ${'a'.repeat(64 * 1024)}:\n    image: nginx\n`).problems[0]).toMatch(/^Line 2, column 3: .*1024 chars/);
-    expect(checkCompose(`{"services": {"${'a'.repeat(64 * 1024)}": {"image": "nginx"}}}`).problems[0]).toMatch(/not a valid name/);
+    expect(checkCompose(`services:\n  ${'a'.repeat(64 * 1024)}:\n    image: nginx\n`).problems[0]).toMatch(
+      /^Line 2, column 3: .*1024 chars/,
+    );
+    expect(checkCompose(`{"services": {"${'a'.repeat(64 * 1024)}": {"image": "nginx"}}}`).problems[0]).toMatch(
+      /not a valid name/,
+    );
   });
 
   it('an alias bomb ("billion laughs"), without expanding it', () => {
     // Expanded, this is 10^10 nodes: no run could finish it, so a result at all shows the expansion was refused.
     let text = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
-    for (let i = 1; i < 10; i += 1) text += `a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(', ')}]\n`;
+    for (let i = 1; i < 10; i += 1)
+      text += `a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(', ')}]\n`;
     text += 'services:\n  web:\n    image: nginx\n    labels: *a9\n';
     expect(checkCompose(text).problems[0]).toMatch(/too many aliases/);
   });

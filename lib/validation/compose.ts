@@ -37,7 +37,9 @@ export function checkCompose(text: string): { problems: string[]; summary?: Comp
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch {
-    return { problems: ['The file expands too many aliases (*name): write the repeated parts out, or use fewer of them.'] };
+    return {
+      problems: ['The file expands too many aliases (*name): write the repeated parts out, or use fewer of them.'],
+    };
   }
   if (!isMapping(data)) return { problems: ['A compose file is a mapping (key: value) with a services: section.'] };
   const services = data.services;
@@ -45,7 +47,8 @@ export function checkCompose(text: string): { problems: string[]; summary?: Comp
     return { problems: ['The file needs a services: section naming at least one service.'] };
   }
   const names = Object.keys(services);
-  if (names.length > COMPOSE_MAX_SERVICES) return { problems: [`A compose file has at most ${COMPOSE_MAX_SERVICES} services.`] };
+  if (names.length > COMPOSE_MAX_SERVICES)
+    return { problems: [`A compose file has at most ${COMPOSE_MAX_SERVICES} services.`] };
 
   const problems: string[] = [];
   for (const name of names) {
@@ -62,7 +65,10 @@ export function checkCompose(text: string): { problems: string[]; summary?: Comp
     const { image, build } = service;
     if (image === undefined && build === undefined) {
       problems.push(`Service ${shown} needs an image: (what to run) or a build: (how to build it).`);
-    } else if (image !== undefined && (typeof image !== 'string' || image.trim() === '' || /\s/.test(image) || CONTROL.test(image))) {
+    } else if (
+      image !== undefined &&
+      (typeof image !== 'string' || image.trim() === '' || /\s/.test(image) || CONTROL.test(image))
+    ) {
       problems.push(`Service ${shown} has an image: that is not an image reference (one word, like nginx:1.27).`);
     } else if (build !== undefined && typeof build !== 'string' && !isMapping(build)) {
       problems.push(`Service ${shown} has a build: that is neither a path nor a mapping.`);

@@ -7,7 +7,10 @@ export function encodeKeyset(values: readonly string[]): string {
 }
 
 /** A zod schema for a cursor link whose payload must match `payload`; anything else gets `message`. */
-export function keysetCursorSchema<T extends z.ZodType>(payload: T, { maxLength, message }: { maxLength: number; message: string }) {
+export function keysetCursorSchema<T extends z.ZodType>(
+  payload: T,
+  { maxLength, message }: { maxLength: number; message: string },
+) {
   return z
     .string()
     .max(maxLength, message)

@@ -1,9 +1,10 @@
 // Options of the dashboard's project list. The page parses its URL search params with this schema and
 // listDashboardProjects() parses again, so a bad value is refused the same way whichever door it came in by.
 import { z } from 'zod';
-import { projectTagSchema } from './project';
+
 import { encodeKeyset, keysetCursorSchema } from './cursor';
 import { idSchema } from './ids';
+import { projectTagSchema } from './project';
 
 export const DASHBOARD_PAGE_SIZE = 50;
 export const DASHBOARD_MAX_PAGE_SIZE = 100;
@@ -20,9 +21,10 @@ export function encodeCursor({ name, id }: DashboardCursor): string {
 }
 
 // 255 characters of name, each up to 4 UTF-8 bytes, plus a uuid, as base64url: well under 1,500.
-export const dashboardCursorSchema = keysetCursorSchema(cursorPayloadSchema, { maxLength: 1500, message: CURSOR_INVALID }).transform(
-  ([name, id]): DashboardCursor => ({ name, id }),
-);
+export const dashboardCursorSchema = keysetCursorSchema(cursorPayloadSchema, {
+  maxLength: 1500,
+  message: CURSOR_INVALID,
+}).transform(([name, id]): DashboardCursor => ({ name, id }));
 
 /** A tag the dashboard can filter by: exactly what a project may be tagged with (lib/validation/project.ts). */
 export const dashboardTagSchema = projectTagSchema;

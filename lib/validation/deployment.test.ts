@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { deploymentRefSchema, triggerDeploymentSchema } from './deployment';
 import { STALE } from './ids';
 
@@ -6,13 +7,23 @@ const P = '11111111-1111-4111-8111-111111111111';
 const A = '22222222-2222-4222-8222-222222222222';
 const D = '33333333-3333-4333-8333-333333333333';
 // What the buttons' hidden fields send: formValues gives '' for a field the form has not got.
-const sent = (fields: Record<string, string>) => ({ kind: '', projectId: P, applicationId: A, deploymentId: '', ...fields });
+const sent = (fields: Record<string, string>) => ({
+  kind: '',
+  projectId: P,
+  applicationId: A,
+  deploymentId: '',
+  ...fields,
+});
 
 describe('triggerDeploymentSchema', () => {
   it.each([
     ['deploy', sent({ kind: 'deploy' }), { kind: 'deploy', projectId: P, applicationId: A }],
     ['redeploy', sent({ kind: 'redeploy' }), { kind: 'redeploy', projectId: P, applicationId: A }],
-    ['rollback', sent({ kind: 'rollback', deploymentId: D }), { kind: 'rollback', projectId: P, applicationId: A, deploymentId: D }],
+    [
+      'rollback',
+      sent({ kind: 'rollback', deploymentId: D }),
+      { kind: 'rollback', projectId: P, applicationId: A, deploymentId: D },
+    ],
   ])('accepts %s', (_, input, output) => {
     expect(triggerDeploymentSchema.parse(input)).toEqual(output);
   });

@@ -1,6 +1,7 @@
 // The deployment buttons' hidden fields. Every field is set by the page, none typed: a refused one means the page
 // is out of date, and the action answers STALE.
 import { z } from 'zod';
+
 import { idSchema, STALE } from './ids';
 
 const applicationRef = { projectId: idSchema('project', STALE), applicationId: idSchema('application', STALE) };

@@ -2,10 +2,12 @@
 // "resources.limits.memory"), so a zod issue's path joined with "." names the field to show it beside. Blank means
 // "not set".
 import type { z } from 'zod';
+
 import type { DockerConfig, DockerConfigInput } from './docker-config';
 import { trimSpaces } from './units';
 
-const blank = (value: string | undefined) => (value === undefined || trimSpaces(value) === '' ? undefined : trimSpaces(value));
+const blank = (value: string | undefined) =>
+  value === undefined || trimSpaces(value) === '' ? undefined : trimSpaces(value);
 // Digits become numbers; anything else stays a string so the schema says what is wrong with it.
 const numeric = (value: string | undefined) => {
   const given = blank(value);

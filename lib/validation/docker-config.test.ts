@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+
 import {
   commandSchema,
   dockerConfigSchema,
@@ -71,15 +72,52 @@ describe('durations', () => {
   describe('interval (1s to 1h)', () => {
     table(
       healthcheckIntervalSchema,
-      [['30s', '30s'], ['90s', '1m30s'], ['1m30s', '1m30s'], [' 1h ', '1h'], ['1s', '1s']],
-      ['', '0s', '500ms', '2h', '30', '30 s', '1s30m', 's', '-30s', '30s;id', '30s\n', `3${ZWSP}0s`, `30${CYRILLIC_A}`, '1.5s', BIG],
+      [
+        ['30s', '30s'],
+        ['90s', '1m30s'],
+        ['1m30s', '1m30s'],
+        [' 1h ', '1h'],
+        ['1s', '1s'],
+      ],
+      [
+        '',
+        '0s',
+        '500ms',
+        '2h',
+        '30',
+        '30 s',
+        '1s30m',
+        's',
+        '-30s',
+        '30s;id',
+        '30s\n',
+        `3${ZWSP}0s`,
+        `30${CYRILLIC_A}`,
+        '1.5s',
+        BIG,
+      ],
     );
   });
   describe('timeout (100ms to 1h)', () => {
-    table(healthcheckTimeoutSchema, [['5s', '5s'], ['100ms', '100ms'], ['1500ms', '1s500ms']], ['50ms', '61m', 'soon', '$(sleep 9)s']);
+    table(
+      healthcheckTimeoutSchema,
+      [
+        ['5s', '5s'],
+        ['100ms', '100ms'],
+        ['1500ms', '1s500ms'],
+      ],
+      ['50ms', '61m', 'soon', '$(sleep 9)s'],
+    );
   });
   describe('start period (0 to 1h)', () => {
-    table(healthcheckStartPeriodSchema, [['0s', '0s'], ['2m', '2m']], ['1h1s', '-1s', '1d', '..']);
+    table(
+      healthcheckStartPeriodSchema,
+      [
+        ['0s', '0s'],
+        ['2m', '2m'],
+      ],
+      ['1h1s', '-1s', '1d', '..'],
+    );
   });
 });
 
@@ -169,16 +207,60 @@ describe('memorySchema', () => {
       ['6m', { memory: '6M', memory_bytes: 6 * 1024 ** 2 }],
       ['4T', { memory: '4T', memory_bytes: 4 * 1024 ** 4 }],
     ],
-    ['', '5M', '5T', '512', '512X', 'M', '-512M', '512M;id', '512M\n', '1e9', `512${CYRILLIC_A}`, `512M${ZWSP}`, '0x200M', BIG],
+    [
+      '',
+      '5M',
+      '5T',
+      '512',
+      '512X',
+      'M',
+      '-512M',
+      '512M;id',
+      '512M\n',
+      '1e9',
+      `512${CYRILLIC_A}`,
+      `512M${ZWSP}`,
+      '0x200M',
+      BIG,
+    ],
   );
 });
 
 describe('cpusSchema', () => {
-  table(cpusSchema, [['0.5', '0.5'], ['2', '2'], ['1.50', '1.5'], ['0.01', '0.01'], ['512', '512']], ['', '0', '0.001', '513', '-1', '.5', '1e1', '2;id', '2\n', `2${ZWSP}`, 'two', BIG]);
+  table(
+    cpusSchema,
+    [
+      ['0.5', '0.5'],
+      ['2', '2'],
+      ['1.50', '1.5'],
+      ['0.01', '0.01'],
+      ['512', '512'],
+    ],
+    ['', '0', '0.001', '513', '-1', '.5', '1e1', '2;id', '2\n', `2${ZWSP}`, 'two', BIG],
+  );
 });
 
 describe('networks', () => {
-  table(networkNameSchema, [['backend'], ['shared_cache.v2'], ['A-1']], ['', 'host', 'ingress', 'Bridge', '-net', '.net', 'a b', 'a;b', 'a/b', '..', `n${CYRILLIC_A}t`, `net${ZWSP}`, 'n'.repeat(66), BIG]);
+  table(
+    networkNameSchema,
+    [['backend'], ['shared_cache.v2'], ['A-1']],
+    [
+      '',
+      'host',
+      'ingress',
+      'Bridge',
+      '-net',
+      '.net',
+      'a b',
+      'a;b',
+      'a/b',
+      '..',
+      `n${CYRILLIC_A}t`,
+      `net${ZWSP}`,
+      'n'.repeat(66),
+      BIG,
+    ],
+  );
   it('drops duplicates and refuses more than 10', () => {
     expect(networksSchema.parse(['a', 'b', 'a'])).toEqual(['a', 'b']);
     expect(networksSchema.safeParse(Array.from({ length: 11 }, (_, i) => `n${i}`)).success).toBe(false);
@@ -187,11 +269,19 @@ describe('networks', () => {
 
 describe('dockerConfigSchema', () => {
   it('refuses the same published port and protocol twice, at the second row', () => {
-    const parsed = dockerConfigSchema.safeParse({ ports: [{ target: 80, published: 8080 }, { target: 81, published: 8080 }, { target: 82, published: 8080, protocol: 'udp' }] });
+    const parsed = dockerConfigSchema.safeParse({
+      ports: [
+        { target: 80, published: 8080 },
+        { target: 81, published: 8080 },
+        { target: 82, published: 8080, protocol: 'udp' },
+      ],
+    });
     expect(parsed.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['ports.1.published']);
   });
   it('refuses reservations above limits, beside the reservation', () => {
-    const parsed = dockerConfigSchema.safeParse({ resources: { limits: { memory: '256M', cpus: '0.5' }, reservations: { memory: '1G', cpus: '1' } } });
+    const parsed = dockerConfigSchema.safeParse({
+      resources: { limits: { memory: '256M', cpus: '0.5' }, reservations: { memory: '1G', cpus: '1' } },
+    });
     expect(fieldErrorsByPath(parsed.error!)).toEqual({
       'resources.reservations.memory': ['The memory reservation (1G) is above the limit (256M).'],
       'resources.reservations.cpus': ['The CPU reservation (1) is above the limit (0.5).'],
@@ -202,8 +292,13 @@ describe('dockerConfigSchema', () => {
     expect(dockerConfigSchema.safeParse({ healthcheck: { test: ['NONE'], shell: 'x' } }).success).toBe(false);
   });
   it('stores nothing configured as {} and parses its own output to itself', () => {
-    expect(dockerConfigSchema.parse({ ports: [], networks: [], resources: { limits: {}, reservations: {} } })).toEqual({});
-    const once = dockerConfigSchema.parse({ healthcheck: { test: ['CMD', 'true'], interval: '90s' }, resources: { limits: { memory: '1.5G' } } });
+    expect(dockerConfigSchema.parse({ ports: [], networks: [], resources: { limits: {}, reservations: {} } })).toEqual(
+      {},
+    );
+    const once = dockerConfigSchema.parse({
+      healthcheck: { test: ['CMD', 'true'], interval: '90s' },
+      resources: { limits: { memory: '1.5G' } },
+    });
     expect(dockerConfigSchema.parse(once)).toEqual(once);
   });
 });
@@ -251,21 +346,39 @@ describe('dockerConfigFromForm / dockerConfigToForm', () => {
 
   it('names the form field of each problem', () => {
     const parsed = dockerConfigSchema.safeParse(
-      dockerConfigFromForm({ ...form, 'ports.1.target': 'eighty', 'healthcheck.retries': '1000', 'healthcheck.kind': 'CMD-SHELL', 'healthcheck.test': 'a\nb', networks: 'ok host' }),
+      dockerConfigFromForm({
+        ...form,
+        'ports.1.target': 'eighty',
+        'healthcheck.retries': '1000',
+        'healthcheck.kind': 'CMD-SHELL',
+        'healthcheck.test': 'a\nb',
+        networks: 'ok host',
+      }),
     );
-    expect(Object.keys(fieldErrorsByPath(parsed.error!)).sort()).toEqual(['healthcheck.retries', 'healthcheck.test', 'networks.1', 'ports.1.target']);
+    expect(Object.keys(fieldErrorsByPath(parsed.error!)).sort()).toEqual([
+      'healthcheck.retries',
+      'healthcheck.test',
+      'networks.1',
+      'ports.1.target',
+    ]);
   });
 
   it('stores no entrypoint or command when their fields are blank, and names the field of a bad one', () => {
     const config = dockerConfigSchema.parse(dockerConfigFromForm({ ...form, entrypoint: ' \n', command: '' }));
     expect(config).not.toHaveProperty('entrypoint');
     expect(config).not.toHaveProperty('command');
-    const parsed = dockerConfigSchema.safeParse(dockerConfigFromForm({ ...form, entrypoint: '-x', command: 'a\u0000b' }));
+    const parsed = dockerConfigSchema.safeParse(
+      dockerConfigFromForm({ ...form, entrypoint: '-x', command: 'a\u0000b' }),
+    );
     expect(Object.keys(fieldErrorsByPath(parsed.error!)).sort()).toEqual(['command', 'entrypoint']);
   });
 
   it('drops the timings of a disabled health check and everything when no check is chosen', () => {
-    expect(dockerConfigSchema.parse(dockerConfigFromForm({ ...form, 'healthcheck.kind': 'NONE' })).healthcheck).toEqual({ test: ['NONE'] });
-    expect(dockerConfigSchema.parse(dockerConfigFromForm({ ...form, 'healthcheck.kind': '' })).healthcheck).toBeUndefined();
+    expect(dockerConfigSchema.parse(dockerConfigFromForm({ ...form, 'healthcheck.kind': 'NONE' })).healthcheck).toEqual(
+      { test: ['NONE'] },
+    );
+    expect(
+      dockerConfigSchema.parse(dockerConfigFromForm({ ...form, 'healthcheck.kind': '' })).healthcheck,
+    ).toBeUndefined();
   });
 });

@@ -16,6 +16,7 @@
 // }
 // Replicas are not here: they live in applications.replicas.
 import { z } from 'zod';
+
 import { cpusSchema, durationSchema, HOUR, memorySchema, SECOND } from './units';
 
 export const MAX_PORTS = 50;
@@ -31,7 +32,11 @@ const CONTROL_OR_INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 // Ports
 
 const portNumber = (what: string) =>
-  z.number(`Give the ${what} port as a number.`).int(`The ${what} port is a whole number.`).min(1, `The ${what} port is between 1 and 65535.`).max(65535, `The ${what} port is between 1 and 65535.`);
+  z
+    .number(`Give the ${what} port as a number.`)
+    .int(`The ${what} port is a whole number.`)
+    .min(1, `The ${what} port is between 1 and 65535.`)
+    .max(65535, `The ${what} port is between 1 and 65535.`);
 
 export const portSchema = z.strictObject({
   target: portNumber('container'),
@@ -75,7 +80,10 @@ const commandArgSchema = z
   .string()
   .min(1, 'A command argument cannot be empty.')
   .max(ARG_MAX, `A command argument has at most ${ARG_MAX} characters.`)
-  .refine((arg) => !CONTROL_OR_INVISIBLE.test(arg), 'An argument cannot contain line breaks, control or invisible characters.');
+  .refine(
+    (arg) => !CONTROL_OR_INVISIBLE.test(arg),
+    'An argument cannot contain line breaks, control or invisible characters.',
+  );
 
 /** The first problem with an argv, or null. `programFirst`: the first argument is the program to run. */
 function argvProblem(args: readonly string[], name: string, programFirst: boolean): string | null {
@@ -109,18 +117,17 @@ export const commandSchema = argvSchema('The command', false);
 // Health check: argv for CMD (run without a shell), one string for CMD-SHELL (run by /bin/sh in the container, so
 // shell syntax there is the point; it never runs on the host).
 
-export const healthcheckTestSchema = z
-  .array(z.string(), 'Give the health check command.')
-  .superRefine((test, ctx) => {
-    const [kind, ...args] = test;
-    const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
-    if (kind === 'NONE') return void (args.length > 0 && fail('A disabled health check (NONE) takes no command.'));
-    if (kind !== 'CMD' && kind !== 'CMD-SHELL') return fail('The health check is CMD (a program and its arguments), CMD-SHELL (a shell command) or NONE.');
-    if (args.length === 0) return fail('Give the health check command.');
-    if (kind === 'CMD-SHELL' && args.length !== 1) return fail('A CMD-SHELL health check is one shell command.');
-    const problem = argvProblem(args, 'A health check command', kind === 'CMD');
-    if (problem) fail(problem);
-  });
+export const healthcheckTestSchema = z.array(z.string(), 'Give the health check command.').superRefine((test, ctx) => {
+  const [kind, ...args] = test;
+  const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+  if (kind === 'NONE') return void (args.length > 0 && fail('A disabled health check (NONE) takes no command.'));
+  if (kind !== 'CMD' && kind !== 'CMD-SHELL')
+    return fail('The health check is CMD (a program and its arguments), CMD-SHELL (a shell command) or NONE.');
+  if (args.length === 0) return fail('Give the health check command.');
+  if (kind === 'CMD-SHELL' && args.length !== 1) return fail('A CMD-SHELL health check is one shell command.');
+  const problem = argvProblem(args, 'A health check command', kind === 'CMD');
+  if (problem) fail(problem);
+});
 
 export const healthcheckSchema = z.strictObject({
   test: healthcheckTestSchema,
@@ -143,10 +150,18 @@ export type ResourceSet = z.output<typeof resourceSetSchema>;
 /** Problems with reservations above limits, as [which, message]. */
 export function reservationProblems(limits?: ResourceSet, reservations?: ResourceSet): ['memory' | 'cpus', string][] {
   const problems: ['memory' | 'cpus', string][] = [];
-  if (limits?.memory_bytes !== undefined && reservations?.memory_bytes !== undefined && reservations.memory_bytes > limits.memory_bytes) {
+  if (
+    limits?.memory_bytes !== undefined &&
+    reservations?.memory_bytes !== undefined &&
+    reservations.memory_bytes > limits.memory_bytes
+  ) {
     problems.push(['memory', `The memory reservation (${reservations.memory}) is above the limit (${limits.memory}).`]);
   }
-  if (limits?.cpus !== undefined && reservations?.cpus !== undefined && Number(reservations.cpus) > Number(limits.cpus)) {
+  if (
+    limits?.cpus !== undefined &&
+    reservations?.cpus !== undefined &&
+    Number(reservations.cpus) > Number(limits.cpus)
+  ) {
     problems.push(['cpus', `The CPU reservation (${reservations.cpus}) is above the limit (${limits.cpus}).`]);
   }
   return problems;
@@ -163,12 +178,16 @@ export const resourcesSchema = z
 // ---------------------------------------------------------------------------------------------------------------
 // Networks: names of overlay networks the service joins (created at deploy when missing, labelled as ours).
 
-export const NETWORK_RULE = 'Network names use letters, digits, _ . and -, start with a letter or digit, at most 64 characters.';
+export const NETWORK_RULE =
+  'Network names use letters, digits, _ . and -, start with a letter or digit, at most 64 characters.';
 const RESERVED_NETWORKS = new Set(['host', 'none', 'bridge', 'ingress', 'docker_gwbridge']);
 export const networkNameSchema = z
   .string(NETWORK_RULE)
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/, NETWORK_RULE)
-  .refine((name) => !RESERVED_NETWORKS.has(name.toLowerCase()), 'host, none, bridge, ingress and docker_gwbridge are Docker’s own networks.');
+  .refine(
+    (name) => !RESERVED_NETWORKS.has(name.toLowerCase()),
+    'host, none, bridge, ingress and docker_gwbridge are Docker’s own networks.',
+  );
 
 export const networksSchema = z
   .array(networkNameSchema)
@@ -189,7 +208,11 @@ export const dockerConfigSchema = z
   .superRefine(({ ports }, ctx) => {
     for (const index of duplicatePublishedPorts(ports ?? [])) {
       const port = ports![index]!;
-      ctx.addIssue({ code: 'custom', message: `Port ${port.published}/${port.protocol} is published twice.`, path: ['ports', index, 'published'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: `Port ${port.published}/${port.protocol} is published twice.`,
+        path: ['ports', index, 'published'],
+      });
     }
   })
   // Empty lists and sets are dropped, so "nothing configured" is always stored as {}.
@@ -199,10 +222,14 @@ export const dockerConfigSchema = z
     if (config.entrypoint?.length) out.entrypoint = config.entrypoint;
     if (config.command?.length) out.command = config.command;
     if (config.healthcheck) out.healthcheck = config.healthcheck;
-    const limits = config.resources?.limits && Object.keys(config.resources.limits).length ? config.resources.limits : undefined;
+    const limits =
+      config.resources?.limits && Object.keys(config.resources.limits).length ? config.resources.limits : undefined;
     const reservations =
-      config.resources?.reservations && Object.keys(config.resources.reservations).length ? config.resources.reservations : undefined;
-    if (limits || reservations) out.resources = { ...(limits ? { limits } : {}), ...(reservations ? { reservations } : {}) };
+      config.resources?.reservations && Object.keys(config.resources.reservations).length
+        ? config.resources.reservations
+        : undefined;
+    if (limits || reservations)
+      out.resources = { ...(limits ? { limits } : {}), ...(reservations ? { reservations } : {}) };
     if (config.networks?.length) out.networks = config.networks;
     // Through JSON once: optional keys given as undefined disappear, as they would in the jsonb column.
     return JSON.parse(JSON.stringify(out)) as DockerConfig;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import {
   bulkApplySchema,
   envKeyProblem,
@@ -14,14 +15,7 @@ const APP = '3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b';
 const KB64 = 64 * 1024;
 
 describe('envKeySchema', () => {
-  it.each([
-    ['DATABASE_URL'],
-    ['_PRIVATE'],
-    ['A'],
-    ['_'],
-    ['X1_2_3'],
-    ['K'.repeat(255)],
-  ])('accepts %s', (key) => {
+  it.each([['DATABASE_URL'], ['_PRIVATE'], ['A'], ['_'], ['X1_2_3'], ['K'.repeat(255)]])('accepts %s', (key) => {
     expect(envKeySchema.safeParse(key).success).toBe(true);
   });
 
@@ -136,7 +130,13 @@ describe('envSecretFlagSchema', () => {
 
 describe('setEnvVarSchema', () => {
   it('reads the form: the checkbox becomes a boolean, the value is kept as given', () => {
-    const parsed = setEnvVarSchema.parse({ applicationId: APP, key: ' PEM ', value: ' a\nb ', isSecret: 'on', mode: 'create' });
+    const parsed = setEnvVarSchema.parse({
+      applicationId: APP,
+      key: ' PEM ',
+      value: ' a\nb ',
+      isSecret: 'on',
+      mode: 'create',
+    });
     expect(parsed).toEqual({ applicationId: APP, key: 'PEM', value: ' a\nb ', isSecret: true, mode: 'create' });
   });
 
@@ -145,7 +145,9 @@ describe('setEnvVarSchema', () => {
   });
 
   it('refuses an application id that is not a uuid', () => {
-    expect(setEnvVarSchema.safeParse({ applicationId: '../x', key: 'A', value: '', mode: 'create' }).success).toBe(false);
+    expect(setEnvVarSchema.safeParse({ applicationId: '../x', key: 'A', value: '', mode: 'create' }).success).toBe(
+      false,
+    );
   });
 
   it('refuses an unknown mode', () => {
@@ -160,7 +162,9 @@ describe('bulkApplySchema', () => {
   });
 
   it('refuses an invalid secret key', () => {
-    expect(bulkApplySchema.safeParse({ applicationId: APP, text: '', mode: 'merge', secretKeys: 'a-b' }).success).toBe(false);
+    expect(bulkApplySchema.safeParse({ applicationId: APP, text: '', mode: 'merge', secretKeys: 'a-b' }).success).toBe(
+      false,
+    );
   });
 
   it('refuses an unknown mode', () => {
@@ -168,6 +172,8 @@ describe('bulkApplySchema', () => {
   });
 
   it('refuses more than 1 MB of text', () => {
-    expect(bulkApplySchema.safeParse({ applicationId: APP, text: 'A='.padEnd(1024 * 1024 + 1, 'x'), mode: 'merge' }).success).toBe(false);
+    expect(
+      bulkApplySchema.safeParse({ applicationId: APP, text: 'A='.padEnd(1024 * 1024 + 1, 'x'), mode: 'merge' }).success,
+    ).toBe(false);
   });
 });

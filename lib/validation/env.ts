@@ -2,9 +2,9 @@
 // Environment tab's forms, their actions, the .env parser and lib/env-vars (which parses again). The database checks
 // the key format too (check_env_key_format), so a key this file lets through is one PostgreSQL stores.
 import { z } from 'zod';
+
 import { applicationIdSchema } from './application';
 import { preview } from './names';
-
 import { ENV_KEY_MAX, ENV_KEY_RULE } from './rules';
 
 export { ENV_KEY_MAX, ENV_KEY_RULE } from './rules';
@@ -25,7 +25,11 @@ const INVISIBLE = /\p{Cf}/gu;
  */
 export function suggestEnvKey(value: string): string | null {
   // é → e, ﬁ → fi; zero-width characters go. Whatever is still not ASCII then was never a Latin letter.
-  const folded = value.normalize('NFKD').replace(INVISIBLE, '').replace(/[\u0300-\u036f]/g, '').trim();
+  const folded = value
+    .normalize('NFKD')
+    .replace(INVISIBLE, '')
+    .replace(/[\u0300-\u036f]/g, '')
+    .trim();
   // Look-alike letters (Cyrillic А, Greek Ε) would become underscores: guessing then misleads more than it helps.
   if (/[^\x00-\x7F]/.test(folded.replace(/[^\p{L}]/gu, ''))) return null;
   const upper = folded.toUpperCase().replace(/[^A-Z0-9_]+/g, '_');
@@ -101,7 +105,9 @@ export type BulkMode = (typeof BULK_MODES)[number];
 const secretKeyListSchema = z
   .union([z.string(), z.array(z.string())])
   .optional()
-  .transform((value) => (Array.isArray(value) ? value : (value ?? '').split(/[\s,]+/)).map((key) => key.trim()).filter(Boolean))
+  .transform((value) =>
+    (Array.isArray(value) ? value : (value ?? '').split(/[\s,]+/)).map((key) => key.trim()).filter(Boolean),
+  )
   .pipe(z.array(envKeySchema).max(DOTENV_MAX_ENTRIES, `At most ${DOTENV_MAX_ENTRIES} keys.`));
 
 export const bulkApplySchema = z.object({

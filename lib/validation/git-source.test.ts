@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { encodeKeyset } from './cursor';
 import {
   accessTokenProblem,
@@ -14,13 +15,22 @@ const ROW = '9d1c3a2b-7e6f-4a5b-8c9d-0e1f2a3b4c5d';
 
 describe('webhookSettingsSchema', () => {
   it('reads the form: ticked boxes send "on", unticked ones nothing, a blank branch follows the source', () => {
-    expect(webhookSettingsSchema.parse({ applicationId: APP, autoDeploy: 'on', watchedBranch: ' ', deployTags: undefined })).toEqual({
+    expect(
+      webhookSettingsSchema.parse({ applicationId: APP, autoDeploy: 'on', watchedBranch: ' ', deployTags: undefined }),
+    ).toEqual({
       applicationId: APP,
       autoDeploy: true,
       watchedBranch: null,
       deployTags: false,
     });
-    expect(webhookSettingsSchema.parse({ applicationId: APP, autoDeploy: false, watchedBranch: 'release/v2', deployTags: true })).toMatchObject({
+    expect(
+      webhookSettingsSchema.parse({
+        applicationId: APP,
+        autoDeploy: false,
+        watchedBranch: 'release/v2',
+        deployTags: true,
+      }),
+    ).toMatchObject({
       autoDeploy: false,
       watchedBranch: 'release/v2',
       deployTags: true,
@@ -53,7 +63,13 @@ describe('webhookSettingsSchema', () => {
 });
 
 describe('setAccessTokenSchema', () => {
-  it.each([['ghp_' + 'a'.repeat(36)], ['glpat-xxxxxxxxxxxxxxxxxxxx'], ['x'], ['!#$%&()*+,-./:;<=>?@[]^_`{|}~'], ['t'.repeat(500)]])('accepts %s', (token) => {
+  it.each([
+    ['ghp_' + 'a'.repeat(36)],
+    ['glpat-xxxxxxxxxxxxxxxxxxxx'],
+    ['x'],
+    ['!#$%&()*+,-./:;<=>?@[]^_`{|}~'],
+    ['t'.repeat(500)],
+  ])('accepts %s', (token) => {
     expect(setAccessTokenSchema.safeParse({ applicationId: APP, token }).success).toBe(true);
   });
 
@@ -76,9 +92,13 @@ describe('setAccessTokenSchema', () => {
 
   it('takes an optional user name: blank is the provider’s default, and it has no spaces or colon', () => {
     expect(setAccessTokenSchema.parse({ applicationId: APP, token: 't', username: '' }).username).toBeNull();
-    expect(setAccessTokenSchema.parse({ applicationId: APP, token: 't', username: 'deploy-bot' }).username).toBe('deploy-bot');
+    expect(setAccessTokenSchema.parse({ applicationId: APP, token: 't', username: 'deploy-bot' }).username).toBe(
+      'deploy-bot',
+    );
     for (const username of ['a:b', 'a b', 'a\nb', 'ü', 'u'.repeat(101)]) {
-      expect(setAccessTokenSchema.safeParse({ applicationId: APP, token: 't', username }).success, username).toBe(false);
+      expect(setAccessTokenSchema.safeParse({ applicationId: APP, token: 't', username }).success, username).toBe(
+        false,
+      );
     }
   });
 });

@@ -2,18 +2,19 @@
 // token (write-only), a redelivery, and the deliveries list's keyset. Shared by the tab's actions and
 // lib/git-sources (which parses again). The watched branch follows the branch rule git itself is held to.
 import { z } from 'zod';
+
 import { applicationIdSchema, branchProblem } from './application';
 import { encodeKeyset, keysetCursorSchema } from './cursor';
-import { idSchema } from './ids';
-
 import { ACCESS_TOKEN_MAX, TOKEN_USERNAME_MAX } from './git-source-limits';
+import { idSchema } from './ids';
 
 export { ACCESS_TOKEN_MAX, TOKEN_USERNAME_MAX };
 export const DELIVERIES_PAGE_SIZE = 25;
 
 // A form's checkbox sends "on" when ticked and nothing when not; functions called directly pass booleans.
 const checkbox = z.preprocess((value) => value === true || value === 'on' || value === 'true', z.boolean());
-const blankAsNull = (value: unknown) => (value === undefined || value === null || (typeof value === 'string' && value.trim() === '') ? null : value);
+const blankAsNull = (value: unknown) =>
+  value === undefined || value === null || (typeof value === 'string' && value.trim() === '') ? null : value;
 
 /** The branch whose pushes deploy; blank means "the source's branch" (and follows it when that changes). */
 export const watchedBranchSchema = z.preprocess(
@@ -81,6 +82,15 @@ const EXACT_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 export const encodeDeliveryCursor = ({ createdAt, id }: DeliveryCursor) => encodeKeyset([createdAt, id]);
 export const deliveryCursorSchema = keysetCursorSchema(
-  z.tuple([z.string().regex(EXACT_TIMESTAMP).refine((value) => !Number.isNaN(Date.parse(value))), idSchema('page')]),
-  { maxLength: 200, message: 'This page link is not valid (it may have been cut short): start again from the newest deliveries.' },
+  z.tuple([
+    z
+      .string()
+      .regex(EXACT_TIMESTAMP)
+      .refine((value) => !Number.isNaN(Date.parse(value))),
+    idSchema('page'),
+  ]),
+  {
+    maxLength: 200,
+    message: 'This page link is not valid (it may have been cut short): start again from the newest deliveries.',
+  },
 ).transform(([createdAt, id]): DeliveryCursor => ({ createdAt, id }));

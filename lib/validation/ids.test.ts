@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { idSchema, isUuid, staleLink } from './ids';
 
 // Every value a PostgreSQL uuid column can print must pass (imported rows need not be version 4); nothing that would
@@ -43,7 +44,9 @@ describe('ids', () => {
     const parsed = idSchema('application').safeParse('nope');
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]?.message).toBe(staleLink('application'));
-    expect(staleLink('application')).toBe('This application link is out of date or mistyped: reload the page and try again.');
+    expect(staleLink('application')).toBe(
+      'This application link is out of date or mistyped: reload the page and try again.',
+    );
     expect(idSchema('volume', 'Choose a volume.').safeParse(42).error?.issues[0]?.message).toBe('Choose a volume.');
   });
 });

@@ -11,7 +11,8 @@ import { regexes, z } from 'zod';
 export const STALE = 'This page is out of date: reload it and try again.';
 
 /** "This project link is out of date or mistyped: reload the page and try again." */
-export const staleLink = (what: string): string => `This ${what} link is out of date or mistyped: reload the page and try again.`;
+export const staleLink = (what: string): string =>
+  `This ${what} link is out of date or mistyped: reload the page and try again.`;
 
 /** The schema of one id, with a message naming what it identifies ('project', 'application', 'volume' …). */
 export const idSchema = (what: string, message: string = staleLink(what)) => z.guid(message);

@@ -3,6 +3,9 @@
 // these schemas; the engine still passes names to Docker as data, never through a shell.
 import { z } from 'zod';
 
+/** Docker's own rule for volume names (also a CHECK on volumes.name). */
+import { VOLUME_NAME_RULE } from './rules';
+
 export const DOCKER_NAME_MAX = 63;
 export const DOCKER_NAME_RULE =
   'Use 1 to 63 characters: lowercase letters a–z, digits 0–9 and hyphens (-), starting and ending with a letter or digit.';
@@ -20,9 +23,6 @@ export const dockerNameSchema = z
     const upper = /[A-Z]/.test(value) ? ' Uppercase letters are not allowed: Docker service names are lowercase.' : '';
     ctx.addIssue({ code: 'custom', message: `“${preview(value)}” is not a valid name.${upper} ${DOCKER_NAME_RULE}` });
   });
-
-/** Docker's own rule for volume names (also a CHECK on volumes.name). */
-import { VOLUME_NAME_RULE } from './rules';
 
 export { VOLUME_NAME_RULE } from './rules';
 export const volumeNameSchema = z

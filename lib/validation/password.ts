@@ -17,7 +17,10 @@ function characters(value: string): number {
 export const passwordSchema = z.string().superRefine((value, ctx) => {
   const length = characters(value);
   if (length < PASSWORD_MIN_LENGTH) {
-    ctx.addIssue({ code: 'custom', message: `Use at least ${PASSWORD_MIN_LENGTH} characters (this one has ${length}).` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `Use at least ${PASSWORD_MIN_LENGTH} characters (this one has ${length}).`,
+    });
   } else if (length > PASSWORD_MAX_LENGTH) {
     ctx.addIssue({ code: 'custom', message: `Use at most ${PASSWORD_MAX_LENGTH} characters.` });
   } else if (Buffer.byteLength(value, 'utf8') > PASSWORD_MAX_BYTES) {

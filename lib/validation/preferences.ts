@@ -1,5 +1,6 @@
 // A user's preferences (users.preferences): the profile page's form and what lib/users stores and reads back.
 import { z } from 'zod';
+
 import { THEMES } from './rules';
 
 export { THEMES, type Theme } from './rules';

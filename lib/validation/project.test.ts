@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import {
   createProjectSchema,
   deleteProjectSchema,
@@ -153,7 +154,9 @@ describe('createProjectSchema', () => {
 
 describe('update, move and delete', () => {
   it('needs a project id shaped like a uuid', () => {
-    expect(updateProjectSchema.safeParse({ projectId: ID, name: 'shop', description: 'x', tags: 'a' }).success).toBe(true);
+    expect(updateProjectSchema.safeParse({ projectId: ID, name: 'shop', description: 'x', tags: 'a' }).success).toBe(
+      true,
+    );
     for (const projectId of ['', 'new', `${ID}x`, '../etc/passwd', "'; DROP TABLE projects; --"]) {
       expect(updateProjectSchema.safeParse({ projectId, name: 'shop' }).success).toBe(false);
     }

@@ -3,12 +3,18 @@
 // Docker objects from ids), so it may use any letters; what it may not hold is what would make two names look alike
 // or break a list: control and invisible characters, and unusual spaces. The database checks the length too.
 import { z } from 'zod';
-import { idSchema } from './ids';
 
+import { idSchema } from './ids';
 // The spec's length rule, also a CHECK on projects.name (check_project_name_length).
 import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX, PROJECT_NAME_MIN, PROJECT_TAGS_MAX } from './rules';
 
-export { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX, PROJECT_NAME_MIN, PROJECT_TAG_MAX, PROJECT_TAGS_MAX } from './rules';
+export {
+  PROJECT_DESCRIPTION_MAX,
+  PROJECT_NAME_MAX,
+  PROJECT_NAME_MIN,
+  PROJECT_TAG_MAX,
+  PROJECT_TAGS_MAX,
+} from './rules';
 
 export const TAG_RULE =
   'Tags use lowercase letters a–z, digits 0–9, hyphens (-), underscores (_) and dots (.), start with a letter or digit, and have at most 50 characters.';
@@ -28,7 +34,9 @@ export const projectNameSchema = z
   .refine((value) => !/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(value), {
     message: 'A project name cannot contain line breaks, control characters or invisible characters.',
   })
-  .refine((value) => !/[^\S ]/u.test(value), { message: 'Use ordinary spaces in a project name (no tabs or special spaces).' });
+  .refine((value) => !/[^\S ]/u.test(value), {
+    message: 'Use ordinary spaces in a project name (no tabs or special spaces).',
+  });
 
 /** Optional: blank, missing or null becomes null (so parsed output parses again). Line breaks and tabs are kept. */
 export const projectDescriptionSchema = z
@@ -53,20 +61,31 @@ export const projectTagSchema = z.string().regex(TAG, TAG_RULE);
  * commas, trimmed, ASCII letters lowered, blanks and repeats dropped, then each must follow TAG_RULE.
  */
 export const projectTagsSchema = z
-  .union([z.string().max(TAGS_INPUT_MAX, `Too many tags: at most ${PROJECT_TAGS_MAX}.`), z.array(z.string()).max(PROJECT_TAGS_MAX * 2)], {
-    message: 'Tags are a comma-separated list.',
-  })
+  .union(
+    [
+      z.string().max(TAGS_INPUT_MAX, `Too many tags: at most ${PROJECT_TAGS_MAX}.`),
+      z.array(z.string()).max(PROJECT_TAGS_MAX * 2),
+    ],
+    {
+      message: 'Tags are a comma-separated list.',
+    },
+  )
   .nullish()
   .transform((value, ctx) => {
     const parts = value == null ? [] : typeof value === 'string' ? value.split(',') : value;
     // Only A–Z are lowered: toLowerCase() would turn look-alikes such as the Kelvin sign (U+212A) into a plain k.
-    const cleaned = parts.map((part) => part.trim().replace(/[A-Z]/g, (letter) => letter.toLowerCase())).filter(Boolean);
+    const cleaned = parts
+      .map((part) => part.trim().replace(/[A-Z]/g, (letter) => letter.toLowerCase()))
+      .filter(Boolean);
     const tags = [...new Set(cleaned)];
     for (const tag of tags) {
       if (!TAG.test(tag)) ctx.addIssue({ code: 'custom', message: `“${shown(tag)}” is not a valid tag. ${TAG_RULE}` });
     }
     if (tags.length > PROJECT_TAGS_MAX) {
-      ctx.addIssue({ code: 'custom', message: `A project has at most ${PROJECT_TAGS_MAX} tags (you gave ${tags.length}).` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `A project has at most ${PROJECT_TAGS_MAX} tags (you gave ${tags.length}).`,
+      });
     }
     return tags;
   });
@@ -83,7 +102,9 @@ export const projectIdSchema = idSchema('project');
 
 /** A team to put the project in, or '' / null / missing for a personal project. */
 export const projectTeamIdSchema = z
-  .union([z.literal(''), idSchema('team', 'Choose one of your teams from the list.')], { message: 'Choose one of your teams from the list.' })
+  .union([z.literal(''), idSchema('team', 'Choose one of your teams from the list.')], {
+    message: 'Choose one of your teams from the list.',
+  })
   .nullish()
   .transform((value) => (value ? value : null));
 

@@ -1,11 +1,12 @@
 // Teams and their members: what a person may submit, shared by the forms, their actions and lib/teams (which parses
 // again, so every door refuses the same things). The database checks the name length and the roles too.
 import { z } from 'zod';
-import { idSchema } from './ids';
-import { TEAM_ROLES } from '@/lib/auth/permissions';
-import { usernameSchema } from './user';
 
+import { TEAM_ROLES } from '@/lib/auth/permissions';
+
+import { idSchema } from './ids';
 import { TEAM_DESCRIPTION_MAX, TEAM_NAME_MAX, TEAM_NAME_MIN } from './rules';
+import { usernameSchema } from './user';
 
 export { TEAM_DESCRIPTION_MAX, TEAM_NAME_MAX, TEAM_NAME_MIN } from './rules';
 

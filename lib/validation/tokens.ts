@@ -1,8 +1,8 @@
 // API tokens: what a person may ask for when creating one, shared by the settings form, its action and
 // createApiToken() (which parses again, so every door refuses the same things).
 import { z } from 'zod';
-import { idSchema } from './ids';
 
+import { idSchema } from './ids';
 import { TOKEN_MAX_DAYS, TOKEN_MIN_DAYS, TOKEN_NAME_MAX } from './rules';
 
 export { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, TOKEN_MIN_DAYS, TOKEN_NAME_MAX } from './rules';
@@ -20,11 +20,7 @@ const DAYS_MESSAGE = `Choose a whole number of days from ${TOKEN_MIN_DAYS} to ${
 export const tokenExpiryDaysSchema = z.preprocess(
   // Form fields arrive as strings; a blank one is "not given", not 0.
   (value) => (typeof value === 'string' ? (value.trim() === '' ? undefined : Number(value.trim())) : value),
-  z
-    .number(DAYS_MESSAGE)
-    .int(DAYS_MESSAGE)
-    .min(TOKEN_MIN_DAYS, DAYS_MESSAGE)
-    .max(TOKEN_MAX_DAYS, DAYS_MESSAGE),
+  z.number(DAYS_MESSAGE).int(DAYS_MESSAGE).min(TOKEN_MIN_DAYS, DAYS_MESSAGE).max(TOKEN_MAX_DAYS, DAYS_MESSAGE),
 );
 
 export const createTokenSchema = z.object({

@@ -30,7 +30,10 @@ export function formatDuration(ms: number): string {
     [Math.floor((ms % MINUTE) / SECOND), 's'],
     [ms % SECOND, 'ms'],
   ];
-  return parts.filter(([n]) => n > 0).map(([n, unit]) => `${n}${unit}`).join('');
+  return parts
+    .filter(([n]) => n > 0)
+    .map(([n, unit]) => `${n}${unit}`)
+    .join('');
 }
 
 const DURATION_HINT = 'Use a duration like 30s, 1m30s or 500ms.';
@@ -41,7 +44,10 @@ export function durationSchema(what: string, min: number, max: number) {
   return z.string(DURATION_HINT).transform((value, ctx) => {
     const ms = parseDuration(trimSpaces(value));
     if (ms === null) {
-      ctx.addIssue({ code: 'custom', message: `The ${what} “${value.slice(0, 20)}” is not a duration. ${DURATION_HINT}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `The ${what} “${value.slice(0, 20)}” is not a duration. ${DURATION_HINT}`,
+      });
       return z.NEVER;
     }
     if (ms < min || ms > max) {
@@ -96,4 +102,3 @@ export const cpusSchema = z.string(CPUS_RULE).transform((value, ctx) => {
   }
   return String(cpus);
 });
-

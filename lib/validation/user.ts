@@ -2,6 +2,7 @@
 // (create, role, disable, list filters). Actions parse form data with the *Form schemas; lib/users parses its typed
 // input again with the plain ones, so every door refuses the same things.
 import { z } from 'zod';
+
 import { idSchema } from './ids';
 import { passwordSchemaFor } from './password';
 
@@ -11,7 +12,11 @@ export const usernameSchema = z
   .toLowerCase()
   .regex(/^[a-z0-9_-]{3,50}$/, 'Use 3–50 characters: lowercase letters, digits, "_" and "-".');
 
-export const emailSchema = z.string().trim().max(255, 'At most 255 characters.').pipe(z.email('Enter an email address like name@example.com.'));
+export const emailSchema = z
+  .string()
+  .trim()
+  .max(255, 'At most 255 characters.')
+  .pipe(z.email('Enter an email address like name@example.com.'));
 
 export const platformRoleSchema = z.enum(['super_admin', 'admin', 'developer', 'viewer'], {
   message: 'Choose one of: super_admin, admin, developer, viewer.',
@@ -23,14 +28,18 @@ const MAX_PASSWORD = 1024;
 export function changePasswordFormSchema(user: { username: string; email: string }) {
   return z
     .object({
-      current: z.string().min(1, 'Enter your current password.').max(MAX_PASSWORD, 'That is not your current password.'),
+      current: z
+        .string()
+        .min(1, 'Enter your current password.')
+        .max(MAX_PASSWORD, 'That is not your current password.'),
       next: z.string(),
       confirm: z.string(),
     })
     .superRefine((value, ctx) => {
       const check = passwordSchemaFor(user.username, user.email).safeParse(value.next);
       if (!check.success) {
-        for (const issue of check.error.issues) ctx.addIssue({ code: 'custom', path: ['next'], message: issue.message });
+        for (const issue of check.error.issues)
+          ctx.addIssue({ code: 'custom', path: ['next'], message: issue.message });
       } else if (value.next === value.current) {
         ctx.addIssue({ code: 'custom', path: ['next'], message: 'Choose a password different from the current one.' });
       }
@@ -45,7 +54,8 @@ const userFields = { username: usernameSchema, email: emailSchema, role: platfor
 function checkNewPassword(value: { username: string; email: string; password: string }, ctx: z.RefinementCtx) {
   const check = passwordSchemaFor(value.username, value.email).safeParse(value.password);
   if (!check.success) {
-    for (const issue of check.error.issues) ctx.addIssue({ code: 'custom', path: ['password'], message: issue.message });
+    for (const issue of check.error.issues)
+      ctx.addIssue({ code: 'custom', path: ['password'], message: issue.message });
   }
 }
 

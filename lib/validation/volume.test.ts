@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import {
   attachVolumeSchema,
   createVolumeSchema,
@@ -10,7 +11,8 @@ import {
 } from './volume';
 
 const APP = '3f2b8c1e-7a4d-4e2f-9b1a-0c5d6e7f8a9b';
-const firstMessage = (result: { success: boolean; error?: { issues: { message: string }[] } }) => result.error?.issues[0]?.message ?? '';
+const firstMessage = (result: { success: boolean; error?: { issues: { message: string }[] } }) =>
+  result.error?.issues[0]?.message ?? '';
 
 describe('mount paths', () => {
   it.each([
@@ -138,12 +140,28 @@ describe('volume names, types and sizes', () => {
     expect(volumeSizeSchema.parse(input)).toBe(size);
   });
 
-  it.each(['', '0', '-1', '10241', '1.5', '1e3', '0x10', '5GB', '5;reboot', '１０', 'Infinity', 'NaN', 1.5, 0, -3, Infinity, NaN, null])(
-    'refuses the size %j, saying the range',
-    (input) => {
-      expect(firstMessage(volumeSizeSchema.safeParse(input))).toMatch(/whole number of GB from 1 to 10240/);
-    },
-  );
+  it.each([
+    '',
+    '0',
+    '-1',
+    '10241',
+    '1.5',
+    '1e3',
+    '0x10',
+    '5GB',
+    '5;reboot',
+    '１０',
+    'Infinity',
+    'NaN',
+    1.5,
+    0,
+    -3,
+    Infinity,
+    NaN,
+    null,
+  ])('refuses the size %j, saying the range', (input) => {
+    expect(firstMessage(volumeSizeSchema.safeParse(input))).toMatch(/whole number of GB from 1 to 10240/);
+  });
 });
 
 describe('owners and whole forms', () => {
@@ -154,23 +172,42 @@ describe('owners and whole forms', () => {
     expect(volumeOwnerSchema.parse(undefined)).toBeNull();
   });
 
-  it.each([`project:${APP}`, 'application:', `application:${APP}x`, `application:${APP};x`, APP, `application: ${APP}`])(
-    'refuses the owner %j',
-    (owner) => {
-      expect(volumeOwnerSchema.safeParse(owner).success).toBe(false);
-    },
-  );
+  it.each([
+    `project:${APP}`,
+    'application:',
+    `application:${APP}x`,
+    `application:${APP};x`,
+    APP,
+    `application: ${APP}`,
+  ])('refuses the owner %j', (owner) => {
+    expect(volumeOwnerSchema.safeParse(owner).success).toBe(false);
+  });
 
   it('reports every bad field of a create form by name', () => {
-    const result = createVolumeSchema.safeParse({ projectId: 'x', owner: '', name: '-x', type: 'bind', sizeGb: '0', mountPath: '/etc' });
-    expect(new Set(result.error?.issues.map((issue) => issue.path[0]))).toEqual(new Set(['projectId', 'name', 'type', 'sizeGb', 'mountPath']));
+    const result = createVolumeSchema.safeParse({
+      projectId: 'x',
+      owner: '',
+      name: '-x',
+      type: 'bind',
+      sizeGb: '0',
+      mountPath: '/etc',
+    });
+    expect(new Set(result.error?.issues.map((issue) => issue.path[0]))).toEqual(
+      new Set(['projectId', 'name', 'type', 'sizeGb', 'mountPath']),
+    );
   });
 
   it('attaching needs an owner and keeps the mount path optional', () => {
     const base = { projectId: APP, volumeId: APP };
-    expect(attachVolumeSchema.safeParse({ ...base, owner: '', mountPath: '' }).error?.issues[0]?.path).toEqual(['owner']);
+    expect(attachVolumeSchema.safeParse({ ...base, owner: '', mountPath: '' }).error?.issues[0]?.path).toEqual([
+      'owner',
+    ]);
     expect(attachVolumeSchema.parse({ ...base, owner: `application:${APP}`, mountPath: '' }).mountPath).toBeUndefined();
-    expect(attachVolumeSchema.parse({ ...base, owner: `application:${APP}`, mountPath: '/srv' }).mountPath).toBe('/srv');
-    expect(attachVolumeSchema.safeParse({ ...base, owner: `application:${APP}`, mountPath: '/data/../etc' }).success).toBe(false);
+    expect(attachVolumeSchema.parse({ ...base, owner: `application:${APP}`, mountPath: '/srv' }).mountPath).toBe(
+      '/srv',
+    );
+    expect(
+      attachVolumeSchema.safeParse({ ...base, owner: `application:${APP}`, mountPath: '/data/../etc' }).success,
+    ).toBe(false);
   });
 });

@@ -6,15 +6,22 @@
 // only the type is recorded, and the engine mounts docker_volume volumes only (lib/swarm/service-spec.ts refuses the
 // others; the create form offers docker_volume alone).
 import { z } from 'zod';
+
 import { idSchema, isUuid } from './ids';
 import { preview, volumeNameSchema } from './names';
 import { projectIdSchema } from './project';
+import { MOUNT_PATH_MAX, VOLUME_SIZE_MAX, VOLUME_SIZE_MIN, VOLUME_TYPES } from './rules';
 
 export { VOLUME_NAME_RULE, volumeNameSchema } from './names';
 
-import { MOUNT_PATH_MAX, VOLUME_SIZE_MAX, VOLUME_SIZE_MIN, VOLUME_TYPES } from './rules';
-
-export { MOUNT_PATH_MAX, VOLUME_SIZE_MAX, VOLUME_SIZE_MIN, VOLUME_TYPE_LABELS, VOLUME_TYPES, type VolumeType } from './rules';
+export {
+  MOUNT_PATH_MAX,
+  VOLUME_SIZE_MAX,
+  VOLUME_SIZE_MIN,
+  VOLUME_TYPE_LABELS,
+  VOLUME_TYPES,
+  type VolumeType,
+} from './rules';
 
 export const volumeTypeSchema = z.enum(VOLUME_TYPES, { message: 'Choose a volume type: docker_volume, nfs or s3.' });
 
@@ -63,17 +70,20 @@ function describeCharacter(char: string): string {
 /** The first thing wrong with a mount path, or null. Refuses rather than repairs: what is shown is what is stored. */
 export function mountPathProblem(path: string): string | null {
   if (path.length === 0) return `Give a mount path. ${MOUNT_PATH_RULE}`;
-  if (path.length > MOUNT_PATH_MAX) return `That mount path is too long (${path.length} characters). ${MOUNT_PATH_RULE}`;
+  if (path.length > MOUNT_PATH_MAX)
+    return `That mount path is too long (${path.length} characters). ${MOUNT_PATH_RULE}`;
   const bad = [...path].find((char) => !PATH_CHARACTER.test(char));
   if (bad !== undefined) return `A mount path cannot contain ${describeCharacter(bad)}. ${MOUNT_PATH_RULE}`;
   if (!path.startsWith('/')) return `“${preview(path)}” is relative: a mount path starts with / (for example /data).`;
   if (path.includes('//')) return 'A mount path cannot contain // (an empty segment): write single slashes.';
-  if (path.length > 1 && path.endsWith('/')) return `Remove the trailing slash: write ${preview(path.replace(/\/+$/, ''))}.`;
+  if (path.length > 1 && path.endsWith('/'))
+    return `Remove the trailing slash: write ${preview(path.replace(/\/+$/, ''))}.`;
   if (path.split('/').some((segment) => segment === '.' || segment === '..')) {
     return 'A mount path cannot contain . or .. segments: write the full path it means, without them.';
   }
   const system = systemPathOf(path);
-  if (system) return `${system === path ? path : system} is a system path and cannot be a mount path: choose a path of your own, such as /data.`;
+  if (system)
+    return `${system === path ? path : system} is a system path and cannot be a mount path: choose a path of your own, such as /data.`;
   return null;
 }
 

@@ -1,16 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkContext } from '@/lib/db/work';
+
 import type { PlatformRole } from '@/lib/auth/permissions';
 import { asSystem, type Tx } from '@/lib/db/context';
+import type { WorkContext } from '@/lib/db/work';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { actAs, CIPHERTEXT, NO_SUCH_ID, refusal, TEST_META, uniqueName } from '@/lib/testing/fixtures';
+
 import { attachVolume, createVolume, deleteVolume, detachVolume, volumeErrorFrom, volumeNameTaken } from './mutations';
 import { listVolumesForApplication, listVolumesForProject } from './queries';
 
 // alice owns `main` (applications api and web, an archived one, database pg) and `side` (application other), and
 // a team project where tina is a team viewer. bob is another tenant with his own project, application and volume.
 let test: TestDatabase;
-const ids = { alice: '', bob: '', tina: '', main: '', side: '', shared: '', bobs: '', api: '', web: '', old: '', pg: '', other: '', bobApp: '', bobVol: '' };
+const ids = {
+  alice: '',
+  bob: '',
+  tina: '',
+  main: '',
+  side: '',
+  shared: '',
+  bobs: '',
+  api: '',
+  web: '',
+  old: '',
+  pg: '',
+  other: '',
+  bobApp: '',
+  bobVol: '',
+};
 
 const prisma = () => test.db.prisma;
 // As the user with this id, the volume domain's refusals translated as its actions translate them.
@@ -34,19 +51,49 @@ beforeAll(async () => {
   await asSystem(prisma(), async (tx) => {
     const user = async (role: string) => {
       const username = uniqueName('u');
-      return (await tx.user.create({ data: { username, email: `${username}@example.com`, authProvider: 'github', role } })).id;
+      return (
+        await tx.user.create({ data: { username, email: `${username}@example.com`, authProvider: 'github', role } })
+      ).id;
     };
     [ids.alice, ids.bob, ids.tina] = [await user('developer'), await user('developer'), await user('developer')];
-    const team = await tx.team.create({ data: { name: uniqueName('Team'), members: { create: [{ userId: ids.alice, role: 'owner' }, { userId: ids.tina, role: 'viewer' }] } } });
-    const project = async (ownerId: string, teamId?: string) => (await tx.project.create({ data: { name: uniqueName('p'), ownerId, teamId } })).id;
-    [ids.main, ids.side, ids.shared, ids.bobs] = [await project(ids.alice), await project(ids.alice), await project(ids.alice, team.id), await project(ids.bob)];
+    const team = await tx.team.create({
+      data: {
+        name: uniqueName('Team'),
+        members: {
+          create: [
+            { userId: ids.alice, role: 'owner' },
+            { userId: ids.tina, role: 'viewer' },
+          ],
+        },
+      },
+    });
+    const project = async (ownerId: string, teamId?: string) =>
+      (await tx.project.create({ data: { name: uniqueName('p'), ownerId, teamId } })).id;
+    [ids.main, ids.side, ids.shared, ids.bobs] = [
+      await project(ids.alice),
+      await project(ids.alice),
+      await project(ids.alice, team.id),
+      await project(ids.bob),
+    ];
     const app = async (projectId: string, name: string, deletedAt?: Date) =>
       (await tx.application.create({ data: { projectId, name, type: 'git', sourceType: 'github', deletedAt } })).id;
-    [ids.api, ids.web, ids.old] = [await app(ids.main, 'api'), await app(ids.main, 'web'), await app(ids.main, 'old', new Date())];
+    [ids.api, ids.web, ids.old] = [
+      await app(ids.main, 'api'),
+      await app(ids.main, 'web'),
+      await app(ids.main, 'old', new Date()),
+    ];
     ids.other = await app(ids.side, 'other');
     ids.bobApp = await app(ids.bobs, 'bapp');
-    ids.pg = (await tx.database.create({ data: { projectId: ids.main, name: 'pg', type: 'postgresql', connectionString: CIPHERTEXT } })).id;
-    ids.bobVol = (await tx.volume.create({ data: { name: uniqueName('bobvol'), mountPath: '/srv', sizeGb: 1, applicationId: ids.bobApp } })).id;
+    ids.pg = (
+      await tx.database.create({
+        data: { projectId: ids.main, name: 'pg', type: 'postgresql', connectionString: CIPHERTEXT },
+      })
+    ).id;
+    ids.bobVol = (
+      await tx.volume.create({
+        data: { name: uniqueName('bobvol'), mountPath: '/srv', sizeGb: 1, applicationId: ids.bobApp },
+      })
+    ).id;
   });
 });
 
@@ -57,8 +104,16 @@ afterAll(async () => {
 describe('the life of a volume', () => {
   it('creates one attached to an application, lists it, refuses to delete it, detaches and deletes it', async () => {
     const name = uniqueName('data');
-    const created = await as(ids.alice, (tx, c) => createVolume(tx, c, volume({ name, owner: `application:${ids.api}` })));
-    expect(created).toMatchObject({ name, type: 'docker_volume', sizeGb: 5, mountPath: '/data', owner: { kind: 'application', id: ids.api, name: 'api' } });
+    const created = await as(ids.alice, (tx, c) =>
+      createVolume(tx, c, volume({ name, owner: `application:${ids.api}` })),
+    );
+    expect(created).toMatchObject({
+      name,
+      type: 'docker_volume',
+      sizeGb: 5,
+      mountPath: '/data',
+      owner: { kind: 'application', id: ids.api, name: 'api' },
+    });
     expect(await row(name)).toMatchObject({ applicationId: ids.api, projectId: ids.main });
     expect((await audits('volume.create', ids.api))[0]).toMatchObject({
       userId: ids.alice,
@@ -74,8 +129,13 @@ describe('the life of a volume', () => {
     expect(project.targets.applications.map((a) => a.name)).toEqual(['api', 'web']); // not the archived one
     expect(project.targets.databases).toEqual([{ id: ids.pg, name: 'pg' }]);
 
-    const refused = await refusal(as(ids.alice, (tx, c) => deleteVolume(tx, c, { projectId: ids.main, volumeId: created.id })));
-    expect(refused).toMatchObject({ code: 'conflict', message: `Volume ${name} is attached to application api at /data: detach it first.` });
+    const refused = await refusal(
+      as(ids.alice, (tx, c) => deleteVolume(tx, c, { projectId: ids.main, volumeId: created.id })),
+    );
+    expect(refused).toMatchObject({
+      code: 'conflict',
+      message: `Volume ${name} is attached to application api at /data: detach it first.`,
+    });
     expect(await row(name)).not.toBeNull();
 
     const detached = await as(ids.alice, (tx, c) => detachVolume(tx, c, { projectId: ids.main, volumeId: created.id }));
@@ -87,7 +147,10 @@ describe('the life of a volume', () => {
 
     await as(ids.alice, (tx, c) => deleteVolume(tx, c, { projectId: ids.main, volumeId: created.id }));
     expect(await row(name)).toBeNull();
-    expect((await audits('volume.delete', ids.main)).at(-1)).toMatchObject({ resourceType: 'project', details: { volumeId: created.id, name } });
+    expect((await audits('volume.delete', ids.main)).at(-1)).toMatchObject({
+      resourceType: 'project',
+      details: { volumeId: created.id, name },
+    });
   });
 
   it('creates a detached volume in the project and attaches it to a database with a new mount path', async () => {
@@ -95,15 +158,32 @@ describe('the life of a volume', () => {
     expect(created.owner).toBeNull();
     expect((await audits('volume.create', ids.main)).at(-1)?.details).toMatchObject({ volumeId: created.id });
     const attached = await as(ids.alice, (tx, c) =>
-      attachVolume(tx, c, { projectId: ids.main, volumeId: created.id, owner: `database:${ids.pg}`, mountPath: '/var/lib/postgresql/data' }),
+      attachVolume(tx, c, {
+        projectId: ids.main,
+        volumeId: created.id,
+        owner: `database:${ids.pg}`,
+        mountPath: '/var/lib/postgresql/data',
+      }),
     );
     expect(attached.owner).toMatchObject({ kind: 'database', name: 'pg' });
-    expect(await row(created.name)).toMatchObject({ databaseId: ids.pg, mountPath: '/var/lib/postgresql/data', projectId: ids.main });
+    expect(await row(created.name)).toMatchObject({
+      databaseId: ids.pg,
+      mountPath: '/var/lib/postgresql/data',
+      projectId: ids.main,
+    });
     expect((await audits('volume.attach', ids.pg)).at(-1)).toMatchObject({ resourceType: 'database' });
 
-    const again = await refusal(as(ids.alice, (tx, c) => attachVolume(tx, c, { projectId: ids.main, volumeId: created.id, owner: `application:${ids.web}` })));
-    expect(again.message).toBe(`Volume ${created.name} is already attached to database pg at /var/lib/postgresql/data: detach it first.`);
-    const refused = await refusal(as(ids.alice, (tx, c) => deleteVolume(tx, c, { projectId: ids.main, volumeId: created.id })));
+    const again = await refusal(
+      as(ids.alice, (tx, c) =>
+        attachVolume(tx, c, { projectId: ids.main, volumeId: created.id, owner: `application:${ids.web}` }),
+      ),
+    );
+    expect(again.message).toBe(
+      `Volume ${created.name} is already attached to database pg at /var/lib/postgresql/data: detach it first.`,
+    );
+    const refused = await refusal(
+      as(ids.alice, (tx, c) => deleteVolume(tx, c, { projectId: ids.main, volumeId: created.id })),
+    );
     expect(refused.message).toContain('attached to database pg');
   });
 });
@@ -112,24 +192,45 @@ describe('what is refused', () => {
   it('refuses a bad mount path in the domain function itself, before any row is written', async () => {
     for (const mountPath of ['/etc', '/data/../etc', '/var/run/docker.sock', 'data', '/data\n', '/$(reboot)']) {
       const name = uniqueName('bad');
-      const error = await refusal(as(ids.alice, (tx, c) => createVolume(tx, c, volume({ name, mountPath, owner: `application:${ids.api}` }))));
+      const error = await refusal(
+        as(ids.alice, (tx, c) => createVolume(tx, c, volume({ name, mountPath, owner: `application:${ids.api}` }))),
+      );
       expect(error).toMatchObject({ code: 'invalid', options: { field: 'mountPath' } });
       expect(await row(name)).toBeNull();
     }
     const detached = await as(ids.alice, (tx, c) => createVolume(tx, c, volume()));
-    const error = await refusal(as(ids.alice, (tx, c) => attachVolume(tx, c, { projectId: ids.main, volumeId: detached.id, owner: `application:${ids.web}`, mountPath: '/proc/x' })));
+    const error = await refusal(
+      as(ids.alice, (tx, c) =>
+        attachVolume(tx, c, {
+          projectId: ids.main,
+          volumeId: detached.id,
+          owner: `application:${ids.web}`,
+          mountPath: '/proc/x',
+        }),
+      ),
+    );
     expect(error.options.field).toBe('mountPath');
   });
 
   it('refuses a second volume on the same mount path of one application, with a field error', async () => {
-    const first = await as(ids.alice, (tx, c) => createVolume(tx, c, volume({ owner: `application:${ids.web}`, mountPath: '/uploads' })));
+    const first = await as(ids.alice, (tx, c) =>
+      createVolume(tx, c, volume({ owner: `application:${ids.web}`, mountPath: '/uploads' })),
+    );
     const name = uniqueName('second');
-    const error = await refusal(as(ids.alice, (tx, c) => createVolume(tx, c, volume({ name, owner: `application:${ids.web}`, mountPath: '/uploads' }))));
+    const error = await refusal(
+      as(ids.alice, (tx, c) =>
+        createVolume(tx, c, volume({ name, owner: `application:${ids.web}`, mountPath: '/uploads' })),
+      ),
+    );
     expect(error).toMatchObject({ code: 'conflict', options: { field: 'mountPath' } });
-    expect(error.message).toBe(`Application web already mounts volume ${first.name} at /uploads: choose another path, or detach that volume first.`);
+    expect(error.message).toBe(
+      `Application web already mounts volume ${first.name} at /uploads: choose another path, or detach that volume first.`,
+    );
     expect(await row(name)).toBeNull();
     // The same path on another application is its own container.
-    await as(ids.alice, (tx, c) => createVolume(tx, c, volume({ owner: `application:${ids.api}`, mountPath: '/uploads' })));
+    await as(ids.alice, (tx, c) =>
+      createVolume(tx, c, volume({ owner: `application:${ids.api}`, mountPath: '/uploads' })),
+    );
   });
 
   it('refuses a taken name beside the name field, whoever owns it', async () => {
@@ -138,29 +239,52 @@ describe('what is refused', () => {
     expect(error).toMatchObject({ code: 'conflict', message: volumeNameTaken(bobs.name), options: { field: 'name' } });
     expect(error.message).toBe(`A volume named ${bobs.name} already exists (volume names are unique on the server).`);
     // Two people taking the name at once: the unique index decides, and the error is translated the same way.
-    const raced = await refusal(as(ids.alice, (tx) => tx.volume.create({ data: { name: bobs.name, mountPath: '/x', sizeGb: 1, projectId: ids.main } })));
+    const raced = await refusal(
+      as(ids.alice, (tx) =>
+        tx.volume.create({ data: { name: bobs.name, mountPath: '/x', sizeGb: 1, projectId: ids.main } }),
+      ),
+    );
     expect(raced.options.field).toBe('name');
   });
 
   it('refuses attaching to an archived application', async () => {
-    const error = await refusal(as(ids.alice, (tx, c) => createVolume(tx, c, volume({ owner: `application:${ids.old}` }))));
-    expect(error).toMatchObject({ code: 'conflict', message: 'Application old is archived: restore it before attaching volumes to it.' });
+    const error = await refusal(
+      as(ids.alice, (tx, c) => createVolume(tx, c, volume({ owner: `application:${ids.old}` }))),
+    );
+    expect(error).toMatchObject({
+      code: 'conflict',
+      message: 'Application old is archived: restore it before attaching volumes to it.',
+    });
     const detached = await as(ids.alice, (tx, c) => createVolume(tx, c, volume()));
-    const attach = await refusal(as(ids.alice, (tx, c) => attachVolume(tx, c, { projectId: ids.main, volumeId: detached.id, owner: `application:${ids.old}` })));
+    const attach = await refusal(
+      as(ids.alice, (tx, c) =>
+        attachVolume(tx, c, { projectId: ids.main, volumeId: detached.id, owner: `application:${ids.old}` }),
+      ),
+    );
     expect(attach.message).toContain('archived');
     expect(await row(detached.name)).toMatchObject({ applicationId: null });
   });
 
   it("refuses attaching to another project's application, and the database refuses it too", async () => {
     const detached = await as(ids.alice, (tx, c) => createVolume(tx, c, volume()));
-    const error = await refusal(as(ids.alice, (tx, c) => attachVolume(tx, c, { projectId: ids.main, volumeId: detached.id, owner: `application:${ids.other}` })));
+    const error = await refusal(
+      as(ids.alice, (tx, c) =>
+        attachVolume(tx, c, { projectId: ids.main, volumeId: detached.id, owner: `application:${ids.other}` }),
+      ),
+    );
     expect(error).toMatchObject({ code: 'conflict', options: { field: 'owner' } });
     // Named through the other project, the volume is not found there.
-    const elsewhere = await refusal(as(ids.alice, (tx, c) => attachVolume(tx, c, { projectId: ids.side, volumeId: detached.id, owner: `application:${ids.other}` })));
+    const elsewhere = await refusal(
+      as(ids.alice, (tx, c) =>
+        attachVolume(tx, c, { projectId: ids.side, volumeId: detached.id, owner: `application:${ids.other}` }),
+      ),
+    );
     expect(elsewhere.code).toBe('not_found');
     expect(await row(detached.name)).toMatchObject({ applicationId: null, projectId: ids.main });
     // Below the panel: the trigger refuses the same move, and volumeErrorFrom explains it.
-    const below = await refusal(as(ids.alice, (tx) => tx.volume.update({ where: { id: detached.id }, data: { applicationId: ids.other } })));
+    const below = await refusal(
+      as(ids.alice, (tx) => tx.volume.update({ where: { id: detached.id }, data: { applicationId: ids.other } })),
+    );
     expect(below).toMatchObject({ code: 'conflict', message: 'A volume can only be attached within its own project.' });
   });
 });
@@ -168,13 +292,22 @@ describe('what is refused', () => {
 describe('authorization', () => {
   it("answers not_found for another tenant's application, project and volume, and audits authz.denied", async () => {
     const attempts: [string, (tx: Tx, c: WorkContext) => Promise<unknown>][] = [
-      ['create on his application', (tx, c) => createVolume(tx, c, volume({ projectId: ids.bobs, owner: `application:${ids.bobApp}` }))],
+      [
+        'create on his application',
+        (tx, c) => createVolume(tx, c, volume({ projectId: ids.bobs, owner: `application:${ids.bobApp}` })),
+      ],
       ['detach through his project', (tx, c) => detachVolume(tx, c, { projectId: ids.bobs, volumeId: ids.bobVol })],
       ['delete through her own project', (tx, c) => deleteVolume(tx, c, { projectId: ids.main, volumeId: ids.bobVol })],
-      ['attach his volume to her application', (tx, c) => attachVolume(tx, c, { projectId: ids.main, volumeId: ids.bobVol, owner: `application:${ids.api}` })],
+      [
+        'attach his volume to her application',
+        (tx, c) => attachVolume(tx, c, { projectId: ids.main, volumeId: ids.bobVol, owner: `application:${ids.api}` }),
+      ],
       ['list his application', (tx, c) => listVolumesForApplication(tx, c, { applicationId: ids.bobApp })],
       ['list his project', (tx, c) => listVolumesForProject(tx, c, { projectId: ids.bobs })],
-      ['a database id that does not exist', (tx, c) => createVolume(tx, c, volume({ owner: `database:${NO_SUCH_ID}` }))],
+      [
+        'a database id that does not exist',
+        (tx, c) => createVolume(tx, c, volume({ owner: `database:${NO_SUCH_ID}` })),
+      ],
     ];
     for (const [label, attempt] of attempts) {
       const before = (await audits('authz.denied')).length;
@@ -185,17 +318,24 @@ describe('authorization', () => {
       expect(denied.at(-1), label).toMatchObject({ userId: ids.alice, ipAddress: TEST_META.ip });
     }
     expect((await audits('authz.denied', ids.bobApp)).length).toBeGreaterThanOrEqual(2);
-    expect(await asSystem(prisma(), (tx) => tx.volume.findUnique({ where: { id: ids.bobVol } }))).toMatchObject({ applicationId: ids.bobApp });
+    expect(await asSystem(prisma(), (tx) => tx.volume.findUnique({ where: { id: ids.bobVol } }))).toMatchObject({
+      applicationId: ids.bobApp,
+    });
   });
 
   it('lets a team viewer read volumes but not change them (forbidden, audited)', async () => {
-    const shared = await asSystem(prisma(), (tx) => tx.application.create({ data: { projectId: ids.shared, name: 'svc', type: 'docker', sourceType: 'docker' } }));
-    const vol = await as(ids.alice, (tx, c) => createVolume(tx, c, volume({ projectId: ids.shared, owner: `application:${shared.id}` })));
+    const shared = await asSystem(prisma(), (tx) =>
+      tx.application.create({ data: { projectId: ids.shared, name: 'svc', type: 'docker', sourceType: 'docker' } }),
+    );
+    const vol = await as(ids.alice, (tx, c) =>
+      createVolume(tx, c, volume({ projectId: ids.shared, owner: `application:${shared.id}` })),
+    );
     const seen = await as(ids.tina, (tx, c) => listVolumesForApplication(tx, c, { applicationId: shared.id }));
     expect(seen.attached.map((v) => v.id)).toEqual([vol.id]);
 
     const writes: ((tx: Tx, c: WorkContext) => Promise<unknown>)[] = [
-      (tx, c) => createVolume(tx, c, volume({ projectId: ids.shared, owner: `application:${shared.id}`, mountPath: '/other' })),
+      (tx, c) =>
+        createVolume(tx, c, volume({ projectId: ids.shared, owner: `application:${shared.id}`, mountPath: '/other' })),
       (tx, c) => createVolume(tx, c, volume({ projectId: ids.shared })),
       (tx, c) => detachVolume(tx, c, { projectId: ids.shared, volumeId: vol.id }),
       (tx, c) => deleteVolume(tx, c, { projectId: ids.shared, volumeId: vol.id }),
@@ -203,7 +343,9 @@ describe('authorization', () => {
     for (const write of writes) {
       expect((await refusal(as(ids.tina, write))).code).toBe('forbidden');
     }
-    const denied = await asSystem(prisma(), (tx) => tx.auditLog.findMany({ where: { userId: ids.tina, action: 'authz.denied' } }));
+    const denied = await asSystem(prisma(), (tx) =>
+      tx.auditLog.findMany({ where: { userId: ids.tina, action: 'authz.denied' } }),
+    );
     expect(denied).toHaveLength(writes.length);
     expect(denied.every((entry) => (entry.details as { action?: string }).action === 'volume.write')).toBe(true);
     expect(await row(vol.name)).toMatchObject({ applicationId: shared.id });

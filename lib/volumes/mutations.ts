@@ -6,11 +6,12 @@
 // the second wall; migration 20261203000000). The database
 // backs the rules with its CHECKs, the unique name and the volumes_set_project trigger (cross-project attachment).
 import type { z } from 'zod';
-import { AppError } from '@/lib/errors';
-import { driverCause, isUniqueViolation } from '@/lib/db/errors';
-import type { Tx } from '@/lib/db/context';
-import type { WorkContext } from '@/lib/db/work';
+
 import { recordAudit } from '@/lib/audit/write';
+import type { Tx } from '@/lib/db/context';
+import { driverCause, isUniqueViolation } from '@/lib/db/errors';
+import type { WorkContext } from '@/lib/db/work';
+import { AppError } from '@/lib/errors';
 import { requireProjectAccess, type ProjectAccess } from '@/lib/projects/access';
 import {
   attachVolumeSchema,
@@ -22,10 +23,12 @@ import {
   type VolumeOwner,
   type VolumeRefInput,
 } from '@/lib/validation/volume';
+
 import { authorizeTarget, findVolume, type Target } from './access';
 import { VOLUME_SELECT, withOwners, type VolumeOwnerView, type VolumeView } from './queries';
 
-export const volumeNameTaken = (name: string) => `A volume named ${name} already exists (volume names are unique on the server).`;
+export const volumeNameTaken = (name: string) =>
+  `A volume named ${name} already exists (volume names are unique on the server).`;
 
 /** "application api", "database main": how messages and the audit log name an owner. */
 const ownerLabel = (owner: Pick<VolumeOwnerView, 'kind' | 'name' | 'archived'>) =>
@@ -46,14 +49,20 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
  * block the key-share locks foreign keys take, so deployments and other writers referencing the owner go on.
  */
 async function claimMountPath(tx: Tx, target: Target, mountPath: string): Promise<void> {
-  if (target.kind === 'application') await tx.$queryRaw`SELECT 1 FROM applications WHERE id = ${target.id}::uuid FOR NO KEY UPDATE`;
+  if (target.kind === 'application')
+    await tx.$queryRaw`SELECT 1 FROM applications WHERE id = ${target.id}::uuid FOR NO KEY UPDATE`;
   else await tx.$queryRaw`SELECT 1 FROM databases WHERE id = ${target.id}::uuid FOR NO KEY UPDATE`;
   const taken = await tx.volume.findFirst({
-    where: target.kind === 'application' ? { applicationId: target.id, mountPath } : { databaseId: target.id, mountPath },
+    where:
+      target.kind === 'application' ? { applicationId: target.id, mountPath } : { databaseId: target.id, mountPath },
     select: { name: true },
   });
   if (taken) {
-    throw new AppError('conflict', `${target.kind === 'application' ? 'Application' : 'Database'} ${target.name} already mounts volume ${taken.name} at ${mountPath}: choose another path, or detach that volume first.`, { field: 'mountPath' });
+    throw new AppError(
+      'conflict',
+      `${target.kind === 'application' ? 'Application' : 'Database'} ${target.name} already mounts volume ${taken.name} at ${mountPath}: choose another path, or detach that volume first.`,
+      { field: 'mountPath' },
+    );
   }
 }
 
@@ -64,7 +73,9 @@ const ownerColumns = (target: Target | null) => ({
 
 /** Audited on the owner while attached (application or database), on the project when detached. */
 const auditedOn = (project: ProjectAccess, owner: { kind: VolumeOwner['kind']; id: string } | null) =>
-  owner ? { resourceType: owner.kind, resourceId: owner.id } : { resourceType: 'project' as const, resourceId: project.id };
+  owner
+    ? { resourceType: owner.kind, resourceId: owner.id }
+    : { resourceType: 'project' as const, resourceId: project.id };
 
 /** Creates the volume, attached to `owner` (an application or database of the project) or detached in the project. */
 export async function createVolume(tx: Tx, ctx: WorkContext, input: CreateVolumeInput): Promise<VolumeView> {
@@ -78,14 +89,28 @@ export async function createVolume(tx: Tx, ctx: WorkContext, input: CreateVolume
   }
   if (target) await claimMountPath(tx, target, data.mountPath);
   const row = await tx.volume.create({
-    data: { name: data.name, type: data.type, sizeGb: data.sizeGb, mountPath: data.mountPath, projectId: project.id, ...ownerColumns(target) },
+    data: {
+      name: data.name,
+      type: data.type,
+      sizeGb: data.sizeGb,
+      mountPath: data.mountPath,
+      projectId: project.id,
+      ...ownerColumns(target),
+    },
     select: VOLUME_SELECT,
   });
   await recordAudit(tx, {
     userId: ctx.actor.id,
     action: 'volume.create',
     ...auditedOn(project, target),
-    details: { volumeId: row.id, name: row.name, type: row.type, sizeGb: row.sizeGb, mountPath: row.mountPath, projectId: project.id },
+    details: {
+      volumeId: row.id,
+      name: row.name,
+      type: row.type,
+      sizeGb: row.sizeGb,
+      mountPath: row.mountPath,
+      projectId: project.id,
+    },
     ...ctx.meta,
   });
   return (await withOwners(tx, project.id, [row]))[0]!;
@@ -98,7 +123,11 @@ export async function attachVolume(tx: Tx, ctx: WorkContext, input: AttachVolume
   if (!target) throw new AppError('invalid', 'Choose where to attach the volume.', { field: 'owner' });
   const volume = await findVolume(tx, ctx, project, data.volumeId);
   if (volume.owner) {
-    throw new AppError('conflict', `Volume ${volume.name} is already attached to ${ownerLabel(volume.owner)} at ${volume.mountPath}: detach it first.`, { field: 'volumeId' });
+    throw new AppError(
+      'conflict',
+      `Volume ${volume.name} is already attached to ${ownerLabel(volume.owner)} at ${volume.mountPath}: detach it first.`,
+      { field: 'volumeId' },
+    );
   }
   const mountPath = data.mountPath ?? volume.mountPath;
   // The stored path may predate today's rules (a row written with plain SQL): it is checked like a typed one.
@@ -109,7 +138,8 @@ export async function attachVolume(tx: Tx, ctx: WorkContext, input: AttachVolume
     where: { id: volume.id, applicationId: null, databaseId: null },
     data: { ...ownerColumns(target), mountPath },
   });
-  if (count === 0) throw new AppError('conflict', `Volume ${volume.name} was attached elsewhere meanwhile: reload the page.`);
+  if (count === 0)
+    throw new AppError('conflict', `Volume ${volume.name} was attached elsewhere meanwhile: reload the page.`);
   await recordAudit(tx, {
     userId: ctx.actor.id,
     action: 'volume.attach',
@@ -128,7 +158,10 @@ export async function detachVolume(tx: Tx, ctx: WorkContext, input: VolumeRefInp
   if (!volume.owner) throw new AppError('conflict', `Volume ${volume.name} is not attached to anything.`);
   const owner = volume.owner;
   const { count } = await tx.volume.updateMany({
-    where: { id: volume.id, ...(owner.kind === 'application' ? { applicationId: owner.id } : { databaseId: owner.id }) },
+    where: {
+      id: volume.id,
+      ...(owner.kind === 'application' ? { applicationId: owner.id } : { databaseId: owner.id }),
+    },
     data: { applicationId: null, databaseId: null },
   });
   if (count === 0) throw new AppError('conflict', `Volume ${volume.name} changed meanwhile: reload the page.`);
@@ -148,7 +181,10 @@ export async function deleteVolume(tx: Tx, ctx: WorkContext, input: VolumeRefInp
   const project = await requireProjectAccess(tx, ctx, data.projectId, 'volume.write');
   const volume = await findVolume(tx, ctx, project, data.volumeId);
   if (volume.owner) {
-    throw new AppError('conflict', `Volume ${volume.name} is attached to ${ownerLabel(volume.owner)} at ${volume.mountPath}: detach it first.`);
+    throw new AppError(
+      'conflict',
+      `Volume ${volume.name} is attached to ${ownerLabel(volume.owner)} at ${volume.mountPath}: detach it first.`,
+    );
   }
   // Only the row goes: Slipway does not remove the Docker volume itself (it stays, with its data, on the nodes that
   // have it, labelled as ours).
@@ -171,7 +207,9 @@ export async function deleteVolume(tx: Tx, ctx: WorkContext, input: VolumeRefInp
  */
 export function volumeErrorFrom(error: unknown): unknown {
   if (isUniqueViolation(error, 'volumes_name_key')) {
-    return new AppError('conflict', 'A volume with this name already exists (volume names are unique on the server).', { field: 'name' });
+    return new AppError('conflict', 'A volume with this name already exists (volume names are unique on the server).', {
+      field: 'name',
+    });
   }
   const cause = driverCause(error);
   if (cause?.originalCode === '23514' && cause.originalMessage?.includes('belongs to another project')) {

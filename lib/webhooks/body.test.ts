@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { readLimitedBody, WEBHOOK_BODY_LIMIT } from './body';
 
 const CHUNK = 64 * 1024;

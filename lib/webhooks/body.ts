@@ -17,7 +17,8 @@ function describeBytes(bytes: number): string {
  * sender hung up: cancelling an errored stream rejects with its error) is thrown as is: there is nobody left to answer.
  */
 export async function readLimitedBody(request: Request, limitBytes: number = WEBHOOK_BODY_LIMIT): Promise<LimitedBody> {
-  if (!Number.isSafeInteger(limitBytes) || limitBytes < 0) throw new RangeError('limitBytes must be a non-negative integer.');
+  if (!Number.isSafeInteger(limitBytes) || limitBytes < 0)
+    throw new RangeError('limitBytes must be a non-negative integer.');
   const tooLarge: LimitedBody = {
     ok: false,
     status: 413,

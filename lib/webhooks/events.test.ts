@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { deliveryId, eventName, parseDelivery, type DeliveryEvent } from './events';
 import type { Provider } from './headers';
 
@@ -9,7 +11,8 @@ const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${nam
 const json = (name: string): Record<string, unknown> => JSON.parse(fixture(name).toString('utf8'));
 const bytes = (value: unknown): Buffer => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 const github = (event: string, body: Uint8Array) => parseDelivery('github', { 'X-GitHub-Event': event }, body);
-const reasonOf = (result: DeliveryEvent): string => (result.kind === 'invalid' || result.kind === 'other' ? result.reason : '');
+const reasonOf = (result: DeliveryEvent): string =>
+  result.kind === 'invalid' || result.kind === 'other' ? result.reason : '';
 
 describe('real payloads from each provider', () => {
   it('GitHub push to a branch: the head commit', () => {
@@ -20,7 +23,8 @@ describe('real payloads from each provider', () => {
       tag: null,
       commitSha: 'b4b611ab9e64162122e33ed85b9126b261416db2',
       before: 'c984b1c068282b986b658130a36c37b7875de8d2',
-      message: 'Log the gateway request id with every capture failure\n\nSupport asked for it to match tickets to gateway logs.',
+      message:
+        'Log the gateway request id with every capture failure\n\nSupport asked for it to match tickets to gateway logs.',
       author: 'Mara Okafor',
       timestamp: '2025-03-05T10:41:02.000Z',
       deleted: false,
@@ -94,9 +98,23 @@ describe('real payloads from each provider', () => {
   });
 
   it('GitLab branch deletion and other hooks', () => {
-    const body = { ...json('gitlab-push.json'), after: '0'.repeat(40), checkout_sha: null, commits: [], total_commits_count: 0 };
-    expect(parseDelivery('gitlab', { 'X-Gitlab-Event': 'Push Hook' }, bytes(body))).toMatchObject({ kind: 'push', branch: 'main', commitSha: null, deleted: true });
-    expect(parseDelivery('gitlab', { 'X-Gitlab-Event': 'Merge Request Hook' }, bytes({}))).toMatchObject({ kind: 'other', event: 'Merge Request Hook' });
+    const body = {
+      ...json('gitlab-push.json'),
+      after: '0'.repeat(40),
+      checkout_sha: null,
+      commits: [],
+      total_commits_count: 0,
+    };
+    expect(parseDelivery('gitlab', { 'X-Gitlab-Event': 'Push Hook' }, bytes(body))).toMatchObject({
+      kind: 'push',
+      branch: 'main',
+      commitSha: null,
+      deleted: true,
+    });
+    expect(parseDelivery('gitlab', { 'X-Gitlab-Event': 'Merge Request Hook' }, bytes({}))).toMatchObject({
+      kind: 'other',
+      event: 'Merge Request Hook',
+    });
   });
 
   it('Bitbucket repo:push: the new ref of the change', () => {
@@ -129,12 +147,22 @@ describe('real payloads from each provider', () => {
       deleted: true,
     });
     const tag = { ...(change.new as object), type: 'tag', name: 'v3.1.0' };
-    expect(push(withChanges({ ...change, old: null, new: tag, created: true }))).toMatchObject({ kind: 'push', ref: 'refs/tags/v3.1.0', tag: 'v3.1.0', before: null });
+    expect(push(withChanges({ ...change, old: null, new: tag, created: true }))).toMatchObject({
+      kind: 'push',
+      ref: 'refs/tags/v3.1.0',
+      tag: 'v3.1.0',
+      before: null,
+    });
     const other = { ...(change.new as object), name: 'staging' };
     expect(push(withChanges({ ...change, new: other }, change))).toMatchObject({ kind: 'push', branch: 'main' });
     expect(push(withChanges())).toMatchObject({ kind: 'invalid', reason: expect.stringContaining('push.changes') });
-    expect(parseDelivery('bitbucket', { 'X-Event-Key': 'diagnostics:ping' }, bytes({ test: true }))).toEqual({ kind: 'ping' });
-    expect(parseDelivery('bitbucket', { 'X-Event-Key': 'pullrequest:created' }, bytes({}))).toMatchObject({ kind: 'other', event: 'pullrequest:created' });
+    expect(parseDelivery('bitbucket', { 'X-Event-Key': 'diagnostics:ping' }, bytes({ test: true }))).toEqual({
+      kind: 'ping',
+    });
+    expect(parseDelivery('bitbucket', { 'X-Event-Key': 'pullrequest:created' }, bytes({}))).toMatchObject({
+      kind: 'other',
+      event: 'pullrequest:created',
+    });
   });
 
   it('Gitea push: head_commit, with the commit list as the fallback', () => {
@@ -153,7 +181,10 @@ describe('real payloads from each provider', () => {
     expect(parseDelivery('gitea', { 'X-Gitea-Event': 'push' }, fixture('gitea-push.json'))).toEqual(expected);
     const older = { ...json('gitea-push.json'), head_commit: undefined };
     expect(parseDelivery('gitea', { 'X-Gitea-Event': 'push' }, bytes(older))).toEqual(expected);
-    expect(parseDelivery('gitea', { 'X-Gitea-Event': 'delete' }, bytes({}))).toMatchObject({ kind: 'other', event: 'delete' });
+    expect(parseDelivery('gitea', { 'X-Gitea-Event': 'delete' }, bytes({}))).toMatchObject({
+      kind: 'other',
+      event: 'delete',
+    });
   });
 });
 
@@ -170,13 +201,25 @@ describe('hostile or broken pushes are invalid, never thrown', () => {
     ['a ref that is a number', withRef(42), /field: ref/],
     ['a 1000-character ref', withRef(`refs/heads/${'a'.repeat(1000)}`), /field: ref/],
     ['missing after', bytes({ ...push, after: undefined }), /field: after/],
-    ['a 7-digit short sha', bytes({ ...push, after: 'b4b611a' }), /field: after \(expected a commit sha of 40 hex digits\)/],
+    [
+      'a 7-digit short sha',
+      bytes({ ...push, after: 'b4b611a' }),
+      /field: after \(expected a commit sha of 40 hex digits\)/,
+    ],
     ['a 64-digit sha', bytes({ ...push, after: 'a'.repeat(64) }), /field: after/],
     ['a sha with a non-hex digit', bytes({ ...push, before: `${'a'.repeat(39)}z` }), /field: before/],
-    ['a head_commit whose id is not a sha', bytes({ ...push, head_commit: { id: '$(id)', message: 'x' } }), /field: head_commit.id/],
+    [
+      'a head_commit whose id is not a sha',
+      bytes({ ...push, head_commit: { id: '$(id)', message: 'x' } }),
+      /field: head_commit.id/,
+    ],
     ['a branch named main;id', withRef('refs/heads/main;id'), /^branch name not allowed: /],
     ['a branch named --upload-pack=x', withRef('refs/heads/--upload-pack=x'), /^branch name not allowed: /],
-    ['a branch named --force (an option)', withRef('refs/heads/--force'), /^branch name not allowed: .*cannot start with -/],
+    [
+      'a branch named --force (an option)',
+      withRef('refs/heads/--force'),
+      /^branch name not allowed: .*cannot start with -/,
+    ],
     ['a branch named -', withRef('refs/heads/-'), /^branch name not allowed/],
     ['a branch with $(…)', withRef('refs/heads/$(touch x)'), /^branch name not allowed/],
     ['a branch with a backtick', withRef('refs/heads/a`id`'), /^branch name not allowed/],
@@ -200,8 +243,15 @@ describe('hostile or broken pushes are invalid, never thrown', () => {
   });
 
   it('a form-encoded delivery asks for application/json', () => {
-    const result = parseDelivery('github', { 'X-GitHub-Event': 'push', 'Content-Type': 'application/x-www-form-urlencoded' }, bytes(`payload=${encodeURIComponent(JSON.stringify(push))}`));
-    expect(result).toEqual({ kind: 'invalid', reason: 'the GitHub webhook sends form data: set its content type to application/json' });
+    const result = parseDelivery(
+      'github',
+      { 'X-GitHub-Event': 'push', 'Content-Type': 'application/x-www-form-urlencoded' },
+      bytes(`payload=${encodeURIComponent(JSON.stringify(push))}`),
+    );
+    expect(result).toEqual({
+      kind: 'invalid',
+      reason: 'the GitHub webhook sends form data: set its content type to application/json',
+    });
   });
 
   it('deeply nested JSON is refused without throwing', () => {
@@ -213,7 +263,13 @@ describe('hostile or broken pushes are invalid, never thrown', () => {
 
   it('branch names that look like shell commands are data: refused, and nothing runs', () => {
     const canary = join(tmpdir(), `slipway-webhook-canary-${process.pid}-${Date.now()}`);
-    for (const name of [`main;touch ${canary}`, `$(touch ${canary})`, `\`touch ${canary}\``, `main&&touch ${canary}`, `main|touch ${canary}`]) {
+    for (const name of [
+      `main;touch ${canary}`,
+      `$(touch ${canary})`,
+      `\`touch ${canary}\``,
+      `main&&touch ${canary}`,
+      `main|touch ${canary}`,
+    ]) {
       expect(github('push', withRef(`refs/heads/${name}`)).kind).toBe('invalid');
     }
     expect(existsSync(canary)).toBe(false);
@@ -222,7 +278,8 @@ describe('hostile or broken pushes are invalid, never thrown', () => {
 
 describe('display fields are bounded and never make a push invalid', () => {
   const push = json('github-push.json');
-  const withHead = (head: Record<string, unknown>) => bytes({ ...push, head_commit: { ...(push.head_commit as object), ...head } });
+  const withHead = (head: Record<string, unknown>) =>
+    bytes({ ...push, head_commit: { ...(push.head_commit as object), ...head } });
 
   it('clips a huge message to 4000 characters and drops NUL', () => {
     const result = github('push', withHead({ message: `fix\u0000 ${'x'.repeat(100_000)}` }));
@@ -247,7 +304,11 @@ describe('display fields are bounded and never make a push invalid', () => {
 
   it('lowercases an uppercase sha', () => {
     const upper = bytes({ ...push, after: String(push.after).toUpperCase(), head_commit: null, commits: [] });
-    expect(github('push', upper)).toMatchObject({ kind: 'push', commitSha: 'b4b611ab9e64162122e33ed85b9126b261416db2', message: null });
+    expect(github('push', upper)).toMatchObject({
+      kind: 'push',
+      commitSha: 'b4b611ab9e64162122e33ed85b9126b261416db2',
+      message: null,
+    });
   });
 });
 
@@ -274,9 +335,12 @@ describe('event names', () => {
     });
   });
 
-  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('an event named %s is just another event', (event) => {
-    expect(github(event, fixture('github-push.json'))).toMatchObject({ kind: 'other', event });
-  });
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'an event named %s is just another event',
+    (event) => {
+      expect(github(event, fixture('github-push.json'))).toMatchObject({ kind: 'other', event });
+    },
+  );
 });
 
 describe('delivery ids', () => {
@@ -287,8 +351,18 @@ describe('delivery ids', () => {
     ['Bitbucket X-Request-UUID', 'bitbucket', { 'X-Request-UUID': uuid }, uuid],
     ['Bitbucket braces removed', 'bitbucket', { 'X-Request-UUID': `{${uuid}}` }, uuid],
     ['Bitbucket X-Hook-UUID names the hook, not the delivery', 'bitbucket', { 'X-Hook-UUID': uuid }, null],
-    ['GitLab Idempotency-Key first', 'gitlab', { 'Idempotency-Key': uuid, 'X-Gitlab-Event-UUID': 'event-uuid', 'X-Gitlab-Webhook-UUID': 'hook-uuid' }, uuid],
-    ['GitLab X-Gitlab-Event-UUID before 17.4', 'gitlab', { 'X-Gitlab-Event-UUID': uuid, 'X-Gitlab-Webhook-UUID': 'hook-uuid' }, uuid],
+    [
+      'GitLab Idempotency-Key first',
+      'gitlab',
+      { 'Idempotency-Key': uuid, 'X-Gitlab-Event-UUID': 'event-uuid', 'X-Gitlab-Webhook-UUID': 'hook-uuid' },
+      uuid,
+    ],
+    [
+      'GitLab X-Gitlab-Event-UUID before 17.4',
+      'gitlab',
+      { 'X-Gitlab-Event-UUID': uuid, 'X-Gitlab-Webhook-UUID': 'hook-uuid' },
+      uuid,
+    ],
     ['GitLab X-Gitlab-Webhook-UUID last', 'gitlab', { 'X-Gitlab-Webhook-UUID': uuid }, uuid],
     ["another provider's header", 'github', { 'X-Gitea-Delivery': uuid }, null],
     ['missing', 'github', {}, null],

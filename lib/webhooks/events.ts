@@ -5,8 +5,17 @@
 // (branchProblem), so a name that could never be watched is refused here; what passes is compared by equality and,
 // like every value below the edge, reaches git only as an argv element.
 import { z } from 'zod';
+
 import { branchProblem } from '@/lib/validation/application';
-import { isProvider, PROVIDER_HEADERS, PROVIDER_LABELS, readHeader, type Provider, type WebhookHeaders } from './headers';
+
+import {
+  isProvider,
+  PROVIDER_HEADERS,
+  PROVIDER_LABELS,
+  readHeader,
+  type Provider,
+  type WebhookHeaders,
+} from './headers';
 
 export type PushEvent = {
   kind: 'push';
@@ -27,10 +36,7 @@ export type PushEvent = {
 };
 
 export type DeliveryEvent =
-  | { kind: 'ping' }
-  | PushEvent
-  | { kind: 'other'; event: string; reason: string }
-  | { kind: 'invalid'; reason: string };
+  { kind: 'ping' } | PushEvent | { kind: 'other'; event: string; reason: string } | { kind: 'invalid'; reason: string };
 
 const MESSAGE_MAX = 4000;
 const AUTHOR_MAX = 200;
@@ -105,9 +111,17 @@ const commitSchema = z
     id: shaSchema,
     message: displaySchema(MESSAGE_MAX),
     timestamp: timestampSchema,
-    author: z.object({ name: displaySchema(AUTHOR_MAX) }).nullish().catch(null),
+    author: z
+      .object({ name: displaySchema(AUTHOR_MAX) })
+      .nullish()
+      .catch(null),
   })
-  .transform((commit): HeadCommit => ({ id: commit.id, message: commit.message, author: commit.author?.name ?? null, timestamp: commit.timestamp }));
+  .transform((commit): HeadCommit => ({
+    id: commit.id,
+    message: commit.message,
+    author: commit.author?.name ?? null,
+    timestamp: commit.timestamp,
+  }));
 
 const hubPushSchema = z.object({
   ref: refSchema,
@@ -134,19 +148,30 @@ const bitbucketRefSchema = z.object({
     hash: shaSchema,
     message: displaySchema(MESSAGE_MAX),
     date: timestampSchema,
-    author: z.object({ raw: displaySchema(AUTHOR_MAX) }).nullish().catch(null),
+    author: z
+      .object({ raw: displaySchema(AUTHOR_MAX) })
+      .nullish()
+      .catch(null),
   }),
 });
 const bitbucketPushSchema = z.object({
   push: z.object({
-    changes: z.array(z.object({ old: bitbucketRefSchema.nullish(), new: bitbucketRefSchema.nullish() })).min(1, 'a push has at least one change'),
+    changes: z
+      .array(z.object({ old: bitbucketRefSchema.nullish(), new: bitbucketRefSchema.nullish() }))
+      .min(1, 'a push has at least one change'),
   }),
 });
 
 // ---------------------------------------------------------------------------------------------------------------
 // From a validated payload to a PushEvent
 
-type PushParts = { ref: string; commitSha: string | null; before: string | null; deleted: boolean; head: HeadCommit | null };
+type PushParts = {
+  ref: string;
+  commitSha: string | null;
+  before: string | null;
+  deleted: boolean;
+  head: HeadCommit | null;
+};
 
 const orNull = (sha: string | null | undefined): string | null => (sha && sha !== ZERO_SHA ? sha : null);
 
@@ -167,7 +192,12 @@ function pushEvent(event: string, parts: PushParts): DeliveryEvent {
   }
   const name = parts.ref.slice(isBranch ? 'refs/heads/'.length : 'refs/tags/'.length);
   const problem = branchProblem(name);
-  if (problem) return invalid(isBranch ? `branch name not allowed: ${problem}` : `tag name not allowed (tags follow the branch rule): ${problem}`);
+  if (problem)
+    return invalid(
+      isBranch
+        ? `branch name not allowed: ${problem}`
+        : `tag name not allowed (tags follow the branch rule): ${problem}`,
+    );
   const head = parts.deleted ? null : parts.head;
   return {
     kind: 'push',
@@ -206,7 +236,13 @@ function parseGitlabPush(event: string, json: unknown): DeliveryEvent {
   const deleted = data.after === ZERO_SHA;
   // checkout_sha is the commit (for an annotated tag `after` is the tag object); null when the ref was deleted.
   const commitSha = data.checkout_sha ?? data.after;
-  return pushEvent(event, { ref: data.ref, commitSha, before: data.before, deleted, head: findCommit(data.commits, commitSha) });
+  return pushEvent(event, {
+    ref: data.ref,
+    commitSha,
+    before: data.before,
+    deleted,
+    head: findCommit(data.commits, commitSha),
+  });
 }
 
 function parseBitbucketPush(event: string, json: unknown): DeliveryEvent {
@@ -215,7 +251,8 @@ function parseBitbucketPush(event: string, json: unknown): DeliveryEvent {
   // Bitbucket puts every ref of a push in one delivery; the last change is the one reported.
   const change = parsed.data.push.changes.at(-1);
   const current = change?.new ?? change?.old;
-  if (!change || !current) return invalid('push payload is missing or has a malformed field: push.changes (neither new nor old ref)');
+  if (!change || !current)
+    return invalid('push payload is missing or has a malformed field: push.changes (neither new nor old ref)');
   if (current.type !== 'branch' && current.type !== 'tag') {
     return { kind: 'other', event, reason: 'pushes to refs other than branches and tags are not deployed' };
   }
@@ -237,11 +274,20 @@ function parseBitbucketPush(event: string, json: unknown): DeliveryEvent {
 
 // Maps, not object literals: an event named "constructor" must not find Object.prototype's.
 const ACTIONS: Readonly<Record<Provider, ReadonlyMap<string, 'push' | 'ping'>>> = {
-  github: new Map([['push', 'push'], ['ping', 'ping']]),
+  github: new Map([
+    ['push', 'push'],
+    ['ping', 'ping'],
+  ]),
   // GitLab has no ping: its "Test" button sends a real Push Hook, which is handled as one.
-  gitlab: new Map([['Push Hook', 'push'], ['Tag Push Hook', 'push']]),
+  gitlab: new Map([
+    ['Push Hook', 'push'],
+    ['Tag Push Hook', 'push'],
+  ]),
   // diagnostics:ping is Bitbucket Data Center's "Test connection"; Bitbucket Cloud has no ping.
-  bitbucket: new Map([['repo:push', 'push'], ['diagnostics:ping', 'ping']]),
+  bitbucket: new Map([
+    ['repo:push', 'push'],
+    ['diagnostics:ping', 'ping'],
+  ]),
   gitea: new Map([['push', 'push']]),
 };
 
@@ -254,10 +300,16 @@ const PARSERS: Readonly<Record<Provider, (event: string, json: unknown) => Deliv
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function readJson(provider: Provider, headers: WebhookHeaders, body: Uint8Array): { json: unknown } | { reason: string } {
+function readJson(
+  provider: Provider,
+  headers: WebhookHeaders,
+  body: Uint8Array,
+): { json: unknown } | { reason: string } {
   const type = readHeader(headers, 'Content-Type');
   if (type !== undefined && /^application\/x-www-form-urlencoded\b/i.test(type)) {
-    return { reason: `the ${PROVIDER_LABELS[provider]} webhook sends form data: set its content type to application/json` };
+    return {
+      reason: `the ${PROVIDER_LABELS[provider]} webhook sends form data: set its content type to application/json`,
+    };
   }
   let text: string;
   try {
@@ -277,11 +329,14 @@ export function parseDelivery(provider: Provider, headers: WebhookHeaders, body:
   if (!isProvider(provider)) return invalid('unknown git provider: use github, gitlab, bitbucket or gitea');
   const event = eventName(provider, headers);
   if (event === null) {
-    return invalid(`missing or unreadable ${PROVIDER_HEADERS[provider].event} header: is this a ${PROVIDER_LABELS[provider]} webhook delivery?`);
+    return invalid(
+      `missing or unreadable ${PROVIDER_HEADERS[provider].event} header: is this a ${PROVIDER_LABELS[provider]} webhook delivery?`,
+    );
   }
   const action = ACTIONS[provider].get(event);
   if (action === 'ping') return { kind: 'ping' };
-  if (action === undefined) return { kind: 'other', event, reason: `${event} events are not deployed: only pushes are` };
+  if (action === undefined)
+    return { kind: 'other', event, reason: `${event} events are not deployed: only pushes are` };
   const read = readJson(provider, headers, body);
   if ('reason' in read) return invalid(read.reason);
   return PARSERS[provider](event, read.json);

@@ -16,13 +16,22 @@ export const PROVIDER_HEADERS = {
   github: { signature: 'X-Hub-Signature-256', event: 'X-GitHub-Event', delivery: ['X-GitHub-Delivery'] },
   // Idempotency-Key (GitLab 17.4+) stays the same across retries and manual resends, like X-GitHub-Delivery;
   // X-Gitlab-Event-UUID is new per hook and request, X-Gitlab-Webhook-UUID new per request.
-  gitlab: { signature: 'X-Gitlab-Token', event: 'X-Gitlab-Event', delivery: ['Idempotency-Key', 'X-Gitlab-Event-UUID', 'X-Gitlab-Webhook-UUID'] },
+  gitlab: {
+    signature: 'X-Gitlab-Token',
+    event: 'X-Gitlab-Event',
+    delivery: ['Idempotency-Key', 'X-Gitlab-Event-UUID', 'X-Gitlab-Webhook-UUID'],
+  },
   // X-Hook-UUID names the webhook, not the delivery, so it is not a delivery id.
   bitbucket: { signature: 'X-Hub-Signature', event: 'X-Event-Key', delivery: ['X-Request-UUID'] },
   gitea: { signature: 'X-Gitea-Signature', event: 'X-Gitea-Event', delivery: ['X-Gitea-Delivery'] },
 } as const satisfies Record<Provider, { signature: string; event: string; delivery: readonly string[] }>;
 
-export const PROVIDER_LABELS: Readonly<Record<Provider, string>> = { github: 'GitHub', gitlab: 'GitLab', bitbucket: 'Bitbucket', gitea: 'Gitea' };
+export const PROVIDER_LABELS: Readonly<Record<Provider, string>> = {
+  github: 'GitHub',
+  gitlab: 'GitLab',
+  bitbucket: 'Bitbucket',
+  gitea: 'Gitea',
+};
 
 /**
  * A header's value without the optional whitespace around it (RFC 9110 §5.5), or undefined when absent or empty.

@@ -4,8 +4,8 @@
 // coalesces) or, when none is pending, queues one.
 import { recordAudit } from '@/lib/audit/write';
 import type { Tx } from '@/lib/db/context';
-import type { DeploymentQueue } from '@/lib/deploy/queue';
-import { enqueueDeployment } from '@/lib/deploy/queue';
+import { enqueueDeployment, type DeploymentQueue } from '@/lib/deploy/queue';
+
 import type { PushEvent } from './events';
 import type { Provider } from './headers';
 import type { Decision, SourceRow } from './store';
@@ -77,16 +77,25 @@ export async function applyPush(
   const incoming: Accepted = { sha: push.commitSha, before: push.before, timestamp: push.timestamp };
   if (!delivery.redelivery) {
     const newest = await newestAccepted(tx, source.id, push.ref);
-    const followed = newest && newest.sha !== incoming.sha && (await followedByAccepted(tx, source.id, push.ref, incoming.sha));
+    const followed =
+      newest && newest.sha !== incoming.sha && (await followedByAccepted(tx, source.id, push.ref, incoming.sha));
     if (newest && newest.sha !== incoming.sha && (followed || !(await isNewer(tx, source.id, incoming, newest)))) {
-      return { outcome: 'stale', reason: `commit ${incoming.sha.slice(0, 12)} is older than ${newest.sha.slice(0, 12)}, already accepted` };
+      return {
+        outcome: 'stale',
+        reason: `commit ${incoming.sha.slice(0, 12)} is older than ${newest.sha.slice(0, 12)}, already accepted`,
+      };
     }
   }
   const [inFlight] = await tx.$queryRaw<{ id: string; status: string }[]>`
     SELECT id, status FROM deployments
      WHERE application_id = ${source.applicationId}::uuid AND commit_sha = ${incoming.sha} AND status IN ('pending', 'building', 'deploying')
      ORDER BY started_at DESC LIMIT 1`;
-  if (inFlight) return { outcome: 'duplicate', reason: `commit ${incoming.sha.slice(0, 12)} is already ${inFlight.status}`, deploymentId: inFlight.id };
+  if (inFlight)
+    return {
+      outcome: 'duplicate',
+      reason: `commit ${incoming.sha.slice(0, 12)} is already ${inFlight.status}`,
+      deploymentId: inFlight.id,
+    };
 
   const details = {
     commit_message: push.message,
@@ -107,7 +116,12 @@ export async function applyPush(
              metadata = metadata || ${JSON.stringify(details)}::jsonb
                       || jsonb_build_object('coalesced', COALESCE((metadata->>'coalesced')::int, 0) + 1)
        WHERE id = ${pending.id}::uuid AND status = 'pending'`;
-    if (moved === 1) return { outcome: 'coalesced', reason: `the pending deployment now deploys ${incoming.sha.slice(0, 12)}`, deploymentId: pending.id };
+    if (moved === 1)
+      return {
+        outcome: 'coalesced',
+        reason: `the pending deployment now deploys ${incoming.sha.slice(0, 12)}`,
+        deploymentId: pending.id,
+      };
   }
   const enqueued = await enqueueDeployment(tx, queue, {
     applicationId: source.applicationId,
@@ -121,7 +135,13 @@ export async function applyPush(
     action: 'application.deploy',
     resourceType: 'application',
     resourceId: source.applicationId,
-    details: { deploymentId: enqueued.deploymentId, kind: 'webhook', provider: delivery.provider, commitSha: incoming.sha, deliveryId: delivery.deliveryId },
+    details: {
+      deploymentId: enqueued.deploymentId,
+      kind: 'webhook',
+      provider: delivery.provider,
+      commitSha: incoming.sha,
+      deliveryId: delivery.deliveryId,
+    },
   });
   return { outcome: 'queued', reason: null, deploymentId: enqueued.deploymentId };
 }

@@ -3,8 +3,10 @@
 // and answering on the service's port; a burst of pushes builds at most twice and ends on the last commit; a replay
 // and a late older commit change nothing. Last, three races the receiver once lost, forced in order (regressions).
 import { execFileSync } from 'node:child_process';
+
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { asSystem } from '@/lib/db/context';
 import { connectLockClient, tryLockApplication } from '@/lib/deploy/app-lock';
 import { tryTransition } from '@/lib/deploy/state';
@@ -12,6 +14,7 @@ import { newApplication, waitFor } from '@/lib/deploy/testing/fixtures';
 import { startPipelineRig, type PipelineRig } from '@/lib/deploy/testing/rig';
 import { encryptField } from '@/lib/git-sources/config';
 import { fetchText, freePort, httpAppDockerfile } from '@/lib/swarm/test-support';
+
 import { receiveWebhook, type ReceiverResponse } from './receive';
 import { commitTime, githubPush, type Delivery } from './testing';
 
@@ -30,24 +33,38 @@ let lastDelivery: Delivery;
 type Row = { id: string; status: string; commitSha: string | null; metadata: Record<string, unknown> };
 
 const deliver = (delivery: Delivery, source = sourceId): Promise<ReceiverResponse> =>
-  receiveWebhook({ prisma: rig.test.db.prisma, queue: async () => rig.queue }, { provider: 'github', sourceId: source, headers: delivery.headers, body: delivery.body });
+  receiveWebhook(
+    { prisma: rig.test.db.prisma, queue: async () => rig.queue },
+    { provider: 'github', sourceId: source, headers: delivery.headers, body: delivery.body },
+  );
 
 const deploymentsOf = async (appId: string): Promise<Row[]> =>
   (await rig.system((tx) =>
-    tx.deployment.findMany({ where: { applicationId: appId }, orderBy: { startedAt: 'asc' }, select: { id: true, status: true, commitSha: true, metadata: true } }),
+    tx.deployment.findMany({
+      where: { applicationId: appId },
+      orderBy: { startedAt: 'asc' },
+      select: { id: true, status: true, commitSha: true, metadata: true },
+    }),
   )) as Row[];
 
 const finished = (id: string, timeoutMs = 150_000): Promise<Row> =>
   waitFor(
     `deployment ${id} to finish`,
     async () => {
-      const row = (await rig.system((tx) => tx.deployment.findUnique({ where: { id }, select: { id: true, status: true, commitSha: true, metadata: true } }))) as Row | null;
+      const row = (await rig.system((tx) =>
+        tx.deployment.findUnique({
+          where: { id },
+          select: { id: true, status: true, commitSha: true, metadata: true },
+        }),
+      )) as Row | null;
       return row && TERMINAL.includes(row.status) ? row : null;
     },
     timeoutMs,
   );
 
-const sourceCommit = async () => (await rig.system((tx) => tx.gitSource.findUniqueOrThrow({ where: { id: sourceId }, select: { commitSha: true } }))).commitSha;
+const sourceCommit = async () =>
+  (await rig.system((tx) => tx.gitSource.findUniqueOrThrow({ where: { id: sourceId }, select: { commitSha: true } })))
+    .commitSha;
 
 /** A transaction of its own that has run `sql` (row-level security off) and holds what it locked until released. */
 async function holdInTransaction(sql: string, values: unknown[]): Promise<{ release: () => Promise<void> }> {
@@ -72,13 +89,21 @@ const lockWaits = (count: number, pattern: string) =>
 /** Commits a version of the app and returns the push GitHub would send for it. */
 async function pushVersion(content: string): Promise<{ sha: string; delivery: Delivery }> {
   const sha = await rig.git.commit({ Dockerfile: httpAppDockerfile(content) }, `serve ${content}`);
-  const delivery = githubPush({ before: head, after: sha, message: `serve ${content}`, timestamp: commitTime(), secret: SECRET });
+  const delivery = githubPush({
+    before: head,
+    after: sha,
+    message: `serve ${content}`,
+    timestamp: commitTime(),
+    secret: SECRET,
+  });
   head = sha;
   return { sha, delivery };
 }
 
 /** A git application deployed from the rig's git server, with a GitHub source holding the webhook secret. */
-async function newGitApp(options: { serve: boolean }): Promise<{ app: { id: string; projectId: string }; sourceId: string }> {
+async function newGitApp(options: {
+  serve: boolean;
+}): Promise<{ app: { id: string; projectId: string }; sourceId: string }> {
   const appId = await newApplication(rig.test, rig.owner);
   const repository = options.serve ? rig.git.url : undefined;
   const created = await rig.system(async (tx) => {
@@ -88,18 +113,35 @@ async function newGitApp(options: { serve: boolean }): Promise<{ app: { id: stri
         type: 'git',
         sourceType: 'github',
         replicas: 1,
-        sourceConfig: { ...(repository ? { repository } : {}), branch: 'main', dockerfile: 'Dockerfile', build_context: '.' },
+        sourceConfig: {
+          ...(repository ? { repository } : {}),
+          branch: 'main',
+          dockerfile: 'Dockerfile',
+          build_context: '.',
+        },
         dockerConfig: options.serve
           ? {
               ports: [{ target: 8080, published: port, protocol: 'tcp', mode: 'host' }],
-              healthcheck: { test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'], interval: '1s', timeout: '1s', retries: 2, start_period: '1s' },
+              healthcheck: {
+                test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'],
+                interval: '1s',
+                timeout: '1s',
+                retries: 2,
+                start_period: '1s',
+              },
             }
           : {},
       },
       select: { id: true, projectId: true },
     });
     const source = await tx.gitSource.create({
-      data: { applicationId: appId, provider: 'github', repository: repository ?? 'https://example.com/o/r.git', branch: 'main', webhookConfig: { secret: await encryptField('secret', SECRET) } },
+      data: {
+        applicationId: appId,
+        provider: 'github',
+        repository: repository ?? 'https://example.com/o/r.git',
+        branch: 'main',
+        webhookConfig: { secret: await encryptField('secret', SECRET) },
+      },
       select: { id: true },
     });
     return { app: row, sourceId: source.id };
@@ -129,7 +171,13 @@ describe('push to deploy', () => {
     const done = await finished(response.body.deploymentId!);
     expect(done.status, JSON.stringify(done.metadata)).toBe('success');
     expect(done.commitSha).toBe(sha);
-    expect(done.metadata).toMatchObject({ trigger: 'webhook', commit_sha: sha, commit_message: 'serve v1', delivery_id: delivery.deliveryId, provider: 'github' });
+    expect(done.metadata).toMatchObject({
+      trigger: 'webhook',
+      commit_sha: sha,
+      commit_message: 'serve v1',
+      delivery_id: delivery.deliveryId,
+      provider: 'github',
+    });
     await waitFor('v1 to answer', async () => (await fetchText(port)) === 'v1', 30_000);
     expect(await sourceCommit()).toBe(sha);
   }, 180_000);
@@ -158,14 +206,20 @@ describe('push to deploy', () => {
     const sentAt = Date.now();
     const responses: ReceiverResponse[] = [];
     for (const push of pushes.slice(0, 4)) responses.push(await deliver(push.delivery));
-    for (let n = 4; n < 10; n += 2) responses.push(...(await Promise.all(pushes.slice(n, n + 2).map((push) => deliver(push.delivery)))));
+    for (let n = 4; n < 10; n += 2)
+      responses.push(...(await Promise.all(pushes.slice(n, n + 2).map((push) => deliver(push.delivery)))));
     const sendMs = Date.now() - sentAt;
 
     // A 500 is recorded with the error behind it (see the deadlock below): show it.
-    const failures = await rig.system((tx) => tx.webhookDelivery.findMany({ where: { gitSourceId: sourceId, outcome: 'failed' }, select: { reason: true } }));
-    for (const response of responses) expect(response.status, `${response.body.message} ${JSON.stringify(failures)}`).toBe(202);
+    const failures = await rig.system((tx) =>
+      tx.webhookDelivery.findMany({ where: { gitSourceId: sourceId, outcome: 'failed' }, select: { reason: true } }),
+    );
+    for (const response of responses)
+      expect(response.status, `${response.body.message} ${JSON.stringify(failures)}`).toBe(202);
     const outcomes = responses.map((response) => response.body.outcome);
-    expect(outcomes.every((outcome) => outcome === 'queued' || outcome === 'coalesced' || outcome === 'stale')).toBe(true);
+    expect(outcomes.every((outcome) => outcome === 'queued' || outcome === 'coalesced' || outcome === 'stale')).toBe(
+      true,
+    );
     expect(outcomes.at(-1)).not.toBe('stale');
 
     const last = pushes.at(-1)!.sha;
@@ -174,12 +228,17 @@ describe('push to deploy', () => {
       'the burst’s deployments to finish',
       async () => {
         const rows = (await deploymentsOf(app.id)).filter((row) => !known.has(row.id));
-        return rows.length > 0 && rows.every((row) => TERMINAL.includes(row.status)) && rows.at(-1)!.commitSha === last ? rows : null;
+        return rows.length > 0 && rows.every((row) => TERMINAL.includes(row.status)) && rows.at(-1)!.commitSha === last
+          ? rows
+          : null;
       },
       300_000,
     );
     const built = created.filter((row) => row.metadata.worker !== undefined);
-    const counts = outcomes.reduce<Record<string, number>>((all, outcome) => ({ ...all, [outcome!]: (all[outcome!] ?? 0) + 1 }), {});
+    const counts = outcomes.reduce<Record<string, number>>(
+      (all, outcome) => ({ ...all, [outcome!]: (all[outcome!] ?? 0) + 1 }),
+      {},
+    );
     console.log(
       `burst: 10 commits in ${commitMs} ms, 10 deliveries in ${sendMs} ms → ${JSON.stringify(counts)}; ` +
         `${created.length} deployment(s) created, ${built.length} build(s) ran: ` +
@@ -209,13 +268,23 @@ describe('push to deploy', () => {
     // A push of v2's commit (older than the running one), sent late under a new delivery id.
     const v2 = before.find((row) => row.commitSha && row.metadata.commit_message === 'serve v2')!;
     const v1 = before.find((row) => row.metadata.commit_message === 'serve v1')!;
-    const late = await deliver(githubPush({ before: v1.commitSha, after: v2.commitSha!, message: 'serve v2', timestamp: '2020-01-01T00:00:00Z', secret: SECRET }));
+    const late = await deliver(
+      githubPush({
+        before: v1.commitSha,
+        after: v2.commitSha!,
+        message: 'serve v2',
+        timestamp: '2020-01-01T00:00:00Z',
+        secret: SECRET,
+      }),
+    );
     expect(late.status, late.body.message).toBe(202);
     expect(late.body.outcome).toBe('stale');
     expect(late.body.deploymentId).toBeUndefined();
 
     const after = await deploymentsOf(app.id);
-    expect(after.map((row) => [row.id, row.status, row.commitSha])).toEqual(before.map((row) => [row.id, row.status, row.commitSha]));
+    expect(after.map((row) => [row.id, row.status, row.commitSha])).toEqual(
+      before.map((row) => [row.id, row.status, row.commitSha]),
+    );
     expect(await fetchText(port)).toBe('burst-10');
     expect(await sourceCommit()).toBe(newest.commitSha);
   }, 60_000);
@@ -228,7 +297,13 @@ describe('push to deploy', () => {
 describe('out-of-order deliveries', () => {
   const sha = (n: number) => String(n).repeat(40);
   const push = (n: number, second: number) =>
-    githubPush({ before: sha(n - 1), after: sha(n), timestamp: `2026-11-28T10:00:0${second}Z`, secret: SECRET, deliveryId: `race-${n}-${second}` });
+    githubPush({
+      before: sha(n - 1),
+      after: sha(n),
+      timestamp: `2026-11-28T10:00:0${second}Z`,
+      secret: SECRET,
+      deliveryId: `race-${n}-${second}`,
+    });
   const commitsOf = async (appId: string) => new Set((await deploymentsOf(appId)).map((row) => row.commitSha));
 
   // newestAccepted() takes the latest created_at, and created_at is now(): the start of the delivery's transaction,
@@ -277,7 +352,8 @@ describe('a delivery meeting the worker’s claim', () => {
   it('moves the pending deployment and lets the claim through, without a deadlock', async () => {
     const race = await newGitApp({ serve: false });
     const sha = (n: number) => String(n).repeat(40);
-    const push = (n: number) => githubPush({ before: sha(n - 1), after: sha(n), timestamp: commitTime(), secret: SECRET });
+    const push = (n: number) =>
+      githubPush({ before: sha(n - 1), after: sha(n), timestamp: commitTime(), secret: SECRET });
     // Holding the application's run lock keeps the rig's worker from claiming it: the claim below is the test's.
     const runLock = await connectLockClient(rig.test.url, 'test run lock');
     try {
@@ -287,7 +363,9 @@ describe('a delivery meeting the worker’s claim', () => {
       const pendingId = queued.body.deploymentId!;
 
       // The delivery queues first for the application row, then the claim (which has its deployment row by then).
-      const holder = await holdInTransaction('SELECT id FROM applications WHERE id = $1::uuid FOR UPDATE', [race.app.id]);
+      const holder = await holdInTransaction('SELECT id FROM applications WHERE id = $1::uuid FOR UPDATE', [
+        race.app.id,
+      ]);
       const second = deliver(push(2), race.sourceId);
       await lockWaits(1, '%FROM applications WHERE id%FOR UPDATE%');
       const claim = asSystem(rig.test.db.prisma, (tx) => tryTransition(tx, pendingId, 'building', { from: 'pending' }));

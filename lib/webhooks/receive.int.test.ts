@@ -4,12 +4,15 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, type TestUser as User } from '@/lib/testing/fixtures';
-import { newApplication, startTestQueue, system } from '@/lib/deploy/testing/fixtures';
+
 import type { DeploymentQueue } from '@/lib/deploy/queue';
+import { newApplication, startTestQueue, system } from '@/lib/deploy/testing/fixtures';
 import { encryptField } from '@/lib/git-sources/config';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
+import { newUser, type TestUser as User } from '@/lib/testing/fixtures';
+
 import type { Provider } from './headers';
 import { receiveWebhook, type ReceiverResponse } from './receive';
 import { signBody } from './signature';
@@ -19,46 +22,95 @@ let queue: DeploymentQueue;
 let owner: User;
 const SECRET = 'a-webhook-secret-for-tests-0123456789';
 
-const fixture = (name: string) => JSON.parse(readFileSync(path.join(__dirname, 'fixtures', `${name}.json`), 'utf8')) as Record<string, unknown>;
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(path.join(__dirname, 'fixtures', `${name}.json`), 'utf8')) as Record<string, unknown>;
 const sha = (n: number) => n.toString(16).padStart(40, 'a').slice(-40);
 
 type Source = { sourceId: string; appId: string; provider: Provider };
 
-async function newSource(provider: Provider, config: Record<string, unknown> = {}, secret: string | null = SECRET): Promise<Source> {
+async function newSource(
+  provider: Provider,
+  config: Record<string, unknown> = {},
+  secret: string | null = SECRET,
+): Promise<Source> {
   const appId = await newApplication(test, owner, { status: 'running' });
   const webhookConfig = { ...(secret ? { secret: await encryptField('secret', secret) } : {}), ...config };
   const source = await system(test, async (tx) => {
-    await tx.application.update({ where: { id: appId }, data: { type: 'git', sourceConfig: { repository: 'https://example.com/o/r.git', branch: 'main' } } });
-    return tx.gitSource.create({ data: { applicationId: appId, provider, repository: 'https://example.com/o/r.git', branch: 'main', webhookConfig }, select: { id: true } });
+    await tx.application.update({
+      where: { id: appId },
+      data: { type: 'git', sourceConfig: { repository: 'https://example.com/o/r.git', branch: 'main' } },
+    });
+    return tx.gitSource.create({
+      data: {
+        applicationId: appId,
+        provider,
+        repository: 'https://example.com/o/r.git',
+        branch: 'main',
+        webhookConfig,
+      },
+      select: { id: true },
+    });
   });
   return { sourceId: source.id, appId, provider };
 }
 
 /** A GitHub push of `after` (with `before`) to `ref`, in GitHub's format. */
-function githubPush(after: string, before: string, options: { ref?: string; timestamp?: string; message?: string } = {}) {
+function githubPush(
+  after: string,
+  before: string,
+  options: { ref?: string; timestamp?: string; message?: string } = {},
+) {
   const body = fixture('github-push');
-  const head = { ...(body.head_commit as Record<string, unknown>), id: after, message: options.message ?? `commit ${after.slice(0, 6)}`, timestamp: options.timestamp ?? '2026-11-28T10:00:00Z' };
+  const head = {
+    ...(body.head_commit as Record<string, unknown>),
+    id: after,
+    message: options.message ?? `commit ${after.slice(0, 6)}`,
+    timestamp: options.timestamp ?? '2026-11-28T10:00:00Z',
+  };
   return { ...body, ref: options.ref ?? 'refs/heads/main', before, after, head_commit: head, commits: [head] };
 }
 
-function deliver(source: Source, body: unknown, options: { event?: string; delivery?: string; secret?: string; headers?: Record<string, string>; raw?: Buffer } = {}) {
+function deliver(
+  source: Source,
+  body: unknown,
+  options: { event?: string; delivery?: string; secret?: string; headers?: Record<string, string>; raw?: Buffer } = {},
+) {
   const bytes = options.raw ?? Buffer.from(JSON.stringify(body));
   const headers: Record<string, string> = {
     'content-type': 'application/json',
-    ...(source.provider === 'github' ? { 'X-GitHub-Event': options.event ?? 'push', 'X-GitHub-Delivery': options.delivery ?? randomUUID() } : {}),
-    ...(source.provider === 'gitlab' ? { 'X-Gitlab-Event': options.event ?? 'Push Hook', 'X-Gitlab-Event-UUID': options.delivery ?? randomUUID() } : {}),
-    ...(source.provider === 'bitbucket' ? { 'X-Event-Key': options.event ?? 'repo:push', 'X-Request-UUID': options.delivery ?? randomUUID() } : {}),
-    ...(source.provider === 'gitea' ? { 'X-Gitea-Event': options.event ?? 'push', 'X-Gitea-Delivery': options.delivery ?? randomUUID() } : {}),
+    ...(source.provider === 'github'
+      ? { 'X-GitHub-Event': options.event ?? 'push', 'X-GitHub-Delivery': options.delivery ?? randomUUID() }
+      : {}),
+    ...(source.provider === 'gitlab'
+      ? { 'X-Gitlab-Event': options.event ?? 'Push Hook', 'X-Gitlab-Event-UUID': options.delivery ?? randomUUID() }
+      : {}),
+    ...(source.provider === 'bitbucket'
+      ? { 'X-Event-Key': options.event ?? 'repo:push', 'X-Request-UUID': options.delivery ?? randomUUID() }
+      : {}),
+    ...(source.provider === 'gitea'
+      ? { 'X-Gitea-Event': options.event ?? 'push', 'X-Gitea-Delivery': options.delivery ?? randomUUID() }
+      : {}),
     ...(options.secret === '' ? {} : signBody(source.provider, bytes, options.secret ?? SECRET)),
     ...options.headers,
   };
-  return receiveWebhook({ prisma: test.db.prisma, queue: async () => queue }, { provider: source.provider, sourceId: source.sourceId, headers, body: bytes });
+  return receiveWebhook(
+    { prisma: test.db.prisma, queue: async () => queue },
+    { provider: source.provider, sourceId: source.sourceId, headers, body: bytes },
+  );
 }
 
 const deployments = (appId: string) =>
-  system(test, (tx) => tx.deployment.findMany({ where: { applicationId: appId }, orderBy: { startedAt: 'asc' }, select: { id: true, status: true, commitSha: true, metadata: true } }));
+  system(test, (tx) =>
+    tx.deployment.findMany({
+      where: { applicationId: appId },
+      orderBy: { startedAt: 'asc' },
+      select: { id: true, status: true, commitSha: true, metadata: true },
+    }),
+  );
 const deliveries = (sourceId: string) =>
-  system(test, (tx) => tx.webhookDelivery.findMany({ where: { gitSourceId: sourceId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }));
+  system(test, (tx) =>
+    tx.webhookDelivery.findMany({ where: { gitSourceId: sourceId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+  );
 const expectReply = (response: ReceiverResponse, status: number, outcome?: string) => {
   expect(response.status, response.body.message).toBe(status);
   if (outcome) expect(response.body.outcome).toBe(outcome);
@@ -80,7 +132,10 @@ describe('the webhook receiver refuses what it cannot trust', () => {
     const source = await newSource('github');
     const body = Buffer.from(JSON.stringify(githubPush(sha(1), sha(0))));
     const as = (provider: string, sourceId: string) =>
-      receiveWebhook({ prisma: test.db.prisma, queue: async () => queue }, { provider, sourceId, headers: signBody('github', body, SECRET), body });
+      receiveWebhook(
+        { prisma: test.db.prisma, queue: async () => queue },
+        { provider, sourceId, headers: signBody('github', body, SECRET), body },
+      );
     expectReply(await as('github', randomUUID()), 404);
     expectReply(await as('github', 'not-a-uuid'), 404);
     expectReply(await as('gitlab', source.sourceId), 404);
@@ -99,12 +154,24 @@ describe('the webhook receiver refuses what it cannot trust', () => {
     const cases: [string, Promise<ReceiverResponse>][] = [
       ['no signature', deliver(source, push, { secret: '' })],
       ['wrong secret', deliver(source, push, { secret: 'not-the-secret' })],
-      ['signature of another body', deliver(source, githubPush(sha(3), sha(1)), { headers: { 'X-Hub-Signature-256': signature } })],
-      ['re-serialized JSON', deliver(source, push, { raw: Buffer.from(JSON.stringify(push, null, 2)), headers: { 'X-Hub-Signature-256': signature } })],
+      [
+        'signature of another body',
+        deliver(source, githubPush(sha(3), sha(1)), { headers: { 'X-Hub-Signature-256': signature } }),
+      ],
+      [
+        're-serialized JSON',
+        deliver(source, push, {
+          raw: Buffer.from(JSON.stringify(push, null, 2)),
+          headers: { 'X-Hub-Signature-256': signature },
+        }),
+      ],
       ['another source’s secret', deliver(source, push, { secret: 'the-other-source-secret-0000000000' })],
       ['truncated signature', deliver(source, push, { headers: { 'X-Hub-Signature-256': signature.slice(0, 30) } })],
       ['bare prefix', deliver(source, push, { headers: { 'X-Hub-Signature-256': 'sha256=' } })],
-      ['sha1 form', deliver(source, push, { headers: { 'X-Hub-Signature-256': 'sha1=0123456789012345678901234567890123456789' } })],
+      [
+        'sha1 form',
+        deliver(source, push, { headers: { 'X-Hub-Signature-256': 'sha1=0123456789012345678901234567890123456789' } }),
+      ],
     ];
     for (const [what, response] of cases) {
       const result = await response;
@@ -113,7 +180,11 @@ describe('the webhook receiver refuses what it cannot trust', () => {
     }
     const recorded = await deliveries(source.sourceId);
     expect(recorded).toHaveLength(cases.length);
-    expect(recorded.every((row) => !row.signatureOk && row.outcome === 'rejected' && row.deploymentId === null && row.reason)).toBe(true);
+    expect(
+      recorded.every(
+        (row) => !row.signatureOk && row.outcome === 'rejected' && row.deploymentId === null && row.reason,
+      ),
+    ).toBe(true);
     expect(await deployments(source.appId)).toHaveLength(0);
     expect(await deliveries(other.sourceId)).toHaveLength(0);
   });
@@ -138,7 +209,11 @@ describe('the webhook receiver refuses what it cannot trust', () => {
     const source = await newSource('github');
     expectReply(await deliver(source, null, { raw: Buffer.from('{"ref": "refs/heads/main", ') }), 400, 'rejected');
     expectReply(await deliver(source, githubPush(sha(6), sha(5), { ref: 'refs/heads/main;id' })), 400, 'rejected');
-    expectReply(await deliver(source, githubPush(sha(6), sha(5), { ref: 'refs/heads/--upload-pack=x' })), 400, 'rejected');
+    expectReply(
+      await deliver(source, githubPush(sha(6), sha(5), { ref: 'refs/heads/--upload-pack=x' })),
+      400,
+      'rejected',
+    );
     expect(await deployments(source.appId)).toHaveLength(0);
     const recorded = await deliveries(source.sourceId);
     expect(recorded.map((row) => [row.signatureOk, row.outcome])).toEqual([
@@ -177,7 +252,11 @@ describe('the webhook receiver decides what a delivery does', () => {
     expectReply(first, 202, 'queued');
     let rows = await deployments(source.appId);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ status: 'pending', commitSha: sha(11), metadata: expect.objectContaining({ trigger: 'webhook', commit_message: 'first' }) });
+    expect(rows[0]).toMatchObject({
+      status: 'pending',
+      commitSha: sha(11),
+      metadata: expect.objectContaining({ trigger: 'webhook', commit_message: 'first' }),
+    });
 
     // The same delivery again: nothing changes.
     expectReply(await deliver(source, githubPush(sha(11), sha(10)), { delivery: 'd-11' }), 200, 'duplicate');
@@ -185,10 +264,15 @@ describe('the webhook receiver decides what a delivery does', () => {
     expect(await deliveries(source.sourceId)).toHaveLength(1);
 
     // Newer pushes move the pending deployment forward instead of queueing builds.
-    for (let n = 12; n <= 15; n += 1) expectReply(await deliver(source, githubPush(sha(n), sha(n - 1))), 202, 'coalesced');
+    for (let n = 12; n <= 15; n += 1)
+      expectReply(await deliver(source, githubPush(sha(n), sha(n - 1))), 202, 'coalesced');
     rows = await deployments(source.appId);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ status: 'pending', commitSha: sha(15), metadata: expect.objectContaining({ coalesced: 4 }) });
+    expect(rows[0]).toMatchObject({
+      status: 'pending',
+      commitSha: sha(15),
+      metadata: expect.objectContaining({ coalesced: 4 }),
+    });
 
     // An older commit delivered late (the chain of recorded pushes says so, whatever its timestamp claims).
     const late = await deliver(source, githubPush(sha(13), sha(12), { timestamp: '2030-01-01T00:00:00Z' }));
@@ -199,24 +283,37 @@ describe('the webhook receiver decides what a delivery does', () => {
     expectReply(await deliver(source, githubPush(sha(15), sha(14))), 202, 'duplicate');
 
     // Once the pending one is being built, the next push queues a second deployment (one build at a time).
-    await system(test, (tx) => tx.$executeRaw`UPDATE deployments SET status = 'building' WHERE id = ${rows[0]!.id}::uuid`);
+    await system(
+      test,
+      (tx) => tx.$executeRaw`UPDATE deployments SET status = 'building' WHERE id = ${rows[0]!.id}::uuid`,
+    );
     expectReply(await deliver(source, githubPush(sha(16), sha(15))), 202, 'queued');
     rows = await deployments(source.appId);
     expect(rows.map((row) => [row.status, row.commitSha])).toEqual([
       ['building', sha(15)],
       ['pending', sha(16)],
     ]);
-    const audit = await system(test, (tx) => tx.auditLog.findMany({ where: { resourceId: source.appId, action: 'application.deploy' } }));
+    const audit = await system(test, (tx) =>
+      tx.auditLog.findMany({ where: { resourceId: source.appId, action: 'application.deploy' } }),
+    );
     expect(audit).toHaveLength(2);
     expect(audit[0]!.details).toMatchObject({ kind: 'webhook', provider: 'github' });
   });
 
   it('orders pushes without a chain by their commit time', async () => {
     const source = await newSource('github');
-    expectReply(await deliver(source, githubPush(sha(21), sha(20), { timestamp: '2026-11-28T10:00:05Z' })), 202, 'queued');
+    expectReply(
+      await deliver(source, githubPush(sha(21), sha(20), { timestamp: '2026-11-28T10:00:05Z' })),
+      202,
+      'queued',
+    );
     const older = await deliver(source, githubPush(sha(31), sha(30), { timestamp: '2026-11-28T10:00:01Z' }));
     expectReply(older, 202, 'stale');
-    expectReply(await deliver(source, githubPush(sha(41), sha(40), { timestamp: '2026-11-28T10:00:09Z' })), 202, 'coalesced');
+    expectReply(
+      await deliver(source, githubPush(sha(41), sha(40), { timestamp: '2026-11-28T10:00:09Z' })),
+      202,
+      'coalesced',
+    );
     expect((await deployments(source.appId)).map((row) => row.commitSha)).toEqual([sha(41)]);
   });
 

@@ -4,11 +4,12 @@
 // delivery's record); then the body is parsed. A signed delivery id is processed once (a replay answers 200 and
 // changes nothing). A push to the watched branch queues a deployment of its commit, or moves the one still pending to
 // it (a burst coalesces); a commit older than the newest one already accepted never replaces it (D43).
-import type { DeploymentQueue } from '@/lib/deploy/queue';
 import { asSystem } from '@/lib/db/context';
+import type { DeploymentQueue } from '@/lib/deploy/queue';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { autoDeployOf, decryptField, watchedBranchOf } from '@/lib/git-sources/config';
-import { deliveryId as readDeliveryId, eventName, parseDelivery, type PushEvent } from './events';
+
+import { eventName, parseDelivery, deliveryId as readDeliveryId, type PushEvent } from './events';
 import { isProvider, type Provider, type WebhookHeaders } from './headers';
 import { applyPush } from './ordering';
 import { verifySignature } from './signature';
@@ -36,19 +37,33 @@ export type ReceiverDeps = {
 
 export const NO_SUCH_WEBHOOK = 'No such webhook: copy the URL again from the application’s Source tab.';
 
-const reply = (status: number, ok: boolean, message: string, extra: Partial<ReceiverResponse['body']> = {}): ReceiverResponse => ({
+const reply = (
+  status: number,
+  ok: boolean,
+  message: string,
+  extra: Partial<ReceiverResponse['body']> = {},
+): ReceiverResponse => ({
   status,
   body: { ok, message, ...extra },
 });
 
 /** What a push's record keeps to compare later pushes with and to redeliver it. */
 function pushSummary(push: PushEvent): Record<string, unknown> {
-  return { ref: push.ref, tag: push.tag, before: push.before, message: push.message, author: push.author, timestamp: push.timestamp, deleted: push.deleted };
+  return {
+    ref: push.ref,
+    tag: push.tag,
+    before: push.before,
+    message: push.message,
+    author: push.author,
+    timestamp: push.timestamp,
+    deleted: push.deleted,
+  };
 }
 
 /** Whether a push is for this source at all, or why it is ignored. */
 export function pushIgnored(source: SourceRow, push: PushEvent): string | null {
-  if (push.deleted || !push.commitSha) return `${push.tag ? 'tag' : 'branch'} ${push.tag ?? push.branch ?? push.ref} was deleted: nothing to deploy`;
+  if (push.deleted || !push.commitSha)
+    return `${push.tag ? 'tag' : 'branch'} ${push.tag ?? push.branch ?? push.ref} was deleted: nothing to deploy`;
   if (push.tag) {
     if (!source.config.deploy_tags) return `tag ${push.tag} pushed: tag pushes are ignored unless “Deploy tags” is on`;
   } else {
@@ -66,7 +81,8 @@ export async function receiveWebhook(
   deps: ReceiverDeps,
   input: { provider: string; sourceId: string; headers: WebhookHeaders; body: Uint8Array; source?: SourceRow | null },
 ): Promise<ReceiverResponse> {
-  const source = input.source === undefined ? await loadSource(deps.prisma, input.provider, input.sourceId) : input.source;
+  const source =
+    input.source === undefined ? await loadSource(deps.prisma, input.provider, input.sourceId) : input.source;
   if (!source || !isProvider(input.provider)) return reply(404, false, NO_SUCH_WEBHOOK);
   const provider = input.provider;
   const event = eventName(provider, input.headers) ?? 'unknown';
@@ -79,7 +95,10 @@ export async function receiveWebhook(
     return null;
   });
   if (!secret) {
-    await recordRejected(deps.prisma, { ...base, reason: 'this source has no webhook secret yet: generate one on the Source tab' });
+    await recordRejected(deps.prisma, {
+      ...base,
+      reason: 'this source has no webhook secret yet: generate one on the Source tab',
+    });
     return reply(401, false, 'This webhook has no secret yet: generate one on the application’s Source tab.');
   }
   const check = verifySignature(provider, input.headers, input.body, secret);
@@ -109,12 +128,22 @@ export async function receiveWebhook(
     // Nothing of the delivery was written (its transaction rolled back). It is recorded without its delivery id, so
     // the provider's own retry is not taken for a replay, and it can be redelivered from the Source tab.
     const reason = `could not queue the deployment: ${(error as Error).message}`.slice(0, 1000);
-    await asSystem(deps.prisma, (tx) => insertDelivery(tx, { ...record, deliveryId: null, outcome: 'failed', reason })).catch((recordError: unknown) =>
-      console.error(`[slipway] webhook source ${source.id}: a failed delivery could not be recorded (${reason})`, recordError),
+    await asSystem(deps.prisma, (tx) =>
+      insertDelivery(tx, { ...record, deliveryId: null, outcome: 'failed', reason }),
+    ).catch((recordError: unknown) =>
+      console.error(
+        `[slipway] webhook source ${source.id}: a failed delivery could not be recorded (${reason})`,
+        recordError,
+      ),
     );
-    return reply(500, false, 'The deployment could not be queued; the delivery is recorded and can be redelivered from the Source tab.', {
-      outcome: 'failed',
-    });
+    return reply(
+      500,
+      false,
+      'The deployment could not be queued; the delivery is recorded and can be redelivered from the Source tab.',
+      {
+        outcome: 'failed',
+      },
+    );
   }
 }
 
@@ -147,10 +176,20 @@ async function decideAndRecord(
     } else if (ignored || !queue || !parsed.commitSha) {
       decision = { outcome: 'ignored', reason: ignored ?? 'nothing to deploy' };
     } else {
-      decision = await applyPush(tx, queue, source, { ...parsed, commitSha: parsed.commitSha }, { provider, deliveryId, redelivery: false });
+      decision = await applyPush(
+        tx,
+        queue,
+        source,
+        { ...parsed, commitSha: parsed.commitSha },
+        { provider, deliveryId, redelivery: false },
+      );
     }
     await finishDelivery(tx, id, decision);
-    const message = decision.reason ?? `Deployment of ${parsed.kind === 'push' ? parsed.commitSha?.slice(0, 12) : ''} queued.`;
-    return reply(status, status < 400, message, { outcome: decision.outcome, ...(decision.deploymentId ? { deploymentId: decision.deploymentId } : {}) });
+    const message =
+      decision.reason ?? `Deployment of ${parsed.kind === 'push' ? parsed.commitSha?.slice(0, 12) : ''} queued.`;
+    return reply(status, status < 400, message, {
+      outcome: decision.outcome,
+      ...(decision.deploymentId ? { deploymentId: decision.deploymentId } : {}),
+    });
   });
 }

@@ -1,7 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+
 import { describe, expect, it } from 'vitest';
+
 import { GIT_PROVIDERS } from '@/lib/validation/application';
+
 import { PROVIDERS, signBody, verifySignature, type Provider } from './signature';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
@@ -30,8 +33,12 @@ describe("GitHub's documented test vector (Validating webhook deliveries)", () =
   });
 
   it('refuses it under another secret or for another body', () => {
-    expect(verifySignature('github', { 'X-Hub-Signature-256': header }, body, "It's a secret to everybody").ok).toBe(false);
-    expect(verifySignature('github', { 'X-Hub-Signature-256': header }, Buffer.from('Hello, World?'), secret).ok).toBe(false);
+    expect(verifySignature('github', { 'X-Hub-Signature-256': header }, body, "It's a secret to everybody").ok).toBe(
+      false,
+    );
+    expect(verifySignature('github', { 'X-Hub-Signature-256': header }, Buffer.from('Hello, World?'), secret).ok).toBe(
+      false,
+    );
   });
 });
 
@@ -45,7 +52,9 @@ describe('each provider: a body signed as the provider signs it verifies', () =>
 
   it('reads header names case-insensitively from a record (Node lowercases them)', () => {
     const body = BODIES.github;
-    expect(verifySignature('github', { 'x-hub-signature-256': `sha256=${hex(body, SECRET)}` }, body, SECRET)).toEqual({ ok: true });
+    expect(verifySignature('github', { 'x-hub-signature-256': `sha256=${hex(body, SECRET)}` }, body, SECRET)).toEqual({
+      ok: true,
+    });
   });
 
   it('signs each provider with its own header', () => {
@@ -53,7 +62,10 @@ describe('each provider: a body signed as the provider signs it verifies', () =>
     const digest = hex(body, SECRET);
     expect(signBody('github', body, SECRET)).toEqual({ 'X-Hub-Signature-256': `sha256=${digest}` });
     expect(signBody('bitbucket', body, SECRET)).toEqual({ 'X-Hub-Signature': `sha256=${digest}` });
-    expect(signBody('gitea', body, SECRET)).toEqual({ 'X-Gitea-Signature': digest, 'X-Hub-Signature-256': `sha256=${digest}` });
+    expect(signBody('gitea', body, SECRET)).toEqual({
+      'X-Gitea-Signature': digest,
+      'X-Hub-Signature-256': `sha256=${digest}`,
+    });
     expect(signBody('gitlab', body, SECRET)).toEqual({ 'X-Gitlab-Token': SECRET });
   });
 
@@ -75,24 +87,78 @@ describe.each(HMAC_PROVIDERS)('%s: hostile deliveries are refused with a reason'
   const cases: [label: string, headers: Record<string, string>, body: Buffer, secret: string, reason: RegExp][] = [
     ['no signature header', {}, body, SECRET, new RegExp(`^missing ${header} header`)],
     ['an empty signature header', { [header]: '' }, body, SECRET, new RegExp(`^missing ${header} header`)],
-    ['signed with a wrong secret', { [header]: `sha256=${hex(body, 'wrong')}` }, body, SECRET, /^signature does not match/],
-    ["signed with another application's secret", { [header]: `sha256=${hex(body, OTHER_APP_SECRET)}` }, body, SECRET, /^signature does not match/],
-    ['a valid signature over a different body', { [header]: `sha256=${hex(BODIES.gitea, SECRET)}` }, body, SECRET, /^signature does not match/],
-    ['the JSON re-serialized (whitespace changed)', { [header]: good }, reserialized, SECRET, /^signature does not match/],
-    ['one byte appended to the body', { [header]: good }, Buffer.concat([body, Buffer.from('\n')]), SECRET, /^signature does not match/],
-    ['sha256= alone', { [header]: 'sha256=' }, body, SECRET, /^malformed .* expected sha256= followed by 64 hex digits$/],
+    [
+      'signed with a wrong secret',
+      { [header]: `sha256=${hex(body, 'wrong')}` },
+      body,
+      SECRET,
+      /^signature does not match/,
+    ],
+    [
+      "signed with another application's secret",
+      { [header]: `sha256=${hex(body, OTHER_APP_SECRET)}` },
+      body,
+      SECRET,
+      /^signature does not match/,
+    ],
+    [
+      'a valid signature over a different body',
+      { [header]: `sha256=${hex(BODIES.gitea, SECRET)}` },
+      body,
+      SECRET,
+      /^signature does not match/,
+    ],
+    [
+      'the JSON re-serialized (whitespace changed)',
+      { [header]: good },
+      reserialized,
+      SECRET,
+      /^signature does not match/,
+    ],
+    [
+      'one byte appended to the body',
+      { [header]: good },
+      Buffer.concat([body, Buffer.from('\n')]),
+      SECRET,
+      /^signature does not match/,
+    ],
+    [
+      'sha256= alone',
+      { [header]: 'sha256=' },
+      body,
+      SECRET,
+      /^malformed .* expected sha256= followed by 64 hex digits$/,
+    ],
     ['truncated to 63 hex digits', { [header]: good.slice(0, -1) }, body, SECRET, /^malformed /],
     ['truncated to 8 hex digits', { [header]: good.slice(0, 15) }, body, SECRET, /^malformed /],
     ['65 hex digits', { [header]: `${good}0` }, body, SECRET, /^malformed /],
-    ['a sha1= signature', { [header]: `sha1=${createHmac('sha1', SECRET).update(body).digest('hex')}` }, body, SECRET, /signed with sha1, which is not accepted/],
-    ['a sha512= signature', { [header]: `sha512=${createHmac('sha512', SECRET).update(body).digest('hex')}` }, body, SECRET, /signed with sha512/],
+    [
+      'a sha1= signature',
+      { [header]: `sha1=${createHmac('sha1', SECRET).update(body).digest('hex')}` },
+      body,
+      SECRET,
+      /signed with sha1, which is not accepted/,
+    ],
+    [
+      'a sha512= signature',
+      { [header]: `sha512=${createHmac('sha512', SECRET).update(body).digest('hex')}` },
+      body,
+      SECRET,
+      /signed with sha512/,
+    ],
     ['the bare hex without sha256=', { [header]: hex(body, SECRET) }, body, SECRET, /^malformed /],
     ['non-hex digits', { [header]: `sha256=${'g'.repeat(64)}` }, body, SECRET, /^malformed /],
     ['an uppercase SHA256= prefix', { [header]: good.replace('sha256', 'SHA256') }, body, SECRET, /^malformed /],
     ['a space after sha256=', { [header]: good.replace('=', '= ') }, body, SECRET, /^malformed /],
     ['a space before =', { [header]: good.replace('=', ' =') }, body, SECRET, /^malformed /],
     ['two signatures joined (header sent twice)', { [header]: `${good}, ${good}` }, body, SECRET, /^malformed /],
-    ['base64 instead of hex', { [header]: `sha256=${createHmac('sha256', SECRET).update(body).digest('base64')}` }, body, SECRET, /^malformed /],
+    [
+      'base64 instead of hex',
+      { [header]: `sha256=${createHmac('sha256', SECRET).update(body).digest('base64')}` },
+      body,
+      SECRET,
+      /^malformed /,
+    ],
     ['an empty application secret', { [header]: `sha256=${hex(body, '')}` }, body, '', /no webhook secret/],
   ];
   it.each(cases)('%s', (_label, headers, sentBody, secret, reason) => {
@@ -102,7 +168,9 @@ describe.each(HMAC_PROVIDERS)('%s: hostile deliveries are refused with a reason'
   });
 
   it('accepts uppercase hex digits and optional whitespace around the value', () => {
-    expect(verifySignature(provider, { [header]: `sha256=${hex(body, SECRET).toUpperCase()}` }, body, SECRET)).toEqual({ ok: true });
+    expect(verifySignature(provider, { [header]: `sha256=${hex(body, SECRET).toUpperCase()}` }, body, SECRET)).toEqual({
+      ok: true,
+    });
     expect(verifySignature(provider, { [header]: ` ${good}\t` }, body, SECRET)).toEqual({ ok: true });
     expect(verifySignature(provider, new Headers({ [header]: `  ${good}  ` }), body, SECRET)).toEqual({ ok: true });
   });
@@ -113,7 +181,10 @@ describe('github: only the SHA-256 header counts', () => {
   it('refuses a delivery that carries only the SHA-1 X-Hub-Signature, and says so', () => {
     const sha1 = `sha1=${createHmac('sha1', SECRET).update(body).digest('hex')}`;
     const result = verifySignature('github', { 'X-Hub-Signature': sha1 }, body, SECRET);
-    expect(result).toEqual({ ok: false, reason: expect.stringContaining('SHA-1 X-Hub-Signature header alone is not accepted') });
+    expect(result).toEqual({
+      ok: false,
+      reason: expect.stringContaining('SHA-1 X-Hub-Signature header alone is not accepted'),
+    });
   });
 
   it("refuses Bitbucket's header at the GitHub endpoint and GitHub's at the Bitbucket endpoint", () => {
@@ -128,13 +199,33 @@ describe('gitea: X-Gitea-Signature first, X-Hub-Signature-256 as the fallback', 
   const cases: [label: string, headers: Record<string, string>, expected: RegExp | 'ok'][] = [
     ['X-Gitea-Signature alone', { 'X-Gitea-Signature': digest }, 'ok'],
     ['X-Hub-Signature-256 alone (sha256= form)', { 'X-Hub-Signature-256': `sha256=${digest}` }, 'ok'],
-    ['a bad X-Gitea-Signature is not rescued by a good X-Hub-Signature-256', { 'X-Gitea-Signature': hex(body, 'wrong'), 'X-Hub-Signature-256': `sha256=${digest}` }, /^signature does not match/],
-    ['no signature headers', {}, /^missing X-Gitea-Signature header \(Gitea signs only when the webhook has a secret\)/],
-    ['the empty headers Gitea sends for a webhook without a secret', { 'X-Gitea-Signature': '', 'X-Hub-Signature-256': 'sha256=' }, /^missing X-Gitea-Signature/],
-    ['sha256= prefix in X-Gitea-Signature', { 'X-Gitea-Signature': `sha256=${digest}` }, /^malformed X-Gitea-Signature signature: expected 64 hex digits$/],
+    [
+      'a bad X-Gitea-Signature is not rescued by a good X-Hub-Signature-256',
+      { 'X-Gitea-Signature': hex(body, 'wrong'), 'X-Hub-Signature-256': `sha256=${digest}` },
+      /^signature does not match/,
+    ],
+    [
+      'no signature headers',
+      {},
+      /^missing X-Gitea-Signature header \(Gitea signs only when the webhook has a secret\)/,
+    ],
+    [
+      'the empty headers Gitea sends for a webhook without a secret',
+      { 'X-Gitea-Signature': '', 'X-Hub-Signature-256': 'sha256=' },
+      /^missing X-Gitea-Signature/,
+    ],
+    [
+      'sha256= prefix in X-Gitea-Signature',
+      { 'X-Gitea-Signature': `sha256=${digest}` },
+      /^malformed X-Gitea-Signature signature: expected 64 hex digits$/,
+    ],
     ['truncated X-Gitea-Signature', { 'X-Gitea-Signature': digest.slice(0, 40) }, /^malformed X-Gitea-Signature/],
     ['signed with a wrong secret', { 'X-Gitea-Signature': hex(body, OTHER_APP_SECRET) }, /^signature does not match/],
-    ['a sha1= fallback', { 'X-Hub-Signature-256': `sha1=${createHmac('sha1', SECRET).update(body).digest('hex')}` }, /signed with sha1/],
+    [
+      'a sha1= fallback',
+      { 'X-Hub-Signature-256': `sha1=${createHmac('sha1', SECRET).update(body).digest('hex')}` },
+      /signed with sha1/,
+    ],
   ];
   it.each(cases)('%s', (_label, headers, expected) => {
     const result = verifySignature('gitea', headers, body, SECRET);
@@ -149,11 +240,26 @@ describe('gitlab: the shared token, compared in constant time', () => {
     ['the right token', { 'X-Gitlab-Token': SECRET }, SECRET, 'ok'],
     ['no token header', {}, SECRET, /^missing X-Gitlab-Token header/],
     ["another application's token", { 'X-Gitlab-Token': OTHER_APP_SECRET }, SECRET, /^X-Gitlab-Token does not match/],
-    ['a prefix of the token (different length, no throw)', { 'X-Gitlab-Token': SECRET.slice(0, 5) }, SECRET, /^X-Gitlab-Token does not match/],
-    ['the token with a character appended', { 'X-Gitlab-Token': `${SECRET}x` }, SECRET, /^X-Gitlab-Token does not match/],
+    [
+      'a prefix of the token (different length, no throw)',
+      { 'X-Gitlab-Token': SECRET.slice(0, 5) },
+      SECRET,
+      /^X-Gitlab-Token does not match/,
+    ],
+    [
+      'the token with a character appended',
+      { 'X-Gitlab-Token': `${SECRET}x` },
+      SECRET,
+      /^X-Gitlab-Token does not match/,
+    ],
     ['a 10 KB token', { 'X-Gitlab-Token': 'a'.repeat(10_240) }, SECRET, /^X-Gitlab-Token does not match/],
     ['the token in another case', { 'X-Gitlab-Token': SECRET.toUpperCase() }, SECRET, /^X-Gitlab-Token does not match/],
-    ['an HMAC instead of the token', { 'X-Hub-Signature-256': `sha256=${hex(body, SECRET)}` }, SECRET, /^missing X-Gitlab-Token/],
+    [
+      'an HMAC instead of the token',
+      { 'X-Hub-Signature-256': `sha256=${hex(body, SECRET)}` },
+      SECRET,
+      /^missing X-Gitlab-Token/,
+    ],
     ['an empty token against an empty secret', { 'X-Gitlab-Token': '' }, '', /no webhook secret/],
   ];
   it.each(cases)('%s', (_label, headers, secret, expected) => {
@@ -163,13 +269,23 @@ describe('gitlab: the shared token, compared in constant time', () => {
   });
 
   it('does not depend on the body (GitLab does not sign it)', () => {
-    expect(verifySignature('gitlab', { 'X-Gitlab-Token': SECRET }, Buffer.from('anything'), SECRET)).toEqual({ ok: true });
+    expect(verifySignature('gitlab', { 'X-Gitlab-Token': SECRET }, Buffer.from('anything'), SECRET)).toEqual({
+      ok: true,
+    });
   });
 });
 
 describe('reasons', () => {
   it('never contain the secret or what was sent in the authentication header', () => {
-    const sent = ['sha256=', `sha256=${SECRET}`, SECRET, `${SECRET}x`, `sha1=${SECRET}`, `sha256=${'0'.repeat(64)}`, `md5=${SECRET}`];
+    const sent = [
+      'sha256=',
+      `sha256=${SECRET}`,
+      SECRET,
+      `${SECRET}x`,
+      `sha1=${SECRET}`,
+      `sha256=${'0'.repeat(64)}`,
+      `md5=${SECRET}`,
+    ];
     for (const provider of PROVIDERS) {
       for (const value of sent) {
         for (const name of ['X-Hub-Signature-256', 'X-Hub-Signature', 'X-Gitea-Signature', 'X-Gitlab-Token']) {
@@ -183,6 +299,9 @@ describe('reasons', () => {
   });
 
   it('refuses a provider it does not know instead of throwing', () => {
-    expect(verifySignature('svn' as Provider, {}, BODIES.github, SECRET)).toEqual({ ok: false, reason: expect.stringContaining('unknown git provider') });
+    expect(verifySignature('svn' as Provider, {}, BODIES.github, SECRET)).toEqual({
+      ok: false,
+      reason: expect.stringContaining('unknown git provider'),
+    });
   });
 });

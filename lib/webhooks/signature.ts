@@ -3,6 +3,7 @@
 // length go to timingSafeEqual, so neither the secret nor how much of a guess was right leaks through timing.
 // Reasons say what to fix and never repeat the secret or the header's value.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
 import { isProvider, PROVIDER_LABELS, readHeader, type Provider, type WebhookHeaders } from './headers';
 
 export { PROVIDERS, isProvider, type Provider, type WebhookHeaders } from './headers';
@@ -26,7 +27,8 @@ function digestMatches(expected: Buffer, givenHex: string): boolean {
 function prefixedDigest(header: string, value: string): { hex: string } | { reason: string } {
   // Only a known algorithm name is repeated back; anything else in the header is never echoed.
   const algorithm = /^(sha1|sha224|sha384|sha512|md5)=/i.exec(value)?.[1];
-  if (algorithm !== undefined) return { reason: `${header} is signed with ${algorithm.toLowerCase()}, which is not accepted: ${PREFIXED_RULE}` };
+  if (algorithm !== undefined)
+    return { reason: `${header} is signed with ${algorithm.toLowerCase()}, which is not accepted: ${PREFIXED_RULE}` };
   const hex = value.startsWith('sha256=') ? value.slice('sha256='.length) : '';
   if (!HEX_64.test(hex)) return { reason: `malformed ${header} signature: ${PREFIXED_RULE}` };
   return { hex };
@@ -40,10 +42,18 @@ function mismatch(provider: Provider): SignatureCheck {
 }
 
 function missing(provider: Provider, header: string, extra = ''): SignatureCheck {
-  return fail(`missing ${header} header${extra}: give the ${PROVIDER_LABELS[provider]} webhook the secret Slipway shows for this application`);
+  return fail(
+    `missing ${header} header${extra}: give the ${PROVIDER_LABELS[provider]} webhook the secret Slipway shows for this application`,
+  );
 }
 
-function verifyPrefixed(provider: Provider, header: string, value: string, body: Uint8Array, secret: string): SignatureCheck {
+function verifyPrefixed(
+  provider: Provider,
+  header: string,
+  value: string,
+  body: Uint8Array,
+  secret: string,
+): SignatureCheck {
   const parsed = prefixedDigest(header, value);
   if ('reason' in parsed) return fail(parsed.reason);
   return digestMatches(hmacSha256(body, secret), parsed.hex) ? { ok: true } : mismatch(provider);
@@ -53,16 +63,26 @@ function verifyPrefixed(provider: Provider, header: string, value: string, body:
  * Checks a delivery's signature (GitHub, Bitbucket, Gitea: HMAC-SHA256 of the body) or token (GitLab) against the
  * application's webhook secret. `body` must be the bytes as received.
  */
-export function verifySignature(provider: Provider, headers: WebhookHeaders, body: Uint8Array, secret: string): SignatureCheck {
+export function verifySignature(
+  provider: Provider,
+  headers: WebhookHeaders,
+  body: Uint8Array,
+  secret: string,
+): SignatureCheck {
   if (!isProvider(provider)) return fail('unknown git provider: use github, gitlab, bitbucket or gitea');
   // Anyone can compute an HMAC under an empty key.
-  if (secret === '') return fail('this application has no webhook secret: generate one in Slipway and set it on the webhook');
+  if (secret === '')
+    return fail('this application has no webhook secret: generate one in Slipway and set it on the webhook');
   switch (provider) {
     case 'github': {
       const value = readHeader(headers, 'X-Hub-Signature-256');
       if (value === undefined) {
         const sha1Only = readHeader(headers, 'X-Hub-Signature') !== undefined;
-        return missing(provider, 'X-Hub-Signature-256', sha1Only ? ' (the SHA-1 X-Hub-Signature header alone is not accepted)' : '');
+        return missing(
+          provider,
+          'X-Hub-Signature-256',
+          sha1Only ? ' (the SHA-1 X-Hub-Signature header alone is not accepted)' : '',
+        );
       }
       return verifyPrefixed(provider, 'X-Hub-Signature-256', value, body, secret);
     }
@@ -77,7 +97,8 @@ export function verifySignature(provider: Provider, headers: WebhookHeaders, bod
       const value = readHeader(headers, 'X-Gitea-Signature');
       if (value === undefined) {
         const hub = readHeader(headers, 'X-Hub-Signature-256');
-        if (hub === undefined || hub === 'sha256=') return missing(provider, 'X-Gitea-Signature', ' (Gitea signs only when the webhook has a secret)');
+        if (hub === undefined || hub === 'sha256=')
+          return missing(provider, 'X-Gitea-Signature', ' (Gitea signs only when the webhook has a secret)');
         return verifyPrefixed(provider, 'X-Hub-Signature-256', hub, body, secret);
       }
       if (!HEX_64.test(value)) return fail('malformed X-Gitea-Signature signature: expected 64 hex digits');
@@ -88,7 +109,9 @@ export function verifySignature(provider: Provider, headers: WebhookHeaders, bod
       const token = readHeader(headers, 'X-Gitlab-Token');
       if (token === undefined) return missing(provider, 'X-Gitlab-Token');
       if (timingSafeEqual(sha256(token), sha256(secret))) return { ok: true };
-      return fail("X-Gitlab-Token does not match: set the GitLab webhook's secret token to this application's webhook secret");
+      return fail(
+        "X-Gitlab-Token does not match: set the GitLab webhook's secret token to this application's webhook secret",
+      );
     }
   }
 }

@@ -5,6 +5,7 @@ import { asSystem, type Tx } from '@/lib/db/context';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { readWebhookConfig, type WebhookConfig } from '@/lib/git-sources/config';
 import { isUuid } from '@/lib/validation/ids';
+
 import { isProvider, type Provider } from './headers';
 
 export type Outcome = 'queued' | 'coalesced' | 'ignored' | 'stale' | 'duplicate' | 'rejected' | 'failed';
@@ -27,7 +28,14 @@ export async function loadSource(prisma: PrismaClient, provider: string, sourceI
   const row = await asSystem(prisma, (tx) =>
     tx.gitSource.findUnique({
       where: { id: sourceId },
-      select: { id: true, applicationId: true, provider: true, branch: true, webhookConfig: true, application: { select: { type: true, deletedAt: true } } },
+      select: {
+        id: true,
+        applicationId: true,
+        provider: true,
+        branch: true,
+        webhookConfig: true,
+        application: { select: { type: true, deletedAt: true } },
+      },
     }),
   );
   if (!row || row.provider !== provider) return null;
@@ -82,6 +90,9 @@ export async function finishDelivery(tx: Tx, id: string, decision: Decision): Pr
 }
 
 /** Records a delivery that was refused before its body could be trusted (its own short transaction). */
-export function recordRejected(prisma: PrismaClient, record: Omit<DeliveryRecord, 'signatureOk' | 'outcome'>): Promise<unknown> {
+export function recordRejected(
+  prisma: PrismaClient,
+  record: Omit<DeliveryRecord, 'signatureOk' | 'outcome'>,
+): Promise<unknown> {
   return asSystem(prisma, (tx) => insertDelivery(tx, { ...record, signatureOk: false, outcome: 'rejected' }));
 }

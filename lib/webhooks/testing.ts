@@ -2,8 +2,9 @@
 // the event and a unique delivery id in the headers), for a commit the caller just made. Shared by the integration
 // test, the e2e spec and bench/webhook-ingest.ts, so all three post the same thing a real repository would.
 import { randomUUID } from 'node:crypto';
-import pushFixture from './fixtures/github-push.json';
+
 import pingFixture from './fixtures/github-ping.json';
+import pushFixture from './fixtures/github-push.json';
 import { signBody } from './signature';
 
 export const ZERO_SHA = '0'.repeat(40);

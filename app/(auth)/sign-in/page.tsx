@@ -1,14 +1,20 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
+
 import { getCurrentUser } from '@/lib/auth/session';
 import { needsSetup } from '@/lib/auth/setup';
 import { getDb } from '@/lib/db';
+
 import { SignInForm } from './sign-in-form';
 
 export const metadata: Metadata = { title: 'Sign in' };
 export const dynamic = 'force-dynamic';
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   if (await needsSetup(await getDb())) redirect('/setup');
   if (await getCurrentUser()) redirect('/');
   const params = await searchParams;

@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
+
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { signInWithPassword } from '@/lib/auth/client';
@@ -19,9 +20,10 @@ export function SignInForm({ notice }: { notice?: string }) {
     const form = new FormData(event.currentTarget);
     setPending(true);
     setError(null);
-    const failure = await signInWithPassword(String(form.get('identifier') ?? ''), String(form.get('password') ?? '')).catch(
-      () => 'CredentialsSignin',
-    );
+    const failure = await signInWithPassword(
+      String(form.get('identifier') ?? ''),
+      String(form.get('password') ?? ''),
+    ).catch(() => 'CredentialsSignin');
     setPending(false);
     if (failure === null) {
       router.replace('/');
@@ -35,7 +37,10 @@ export function SignInForm({ notice }: { notice?: string }) {
     <form onSubmit={submit} className="space-y-4">
       {notice && !error && <p className="rounded-md border border-border bg-subtle p-3 text-sm">{notice}</p>}
       {error && (
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+        <p
+          role="alert"
+          className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
+        >
           {error}
         </p>
       )}

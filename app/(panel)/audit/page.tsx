@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { z } from 'zod';
+
 import { Button, buttonClasses } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { DateTime } from '@/components/ui/date-time';
@@ -36,14 +37,13 @@ const withoutCursor = (filters: Filters): Filters => ({ ...filters, cursor: unde
 // The page answers "not found" rather than "forbidden" (it does not confirm what exists), and says why in the log.
 async function recordDenied(user: SessionUser) {
   const ctx = { actor: user, meta: await getRequestMeta() };
-  await recordRefusal(await getDb(), deniedEntry(ctx, { action: 'audit.read', resourceType: 'user', resourceId: user.id, details: { path: '/audit' } }));
+  await recordRefusal(
+    await getDb(),
+    deniedEntry(ctx, { action: 'audit.read', resourceType: 'user', resourceId: user.id, details: { path: '/audit' } }),
+  );
 }
 
-export default async function AuditPage({
-  searchParams,
-}: {
-  searchParams: Promise<SearchParams>;
-}) {
+export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const user = await requireUser();
   if (!can(user, 'audit.read', { type: 'platform' })) {
     await recordDenied(user);
@@ -73,7 +73,11 @@ export default async function AuditPage({
         <p role="alert" className="text-sm text-red-700 dark:text-red-400">
           {linkError}{' '}
           <Link
-            href={auditHref({ ...filters, cursor: errors.cursor ? undefined : filters.cursor, limit: errors.limit ? undefined : filters.limit })}
+            href={auditHref({
+              ...filters,
+              cursor: errors.cursor ? undefined : filters.cursor,
+              limit: errors.limit ? undefined : filters.limit,
+            })}
             className="font-medium underline"
           >
             Newest entries
@@ -86,7 +90,19 @@ export default async function AuditPage({
   );
 }
 
-function Field({ id, label, error, className, children }: { id: string; label: string; error?: string; className: string; children: ReactNode }) {
+function Field({
+  id,
+  label,
+  error,
+  className,
+  children,
+}: {
+  id: string;
+  label: string;
+  error?: string;
+  className: string;
+  children: ReactNode;
+}) {
   return (
     <div className={`flex w-full flex-col gap-1 ${className}`}>
       <label htmlFor={id} className="text-xs font-medium text-muted">
@@ -108,12 +124,34 @@ function FilterForm({ filters, errors }: { filters: Filters; errors: FieldErrors
     errors[field] ? { 'aria-invalid': true, 'aria-describedby': `${field}-error` } : {};
   const text = { autoCapitalize: 'none', autoComplete: 'off', spellCheck: false } as const;
   return (
-    <form action="/audit" method="get" role="search" aria-label="Filter the audit log" className="flex flex-wrap items-start gap-3">
+    <form
+      action="/audit"
+      method="get"
+      role="search"
+      aria-label="Filter the audit log"
+      className="flex flex-wrap items-start gap-3"
+    >
       <Field id="user" label="User" error={errors.user?.[0]} className="sm:w-40">
-        <Input id="user" name="user" defaultValue={filters.user} maxLength={50} placeholder="username" {...text} {...invalid('user')} />
+        <Input
+          id="user"
+          name="user"
+          defaultValue={filters.user}
+          maxLength={50}
+          placeholder="username"
+          {...text}
+          {...invalid('user')}
+        />
       </Field>
       <Field id="action" label="Action" error={errors.action?.[0]} className="sm:w-48">
-        <Input id="action" name="action" defaultValue={filters.action} maxLength={101} placeholder="user.* or project.create" {...text} {...invalid('action')} />
+        <Input
+          id="action"
+          name="action"
+          defaultValue={filters.action}
+          maxLength={101}
+          placeholder="user.* or project.create"
+          {...text}
+          {...invalid('action')}
+        />
       </Field>
       <Field id="resourceType" label="Resource" error={errors.resourceType?.[0]} className="sm:w-36">
         <select
@@ -132,7 +170,15 @@ function FilterForm({ filters, errors }: { filters: Filters; errors: FieldErrors
         </select>
       </Field>
       <Field id="resourceId" label="Resource id" error={errors.resourceId?.[0]} className="sm:w-80">
-        <Input id="resourceId" name="resourceId" defaultValue={filters.resourceId} maxLength={36} placeholder="uuid" {...text} {...invalid('resourceId')} />
+        <Input
+          id="resourceId"
+          name="resourceId"
+          defaultValue={filters.resourceId}
+          maxLength={36}
+          placeholder="uuid"
+          {...text}
+          {...invalid('resourceId')}
+        />
       </Field>
       <Field id="from" label="From" error={errors.from?.[0]} className="sm:w-40">
         <Input id="from" name="from" type="date" defaultValue={filters.from} {...invalid('from')} />
@@ -183,7 +229,9 @@ function Results({ page, filters }: { page: AuditLogPage; filters: Filters }) {
         </EmptyState>
       );
     }
-    return <EmptyState title="No audit entries yet">Changes, sign-ins and refused requests will be listed here.</EmptyState>;
+    return (
+      <EmptyState title="No audit entries yet">Changes, sign-ins and refused requests will be listed here.</EmptyState>
+    );
   }
 
   return (
@@ -267,7 +315,10 @@ function AuditRow({ item, filters }: { item: AuditLogItem; filters: Filters }) {
         {item.userAgent ? shorten(item.userAgent, 40) : '—'}
       </td>
       <td className="px-3 py-2">
-        <code className="line-clamp-2 max-w-sm font-mono text-xs break-all" title={details.length > 120 ? details : undefined}>
+        <code
+          className="line-clamp-2 max-w-sm font-mono text-xs break-all"
+          title={details.length > 120 ? details : undefined}
+        >
           {details === '{}' ? '' : shorten(details, 240)}
         </code>
       </td>

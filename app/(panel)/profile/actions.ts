@@ -5,6 +5,7 @@
 // around it.
 import { cookies } from 'next/headers';
 import { z } from 'zod';
+
 import { formAction } from '@/lib/actions/form-action';
 import { changePassword, signOutEverywhere, updatePreferences } from '@/lib/users/mutations';
 import { preferencesFormSchema } from '@/lib/validation/preferences';

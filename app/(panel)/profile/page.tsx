@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import type { ComponentProps } from 'react';
+
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { DateTime } from '@/components/ui/date-time';
@@ -9,6 +10,7 @@ import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { getOwnAccount } from '@/lib/users/queries';
 import { readPreferences } from '@/lib/validation/preferences';
+
 import { PasswordForm } from './_components/password-form';
 import { PreferencesForm } from './_components/preferences-form';
 import { SignOutEverywhereForm } from './_components/sign-out-everywhere-form';
@@ -67,7 +69,11 @@ export default async function ProfilePage() {
         )}
       </CardSection>
 
-      <CardSection id="preferences-title" title="Preferences" description="Saved with your account, so they follow you to other browsers.">
+      <CardSection
+        id="preferences-title"
+        title="Preferences"
+        description="Saved with your account, so they follow you to other browsers."
+      >
         <PreferencesForm initial={readPreferences(user.preferences)} />
       </CardSection>
 

@@ -4,7 +4,16 @@
 // team row and writes its audit row in the same transaction; teamErrorFrom turns the database's refusals (the last
 // owner, a taken name) into messages. The steps around it are formAction's.
 import { formAction } from '@/lib/actions/form-action';
-import { addMember, changeMemberRole, createTeam, deleteTeam, leaveTeam, removeMember, teamErrorFrom, updateTeam } from '@/lib/teams/mutations';
+import {
+  addMember,
+  changeMemberRole,
+  createTeam,
+  deleteTeam,
+  leaveTeam,
+  removeMember,
+  teamErrorFrom,
+  updateTeam,
+} from '@/lib/teams/mutations';
 import {
   addMemberSchema,
   changeMemberRoleSchema,

@@ -1,15 +1,17 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
-import { DataTable } from '@/components/ui/table';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Section } from '@/components/ui/section';
+import { DataTable } from '@/components/ui/table';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { listMyTeams, type TeamSummary } from '@/lib/teams/queries';
+
 import { CreateTeamForm } from './_components/team-forms';
 
 export const dynamic = 'force-dynamic';
@@ -59,7 +61,9 @@ export default async function TeamsPage() {
 
 function TeamTable({ teams }: { teams: TeamSummary[] }) {
   return (
-    <DataTable headings={['Team', 'Your role', { label: 'Members', align: 'right' }, { label: 'Projects', align: 'right' }]}>
+    <DataTable
+      headings={['Team', 'Your role', { label: 'Members', align: 'right' }, { label: 'Projects', align: 'right' }]}
+    >
       {teams.map((team) => (
         <tr key={team.id} className="align-top hover:bg-subtle/40">
           <th scope="row" className="min-w-48 px-4 py-3 font-normal">

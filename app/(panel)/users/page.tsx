@@ -1,15 +1,17 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { Pager } from '@/components/ui/pager';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
+
+import { RoleSelect } from '@/components/role-select';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Button, buttonClasses } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { DateTime } from '@/components/ui/date-time';
-import { DataTable } from '@/components/ui/table';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Input } from '@/components/ui/input';
+import { Pager } from '@/components/ui/pager';
+import { DataTable } from '@/components/ui/table';
 import { ASSIGNABLE_ROLES, can, PLATFORM_ROLES, type PlatformRole } from '@/lib/auth/permissions';
 import { requireUser, type SessionUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
@@ -19,10 +21,10 @@ import { getRequestMeta } from '@/lib/http/request-meta';
 import { filtersFrom, hrefWith, type SearchParams } from '@/lib/http/search-params';
 import { listUsers, type UserListItem, type UserListPage } from '@/lib/users/queries';
 import { userListFiltersSchema } from '@/lib/validation/user';
+
 import { CreateUserForm } from './_components/create-user-form';
-import { RoleSelect } from '@/components/role-select';
-import { DisableForm, RoleForm, SignOutUserForm } from './_components/user-row-actions';
 import { PLATFORM_ROLE_LABELS } from './_components/role-labels';
+import { DisableForm, RoleForm, SignOutUserForm } from './_components/user-row-actions';
 
 export const dynamic = 'force-dynamic';
 
@@ -32,13 +34,14 @@ type Filters = { q?: string; role?: string; after?: string };
 
 const usersHref = ({ q, role, after }: Filters) => hrefWith('/users', { q, role, after });
 
-const ROLE_TONES: Record<PlatformRole, BadgeTone> = { super_admin: 'violet', admin: 'blue', developer: 'neutral', viewer: 'muted' };
+const ROLE_TONES: Record<PlatformRole, BadgeTone> = {
+  super_admin: 'violet',
+  admin: 'blue',
+  developer: 'neutral',
+  viewer: 'muted',
+};
 
-export default async function UsersPage({
-  searchParams,
-}: {
-  searchParams: Promise<SearchParams>;
-}) {
+export default async function UsersPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const user = await requireUser();
   const params = await searchParams;
   const filters: Filters = filtersFrom(params, ['q', 'role', 'after']);
@@ -79,12 +82,26 @@ export default async function UsersPage({
         </Card>
       )}
 
-      <form action="/users" method="get" role="search" aria-label="Filter users" className="flex flex-wrap items-start gap-3">
+      <form
+        action="/users"
+        method="get"
+        role="search"
+        aria-label="Filter users"
+        className="flex flex-wrap items-start gap-3"
+      >
         <div className="flex w-full flex-col gap-1 sm:w-72">
           <label htmlFor="q" className="text-xs font-medium text-muted">
             Username or email contains
           </label>
-          <Input id="q" name="q" type="search" defaultValue={filters.q} maxLength={100} aria-invalid={errors.q ? true : undefined} aria-describedby={errors.q ? 'q-error' : undefined} />
+          <Input
+            id="q"
+            name="q"
+            type="search"
+            defaultValue={filters.q}
+            maxLength={100}
+            aria-invalid={errors.q ? true : undefined}
+            aria-describedby={errors.q ? 'q-error' : undefined}
+          />
           {errors.q && (
             <p id="q-error" className="text-xs text-red-700 dark:text-red-400">
               {errors.q[0]}
@@ -95,7 +112,16 @@ export default async function UsersPage({
           <label htmlFor="role" className="text-xs font-medium text-muted">
             Role
           </label>
-          <RoleSelect id="role" name="role" roles={PLATFORM_ROLES} labels={PLATFORM_ROLE_LABELS} anyLabel="Any role" defaultValue={filters.role ?? ''} aria-invalid={errors.role ? true : undefined} aria-describedby={errors.role ? 'role-filter-error' : undefined} />
+          <RoleSelect
+            id="role"
+            name="role"
+            roles={PLATFORM_ROLES}
+            labels={PLATFORM_ROLE_LABELS}
+            anyLabel="Any role"
+            defaultValue={filters.role ?? ''}
+            aria-invalid={errors.role ? true : undefined}
+            aria-describedby={errors.role ? 'role-filter-error' : undefined}
+          />
           {errors.role && (
             <p id="role-filter-error" className="text-xs text-red-700 dark:text-red-400">
               {errors.role[0]}
@@ -145,7 +171,15 @@ export default async function UsersPage({
   );
 }
 
-function UserRow({ item, actor, assignable }: { item: UserListItem; actor: SessionUser; assignable: readonly PlatformRole[] }) {
+function UserRow({
+  item,
+  actor,
+  assignable,
+}: {
+  item: UserListItem;
+  actor: SessionUser;
+  assignable: readonly PlatformRole[];
+}) {
   const target = { id: item.id, username: item.username, role: item.role };
   const resource = { type: 'user' as const, id: item.id, role: item.role };
   const self = item.id === actor.id;
@@ -162,14 +196,20 @@ function UserRow({ item, actor, assignable }: { item: UserListItem; actor: Sessi
         <div className="text-xs text-muted">{item.email}</div>
       </td>
       <td className="px-4 py-3">
-        {mayChangeRole ? <RoleForm user={target} roles={assignable} /> : <Badge tone={ROLE_TONES[item.role]}>{PLATFORM_ROLE_LABELS[item.role]}</Badge>}
+        {mayChangeRole ? (
+          <RoleForm user={target} roles={assignable} />
+        ) : (
+          <Badge tone={ROLE_TONES[item.role]}>{PLATFORM_ROLE_LABELS[item.role]}</Badge>
+        )}
       </td>
       <td className="px-4 py-3">
         <div className="flex flex-wrap gap-1">
           {item.disabledAt ? <Badge tone="red">Disabled</Badge> : <Badge tone="green">Active</Badge>}
           {item.authProvider !== 'password' && <Badge tone="muted">{item.authProvider}</Badge>}
         </div>
-        <div className="mt-1 text-xs text-muted">Since <DateTime value={item.createdAt} /></div>
+        <div className="mt-1 text-xs text-muted">
+          Since <DateTime value={item.createdAt} />
+        </div>
       </td>
       <td className="px-4 py-3">
         {mayDisable || maySignOut ? (
@@ -178,7 +218,9 @@ function UserRow({ item, actor, assignable }: { item: UserListItem; actor: Sessi
             {maySignOut && <SignOutUserForm user={target} />}
           </div>
         ) : (
-          <span className="text-xs text-muted">{self ? 'Change your own account on your profile.' : 'Only a super admin can change this account.'}</span>
+          <span className="text-xs text-muted">
+            {self ? 'Change your own account on your profile.' : 'Only a super admin can change this account.'}
+          </span>
         )}
       </td>
     </tr>

@@ -41,7 +41,11 @@ export async function GET() {
     // Details go to the server log only: they can name hosts and users.
     console.error(`[slipway] health check failed: ${(error as Error).message}`);
     return Response.json(
-      { status: 'error', version: pkg.version, database: { reachable: false, mode: env().DATABASE_URL ? 'external' : 'embedded' } },
+      {
+        status: 'error',
+        version: pkg.version,
+        database: { reachable: false, mode: env().DATABASE_URL ? 'external' : 'embedded' },
+      },
       { status: 503, headers: { 'cache-control': 'no-store' } },
     );
   }

@@ -1,10 +1,11 @@
 // Rows, a queue and small waiting helpers for the deployment tests (real PostgreSQL, real pg-boss). People and
 // their work (newUser, actAs, workContext) come from lib/testing/fixtures.ts.
-import { asSystem, type Tx } from '@/lib/db/context';
 import type { TeamRole } from '@/lib/auth/permissions';
+import { asSystem, type Tx } from '@/lib/db/context';
 import { testProjectId } from '@/lib/swarm/test-support';
 import type { TestDatabase } from '@/lib/testing/database';
 import { uniqueName, type TestUser } from '@/lib/testing/fixtures';
+
 import { startQueue, type DeploymentQueue } from '../queue';
 import { loadDeployment, type DeploymentRow } from '../state';
 
@@ -24,7 +25,9 @@ export async function newApplication(
       ? await tx.team.create({
           data: {
             name: uniqueName('Team'),
-            members: { create: [{ userId: owner.id, role: 'owner' }, ...members.map(([u, role]) => ({ userId: u.id, role }))] },
+            members: {
+              create: [{ userId: owner.id, role: 'owner' }, ...members.map(([u, role]) => ({ userId: u.id, role }))],
+            },
           },
         })
       : null;
@@ -33,7 +36,13 @@ export async function newApplication(
       data: { id: testProjectId(), name: uniqueName('proj'), ownerId: owner.id, teamId: team?.id ?? null },
     });
     const app = await tx.application.create({
-      data: { projectId: project.id, name: uniqueName('app'), type: 'git', sourceType: 'github', status: options.status ?? 'stopped' },
+      data: {
+        projectId: project.id,
+        name: uniqueName('app'),
+        type: 'git',
+        sourceType: 'github',
+        status: options.status ?? 'stopped',
+      },
     });
     return app.id;
   });
@@ -52,7 +61,11 @@ export const deployment = async (test: TestDatabase, id: string): Promise<Deploy
 export const appStatus = async (test: TestDatabase, id: string): Promise<string> =>
   (await system(test, (tx) => tx.application.findUniqueOrThrow({ where: { id }, select: { status: true } }))).status;
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -63,7 +76,11 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
 }
 
 export const waitForStatus = (test: TestDatabase, id: string, status: string, timeoutMs?: number) =>
-  waitFor(`deployment ${id} to be ${status}`, async () => {
-    const row = await deployment(test, id);
-    return row.status === status ? row : null;
-  }, timeoutMs);
+  waitFor(
+    `deployment ${id} to be ${status}`,
+    async () => {
+      const row = await deployment(test, id);
+      return row.status === status ? row : null;
+    },
+    timeoutMs,
+  );

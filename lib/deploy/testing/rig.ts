@@ -5,10 +5,11 @@ import { startGitServer, type GitTestServer, type GitTestServerOptions } from '@
 import { connectDocker } from '@/lib/swarm';
 import { cleanupApp } from '@/lib/swarm/test-support';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
+import { newUser, type TestUser as User } from '@/lib/testing/fixtures';
+
 import { createPipeline, type PipelineOptions } from '../pipeline';
 import { enqueueDeployment, type DeploymentQueue, type EnqueueInput } from '../queue';
 import { startWorker, type DeploymentWorker } from '../worker';
-import { newUser, type TestUser as User } from '@/lib/testing/fixtures';
 import { startTestQueue, system, waitFor } from './fixtures';
 
 export type PipelineRig = {
@@ -26,9 +27,17 @@ export type PipelineRig = {
   stop: () => Promise<void>;
 };
 
-export type FinishedDeployment = { id: string; status: string; commitSha: string | null; metadata: unknown; logs: string | null };
+export type FinishedDeployment = {
+  id: string;
+  status: string;
+  commitSha: string | null;
+  metadata: unknown;
+  logs: string | null;
+};
 
-export async function startPipelineRig(options: { git?: GitTestServerOptions; pipeline?: Partial<Omit<PipelineOptions, 'db' | 'docker'>> } = {}): Promise<PipelineRig> {
+export async function startPipelineRig(
+  options: { git?: GitTestServerOptions; pipeline?: Partial<Omit<PipelineOptions, 'db' | 'docker'>> } = {},
+): Promise<PipelineRig> {
   const docker = connectDocker();
   const test = await createTestDatabase();
   const queue = await startTestQueue(test);
@@ -59,7 +68,10 @@ export async function startPipelineRig(options: { git?: GitTestServerOptions; pi
         `deployment ${deploymentId} to finish`,
         async () => {
           const row = await system(test, (tx) =>
-            tx.deployment.findUnique({ where: { id: deploymentId }, select: { id: true, status: true, commitSha: true, metadata: true, logs: true } }),
+            tx.deployment.findUnique({
+              where: { id: deploymentId },
+              select: { id: true, status: true, commitSha: true, metadata: true, logs: true },
+            }),
           );
           return row && ['success', 'failed', 'rolled_back'].includes(row.status) ? row : null;
         },

@@ -1,11 +1,13 @@
 'use client';
 
 import { useActionState } from 'react';
+
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
-import { initialActionState } from '@/lib/actions/state';
-import { changePasswordAction } from '../actions';
 import { FormMessage } from '@/components/ui/form-message';
+import { initialActionState } from '@/lib/actions/state';
+
+import { changePasswordAction } from '../actions';
 
 // Passwords are never kept after a submission: React resets the form and nothing is echoed back.
 export function PasswordForm({ username }: { username: string }) {
@@ -16,10 +18,34 @@ export function PasswordForm({ username }: { username: string }) {
       <FormMessage ok={state.ok} message={state.message} />
       {/* Lets password managers file the new password under the right account. */}
       <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
-      <Field label="Current password" name="current" type="password" autoComplete="current-password" errors={errors.current} required />
-      <Field label="New password" name="next" type="password" autoComplete="new-password" errors={errors.next} hint="At least 12 characters" required />
-      <Field label="Repeat the new password" name="confirm" type="password" autoComplete="new-password" errors={errors.confirm} required />
-      <p className="text-xs text-muted">Changing it signs you out everywhere, here too: you then sign in with the new password.</p>
+      <Field
+        label="Current password"
+        name="current"
+        type="password"
+        autoComplete="current-password"
+        errors={errors.current}
+        required
+      />
+      <Field
+        label="New password"
+        name="next"
+        type="password"
+        autoComplete="new-password"
+        errors={errors.next}
+        hint="At least 12 characters"
+        required
+      />
+      <Field
+        label="Repeat the new password"
+        name="confirm"
+        type="password"
+        autoComplete="new-password"
+        errors={errors.confirm}
+        required
+      />
+      <p className="text-xs text-muted">
+        Changing it signs you out everywhere, here too: you then sign in with the new password.
+      </p>
       <Button type="submit" variant="primary" disabled={pending}>
         {pending ? 'Changing…' : 'Change password'}
       </Button>

@@ -1,12 +1,14 @@
 'use client';
 
 import { useActionState, useEffect, useState } from 'react';
+
 import { Button } from '@/components/ui/button';
+import { FormMessage } from '@/components/ui/form-message';
 import { initialActionState } from '@/lib/actions/state';
 import type { Preferences } from '@/lib/validation/preferences';
 import { THEMES, type Theme } from '@/lib/validation/rules';
+
 import { updatePreferencesAction } from '../actions';
-import { FormMessage } from '@/components/ui/form-message';
 
 const THEME_LABELS: Record<Theme, string> = { light: 'Light', dark: 'Dark', system: 'Same as the system' };
 
@@ -32,7 +34,8 @@ export function PreferencesForm({ initial }: { initial: Preferences }) {
   // Browser notifications need the browser's permission, asked when the person turns them on.
   async function askPermission(checked: boolean) {
     if (!checked || !('Notification' in window)) return setBlocked(false);
-    const permission = Notification.permission === 'default' ? await Notification.requestPermission() : Notification.permission;
+    const permission =
+      Notification.permission === 'default' ? await Notification.requestPermission() : Notification.permission;
     setBlocked(permission === 'denied');
   }
 

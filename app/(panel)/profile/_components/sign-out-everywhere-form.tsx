@@ -1,6 +1,7 @@
 'use client';
 
 import { ConfirmForm } from '@/components/ui/confirm-form';
+
 import { signOutEverywhereAction } from '../actions';
 
 export function SignOutEverywhereForm() {

@@ -1,8 +1,9 @@
-import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { cache, type ReactNode } from 'react';
+
 import { Badge } from '@/components/ui/badge';
+import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import { buttonClasses } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { DateTime } from '@/components/ui/date-time';
@@ -16,12 +17,16 @@ import { hrefWith } from '@/lib/http/search-params';
 import { loadProjectPageWith } from '@/lib/projects/page';
 import { getProjectForUser, listWritableTeams, projectResource, type ProjectView } from '@/lib/projects/queries';
 import { dashboardCursorSchema, dashboardTagSchema, encodeCursor } from '@/lib/validation/dashboard';
+
 import { EditProjectForm, MoveProjectForm } from './_components/project-forms';
 import { ApplicationsTable, ArchivedApplications, DatabasesTable, DomainsTable } from './_components/project-tables';
 
 export const dynamic = 'force-dynamic';
 
-type Props = { params: Promise<{ projectId: string }>; searchParams?: Promise<Record<string, string | string[] | undefined>> };
+type Props = {
+  params: Promise<{ projectId: string }>;
+  searchParams?: Promise<Record<string, string | string[] | undefined>>;
+};
 
 // Shared by generateMetadata and the page: one read per request, as the user (row-level security applies); a
 // project the user cannot see is a 404, audited.
@@ -78,12 +83,14 @@ export default async function ProjectPage({ params, searchParams }: Props) {
           <h1 className="text-2xl font-semibold tracking-tight">{project.name}</h1>
           {readOnly && <Badge tone="muted">read-only</Badge>}
         </div>
-        {project.description && <p className="max-w-prose text-sm whitespace-pre-line text-muted">{project.description}</p>}
+        {project.description && (
+          <p className="max-w-prose text-sm whitespace-pre-line text-muted">{project.description}</p>
+        )}
         <ProjectDetails user={user} project={project} />
         {readOnly && (
           <p className="text-xs text-muted">
-            You can read this project but not change it: ask its owner, or an owner or admin of its team, for a role that
-            can write.
+            You can read this project but not change it: ask its owner, or an owner or admin of its team, for a role
+            that can write.
           </p>
         )}
       </header>
@@ -136,15 +143,20 @@ export default async function ProjectPage({ params, searchParams }: Props) {
         }
       >
         <p className="text-sm text-muted">
-          Persistent storage of this project&apos;s applications and databases, attached or not. Volumes are never deleted
-          with an application or with the project.
+          Persistent storage of this project&apos;s applications and databases, attached or not. Volumes are never
+          deleted with an application or with the project.
         </p>
       </Section>
 
       {settings.allowed.update && (
         <Section id="settings" title="Settings">
           <Card className="space-y-8 p-5">
-            <EditProjectForm projectId={project.id} name={project.name} description={project.description} tags={project.tags} />
+            <EditProjectForm
+              projectId={project.id}
+              name={project.name}
+              description={project.description}
+              tags={project.tags}
+            />
             {settings.allowed.move && (
               <div className="space-y-2 border-t border-border pt-6">
                 <h3 className="font-medium">Move to team</h3>
@@ -162,7 +174,10 @@ export default async function ProjectPage({ params, searchParams }: Props) {
               Deleting removes the project with its applications, databases, domains and history. The next page shows
               exactly what, and asks you to type the name.
             </p>
-            <Link href={`/projects/${project.id}/delete`} className={buttonClasses('secondary', 'text-red-700 dark:text-red-400')}>
+            <Link
+              href={`/projects/${project.id}/delete`}
+              className={buttonClasses('secondary', 'text-red-700 dark:text-red-400')}
+            >
               Delete project…
             </Link>
           </Card>

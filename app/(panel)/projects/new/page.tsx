@@ -1,5 +1,6 @@
-import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import type { Metadata } from 'next';
+
+import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { can } from '@/lib/auth/permissions';
@@ -7,6 +8,7 @@ import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { listWritableTeams } from '@/lib/projects/queries';
+
 import { CreateProjectForm } from './_components/create-project-form';
 
 export const dynamic = 'force-dynamic';

@@ -1,16 +1,18 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { DateTime } from '@/components/ui/date-time';
-import { DataTable } from '@/components/ui/table';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Section } from '@/components/ui/section';
+import { DataTable } from '@/components/ui/table';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { listApiTokens, type ApiTokenStatus, type ApiTokenSummary } from '@/lib/auth/tokens';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
+
 import { CreateTokenForm, RevokeTokenButton } from './_components/create-token-form';
 
 export const dynamic = 'force-dynamic';
@@ -62,7 +64,16 @@ export default async function TokensPage() {
 
 function TokenTable({ tokens }: { tokens: ApiTokenSummary[] }) {
   return (
-    <DataTable headings={['Name', 'Created', 'Expires', 'Last used', 'Status', { label: 'Actions', align: 'right', hidden: true }]}>
+    <DataTable
+      headings={[
+        'Name',
+        'Created',
+        'Expires',
+        'Last used',
+        'Status',
+        { label: 'Actions', align: 'right', hidden: true },
+      ]}
+    >
       {tokens.map((token) => (
         <tr key={token.id} className={token.status === 'active' ? undefined : 'text-muted'}>
           <th scope="row" className="max-w-64 truncate px-4 py-2.5 font-medium" title={token.name}>

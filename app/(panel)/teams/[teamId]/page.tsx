@@ -1,12 +1,13 @@
-import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
+
 import { Badge } from '@/components/ui/badge';
+import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import { Card } from '@/components/ui/card';
 import { DateTime } from '@/components/ui/date-time';
-import { DataTable } from '@/components/ui/table';
 import { Section } from '@/components/ui/section';
+import { DataTable } from '@/components/ui/table';
 import { deniedEntry } from '@/lib/audit/refusal';
 import { can, TEAM_ROLES, type ResourceOf } from '@/lib/auth/permissions';
 import { requireUser, type SessionUser } from '@/lib/auth/session';
@@ -15,6 +16,7 @@ import { asUser } from '@/lib/db/context';
 import { recordRefusal } from '@/lib/db/work';
 import { getRequestMeta } from '@/lib/http/request-meta';
 import { getTeamForUser, type TeamDetail } from '@/lib/teams/queries';
+
 import { AddMemberForm, MemberControls } from '../_components/member-forms';
 import { DeleteTeamButton, LeaveTeamButton } from '../_components/team-buttons';
 import { TeamSettingsForm } from '../_components/team-forms';
@@ -39,7 +41,10 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 async function recordDenied(user: SessionUser, teamId: string) {
   const ctx = { actor: user, meta: await getRequestMeta() };
   const details = { teamId: teamId.slice(0, 100) };
-  await recordRefusal(await getDb(), deniedEntry(ctx, { action: 'team.read', resourceType: 'team', resourceId: teamId, details }));
+  await recordRefusal(
+    await getDb(),
+    deniedEntry(ctx, { action: 'team.read', resourceType: 'team', resourceId: teamId, details }),
+  );
 }
 
 export default async function TeamPage({ params }: Props) {
@@ -68,7 +73,8 @@ export default async function TeamPage({ params }: Props) {
         <h1 className="text-2xl font-semibold tracking-tight">{team.name}</h1>
         {team.description && <p className="max-w-prose text-sm whitespace-pre-line text-muted">{team.description}</p>}
         <p className="text-sm text-muted">
-          You are <Badge tone={isOwner ? 'violet' : 'neutral'}>{team.myRole}</Badge> · created <DateTime value={team.createdAt} />
+          You are <Badge tone={isOwner ? 'violet' : 'neutral'}>{team.myRole}</Badge> · created{' '}
+          <DateTime value={team.createdAt} />
         </p>
       </header>
 
@@ -134,7 +140,14 @@ function MemberTable({
   assignable: readonly (typeof TEAM_ROLES)[number][];
 }) {
   return (
-    <DataTable headings={['Member', 'Role', 'Joined', ...(manage ? [{ label: 'Actions', align: 'right' as const, hidden: true }] : [])]}>
+    <DataTable
+      headings={[
+        'Member',
+        'Role',
+        'Joined',
+        ...(manage ? [{ label: 'Actions', align: 'right' as const, hidden: true }] : []),
+      ]}
+    >
       {team.members.map((member) => {
         // A team admin leaves owners alone; nobody removes themself here (that is "Leave team").
         const editable = manage && (member.role !== 'owner' || isOwner);

@@ -1,15 +1,16 @@
 'use client';
 
 import { useActionState } from 'react';
-import { Button } from '@/components/ui/button';
+
 import { RoleSelect } from '@/components/role-select';
+import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { FormMessage } from '@/components/ui/form-message';
 import { initialActionState } from '@/lib/actions/state';
 import type { TeamRole } from '@/lib/auth/permissions';
+
 import { addMemberAction, changeMemberRoleAction, removeMemberAction } from '../actions';
 import { TEAM_ROLE_LABELS } from './role-labels';
-
 
 /** `roles`: what this person may give (owners only give `owner`). */
 export function AddMemberForm({ teamId, roles }: { teamId: string; roles: readonly TeamRole[] }) {
@@ -77,7 +78,8 @@ export function MemberControls({
           <form
             action={remove}
             onSubmit={(event) => {
-              if (!window.confirm(`Remove ${username} from the team? They lose access to its projects.`)) event.preventDefault();
+              if (!window.confirm(`Remove ${username} from the team? They lose access to its projects.`))
+                event.preventDefault();
             }}
           >
             <input type="hidden" name="teamId" value={teamId} />
@@ -90,7 +92,11 @@ export function MemberControls({
       </div>
       {[roleState, removeState].map((state, index) =>
         state.message ? (
-          <span key={index} role={state.ok ? 'status' : 'alert'} className={`text-xs ${state.ok ? 'text-muted' : 'text-red-700 dark:text-red-400'}`}>
+          <span
+            key={index}
+            role={state.ok ? 'status' : 'alert'}
+            className={`text-xs ${state.ok ? 'text-muted' : 'text-red-700 dark:text-red-400'}`}
+          >
             {state.message}
           </span>
         ) : null,

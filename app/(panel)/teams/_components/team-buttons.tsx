@@ -1,6 +1,7 @@
 'use client';
 
 import { ConfirmForm } from '@/components/ui/confirm-form';
+
 import { deleteTeamAction, leaveTeamAction } from '../actions';
 
 /** Both actions redirect to /teams when they work; a refusal (the last owner leaving) is shown here. */

@@ -1,11 +1,13 @@
 'use client';
 
 import { useActionState } from 'react';
+
 import { Button } from '@/components/ui/button';
 import { Field, TextareaField } from '@/components/ui/field';
 import { FormMessage } from '@/components/ui/form-message';
 import { initialActionState } from '@/lib/actions/state';
 import { TEAM_DESCRIPTION_MAX, TEAM_NAME_MAX, TEAM_NAME_MIN } from '@/lib/validation/rules';
+
 import { createTeamAction, updateTeamAction } from '../actions';
 
 function DescriptionField({ defaultValue, errors }: { defaultValue?: string; errors?: string[] }) {
@@ -48,7 +50,15 @@ export function CreateTeamForm() {
   );
 }
 
-export function TeamSettingsForm({ teamId, name, description }: { teamId: string; name: string; description: string | null }) {
+export function TeamSettingsForm({
+  teamId,
+  name,
+  description,
+}: {
+  teamId: string;
+  name: string;
+  description: string | null;
+}) {
   const [state, action, pending] = useActionState(updateTeamAction, initialActionState);
   const errors = state.fieldErrors ?? {};
   return (

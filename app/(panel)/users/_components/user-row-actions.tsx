@@ -1,13 +1,15 @@
 'use client';
-// The controls of one row of the users table. The page shows only those can() allows; the actions check again.
 
+// The controls of one row of the users table. The page shows only those can() allows; the actions check again.
 import { useActionState } from 'react';
+
 import { RoleSelect } from '@/components/role-select';
 import { Button } from '@/components/ui/button';
 import { ConfirmForm, stateText } from '@/components/ui/confirm-form';
 import { FormMessage } from '@/components/ui/form-message';
 import { initialActionState } from '@/lib/actions/state';
 import type { PlatformRole } from '@/lib/auth/permissions';
+
 import { changeRoleAction, setDisabledAction, signOutUserAction } from '../actions';
 import { PLATFORM_ROLE_LABELS } from './role-labels';
 

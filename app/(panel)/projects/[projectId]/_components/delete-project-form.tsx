@@ -3,11 +3,13 @@
 // The danger zone: what deleting removes, what blocks it, and the project's name typed to confirm. The server checks
 // all of it again (the preview may be stale by the time the button is pressed).
 import { useActionState } from 'react';
+
 import { Field } from '@/components/ui/field';
 import { FormMessage } from '@/components/ui/form-message';
 import { SubmitButton } from '@/components/ui/submit-button';
 import { initialActionState } from '@/lib/actions/state';
 import type { CascadeCounts, DeletePreview } from '@/lib/projects/delete-preview';
+
 import { deleteProjectAction } from '../actions';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -36,11 +38,18 @@ export function DeleteProjectForm({ projectId, preview }: { projectId: string; p
             <li key={line}>{line}</li>
           ))}
         </ul>
-        <p className="text-muted">Running containers are not stopped by this; the audit log keeps a record of the deletion.</p>
+        <p className="text-muted">
+          Running containers are not stopped by this; the audit log keeps a record of the deletion.
+        </p>
       </div>
       {blocked && (
-        <div role="note" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
-          <p className="font-medium">Volumes block the deletion: they hold data and are never deleted with a project.</p>
+        <div
+          role="note"
+          className="rounded-md border border-amber-300 bg-amber-50 p-3 text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+        >
+          <p className="font-medium">
+            Volumes block the deletion: they hold data and are never deleted with a project.
+          </p>
           <p>Delete these first (detach an attached one, then delete it) on the Volumes page:</p>
           <ul className="mt-1 list-disc pl-5">
             {preview.volumes.map((volume) => (

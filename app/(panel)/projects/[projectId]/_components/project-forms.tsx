@@ -3,15 +3,17 @@
 // Editing a project and moving it between teams. Refusals stay beside the form (or the field they concern) with what
 // was typed; a success shows a toast and the page re-renders with the saved values.
 import { useActionState } from 'react';
+
+import { ProjectDescriptionField, ProjectNameField, ProjectTagsField } from '@/components/project-fields';
+import { FormMessage } from '@/components/ui/form-message';
 import { Select } from '@/components/ui/select';
 import { SubmitButton } from '@/components/ui/submit-button';
 import { ActionToast } from '@/components/ui/toast';
-import { FormMessage } from '@/components/ui/form-message';
 import { initialActionState } from '@/lib/actions/state';
 import type { TeamChoice } from '@/lib/projects/queries';
 import { tagsToText } from '@/lib/validation/rules';
+
 import { moveProjectAction, updateProjectAction } from '../actions';
-import { ProjectDescriptionField, ProjectNameField, ProjectTagsField } from '@/components/project-fields';
 
 export function EditProjectForm({
   projectId,
@@ -40,7 +42,15 @@ export function EditProjectForm({
   );
 }
 
-export function MoveProjectForm({ projectId, teamId, teams }: { projectId: string; teamId: string | null; teams: TeamChoice[] }) {
+export function MoveProjectForm({
+  projectId,
+  teamId,
+  teams,
+}: {
+  projectId: string;
+  teamId: string | null;
+  teams: TeamChoice[];
+}) {
   const [state, action] = useActionState(moveProjectAction, initialActionState);
   const errors = state.fieldErrors?.teamId;
   const current = state.values?.teamId ?? teamId ?? '';
@@ -78,8 +88,8 @@ export function MoveProjectForm({ projectId, teamId, teams }: { projectId: strin
           </span>
         ) : (
           <span id="teamId-hint" className="block text-xs text-muted">
-            Members of the team see the project; its owners, admins and members can change it. You stay its owner.
-            Only teams where you are an owner, admin or member are listed.
+            Members of the team see the project; its owners, admins and members can change it. You stay its owner. Only
+            teams where you are an owner, admin or member are listed.
           </span>
         )}
       </label>

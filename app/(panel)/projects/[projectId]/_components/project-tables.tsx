@@ -1,13 +1,19 @@
 // The project's applications, databases and domains as tables (server components: plain data in, no secrets).
 import Link from 'next/link';
+
 import { APPLICATION_STATUSES, StatusBadge, type ApplicationStatus } from '@/components/status-badge';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { DateTime } from '@/components/ui/date-time';
-import { DataTable } from '@/components/ui/table';
 import { EmptyState } from '@/components/ui/empty-state';
+import { DataTable } from '@/components/ui/table';
 import type { ProjectView } from '@/lib/projects/queries';
 
-const DATABASE_TONES: Partial<Record<string, BadgeTone>> = { running: 'green', initializing: 'blue', failed: 'red', stopped: 'neutral' };
+const DATABASE_TONES: Partial<Record<string, BadgeTone>> = {
+  running: 'green',
+  initializing: 'blue',
+  failed: 'red',
+  stopped: 'neutral',
+};
 
 export const appHref = (projectId: string, appId: string) => `/projects/${projectId}/apps/${appId}`;
 
@@ -112,7 +118,9 @@ export function DomainsTable({ project }: { project: ProjectView }) {
               domain.targetName
             )}
           </td>
-          <td className="px-4 py-3">{domain.tlsEnabled ? <Badge tone="green">on</Badge> : <Badge tone="amber">off</Badge>}</td>
+          <td className="px-4 py-3">
+            {domain.tlsEnabled ? <Badge tone="green">on</Badge> : <Badge tone="amber">off</Badge>}
+          </td>
         </tr>
       ))}
     </DataTable>

@@ -4,9 +4,9 @@
 // lib/volumes function authorizes against the project or the application, writes and audits in one transaction;
 // formAction does the steps around it.
 import { formAction, type Revalidation } from '@/lib/actions/form-action';
+import { attachVolumeSchema, createVolumeSchema, ownerValue, volumeRefSchema } from '@/lib/validation/volume';
 import { attachVolume, createVolume, deleteVolume, detachVolume, volumeErrorFrom } from '@/lib/volumes/mutations';
 import { type VolumeView } from '@/lib/volumes/queries';
-import { attachVolumeSchema, createVolumeSchema, ownerValue, volumeRefSchema } from '@/lib/validation/volume';
 
 // A volume shows on its project's page and on the Volumes tab of whichever application mounts (or mounted) it.
 const projectPages = ({ projectId }: { projectId: string }): Revalidation[] => [[`/projects/${projectId}`, 'layout']];

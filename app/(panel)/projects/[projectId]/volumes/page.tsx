@@ -1,22 +1,23 @@
 // The project's volumes: every one, attached (to which application or database) or detached, with create, attach,
 // detach and delete for those who may write. A project the reader cannot see is a 404, and the attempt is audited.
-import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
+
 import { Badge } from '@/components/ui/badge';
+import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Section } from '@/components/ui/section';
-import { AppError } from '@/lib/errors';
-import { runAsUser } from '@/lib/db/work';
+import { CreateVolumeForm } from '@/components/volume-forms';
+import { VolumeTable } from '@/components/volume-table';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
+import { runAsUser } from '@/lib/db/work';
+import { AppError } from '@/lib/errors';
 import { getRequestMeta } from '@/lib/http/request-meta';
 import { listVolumesForProject, VOLUME_LIST_LIMIT, type ProjectVolumes } from '@/lib/volumes/queries';
-import { CreateVolumeForm } from '@/components/volume-forms';
-import { VolumeTable } from '@/components/volume-table';
 
 export const dynamic = 'force-dynamic';
 
@@ -51,14 +52,20 @@ export default async function ProjectVolumesPage({ params }: Props) {
   return (
     <div className="space-y-8">
       <header className="space-y-2">
-        <Breadcrumbs items={[{ label: 'Projects', href: '/' }, { label: project.name, href: `/projects/${project.id}` }, { label: 'Volumes' }]} />
+        <Breadcrumbs
+          items={[
+            { label: 'Projects', href: '/' },
+            { label: project.name, href: `/projects/${project.id}` },
+            { label: 'Volumes' },
+          ]}
+        />
         <div className="flex flex-wrap items-center gap-3">
           <h1 className="text-2xl font-semibold tracking-tight">Volumes</h1>
           {!canWrite && <Badge tone="muted">read-only</Badge>}
         </div>
         <p className="max-w-prose text-sm text-muted">
-          Persistent storage of {project.name}. A volume is mounted by one application or database at a time, or is detached and keeps its
-          data until deleted. An attached volume cannot be deleted: detach it first.
+          Persistent storage of {project.name}. A volume is mounted by one application or database at a time, or is
+          detached and keeps its data until deleted. An attached volume cannot be deleted: detach it first.
         </p>
       </header>
 
@@ -71,7 +78,9 @@ export default async function ProjectVolumesPage({ params }: Props) {
           targets={targets}
           empty={
             <EmptyState title="No volumes yet">
-              {canWrite ? 'Create one below, or from an application’s Volumes tab, to keep data across deployments.' : 'Nobody has created a volume in this project yet.'}
+              {canWrite
+                ? 'Create one below, or from an application’s Volumes tab, to keep data across deployments.'
+                : 'Nobody has created a volume in this project yet.'}
             </EmptyState>
           }
         />

@@ -2,12 +2,14 @@
 
 // On success the action redirects to the new project's page; a refusal keeps what was typed, errors beside fields.
 import { useActionState } from 'react';
+
+import { ProjectDescriptionField, ProjectNameField, ProjectTagsField } from '@/components/project-fields';
 import { FormMessage } from '@/components/ui/form-message';
 import { SelectField } from '@/components/ui/select';
 import { SubmitButton } from '@/components/ui/submit-button';
 import { initialActionState } from '@/lib/actions/state';
 import type { TeamChoice } from '@/lib/projects/queries';
-import { ProjectDescriptionField, ProjectNameField, ProjectTagsField } from '@/components/project-fields';
+
 import { createProjectAction } from '../../actions';
 
 export function CreateProjectForm({ teams }: { teams: TeamChoice[] }) {

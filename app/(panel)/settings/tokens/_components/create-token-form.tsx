@@ -1,6 +1,7 @@
 'use client';
 
 import { useActionState, useState } from 'react';
+
 import { Button } from '@/components/ui/button';
 import { ConfirmForm } from '@/components/ui/confirm-form';
 import { DateTime } from '@/components/ui/date-time';
@@ -9,6 +10,7 @@ import { FormMessage } from '@/components/ui/form-message';
 import { Input } from '@/components/ui/input';
 import { initialActionState } from '@/lib/actions/state';
 import { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, TOKEN_MIN_DAYS, TOKEN_NAME_MAX } from '@/lib/validation/rules';
+
 import { createTokenAction, revokeTokenAction, type CreatedToken, type CreateTokenState } from '../actions';
 
 export function CreateTokenForm() {

@@ -10,7 +10,8 @@ import { loadSource } from '@/lib/webhooks/store';
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-const json = (status: number, body: Record<string, unknown>) => Response.json(body, { status, headers: { 'cache-control': 'no-store' } });
+const json = (status: number, body: Record<string, unknown>) =>
+  Response.json(body, { status, headers: { 'cache-control': 'no-store' } });
 
 export async function POST(request: Request, { params }: { params: Promise<{ provider: string; sourceId: string }> }) {
   const { provider, sourceId } = await params;
@@ -19,6 +20,9 @@ export async function POST(request: Request, { params }: { params: Promise<{ pro
   if (!source) return json(404, { ok: false, message: NO_SUCH_WEBHOOK });
   const body = await readLimitedBody(request, WEBHOOK_BODY_LIMIT);
   if (!body.ok) return json(body.status, { ok: false, message: body.reason });
-  const result = await receiveWebhook({ prisma: db.prisma, queue: getDeployQueue }, { provider, sourceId, headers: request.headers, body: body.body, source });
+  const result = await receiveWebhook(
+    { prisma: db.prisma, queue: getDeployQueue },
+    { provider, sourceId, headers: request.headers, body: body.body, source },
+  );
   return json(result.status, result.body);
 }

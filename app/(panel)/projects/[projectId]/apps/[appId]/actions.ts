@@ -4,6 +4,7 @@
 // lib/applications/mutations authorizes through the project, refuses archived applications and audits; formAction
 // does the steps around it. The ids in hidden fields are only claims: the domain function checks them.
 import { z } from 'zod';
+
 import { formAction, type Revalidation } from '@/lib/actions/form-action';
 import {
   archiveApplication,
@@ -13,7 +14,12 @@ import {
   updateGeneral,
   updateSource,
 } from '@/lib/applications/mutations';
-import { applicationIdSchema, applicationRefSchema, updateGeneralSchema, updateSourceSchema } from '@/lib/validation/application';
+import {
+  applicationIdSchema,
+  applicationRefSchema,
+  updateGeneralSchema,
+  updateSourceSchema,
+} from '@/lib/validation/application';
 import { dockerConfigSchema, MAX_PORTS } from '@/lib/validation/docker-config';
 import { dockerConfigFromForm } from '@/lib/validation/docker-config-form';
 
@@ -35,7 +41,11 @@ const PORT_KEY = /^ports\.(\d{1,2})\.(target|published|protocol|mode)$/;
 const settingsSchema = z.object({ applicationId: applicationIdSchema, dockerConfig: dockerConfigSchema });
 
 /** Every page of every application (layout included: its header shows name and status) and the lists that count them. */
-const APPLICATION_PAGES: Revalidation[] = [['/projects/[projectId]/apps/[appId]', 'layout'], ['/projects/[projectId]', 'page'], '/'];
+const APPLICATION_PAGES: Revalidation[] = [
+  ['/projects/[projectId]/apps/[appId]', 'layout'],
+  ['/projects/[projectId]', 'page'],
+  '/',
+];
 
 export const updateGeneralAction = formAction({
   schema: updateGeneralSchema,
@@ -57,7 +67,10 @@ export const updateSourceAction = formAction({
 export const updateDockerConfigAction = formAction({
   schema: settingsSchema,
   // The port rows the form sent (a few past the limit, so "too many ports" is reported rather than ignored).
-  keys: (form) => [...SETTINGS_KEYS, ...[...new Set(form.keys())].filter((key) => Number(PORT_KEY.exec(key)?.[1] ?? Infinity) < MAX_PORTS + 10)],
+  keys: (form) => [
+    ...SETTINGS_KEYS,
+    ...[...new Set(form.keys())].filter((key) => Number(PORT_KEY.exec(key)?.[1] ?? Infinity) < MAX_PORTS + 10),
+  ],
   input: (values) => ({ applicationId: values.applicationId, dockerConfig: dockerConfigFromForm(values) }),
   nested: 'dockerConfig',
   run: updateDockerConfig,

@@ -1,11 +1,13 @@
-import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
+
 import { APPLICATION_STATUSES, StatusBadge, type ApplicationStatus } from '@/components/status-badge';
 import { Badge } from '@/components/ui/badge';
-import { can } from '@/lib/auth/permissions';
-import { TabNav } from './_components/tab-nav';
+import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import { appPath, loadApplicationPage } from '@/lib/applications/page';
+import { can } from '@/lib/auth/permissions';
+
+import { TabNav } from './_components/tab-nav';
 
 export const dynamic = 'force-dynamic';
 
@@ -31,12 +33,20 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 export default async function ApplicationLayout({ params, children }: Params & { children: ReactNode }) {
   const { projectId, appId } = await params;
   const { user, app } = await loadApplicationPage(projectId, appId);
-  const status = (APPLICATION_STATUSES as readonly string[]).includes(app.status) ? (app.status as ApplicationStatus) : null;
+  const status = (APPLICATION_STATUSES as readonly string[]).includes(app.status)
+    ? (app.status as ApplicationStatus)
+    : null;
   const readOnly = !can(user, 'application.update', app.project.resource);
   return (
     <div className="space-y-6">
       <header className="space-y-2">
-        <Breadcrumbs items={[{ label: 'Projects', href: '/' }, { label: app.project.name, href: `/projects/${projectId}` }, { label: app.name }]} />
+        <Breadcrumbs
+          items={[
+            { label: 'Projects', href: '/' },
+            { label: app.project.name, href: `/projects/${projectId}` },
+            { label: app.name },
+          ]}
+        />
         <div className="flex flex-wrap items-center gap-3">
           <h1 className="font-mono text-2xl font-semibold tracking-tight">{app.name}</h1>
           {status ? <StatusBadge status={status} /> : <Badge>{app.status}</Badge>}
@@ -44,8 +54,12 @@ export default async function ApplicationLayout({ params, children }: Params & {
           {readOnly && <Badge tone="muted">read-only</Badge>}
         </div>
         {app.deletedAt && (
-          <p role="status" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
-            This application is archived: it is hidden from its project and cannot be deployed. Restore it from Settings.
+          <p
+            role="status"
+            className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+          >
+            This application is archived: it is hidden from its project and cannot be deployed. Restore it from
+            Settings.
           </p>
         )}
       </header>

@@ -1,18 +1,20 @@
+import { headers } from 'next/headers';
+import { Suspense } from 'react';
+
 import { APPLICATION_STATUSES, StatusBadge, type ApplicationStatus } from '@/components/status-badge';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
+import { Section } from '@/components/ui/section';
+import { appPath, loadApplicationPage } from '@/lib/applications/page';
 import { getApplicationView } from '@/lib/applications/queries';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { applicationAddresses } from '@/lib/deploy/endpoints';
-import { headers } from 'next/headers';
-import { Suspense } from 'react';
-import { Section } from '@/components/ui/section';
+
 import { ApplicationDetails } from './_components/application-details';
 import { GeneralForm } from './_components/general-form';
 import { PublishedPorts } from './_components/published-ports';
-import { appPath, loadApplicationPage } from '@/lib/applications/page';
 
 type Params = { params: Promise<{ projectId: string; appId: string }> };
 
@@ -47,7 +49,9 @@ export default async function GeneralPage({ params }: Params) {
           </Card>
         ) : (
           <p className="text-sm text-muted">
-            {view.deletedAt ? 'Archived applications cannot be changed: restore it from Settings first.' : 'You have read-only access to this application.'}
+            {view.deletedAt
+              ? 'Archived applications cannot be changed: restore it from Settings first.'
+              : 'You have read-only access to this application.'}
           </p>
         )}
       </Section>

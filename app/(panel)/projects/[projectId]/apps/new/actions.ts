@@ -8,7 +8,18 @@ import { createApplicationSchema } from '@/lib/validation/application';
 
 export const createApplicationAction = formAction({
   schema: createApplicationSchema,
-  keys: ['projectId', 'name', 'type', 'image', 'provider', 'repository', 'branch', 'dockerfile', 'buildContext', 'compose'],
+  keys: [
+    'projectId',
+    'name',
+    'type',
+    'image',
+    'provider',
+    'repository',
+    'branch',
+    'dockerfile',
+    'buildContext',
+    'compose',
+  ],
   run: createApplication,
   translate: (error, { name }) => translateApplicationError(name)(error),
   revalidate: ({ projectId }) => [`/projects/${projectId}`, '/'],

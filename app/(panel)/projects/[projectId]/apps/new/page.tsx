@@ -1,7 +1,9 @@
-import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import type { Metadata } from 'next';
+
+import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import { Card } from '@/components/ui/card';
 import { loadProjectPage } from '@/lib/projects/page';
+
 import { CreateApplicationForm } from './_components/create-application-form';
 
 export const dynamic = 'force-dynamic';
@@ -13,7 +15,13 @@ export default async function NewApplicationPage({ params }: { params: Promise<{
   return (
     <div className="max-w-3xl space-y-6">
       <header className="space-y-2">
-        <Breadcrumbs items={[{ label: 'Projects', href: '/' }, { label: project.name, href: `/projects/${project.id}` }, { label: 'New application' }]} />
+        <Breadcrumbs
+          items={[
+            { label: 'Projects', href: '/' },
+            { label: project.name, href: `/projects/${project.id}` },
+            { label: 'New application' },
+          ]}
+        />
         <h1 className="text-2xl font-semibold tracking-tight">New application</h1>
       </header>
       {allowed ? (

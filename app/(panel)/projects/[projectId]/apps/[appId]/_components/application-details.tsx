@@ -1,5 +1,6 @@
 // What an application is and runs, as a definition list (server-rendered; no secrets reach here: see lib/applications/queries).
 import type { ReactNode } from 'react';
+
 import { DateTime } from '@/components/ui/date-time';
 import type { ApplicationView } from '@/lib/applications/queries';
 
@@ -28,7 +29,9 @@ export function SourceSummary({ source }: { source: ApplicationView['source'] })
       <Item term="Dockerfile / context">
         {mono(source.dockerfile)} <span className="text-muted">in</span> {mono(source.buildContext)}
       </Item>
-      <Item term="Last commit">{source.commitSha ? mono(source.commitSha.slice(0, 12)) : <span className="text-muted">not built yet</span>}</Item>
+      <Item term="Last commit">
+        {source.commitSha ? mono(source.commitSha.slice(0, 12)) : <span className="text-muted">not built yet</span>}
+      </Item>
     </>
   );
 }

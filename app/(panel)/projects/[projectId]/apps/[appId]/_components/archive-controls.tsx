@@ -2,13 +2,23 @@
 
 // Archive asks for a second click that names the consequence; Restore is one click (it undoes nothing harmful).
 import { useActionState, useState } from 'react';
+
 import { Button } from '@/components/ui/button';
 import { FormMessage } from '@/components/ui/form-message';
 import { SubmitButton } from '@/components/ui/submit-button';
 import { initialActionState } from '@/lib/actions/state';
+
 import { archiveApplicationAction, restoreApplicationAction } from '../actions';
 
-export function ArchiveControls({ applicationId, name, archived }: { applicationId: string; name: string; archived: boolean }) {
+export function ArchiveControls({
+  applicationId,
+  name,
+  archived,
+}: {
+  applicationId: string;
+  name: string;
+  archived: boolean;
+}) {
   const [archiveState, archive] = useActionState(archiveApplicationAction, initialActionState);
   const [restoreState, restore] = useActionState(restoreApplicationAction, initialActionState);
   const [confirming, setConfirming] = useState(false);
@@ -18,7 +28,9 @@ export function ArchiveControls({ applicationId, name, archived }: { application
       <form action={restore} className="space-y-3">
         <FormMessage ok={restoreState.ok} message={restoreState.message} />
         <input type="hidden" name="applicationId" value={applicationId} />
-        <p className="text-sm text-muted">Restoring brings {name} back to its project as stopped, with its source and settings.</p>
+        <p className="text-sm text-muted">
+          Restoring brings {name} back to its project as stopped, with its source and settings.
+        </p>
         <SubmitButton pendingLabel="Restoring…">Restore application</SubmitButton>
       </form>
     );
@@ -28,10 +40,15 @@ export function ArchiveControls({ applicationId, name, archived }: { application
       <FormMessage ok={archiveState.ok} message={archiveState.message} />
       <input type="hidden" name="applicationId" value={applicationId} />
       <p className="text-sm text-muted">
-        Archiving hides {name} from its project and makes it read-only. Nothing is deleted: its name stays reserved and you can restore it.
+        Archiving hides {name} from its project and makes it read-only. Nothing is deleted: its name stays reserved and
+        you can restore it.
       </p>
       {confirming ? (
-        <div role="group" aria-label="Confirm archiving" className="flex flex-wrap items-center gap-3 rounded-md border border-amber-300 p-3 dark:border-amber-800">
+        <div
+          role="group"
+          aria-label="Confirm archiving"
+          className="flex flex-wrap items-center gap-3 rounded-md border border-amber-300 p-3 dark:border-amber-800"
+        >
           <span className="text-sm">
             Archive <strong className="font-mono">{name}</strong>?
           </span>

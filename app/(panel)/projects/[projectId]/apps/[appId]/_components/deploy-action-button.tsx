@@ -5,13 +5,14 @@
 // asking). Either says what came of it, links to the deployment, and shows a refusal beside the button.
 import Link from 'next/link';
 import { useState, useTransition } from 'react';
+
 import { Button } from '@/components/ui/button';
 import { ActionToast } from '@/components/ui/toast';
+
 import { deployLatestCommitAction, redeliverAction, type DeployResult } from '../source/actions';
 
 type Props = { applicationId: string; deploymentsHref: string } & (
-  | { kind: 'latest'; branch: string }
-  | { kind: 'redeliver'; deliveryRowId: string; commit: string }
+  { kind: 'latest'; branch: string } | { kind: 'redeliver'; deliveryRowId: string; commit: string }
 );
 
 export function DeployActionButton(props: Props) {
@@ -28,7 +29,14 @@ export function DeployActionButton(props: Props) {
       startTransition(async () => setResult(await deployLatestCommitAction(applicationId)));
     }
   };
-  const label = props.kind === 'latest' ? (pending ? `Asking the repository for ${props.branch}…` : 'Deploy latest commit') : pending ? 'Redelivering…' : 'Redeliver';
+  const label =
+    props.kind === 'latest'
+      ? pending
+        ? `Asking the repository for ${props.branch}…`
+        : 'Deploy latest commit'
+      : pending
+        ? 'Redelivering…'
+        : 'Redeliver';
   const text = latest ? 'text-sm' : 'text-xs';
   return (
     <div className={latest ? 'space-y-2' : 'flex flex-col items-end gap-1'}>

@@ -3,10 +3,12 @@
 // Deploy / Redeploy / Rollback / Cancel buttons. Destructive ones ask first (the browser's confirm, so the buttons
 // work without more client code); each shows its pending state and the refusal beside it.
 import { useActionState } from 'react';
+
 import { FormMessage } from '@/components/ui/form-message';
 import { SubmitButton } from '@/components/ui/submit-button';
 import { ActionToast } from '@/components/ui/toast';
 import { initialActionState } from '@/lib/actions/state';
+
 import { cancelDeploymentAction, triggerDeploymentAction } from '../deployments/actions';
 
 type Ref = { projectId: string; applicationId: string };
@@ -38,13 +40,19 @@ export function DeployButtons({ projectId, applicationId, canRedeploy }: Ref & {
   );
 }
 
-export function RollbackButton({ projectId, applicationId, deploymentId, label }: Ref & { deploymentId: string; label: string }) {
+export function RollbackButton({
+  projectId,
+  applicationId,
+  deploymentId,
+  label,
+}: Ref & { deploymentId: string; label: string }) {
   const [state, action] = useActionState(triggerDeploymentAction, initialActionState);
   return (
     <form
       action={action}
       onSubmit={(event) => {
-        if (!window.confirm(`Roll back to ${label}? Its image is deployed again, without a rebuild.`)) event.preventDefault();
+        if (!window.confirm(`Roll back to ${label}? Its image is deployed again, without a rebuild.`))
+          event.preventDefault();
       }}
     >
       <input type="hidden" name="projectId" value={projectId} />
@@ -54,7 +62,11 @@ export function RollbackButton({ projectId, applicationId, deploymentId, label }
       <SubmitButton pendingLabel="Queueing…" variant="ghost" className="h-7 text-xs">
         Roll back
       </SubmitButton>
-      {!state.ok && state.message && <span role="alert" className="ml-2 text-xs text-red-700 dark:text-red-400">{state.message}</span>}
+      {!state.ok && state.message && (
+        <span role="alert" className="ml-2 text-xs text-red-700 dark:text-red-400">
+          {state.message}
+        </span>
+      )}
     </form>
   );
 }
@@ -75,7 +87,11 @@ export function CancelButton({ projectId, applicationId, deploymentId }: Ref & {
         Cancel
       </SubmitButton>
       <ActionToast state={state} />
-      {!state.ok && state.message && <span role="alert" className="ml-2 text-xs text-red-700 dark:text-red-400">{state.message}</span>}
+      {!state.ok && state.message && (
+        <span role="alert" className="ml-2 text-xs text-red-700 dark:text-red-400">
+          {state.message}
+        </span>
+      )}
     </form>
   );
 }

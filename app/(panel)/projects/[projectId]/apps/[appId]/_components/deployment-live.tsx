@@ -8,7 +8,9 @@
 // (lib/deploy/state.ts), so the refresh reads them.
 import { useRouter } from 'next/navigation';
 import { useCallback, useState } from 'react';
+
 import { LogViewer } from '@/components/log-viewer';
+
 import { DeploymentStatusBadge } from './deployment-status-badge';
 
 const STAGES = [
@@ -18,9 +20,18 @@ const STAGES = [
   { key: 'done', label: 'Done', statuses: ['success', 'failed', 'rolled_back'] },
 ] as const;
 
-const stageIndex = (status: string) => STAGES.findIndex((stage) => (stage.statuses as readonly string[]).includes(status));
+const stageIndex = (status: string) =>
+  STAGES.findIndex((stage) => (stage.statuses as readonly string[]).includes(status));
 
-export function DeploymentLive({ deploymentId, initialStatus, downloadName }: { deploymentId: string; initialStatus: string; downloadName: string }) {
+export function DeploymentLive({
+  deploymentId,
+  initialStatus,
+  downloadName,
+}: {
+  deploymentId: string;
+  initialStatus: string;
+  downloadName: string;
+}) {
   const router = useRouter();
   const [status, setStatus] = useState(initialStatus);
   const onStatus = useCallback(

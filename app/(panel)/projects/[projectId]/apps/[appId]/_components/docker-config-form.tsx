@@ -4,13 +4,15 @@
 // The form is remounted after every answer: its fields then start from what was typed (a refusal) or from the saved,
 // normalized values (a success), and the ports list from the same.
 import { useActionState, useState, type ReactNode } from 'react';
+
 import { Button } from '@/components/ui/button';
 import { Field, TextareaField } from '@/components/ui/field';
-import { SelectField } from '@/components/ui/select';
 import { FormMessage } from '@/components/ui/form-message';
+import { SelectField } from '@/components/ui/select';
 import { SubmitButton } from '@/components/ui/submit-button';
 import { ActionToast } from '@/components/ui/toast';
 import { initialActionState, type ActionState } from '@/lib/actions/state';
+
 import { updateDockerConfigAction } from '../actions';
 
 type Values = Record<string, string | undefined>;
@@ -47,7 +49,8 @@ function Group({ legend, note, children }: { legend: string; note?: ReactNode; c
 }
 
 /** Errors of a field and of its items (networks.2 is shown under networks). */
-const under = (errors: Errors, name: string) => Object.entries(errors).flatMap(([key, list]) => (key === name || key.startsWith(`${name}.`) ? (list ?? []) : []));
+const under = (errors: Errors, name: string) =>
+  Object.entries(errors).flatMap(([key, list]) => (key === name || key.startsWith(`${name}.`) ? (list ?? []) : []));
 
 function PortsEditor({ initial, errors, readOnly }: { initial: Row[]; errors: Errors; readOnly: boolean }) {
   const [rows, setRows] = useState(initial);
@@ -58,12 +61,37 @@ function PortsEditor({ initial, errors, readOnly }: { initial: Row[]; errors: Er
   };
   return (
     <Group legend="Ports">
-      {rows.length === 0 && <p className="text-sm text-muted">No ports published: the service is reachable only inside its networks.</p>}
+      {rows.length === 0 && (
+        <p className="text-sm text-muted">No ports published: the service is reachable only inside its networks.</p>
+      )}
       {rows.map((row, i) => (
-        <div key={row.key} className="grid items-start gap-3 rounded-md border border-border p-3 sm:grid-cols-[1fr_1fr_auto_auto_auto]" data-testid="port-row">
-          <Field label="Container port" name={`ports.${i}.target`} defaultValue={row.target} errors={errors[`ports.${i}.target`]} inputMode="numeric" placeholder="8080" />
-          <Field label="Published port" name={`ports.${i}.published`} defaultValue={row.published} errors={errors[`ports.${i}.published`]} inputMode="numeric" placeholder="(none)" />
-          <SelectField label="Protocol" name={`ports.${i}.protocol`} defaultValue={row.protocol} errors={errors[`ports.${i}.protocol`]}>
+        <div
+          key={row.key}
+          className="grid items-start gap-3 rounded-md border border-border p-3 sm:grid-cols-[1fr_1fr_auto_auto_auto]"
+          data-testid="port-row"
+        >
+          <Field
+            label="Container port"
+            name={`ports.${i}.target`}
+            defaultValue={row.target}
+            errors={errors[`ports.${i}.target`]}
+            inputMode="numeric"
+            placeholder="8080"
+          />
+          <Field
+            label="Published port"
+            name={`ports.${i}.published`}
+            defaultValue={row.published}
+            errors={errors[`ports.${i}.published`]}
+            inputMode="numeric"
+            placeholder="(none)"
+          />
+          <SelectField
+            label="Protocol"
+            name={`ports.${i}.protocol`}
+            defaultValue={row.protocol}
+            errors={errors[`ports.${i}.protocol`]}
+          >
             <option value="tcp">tcp</option>
             <option value="udp">udp</option>
             <option value="sctp">sctp</option>
@@ -73,7 +101,12 @@ function PortsEditor({ initial, errors, readOnly }: { initial: Row[]; errors: Er
             <option value="host">host</option>
           </SelectField>
           {!readOnly && (
-            <Button variant="ghost" className="self-end" onClick={() => setRows(rows.filter((r) => r.key !== row.key))} aria-label={`Remove port ${i + 1}`}>
+            <Button
+              variant="ghost"
+              className="self-end"
+              onClick={() => setRows(rows.filter((r) => r.key !== row.key))}
+              aria-label={`Remove port ${i + 1}`}
+            >
               Remove
             </Button>
           )}
@@ -88,7 +121,13 @@ function HealthcheckFields({ values, errors }: { values: Values; errors: Errors 
   const [kind, setKind] = useState(values['healthcheck.kind'] ?? '');
   return (
     <Group legend="Health check">
-      <SelectField label="Check" name="healthcheck.kind" value={kind} onChange={(event) => setKind(event.target.value)} className="sm:w-auto">
+      <SelectField
+        label="Check"
+        name="healthcheck.kind"
+        value={kind}
+        onChange={(event) => setKind(event.target.value)}
+        className="sm:w-auto"
+      >
         <option value="">The image&apos;s own (or none)</option>
         <option value="CMD">Run a program (CMD)</option>
         <option value="CMD-SHELL">Run a shell command (CMD-SHELL)</option>
@@ -104,16 +143,51 @@ function HealthcheckFields({ values, errors }: { values: Values; errors: Errors 
             errors={under(errors, 'healthcheck.test')}
             spellCheck={false}
             className="font-mono text-xs"
-            placeholder={kind === 'CMD' ? 'curl\n-f\nhttp://localhost:8080/health' : 'curl -f http://localhost:8080/health || exit 1'}
-            hint={kind === 'CMD' ? 'One argument per line, the program first; no shell is involved.' : 'One line, run by /bin/sh inside the container.'}
+            placeholder={
+              kind === 'CMD'
+                ? 'curl\n-f\nhttp://localhost:8080/health'
+                : 'curl -f http://localhost:8080/health || exit 1'
+            }
+            hint={
+              kind === 'CMD'
+                ? 'One argument per line, the program first; no shell is involved.'
+                : 'One line, run by /bin/sh inside the container.'
+            }
           />
           <div className="grid gap-3 sm:grid-cols-4">
-            <Field label="Interval" name="healthcheck.interval" defaultValue={values['healthcheck.interval'] ?? ''} errors={errors['healthcheck.interval']} placeholder="30s" />
-            <Field label="Timeout" name="healthcheck.timeout" defaultValue={values['healthcheck.timeout'] ?? ''} errors={errors['healthcheck.timeout']} placeholder="30s" />
-            <Field label="Start period" name="healthcheck.start_period" defaultValue={values['healthcheck.start_period'] ?? ''} errors={errors['healthcheck.start_period']} placeholder="0s" />
-            <Field label="Retries" name="healthcheck.retries" defaultValue={values['healthcheck.retries'] ?? ''} errors={errors['healthcheck.retries']} inputMode="numeric" placeholder="3" />
+            <Field
+              label="Interval"
+              name="healthcheck.interval"
+              defaultValue={values['healthcheck.interval'] ?? ''}
+              errors={errors['healthcheck.interval']}
+              placeholder="30s"
+            />
+            <Field
+              label="Timeout"
+              name="healthcheck.timeout"
+              defaultValue={values['healthcheck.timeout'] ?? ''}
+              errors={errors['healthcheck.timeout']}
+              placeholder="30s"
+            />
+            <Field
+              label="Start period"
+              name="healthcheck.start_period"
+              defaultValue={values['healthcheck.start_period'] ?? ''}
+              errors={errors['healthcheck.start_period']}
+              placeholder="0s"
+            />
+            <Field
+              label="Retries"
+              name="healthcheck.retries"
+              defaultValue={values['healthcheck.retries'] ?? ''}
+              errors={errors['healthcheck.retries']}
+              inputMode="numeric"
+              placeholder="3"
+            />
           </div>
-          <p className="text-xs text-muted">Durations like 30s, 1m30s or 500ms; blank fields use Docker&apos;s defaults.</p>
+          <p className="text-xs text-muted">
+            Durations like 30s, 1m30s or 500ms; blank fields use Docker&apos;s defaults.
+          </p>
         </>
       )}
     </Group>
@@ -142,8 +216,18 @@ function CommandFields({ values, errors }: { values: Values; errors: Errors }) {
       note="One argument per line, passed to the program as they are: no shell is involved, so $VAR, quotes and ; are plain characters. Setting only an entrypoint also drops the image's CMD."
     >
       <div className="grid gap-3 sm:grid-cols-2">
-        {argv('entrypoint', 'Entrypoint', '/app/server', "Replaces the image's ENTRYPOINT; the program first. Blank keeps the image's.")}
-        {argv('command', 'Command', '--port\n8080', "Replaces the image's CMD (the entrypoint's arguments). Blank keeps the image's.")}
+        {argv(
+          'entrypoint',
+          'Entrypoint',
+          '/app/server',
+          "Replaces the image's ENTRYPOINT; the program first. Blank keeps the image's.",
+        )}
+        {argv(
+          'command',
+          'Command',
+          '--port\n8080',
+          "Replaces the image's CMD (the entrypoint's arguments). Blank keeps the image's.",
+        )}
       </div>
     </Group>
   );
@@ -151,10 +235,19 @@ function CommandFields({ values, errors }: { values: Values; errors: Errors }) {
 
 function ResourceFields({ values, errors }: { values: Values; errors: Errors }) {
   const field = (which: 'limits' | 'reservations', what: 'memory' | 'cpus', label: string, placeholder: string) => (
-    <Field label={label} name={`resources.${which}.${what}`} defaultValue={values[`resources.${which}.${what}`] ?? ''} errors={under(errors, `resources.${which}.${what}`)} placeholder={placeholder} />
+    <Field
+      label={label}
+      name={`resources.${which}.${what}`}
+      defaultValue={values[`resources.${which}.${what}`] ?? ''}
+      errors={under(errors, `resources.${which}.${what}`)}
+      placeholder={placeholder}
+    />
   );
   return (
-    <Group legend="Resources" note="Memory like 512M, 1G or 256Mi (6M to 4T); CPUs like 0.5 or 2. A reservation cannot exceed its limit.">
+    <Group
+      legend="Resources"
+      note="Memory like 512M, 1G or 256Mi (6M to 4T); CPUs like 0.5 or 2. A reservation cannot exceed its limit."
+    >
       <div className="grid gap-3 sm:grid-cols-4">
         {field('limits', 'memory', 'Memory limit', '512M')}
         {field('limits', 'cpus', 'CPU limit', '0.5')}
@@ -178,7 +271,10 @@ export function DockerConfigForm({
   command: boolean;
 }) {
   const [state, action] = useActionState(
-    async (previous: Versioned, form: FormData): Promise<Versioned> => ({ ...(await updateDockerConfigAction(previous, form)), version: previous.version + 1 }),
+    async (previous: Versioned, form: FormData): Promise<Versioned> => ({
+      ...(await updateDockerConfigAction(previous, form)),
+      version: previous.version + 1,
+    }),
     { ...initialActionState, version: 0 },
   );
   const values: Values = state.values ?? current;

@@ -1,14 +1,24 @@
 'use client';
 
 import { useActionState } from 'react';
+
 import { Field } from '@/components/ui/field';
 import { FormMessage } from '@/components/ui/form-message';
 import { SubmitButton } from '@/components/ui/submit-button';
 import { ActionToast } from '@/components/ui/toast';
 import { initialActionState } from '@/lib/actions/state';
+
 import { updateGeneralAction } from '../actions';
 
-export function GeneralForm({ applicationId, name, replicas }: { applicationId: string; name: string; replicas: number }) {
+export function GeneralForm({
+  applicationId,
+  name,
+  replicas,
+}: {
+  applicationId: string;
+  name: string;
+  replicas: number;
+}) {
   const [state, action] = useActionState(updateGeneralAction, initialActionState);
   const errors = state.fieldErrors ?? {};
   return (

@@ -17,7 +17,9 @@ export function TabNav({ base, tabs }: { base: string; tabs: readonly { slug: st
             href={href}
             aria-current={current ? 'page' : undefined}
             className={`-mb-px border-b-2 px-3 py-2 text-sm whitespace-nowrap ${
-              current ? 'border-accent font-medium text-foreground' : 'border-transparent text-muted hover:text-foreground'
+              current
+                ? 'border-accent font-medium text-foreground'
+                : 'border-transparent text-muted hover:text-foreground'
             }`}
           >
             {label}

@@ -1,19 +1,21 @@
 import Link from 'next/link';
+
+import { DateTime } from '@/components/ui/date-time';
 import { EmptyState } from '@/components/ui/empty-state';
 import { FormMessage } from '@/components/ui/form-message';
 import { Pager } from '@/components/ui/pager';
 import { DataTable } from '@/components/ui/table';
+import { appPath, loadApplicationPage } from '@/lib/applications/page';
 import { currentDeployment, listDeployments, type DeploymentItem } from '@/lib/applications/queries';
+import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
-import { hrefWith } from '@/lib/http/search-params';
 import { asUser } from '@/lib/db/context';
+import { COMPOSE_NOT_DEPLOYABLE } from '@/lib/deploy/triggers';
+import { hrefWith } from '@/lib/http/search-params';
 import { deploymentCursorSchema } from '@/lib/validation/application';
-import { DateTime } from '@/components/ui/date-time';
+
 import { CancelButton, DeployButtons, RollbackButton } from '../_components/deploy-controls';
 import { DeploymentStatusBadge } from '../_components/deployment-status-badge';
-import { can } from '@/lib/auth/permissions';
-import { COMPOSE_NOT_DEPLOYABLE } from '@/lib/deploy/triggers';
-import { appPath, loadApplicationPage } from '@/lib/applications/page';
 
 type Props = {
   params: Promise<{ projectId: string; appId: string }>;
@@ -47,7 +49,9 @@ export default async function DeploymentsPage({ params, searchParams }: Props) {
   // A compose application cannot be deployed (triggers.ts refuses it): no button that cannot work.
   const compose = app.type === 'compose';
   const canDeploy = can(user, 'application.deploy', app.project.resource) && !app.deletedAt && !compose;
-  const controls = canDeploy ? <DeployButtons projectId={projectId} applicationId={app.id} canRedeploy={Boolean(current)} /> : null;
+  const controls = canDeploy ? (
+    <DeployButtons projectId={projectId} applicationId={app.id} canRedeploy={Boolean(current)} />
+  ) : null;
   if (page.items.length === 0 && !cursor) {
     return (
       <EmptyState title="No deployments yet" action={controls}>
@@ -68,7 +72,10 @@ export default async function DeploymentsPage({ params, searchParams }: Props) {
           <DeploymentRow key={item.id} item={item} base={base} actions={actions} />
         ))}
       </DataTable>
-      <Pager firstHref={cursor ? base : undefined} nextHref={page.nextCursor ? hrefWith(base, { after: page.nextCursor }) : undefined} />
+      <Pager
+        firstHref={cursor ? base : undefined}
+        nextHref={page.nextCursor ? hrefWith(base, { after: page.nextCursor }) : undefined}
+      />
     </div>
   );
 }
@@ -86,7 +93,9 @@ function DeploymentRow({ item, base, actions }: { item: DeploymentItem; base: st
       <td className="px-4 py-3">
         <DeploymentStatusBadge status={item.status} />
       </td>
-      <td className="px-4 py-3 font-mono text-xs">{item.commitSha ? item.commitSha.slice(0, 12) : <span className="text-muted">—</span>}</td>
+      <td className="px-4 py-3 font-mono text-xs">
+        {item.commitSha ? item.commitSha.slice(0, 12) : <span className="text-muted">—</span>}
+      </td>
       <td className="px-4 py-3 text-muted">
         {item.trigger ?? (item.triggeredBy ? 'manual' : 'system')}
         {item.triggeredBy && <> by {item.triggeredBy}</>}
@@ -101,7 +110,11 @@ function DeploymentRow({ item, base, actions }: { item: DeploymentItem; base: st
             projectId={actions.projectId}
             applicationId={actions.applicationId}
             deploymentId={item.id}
-            label={item.commitSha ? item.commitSha.slice(0, 12) : `the deployment of ${item.startedAt.toISOString().slice(0, 16)}`}
+            label={
+              item.commitSha
+                ? item.commitSha.slice(0, 12)
+                : `the deployment of ${item.startedAt.toISOString().slice(0, 16)}`
+            }
           />
         )}
       </td>

@@ -21,7 +21,8 @@ export const setEnvVarAction = formAction({
   run: (tx, ctx, input) => setEnvVar(tx, ctx, input),
   translate: (error, { key }) => translateEnvError(error, key),
   revalidate: [ENVIRONMENT_PAGE],
-  success: ({ created }, { key, isSecret }) => `${key} ${created ? 'added' : 'saved'} as a ${isSecret ? 'secret' : 'variable'}.`,
+  success: ({ created }, { key, isSecret }) =>
+    `${key} ${created ? 'added' : 'saved'} as a ${isSecret ? 'secret' : 'variable'}.`,
 });
 
 export const deleteEnvVarAction = formAction({
@@ -46,7 +47,12 @@ export const bulkApplyEnvAction: (prev: BulkState, form: FormData) => Promise<Bu
   success: (result, _, values) => {
     if (!result.ok) {
       const count = result.errors.length;
-      return { ok: false, message: `Nothing was saved: ${count} line${count === 1 ? ' needs' : 's need'} fixing.`, lineErrors: result.errors, values };
+      return {
+        ok: false,
+        message: `Nothing was saved: ${count} line${count === 1 ? ' needs' : 's need'} fixing.`,
+        lineErrors: result.errors,
+        values,
+      };
     }
     const parts = [
       `${result.created.length} added`,
@@ -54,7 +60,9 @@ export const bulkApplyEnvAction: (prev: BulkState, form: FormData) => Promise<Bu
       ...(result.mode === 'replace' ? [`${result.deleted.length} deleted`] : []),
       `${result.unchanged} unchanged`,
     ];
-    const kept = result.keptSecrets.length ? ` Secrets not in the paste were kept: ${result.keptSecrets.join(', ')}.` : '';
+    const kept = result.keptSecrets.length
+      ? ` Secrets not in the paste were kept: ${result.keptSecrets.join(', ')}.`
+      : '';
     return { message: `Saved: ${parts.join(', ')}.${kept}`, values };
   },
 });

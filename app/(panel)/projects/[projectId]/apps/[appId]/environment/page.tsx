@@ -1,17 +1,18 @@
 // The Environment tab: variables in a table (secrets masked), a form to add one, bulk edit as .env text, and the
 // export. Secret values never reach this page's HTML or RSC payload: listEnvVars returns no value for them, and only
 // masks and keys are passed to the client components. Revealing goes through a server action, one value at a time.
+import { buttonClasses } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
-import { buttonClasses } from '@/components/ui/button';
 import { Section } from '@/components/ui/section';
-import { runAsUser } from '@/lib/db/work';
+import { loadApplicationPage } from '@/lib/applications/page';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
+import { runAsUser } from '@/lib/db/work';
 import { serializeDotenv } from '@/lib/env-vars/dotenv';
 import { listEnvVars } from '@/lib/env-vars/queries';
 import { getRequestMeta } from '@/lib/http/request-meta';
-import { loadApplicationPage } from '@/lib/applications/page';
+
 import { BulkEditor } from './_components/bulk-editor';
 import { EnvTable } from './_components/env-table';
 import { EnvVarForm, type EnvVarView } from './_components/env-var-form';
@@ -22,12 +23,18 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ pr
   const ctx = { actor: user, meta: await getRequestMeta() };
   const rows = await runAsUser(await getDb(), ctx, (tx) => listEnvVars(tx, ctx, { applicationId: app.id }));
   // Built field by field so nothing but a key, a flag and a plain value can cross to the browser.
-  const vars: EnvVarView[] = rows.map((row) => (row.isSecret ? { key: row.key, isSecret: true } : { key: row.key, isSecret: false, value: row.value }));
+  const vars: EnvVarView[] = rows.map((row) =>
+    row.isSecret ? { key: row.key, isSecret: true } : { key: row.key, isSecret: false, value: row.value },
+  );
   const archived = app.deletedAt !== null;
   const canWrite = can(user, 'env.write', app.project.resource) && !archived;
   const canReveal = can(user, 'env.reveal_secret', app.project.resource);
   const storedText = serializeDotenv(
-    vars.map((v) => (v.isSecret ? { comment: `${v.key}=<secret: kept as it is unless you set it here>` } : { key: v.key, value: v.value ?? '' })),
+    vars.map((v) =>
+      v.isSecret
+        ? { comment: `${v.key}=<secret: kept as it is unless you set it here>` }
+        : { key: v.key, value: v.value ?? '' },
+    ),
   );
 
   return (
@@ -43,19 +50,27 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ pr
         }
       >
         <p className="max-w-prose text-sm text-muted">
-          Stored one per row; plain variables are also mirrored into the application’s <code>env_vars</code> field (for search), secrets
-          never are: they are encrypted and, once saved, shown only as {'••••••••'}
+          Stored one per row; plain variables are also mirrored into the application’s <code>env_vars</code> field (for
+          search), secrets never are: they are encrypted and, once saved, shown only as {'••••••••'}
           {canReveal ? ' unless you reveal one (recorded in the audit log).' : '.'}
         </p>
         {vars.length === 0 ? (
           <EmptyState title="No variables yet">
-            {canWrite ? 'Add one below, or paste a whole .env file into Bulk edit.' : 'This application has no environment variables.'}
+            {canWrite
+              ? 'Add one below, or paste a whole .env file into Bulk edit.'
+              : 'This application has no environment variables.'}
           </EmptyState>
         ) : (
           <EnvTable applicationId={app.id} vars={vars} canWrite={canWrite} canReveal={canReveal} />
         )}
-        {!canWrite && !archived && <p className="text-sm text-muted">You can see this application’s variables but not change them.</p>}
-        {archived && <p className="text-sm text-muted">This application is archived: restore it in Settings to change its variables.</p>}
+        {!canWrite && !archived && (
+          <p className="text-sm text-muted">You can see this application’s variables but not change them.</p>
+        )}
+        {archived && (
+          <p className="text-sm text-muted">
+            This application is archived: restore it in Settings to change its variables.
+          </p>
+        )}
       </Section>
 
       {canWrite && (

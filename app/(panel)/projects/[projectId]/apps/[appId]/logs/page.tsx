@@ -1,11 +1,11 @@
 // The running service's own output (stdout and stderr of its tasks), live. Before a first successful deployment
 // there is no service, and the page says so instead of opening a stream.
-import { EmptyState } from '@/components/ui/empty-state';
 import { LogViewer } from '@/components/log-viewer';
+import { EmptyState } from '@/components/ui/empty-state';
+import { loadApplicationPage } from '@/lib/applications/page';
 import { currentDeployment } from '@/lib/applications/queries';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
-import { loadApplicationPage } from '@/lib/applications/page';
 
 type Params = { params: Promise<{ projectId: string; appId: string }> };
 
@@ -21,5 +21,11 @@ export default async function LogsPage({ params }: Params) {
       </EmptyState>
     );
   }
-  return <LogViewer source={`/api/applications/${app.id}/logs?tail=500`} downloadName={`${app.name}-runtime.log`} emptyText="No output yet…" />;
+  return (
+    <LogViewer
+      source={`/api/applications/${app.id}/logs?tail=500`}
+      downloadName={`${app.name}-runtime.log`}
+      emptyText="No output yet…"
+    />
+  );
 }

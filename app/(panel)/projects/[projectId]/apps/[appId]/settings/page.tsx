@@ -1,14 +1,15 @@
 import { Card } from '@/components/ui/card';
 import { FormMessage } from '@/components/ui/form-message';
 import { Section } from '@/components/ui/section';
+import { loadApplicationPage } from '@/lib/applications/page';
 import { getApplicationView } from '@/lib/applications/queries';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { dockerConfigToForm } from '@/lib/validation/docker-config-form';
+
 import { ArchiveControls } from '../_components/archive-controls';
 import { DockerConfigForm } from '../_components/docker-config-form';
-import { loadApplicationPage } from '@/lib/applications/page';
 
 type Params = { params: Promise<{ projectId: string; appId: string }> };
 
@@ -23,13 +24,19 @@ export default async function SettingsPage({ params }: Params) {
     <div className="space-y-8">
       <Section id="runtime-heading" title="Runtime">
         <p className="text-sm text-muted">
-          How Swarm runs the service: ports, command, health check, resources and networks. Replicas are set on the General tab.
+          How Swarm runs the service: ports, command, health check, resources and networks. Replicas are set on the
+          General tab.
           {archived && ' Archived: restore the application below to change these.'}
           {!canUpdate && ' You have read-only access.'}
         </p>
         {view.dockerConfigProblem && <FormMessage ok={false} message={view.dockerConfigProblem} />}
         <Card className="p-6">
-          <DockerConfigForm applicationId={view.id} current={dockerConfigToForm(view.dockerConfig)} readOnly={!canUpdate || archived} command={view.type !== 'compose'} />
+          <DockerConfigForm
+            applicationId={view.id}
+            current={dockerConfigToForm(view.dockerConfig)}
+            readOnly={!canUpdate || archived}
+            command={view.type !== 'compose'}
+          />
         </Card>
       </Section>
       <Section id="archive-heading" title={archived ? 'Restore' : 'Archive'}>
@@ -37,7 +44,9 @@ export default async function SettingsPage({ params }: Params) {
           {canArchive ? (
             <ArchiveControls applicationId={view.id} name={view.name} archived={archived} />
           ) : (
-            <p className="text-sm text-muted">Only people who may change this project can archive or restore its applications.</p>
+            <p className="text-sm text-muted">
+              Only people who may change this project can archive or restore its applications.
+            </p>
           )}
         </Card>
       </Section>

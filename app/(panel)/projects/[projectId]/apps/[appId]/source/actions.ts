@@ -50,7 +50,9 @@ export const updateWebhookSettingsAction = formAction({
   run: updateWebhookSettings,
   revalidate: APP_PAGES,
   success: (saved, _, values) => {
-    const what = saved.autoDeploy ? `pushes to ${saved.watchedBranch}${saved.deployTags ? ' and tag pushes' : ''} deploy` : 'auto-deploy is off';
+    const what = saved.autoDeploy
+      ? `pushes to ${saved.watchedBranch}${saved.deployTags ? ' and tag pushes' : ''} deploy`
+      : 'auto-deploy is off';
     return { message: `Webhook settings saved: ${what}.`, values };
   },
 });

@@ -1,17 +1,18 @@
 // The Source tab: where the application comes from (an image, a repository, a compose file), and for a git
 // application how the repository is fetched (deploy key or token) and "deploy the latest commit". The webhook and
 // its deliveries have their own tab (../webhook), which keeps each page inside the first-load budget.
+import { SourceFields } from '@/components/source-fields';
 import { Card } from '@/components/ui/card';
 import { Section } from '@/components/ui/section';
+import { appPath, loadApplicationPage } from '@/lib/applications/page';
 import { getApplicationView, type SourceView } from '@/lib/applications/queries';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { TOKEN_USERNAMES } from '@/lib/git/credentials';
+
 import { SourceSummary } from '../_components/application-details';
-import { SourceFields } from '@/components/source-fields';
 import { SourceForm } from '../_components/source-form';
-import { appPath, loadApplicationPage } from '@/lib/applications/page';
 import { AccessPanel } from './_components/access-panel';
 import { loadGitSourceTab } from './_lib/source-tab';
 
@@ -52,7 +53,9 @@ export default async function SourcePage({ params }: Params) {
           ) : (
             <div className="space-y-4">
               <p className="text-sm text-muted">
-                {view.deletedAt ? 'Archived: restore the application from Settings to change its source.' : 'Read-only: you can see the source but not change it.'}
+                {view.deletedAt
+                  ? 'Archived: restore the application from Settings to change its source.'
+                  : 'Read-only: you can see the source but not change it.'}
               </p>
               {view.type === 'compose' ? (
                 <SourceFields type="compose" values={sourceValues(view.source)} errors={{}} disabled />
@@ -74,7 +77,9 @@ export default async function SourcePage({ params }: Params) {
           defaultUsername={TOKEN_USERNAMES[git.provider]}
         />
       )}
-      {view.source.type === 'git' && !git && <p className="text-sm text-muted">Save the source above to set up repository access and the webhook.</p>}
+      {view.source.type === 'git' && !git && (
+        <p className="text-sm text-muted">Save the source above to set up repository access and the webhook.</p>
+      )}
     </div>
   );
 }

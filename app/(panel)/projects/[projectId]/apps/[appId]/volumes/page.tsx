@@ -1,18 +1,23 @@
 // The application's Volumes tab: what it mounts, a form to create and attach a new volume, and one to mount a
 // detached volume of the project. The forms and their actions are the project Volumes page's own.
 import Link from 'next/link';
+
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Section } from '@/components/ui/section';
+import { AttachVolumeForm, CreateVolumeForm } from '@/components/volume-forms';
+import { VolumeTable } from '@/components/volume-table';
+import { loadApplicationPage } from '@/lib/applications/page';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { listVolumesForApplication } from '@/lib/volumes/queries';
-import { AttachVolumeForm, CreateVolumeForm } from '@/components/volume-forms';
-import { VolumeTable } from '@/components/volume-table';
-import { loadApplicationPage } from '@/lib/applications/page';
 
-export default async function ApplicationVolumesPage({ params }: { params: Promise<{ projectId: string; appId: string }> }) {
+export default async function ApplicationVolumesPage({
+  params,
+}: {
+  params: Promise<{ projectId: string; appId: string }>;
+}) {
   const { projectId, appId } = await params;
   // The layout's loader has already checked (and audited) access; a refusal here would be a race with a removal.
   const { user, app } = await loadApplicationPage(projectId, appId);
@@ -36,8 +41,8 @@ export default async function ApplicationVolumesPage({ params }: { params: Promi
         }
       >
         <p className="max-w-prose text-sm text-muted">
-          A volume keeps its data across deployments, mounted at one path in every container of this application. Detaching keeps the
-          volume and its data in the project; only a detached volume can be deleted.
+          A volume keeps its data across deployments, mounted at one path in every container of this application.
+          Detaching keeps the volume and its data in the project; only a detached volume can be deleted.
         </p>
         <VolumeTable
           projectId={app.project.id}
@@ -46,7 +51,9 @@ export default async function ApplicationVolumesPage({ params }: { params: Promi
           showOwner={false}
           empty={
             <EmptyState title="No volumes attached">
-              {canWrite && !archived ? 'Create one below to keep data such as uploads or a database’s files.' : 'This application keeps no data in volumes.'}
+              {canWrite && !archived
+                ? 'Create one below to keep data such as uploads or a database’s files.'
+                : 'This application keeps no data in volumes.'}
             </EmptyState>
           }
         />
@@ -55,7 +62,9 @@ export default async function ApplicationVolumesPage({ params }: { params: Promi
 
       {!canWrite && <p className="text-sm text-muted">You can see this application’s volumes but not change them.</p>}
       {canWrite && archived && (
-        <p className="text-sm text-muted">This application is archived: restore it to attach volumes. Its volumes can still be detached and deleted.</p>
+        <p className="text-sm text-muted">
+          This application is archived: restore it to attach volumes. Its volumes can still be detached and deleted.
+        </p>
       )}
       {canWrite && !archived && (
         <>

@@ -1,13 +1,14 @@
 // The Webhook tab of a git application: the payload URL and secret (reveal, regenerate), when pushes deploy, the
 // provider's setup steps, and the recent deliveries with what came of each (redeliver for those who may deploy).
+import { Section } from '@/components/ui/section';
+import { appPath, loadApplicationPage } from '@/lib/applications/page';
 import { getApplicationView } from '@/lib/applications/queries';
 import { can } from '@/lib/auth/permissions';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
-import { appPath, loadApplicationPage } from '@/lib/applications/page';
-import { WebhookPanel } from './_components/webhook-panel';
+
 import { loadGitSourceTab } from '../source/_lib/source-tab';
-import { Section } from '@/components/ui/section';
+import { WebhookPanel } from './_components/webhook-panel';
 
 type Params = {
   params: Promise<{ projectId: string; appId: string }>;
@@ -29,9 +30,14 @@ export default async function WebhookPage({ params, searchParams }: Params) {
   return (
     <Section id="webhook-page-heading" title="Webhook">
       {view.source.type !== 'git' ? (
-        <p className="text-sm text-muted">Push to deploy is for applications built from a git repository; this one deploys {view.type === 'docker' ? 'an image' : 'a compose file'}.</p>
+        <p className="text-sm text-muted">
+          Push to deploy is for applications built from a git repository; this one deploys{' '}
+          {view.type === 'docker' ? 'an image' : 'a compose file'}.
+        </p>
       ) : !git ? (
-        <p className="text-sm text-muted">This application has no webhook yet: save its source on the Source tab to create one.</p>
+        <p className="text-sm text-muted">
+          This application has no webhook yet: save its source on the Source tab to create one.
+        </p>
       ) : (
         <WebhookPanel
           tab={git}

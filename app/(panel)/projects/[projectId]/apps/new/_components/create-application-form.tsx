@@ -3,18 +3,24 @@
 // Choose a type, and its fields appear. Every type's fields stay in the form (hidden when not chosen), so switching
 // back and forth keeps what was typed; the action reads only the chosen type's fields.
 import { useActionState, useState } from 'react';
+
+import { SourceFields, type SourceType } from '@/components/source-fields';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { FieldError } from '@/components/ui/field-error';
 import { FormMessage } from '@/components/ui/form-message';
 import { initialActionState } from '@/lib/actions/state';
-import { SourceFields, type SourceType } from '@/components/source-fields';
+
 import { createApplicationAction } from '../actions';
 
 const TYPES: { value: SourceType; label: string; hint: string }[] = [
   { value: 'git', label: 'Git repository', hint: 'Built from a Dockerfile in your repository.' },
   { value: 'docker', label: 'Docker image', hint: 'Runs an image from a registry as it is.' },
-  { value: 'compose', label: 'Compose file', hint: 'Several services from one compose file, stored and checked: compose deployment is not supported yet.' },
+  {
+    value: 'compose',
+    label: 'Compose file',
+    hint: 'Several services from one compose file, stored and checked: compose deployment is not supported yet.',
+  },
 ];
 
 const isType = (value: string | undefined): value is SourceType => TYPES.some((t) => t.value === value);

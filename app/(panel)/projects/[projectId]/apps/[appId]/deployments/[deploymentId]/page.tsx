@@ -2,12 +2,14 @@
 // header, at each status change). The deployment is looked up only among the application's own (which the layout
 // has authorized), so another application's deployment id is a 404.
 import { notFound } from 'next/navigation';
+
+import { DateTime } from '@/components/ui/date-time';
+import { loadApplicationPage } from '@/lib/applications/page';
 import { getDb } from '@/lib/db';
 import { asUser } from '@/lib/db/context';
 import { isUuid } from '@/lib/validation/ids';
-import { DateTime } from '@/components/ui/date-time';
+
 import { DeploymentLive } from '../../_components/deployment-live';
-import { loadApplicationPage } from '@/lib/applications/page';
 
 type Props = { params: Promise<{ projectId: string; appId: string; deploymentId: string }> };
 
@@ -18,12 +20,21 @@ export default async function DeploymentPage({ params }: Props) {
   const deployment = await asUser(await getDb(), user.id, (tx) =>
     tx.deployment.findFirst({
       where: { id: deploymentId, applicationId: app.id },
-      select: { id: true, status: true, commitSha: true, metadata: true, startedAt: true, completedAt: true, user: { select: { username: true } } },
+      select: {
+        id: true,
+        status: true,
+        commitSha: true,
+        metadata: true,
+        startedAt: true,
+        completedAt: true,
+        user: { select: { username: true } },
+      },
     }),
   );
   if (!deployment) notFound();
   const metadata = (deployment.metadata ?? {}) as Record<string, unknown>;
-  const text = (key: string) => (typeof metadata[key] === 'string' || typeof metadata[key] === 'number' ? String(metadata[key]) : null);
+  const text = (key: string) =>
+    typeof metadata[key] === 'string' || typeof metadata[key] === 'number' ? String(metadata[key]) : null;
   return (
     <div className="space-y-6">
       <dl aria-label="Deployment details" className="grid grid-cols-2 gap-x-6 gap-y-2 text-sm sm:grid-cols-4">
@@ -37,7 +48,11 @@ export default async function DeploymentPage({ params }: Props) {
         <Item term="Duration">{text('duration_seconds') ? `${text('duration_seconds')} s` : '—'}</Item>
         {text('reason') && <Item term="Reason">{text('reason')}</Item>}
       </dl>
-      <DeploymentLive deploymentId={deployment.id} initialStatus={deployment.status} downloadName={`${app.name}-${deployment.id.slice(0, 8)}.log`} />
+      <DeploymentLive
+        deploymentId={deployment.id}
+        initialStatus={deployment.status}
+        downloadName={`${app.name}-${deployment.id.slice(0, 8)}.log`}
+      />
     </div>
   );
 }

@@ -4,12 +4,14 @@
 // never sends it back); a refused paste lists each bad line by number and nothing is saved. After a save the
 // textarea shows the variables as now stored (secrets as comment lines).
 import { useState, useTransition, type FormEvent } from 'react';
+
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { FormMessage } from '@/components/ui/form-message';
 import { Textarea } from '@/components/ui/textarea';
 import { ActionToast } from '@/components/ui/toast';
 import { initialActionState } from '@/lib/actions/state';
+
 import { bulkApplyEnvAction, type BulkState } from '../actions';
 
 export function BulkEditor({ applicationId, storedText }: { applicationId: string; storedText: string }) {
@@ -53,13 +55,20 @@ export function BulkEditor({ applicationId, storedText }: { applicationId: strin
           aria-describedby="bulk-text-hint bulk-line-errors"
         />
         <span id="bulk-text-hint" className="block text-xs text-muted">
-          One KEY=value per line. # starts a comment; an export prefix is fine; quote values with spaces; double quotes allow \n and
-          line breaks. Nothing is saved until every line is valid.
+          One KEY=value per line. # starts a comment; an export prefix is fine; quote values with spaces; double quotes
+          allow \n and line breaks. Nothing is saved until every line is valid.
         </span>
       </label>
       {(lineErrors.length > 0 || errors.text?.length) && (
-        <ul id="bulk-line-errors" role="alert" aria-label="Lines to fix" className="space-y-1 rounded-md border border-red-300 bg-red-50 p-3 text-xs text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
-          {errors.text?.map((message) => <li key={message}>{message}</li>)}
+        <ul
+          id="bulk-line-errors"
+          role="alert"
+          aria-label="Lines to fix"
+          className="space-y-1 rounded-md border border-red-300 bg-red-50 p-3 text-xs text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
+        >
+          {errors.text?.map((message) => (
+            <li key={message}>{message}</li>
+          ))}
           {lineErrors.map((error) => (
             <li key={`${error.line}:${error.message}`} data-line={error.line}>
               {error.message}
@@ -74,7 +83,13 @@ export function BulkEditor({ applicationId, storedText }: { applicationId: strin
           Merge: set the pasted keys, keep all others
         </label>
         <label className="flex items-center gap-2">
-          <input type="radio" name="mode" value="replace" checked={mode === 'replace'} onChange={() => setMode('replace')} />
+          <input
+            type="radio"
+            name="mode"
+            value="replace"
+            checked={mode === 'replace'}
+            onChange={() => setMode('replace')}
+          />
           Replace: also delete plain variables the paste leaves out (secrets are kept; delete those one by one)
         </label>
       </fieldset>

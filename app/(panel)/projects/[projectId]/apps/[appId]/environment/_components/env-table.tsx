@@ -3,11 +3,13 @@
 // The variables: plain values as they are, secrets as a mask. A revealed secret lives only in this row's state in
 // the browser of the person who asked (the server action returns it to them alone; the page never renders it).
 import { useState, useTransition } from 'react';
+
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { DataTable } from '@/components/ui/table';
 import { ActionToast } from '@/components/ui/toast';
 import { initialActionState, type ActionState } from '@/lib/actions/state';
+
 import { deleteEnvVarAction, revealSecretAction } from '../actions';
 import { EnvVarForm, type EnvVarView } from './env-var-form';
 
@@ -64,10 +66,15 @@ function EnvRow({ applicationId, variable, canWrite, canReveal, onDone }: RowPro
     return (
       <tr>
         <td colSpan={3} className="px-4 py-3">
-          <EnvVarForm applicationId={applicationId} current={variable} onSaved={(state) => {
+          <EnvVarForm
+            applicationId={applicationId}
+            current={variable}
+            onSaved={(state) => {
               setEditing(false);
               onDone(state);
-            }} onCancel={() => setEditing(false)} />
+            }}
+            onCancel={() => setEditing(false)}
+          />
         </td>
       </tr>
     );
@@ -87,7 +94,10 @@ function EnvRow({ applicationId, variable, canWrite, canReveal, onDone }: RowPro
             </span>
           )}
           {(!isSecret || revealed !== null) && (
-            <code data-testid={revealed !== null ? 'revealed-value' : undefined} className="max-h-40 overflow-auto font-mono text-xs break-all whitespace-pre-wrap">
+            <code
+              data-testid={revealed !== null ? 'revealed-value' : undefined}
+              className="max-h-40 overflow-auto font-mono text-xs break-all whitespace-pre-wrap"
+            >
               {isSecret ? revealed : variable.value}
               {!isSecret && variable.value === '' && <span className="text-muted">(empty)</span>}
             </code>
@@ -101,15 +111,17 @@ function EnvRow({ applicationId, variable, canWrite, canReveal, onDone }: RowPro
       </td>
       <td className="px-4 py-2.5 text-right align-top whitespace-nowrap">
         <div className="flex justify-end gap-1">
-          {isSecret && canReveal && (revealed === null ? (
-            <Button variant="ghost" onClick={reveal} disabled={pending} aria-label={`Reveal ${key}`}>
-              {pending ? 'Revealing…' : 'Reveal'}
-            </Button>
-          ) : (
-            <Button variant="ghost" onClick={() => setRevealed(null)} aria-label={`Hide ${key}`}>
-              Hide
-            </Button>
-          ))}
+          {isSecret &&
+            canReveal &&
+            (revealed === null ? (
+              <Button variant="ghost" onClick={reveal} disabled={pending} aria-label={`Reveal ${key}`}>
+                {pending ? 'Revealing…' : 'Reveal'}
+              </Button>
+            ) : (
+              <Button variant="ghost" onClick={() => setRevealed(null)} aria-label={`Hide ${key}`}>
+                Hide
+              </Button>
+            ))}
           {canWrite && (
             <>
               <Button variant="ghost" onClick={() => setEditing(true)} aria-label={`Edit ${key}`}>
@@ -125,7 +137,15 @@ function EnvRow({ applicationId, variable, canWrite, canReveal, onDone }: RowPro
 }
 
 /** Deleting asks once more, in place, naming the key. */
-function DeleteButton({ applicationId, envKey, onDeleted }: { applicationId: string; envKey: string; onDeleted: (state: ActionState) => void }) {
+function DeleteButton({
+  applicationId,
+  envKey,
+  onDeleted,
+}: {
+  applicationId: string;
+  envKey: string;
+  onDeleted: (state: ActionState) => void;
+}) {
   const [confirming, setConfirming] = useState(false);
   const [problem, setProblem] = useState<string | undefined>();
   const [pending, startTransition] = useTransition();

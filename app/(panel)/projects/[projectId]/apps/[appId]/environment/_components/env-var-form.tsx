@@ -4,6 +4,7 @@
 // submission, and a secret's value is never sent back to refill it, so a refused save would lose what was typed.
 // Here the form keeps its fields until the save succeeds (then the add form clears itself).
 import { useState, useTransition, type FormEvent } from 'react';
+
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { FieldError } from '@/components/ui/field-error';
@@ -12,6 +13,7 @@ import { Textarea } from '@/components/ui/textarea';
 import { ActionToast } from '@/components/ui/toast';
 import { initialActionState, type ActionState } from '@/lib/actions/state';
 import { ENV_KEY_MAX, ENV_KEY_RULE } from '@/lib/validation/rules';
+
 import { setEnvVarAction } from '../actions';
 
 export type EnvVarView = { key: string; isSecret: boolean; value?: string };
@@ -56,7 +58,12 @@ export function EnvVarForm({ applicationId, current, onSaved, onCancel }: Props)
     : 'Any text, line breaks included, up to 64 KB. Shown to everyone who can see this application.';
 
   return (
-    <form onSubmit={submit} className="space-y-3" noValidate aria-label={editing ? `Edit ${current.key}` : 'Add a variable'}>
+    <form
+      onSubmit={submit}
+      className="space-y-3"
+      noValidate
+      aria-label={editing ? `Edit ${current.key}` : 'Add a variable'}
+    >
       <FormMessage ok={state.ok} message={state.ok ? undefined : state.message} />
       {!editing && <ActionToast state={state} />}
       <input type="hidden" name="applicationId" value={applicationId} />
@@ -100,7 +107,13 @@ export function EnvVarForm({ applicationId, current, onSaved, onCancel }: Props)
         )}
       </label>
       <label className="flex items-center gap-2 text-sm">
-        <input type="checkbox" name="isSecret" checked={secret} onChange={(event) => setSecret(event.target.checked)} className="size-4" />
+        <input
+          type="checkbox"
+          name="isSecret"
+          checked={secret}
+          onChange={(event) => setSecret(event.target.checked)}
+          className="size-4"
+        />
         <span>Secret (encrypted at rest, write-only in the panel)</span>
       </label>
       <div className="flex gap-2">

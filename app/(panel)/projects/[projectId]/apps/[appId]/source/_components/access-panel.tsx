@@ -3,8 +3,9 @@
 import { Card } from '@/components/ui/card';
 import { FormMessage } from '@/components/ui/form-message';
 import { Section } from '@/components/ui/section';
-import { PROVIDER_LABELS, type Provider } from '@/lib/webhooks/headers';
 import type { GitSourceTab } from '@/lib/git-sources/queries';
+import { PROVIDER_LABELS, type Provider } from '@/lib/webhooks/headers';
+
 import { DeployActionButton } from '../../_components/deploy-action-button';
 import type { Permissions } from '../../_components/permissions';
 import { RepositoryAccess } from './repository-access';
@@ -13,16 +14,22 @@ type Common = { tab: GitSourceTab; applicationId: string; deploymentsHref: strin
 type AccessProps = Common & { defaultUsername: string };
 
 const KEY_STEPS: Record<Provider, string> = {
-  github: 'Add it on GitHub under the repository’s Settings → Deploy keys → Add deploy key: paste the public key and leave “Allow write access” unticked (a read-only deploy key).',
-  gitlab: 'Add it on GitLab under the project’s Settings → Repository → Deploy keys → Add new key: paste the public key and leave “Grant write permissions” unticked (a read-only deploy key).',
-  bitbucket: 'Add it on Bitbucket under Repository settings → Access keys → Add key: paste the public key (access keys are read-only deploy keys).',
-  gitea: 'Add it on Gitea under the repository’s Settings → Deploy keys → Add deploy key: paste the public key and leave “Enable write access” unticked (a read-only deploy key).',
+  github:
+    'Add it on GitHub under the repository’s Settings → Deploy keys → Add deploy key: paste the public key and leave “Allow write access” unticked (a read-only deploy key).',
+  gitlab:
+    'Add it on GitLab under the project’s Settings → Repository → Deploy keys → Add new key: paste the public key and leave “Grant write permissions” unticked (a read-only deploy key).',
+  bitbucket:
+    'Add it on Bitbucket under Repository settings → Access keys → Add key: paste the public key (access keys are read-only deploy keys).',
+  gitea:
+    'Add it on Gitea under the repository’s Settings → Deploy keys → Add deploy key: paste the public key and leave “Enable write access” unticked (a read-only deploy key).',
 };
 
 const TOKEN_STEPS: Record<Provider, string> = {
   github: 'Make a fine-grained personal access token on GitHub limited to this repository, with Contents: read-only.',
-  gitlab: 'Make a project access token with read_repository on GitLab (or a deploy token: then give its user name too).',
-  bitbucket: 'Make a repository access token on Bitbucket with Repositories: Read (or an app password: then give your Bitbucket user name).',
+  gitlab:
+    'Make a project access token with read_repository on GitLab (or a deploy token: then give its user name too).',
+  bitbucket:
+    'Make a repository access token on Bitbucket with Repositories: Read (or an app password: then give your Bitbucket user name).',
   gitea: 'Make an access token on Gitea (your settings → Applications) with read access to repositories.',
 };
 
@@ -36,10 +43,16 @@ export function AccessPanel({ tab, applicationId, deploymentsHref, permissions, 
       <Section level={3} id="access-heading" title="Repository access">
         <Card className="space-y-3 p-6">
           {settings.authMethod === 'deploy_key' && !tab.overSsh && (
-            <FormMessage ok={false} message="A deploy key is used over SSH only, and this repository’s address is not an SSH one: change it above to the SSH address (git@host:owner/name.git)." />
+            <FormMessage
+              ok={false}
+              message="A deploy key is used over SSH only, and this repository’s address is not an SSH one: change it above to the SSH address (git@host:owner/name.git)."
+            />
           )}
           {settings.authMethod === 'token' && tab.overSsh && (
-            <FormMessage ok={false} message="An access token is sent over https only, and this repository’s address is an SSH one: change it above to the https:// address." />
+            <FormMessage
+              ok={false}
+              message="An access token is sent over https only, and this repository’s address is an SSH one: change it above to the https:// address."
+            />
           )}
           <RepositoryAccess
             applicationId={applicationId}
@@ -58,10 +71,14 @@ export function AccessPanel({ tab, applicationId, deploymentsHref, permissions, 
       {canDeploy && (
         <Section level={3} id="deploy-latest-heading" title="Deploy the latest commit">
           <p className="max-w-prose text-sm text-muted">{`Asks ${label} for the newest commit of ${settings.watchedBranch} and deploys it, without waiting for a push.`}</p>
-          <DeployActionButton kind="latest" applicationId={applicationId} branch={settings.watchedBranch} deploymentsHref={deploymentsHref} />
+          <DeployActionButton
+            kind="latest"
+            applicationId={applicationId}
+            branch={settings.watchedBranch}
+            deploymentsHref={deploymentsHref}
+          />
         </Section>
       )}
-
     </div>
   );
 }

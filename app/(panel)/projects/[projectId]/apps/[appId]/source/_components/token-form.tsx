@@ -3,18 +3,23 @@
 // The access token form RepositoryAccess opens. The token is write-only: never echoed back, not even after a
 // refused save.
 import { useState, useTransition, type FormEvent } from 'react';
+
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { FormMessage } from '@/components/ui/form-message';
 import { initialActionState, type ActionState } from '@/lib/actions/state';
 import { ACCESS_TOKEN_MAX, TOKEN_USERNAME_MAX } from '@/lib/validation/git-source-limits';
+
 import { setAccessTokenAction } from '../actions';
 
 export type TokenFormProps = {
   applicationId: string;
   defaultUsername: string;
   tokenSteps: string;
-  replacing: string | null; onDone: (state: ActionState) => void; onCancel: () => void };
+  replacing: string | null;
+  onDone: (state: ActionState) => void;
+  onCancel: () => void;
+};
 
 /** Not a plain `<form action>`: React would clear the token field after a refused save, and the token is never echoed. */
 export function TokenForm({ applicationId, defaultUsername, tokenSteps, replacing, onDone, onCancel }: TokenFormProps) {
@@ -30,11 +35,26 @@ export function TokenForm({ applicationId, defaultUsername, tokenSteps, replacin
     });
   };
   return (
-    <form onSubmit={submit} className="max-w-xl space-y-3 rounded-md border border-border p-4" noValidate aria-label="Access token">
+    <form
+      onSubmit={submit}
+      className="max-w-xl space-y-3 rounded-md border border-border p-4"
+      noValidate
+      aria-label="Access token"
+    >
       <FormMessage ok={false} message={state.ok ? undefined : state.message} />
       <input type="hidden" name="applicationId" value={applicationId} />
       <p className="text-xs text-muted">{tokenSteps}</p>
-      <Field label="Access token" name="token" type="password" autoComplete="off" spellCheck={false} maxLength={ACCESS_TOKEN_MAX} errors={state.fieldErrors?.token} className="font-mono" required />
+      <Field
+        label="Access token"
+        name="token"
+        type="password"
+        autoComplete="off"
+        spellCheck={false}
+        maxLength={ACCESS_TOKEN_MAX}
+        errors={state.fieldErrors?.token}
+        className="font-mono"
+        required
+      />
       <Field
         label="User name"
         optional
@@ -47,7 +67,9 @@ export function TokenForm({ applicationId, defaultUsername, tokenSteps, replacin
         maxLength={TOKEN_USERNAME_MAX}
         errors={state.fieldErrors?.username}
       />
-      {replacing && <p className="text-xs text-amber-800 dark:text-amber-300">{`Saving replaces the current ${replacing}.`}</p>}
+      {replacing && (
+        <p className="text-xs text-amber-800 dark:text-amber-300">{`Saving replaces the current ${replacing}.`}</p>
+      )}
       <div className="flex gap-2">
         <Button type="submit" variant="primary" disabled={pending}>
           {pending ? 'Saving…' : 'Save token'}

@@ -14,5 +14,7 @@ export async function loadGitSourceTab(
   options: { deliveries: boolean } = { deliveries: true },
 ): Promise<GitSourceTab | null> {
   const ctx = { actor: user, meta: await getRequestMeta() };
-  return runAsUser(await getDb(), ctx, (tx) => getGitSourceTab(tx, ctx, { applicationId: app.id, cursor, deliveries: options.deliveries }));
+  return runAsUser(await getDb(), ctx, (tx) =>
+    getGitSourceTab(tx, ctx, { applicationId: app.id, cursor, deliveries: options.deliveries }),
+  );
 }

@@ -1,11 +1,13 @@
 // What the provider sent and what came of it, newest first (server-rendered; the Redeliver buttons are the only
 // client parts, and only for those allowed to deploy).
 import Link from 'next/link';
+
 import { Badge, type BadgeTone } from '@/components/ui/badge';
+import { DateTime } from '@/components/ui/date-time';
 import { DataTable } from '@/components/ui/table';
 import type { DeliveryItem } from '@/lib/git-sources/queries';
 import type { Outcome } from '@/lib/webhooks/store';
-import { DateTime } from '@/components/ui/date-time';
+
 import { DeployActionButton } from '../../_components/deploy-action-button';
 
 const TONES: Record<Outcome, BadgeTone> = {
@@ -22,9 +24,24 @@ type Props = { items: DeliveryItem[]; applicationId: string; deploymentsHref: st
 
 export function DeliveriesTable({ items, applicationId, deploymentsHref, canRedeliver }: Props) {
   return (
-    <DataTable headings={['Received', 'Outcome', 'Commit', 'Event', 'Deployment', { label: 'Actions', align: 'right', hidden: !canRedeliver }]}>
+    <DataTable
+      headings={[
+        'Received',
+        'Outcome',
+        'Commit',
+        'Event',
+        'Deployment',
+        { label: 'Actions', align: 'right', hidden: !canRedeliver },
+      ]}
+    >
       {items.map((item) => (
-        <Row key={item.id} item={item} applicationId={applicationId} deploymentsHref={deploymentsHref} canRedeliver={canRedeliver} />
+        <Row
+          key={item.id}
+          item={item}
+          applicationId={applicationId}
+          deploymentsHref={deploymentsHref}
+          canRedeliver={canRedeliver}
+        />
       ))}
     </DataTable>
   );
@@ -59,7 +76,11 @@ function Row({ item, applicationId, deploymentsHref, canRedeliver }: Omit<Props,
       </td>
       <td className="px-4 py-3 align-top text-xs">
         <span className="font-mono">{item.event}</span>
-        {item.deliveryId && <p className="font-mono break-all text-muted" title="The provider’s delivery id">{item.deliveryId}</p>}
+        {item.deliveryId && (
+          <p className="font-mono break-all text-muted" title="The provider’s delivery id">
+            {item.deliveryId}
+          </p>
+        )}
         {item.redeliveryOf && <p className="text-muted">redelivered from the panel</p>}
       </td>
       <td className="px-4 py-3 align-top text-xs whitespace-nowrap">
@@ -73,7 +94,13 @@ function Row({ item, applicationId, deploymentsHref, canRedeliver }: Omit<Props,
       </td>
       <td className="px-4 py-3 text-right align-top">
         {canRedeliver && item.redeliverable && short && (
-          <DeployActionButton kind="redeliver" applicationId={applicationId} deliveryRowId={item.id} commit={short} deploymentsHref={deploymentsHref} />
+          <DeployActionButton
+            kind="redeliver"
+            applicationId={applicationId}
+            deliveryRowId={item.id}
+            commit={short}
+            deploymentsHref={deploymentsHref}
+          />
         )}
       </td>
     </tr>

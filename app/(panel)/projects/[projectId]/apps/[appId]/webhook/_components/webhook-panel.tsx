@@ -1,21 +1,22 @@
 // The Webhook tab's content (a server component): the payload URL and secret, settings, the provider's setup steps,
 // and the recent deliveries. Its own module: a page ships the client components of every module it imports, so the
 // Source tab must not import this one (first-load budget).
+import { CopyButton } from '@/components/copy-button';
 import { Card } from '@/components/ui/card';
+import { DateTime } from '@/components/ui/date-time';
 import { EmptyState } from '@/components/ui/empty-state';
 import { FormMessage } from '@/components/ui/form-message';
-import { Section } from '@/components/ui/section';
 import { Input } from '@/components/ui/input';
 import { Pager } from '@/components/ui/pager';
-import { PROVIDER_LABELS } from '@/lib/webhooks/headers';
-import { DateTime } from '@/components/ui/date-time';
+import { Section } from '@/components/ui/section';
 import type { GitSourceTab } from '@/lib/git-sources/queries';
-import { CopyButton } from '@/components/copy-button';
-import { DeliveriesTable } from './deliveries-table';
+import { PROVIDER_LABELS } from '@/lib/webhooks/headers';
+
 import type { Permissions } from '../../_components/permissions';
+import { DeliveriesTable } from './deliveries-table';
 import { SetupSteps } from './setup-steps';
-import { WebhookSettingsForm } from './webhook-settings-form';
 import { WebhookSecret } from './webhook-secret';
+import { WebhookSettingsForm } from './webhook-settings-form';
 
 type Common = { tab: GitSourceTab; applicationId: string; deploymentsHref: string; permissions: Permissions };
 type WebhookProps = Common & {
@@ -26,7 +27,15 @@ type WebhookProps = Common & {
 };
 
 /** The Webhook tab: the URL and secret, settings, setup steps, and the recent deliveries with redeliver. */
-export function WebhookPanel({ tab, applicationId, sourceBranch, webhookHref, deploymentsHref, permissions, firstPage }: WebhookProps) {
+export function WebhookPanel({
+  tab,
+  applicationId,
+  sourceBranch,
+  webhookHref,
+  deploymentsHref,
+  permissions,
+  firstPage,
+}: WebhookProps) {
   const { settings, provider } = tab;
   const label = PROVIDER_LABELS[provider];
   const { canUpdate, canReveal, canDeploy } = permissions;
@@ -45,7 +54,13 @@ export function WebhookPanel({ tab, applicationId, sourceBranch, webhookHref, de
               Payload URL
             </span>
             <div className="flex flex-wrap items-center gap-2">
-              <Input readOnly value={tab.webhookUrl} aria-labelledby="webhook-url-label" data-testid="webhook-url" className="max-w-2xl font-mono text-xs" />
+              <Input
+                readOnly
+                value={tab.webhookUrl}
+                aria-labelledby="webhook-url-label"
+                data-testid="webhook-url"
+                className="max-w-2xl font-mono text-xs"
+              />
               <CopyButton value={tab.webhookUrl} label="Copy the webhook URL" />
             </div>
             {local && (
@@ -56,7 +71,13 @@ export function WebhookPanel({ tab, applicationId, sourceBranch, webhookHref, de
           </div>
           <div className="space-y-1">
             <span className="block text-sm font-medium">Secret</span>
-            <WebhookSecret applicationId={applicationId} providerLabel={label} hasSecret={settings.hasSecret} canReveal={canReveal} canRegenerate={canUpdate} />
+            <WebhookSecret
+              applicationId={applicationId}
+              providerLabel={label}
+              hasSecret={settings.hasSecret}
+              canReveal={canReveal}
+              canRegenerate={canUpdate}
+            />
             {settings.secretCreatedAt && !Number.isNaN(Date.parse(settings.secretCreatedAt)) && (
               <p className="text-xs text-muted">
                 Created <DateTime value={new Date(settings.secretCreatedAt)} />
@@ -81,17 +102,27 @@ export function WebhookPanel({ tab, applicationId, sourceBranch, webhookHref, de
               </div>
             </dl>
           )}
-          <SetupSteps provider={provider} label={label} url={tab.webhookUrl} canReveal={canReveal} canRegenerate={canUpdate} />
+          <SetupSteps
+            provider={provider}
+            label={label}
+            url={tab.webhookUrl}
+            canReveal={canReveal}
+            canRegenerate={canUpdate}
+          />
         </Card>
       </Section>
-
 
       <Section level={3} id="deliveries-heading" title="Recent deliveries">
         {tab.cursorProblem && <FormMessage ok={false} message={tab.cursorProblem} />}
         {tab.deliveries.items.length === 0 && firstPage ? (
           <EmptyState title="No deliveries yet">{`Once the webhook is set up on ${label}, every delivery it sends shows up here with what came of it (kept 30 days).`}</EmptyState>
         ) : (
-          <DeliveriesTable items={tab.deliveries.items} applicationId={applicationId} deploymentsHref={deploymentsHref} canRedeliver={canDeploy} />
+          <DeliveriesTable
+            items={tab.deliveries.items}
+            applicationId={applicationId}
+            deploymentsHref={deploymentsHref}
+            canRedeliver={canDeploy}
+          />
         )}
         <Pager
           firstHref={firstPage ? undefined : webhookHref}
@@ -101,4 +132,3 @@ export function WebhookPanel({ tab, applicationId, sourceBranch, webhookHref, de
     </div>
   );
 }
-

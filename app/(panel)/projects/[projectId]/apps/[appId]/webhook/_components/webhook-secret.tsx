@@ -3,10 +3,12 @@
 // The webhook secret: hidden, revealed on request (to those allowed; audited), or regenerated after a confirmation.
 // The plaintext lives only in this component's state, in the browser of the person whose action returned it.
 import { useState, useTransition } from 'react';
+
+import { CopyButton } from '@/components/copy-button';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
-import { revealWebhookSecretAction, regenerateWebhookSecretAction, type SecretResult } from '../../source/actions';
-import { CopyButton } from '@/components/copy-button';
+
+import { regenerateWebhookSecretAction, revealWebhookSecretAction, type SecretResult } from '../../source/actions';
 
 const MASK = '••••••••••••••••';
 
@@ -58,15 +60,27 @@ export function WebhookSecret({ applicationId, providerLabel, hasSecret, canReve
             {MASK}
           </span>
         ) : (
-          <span className="text-sm text-amber-800 dark:text-amber-300">No secret yet: every delivery is refused until one is generated.</span>
+          <span className="text-sm text-amber-800 dark:text-amber-300">
+            No secret yet: every delivery is refused until one is generated.
+          </span>
         )}
         {!shown && hasSecret && canReveal && (
-          <Button variant="ghost" onClick={() => ask(() => revealWebhookSecretAction(applicationId), false)} disabled={pending}>
+          <Button
+            variant="ghost"
+            onClick={() => ask(() => revealWebhookSecretAction(applicationId), false)}
+            disabled={pending}
+          >
             {pending && !confirming ? 'Revealing…' : 'Reveal'}
           </Button>
         )}
         {canRegenerate && !confirming && (
-          <Button variant="secondary" onClick={() => (hasSecret ? setConfirming(true) : ask(() => regenerateWebhookSecretAction(applicationId), true))} disabled={pending}>
+          <Button
+            variant="secondary"
+            onClick={() =>
+              hasSecret ? setConfirming(true) : ask(() => regenerateWebhookSecretAction(applicationId), true)
+            }
+            disabled={pending}
+          >
             {hasSecret ? 'Regenerate secret' : 'Generate secret'}
           </Button>
         )}
@@ -78,11 +92,15 @@ export function WebhookSecret({ applicationId, providerLabel, hasSecret, canReve
           className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
         >
           <p>
-            Regenerate the webhook secret? The current one stops working at once: {providerLabel} deliveries signed with it are refused until
-            you paste the new secret into the webhook’s settings.
+            Regenerate the webhook secret? The current one stops working at once: {providerLabel} deliveries signed with
+            it are refused until you paste the new secret into the webhook’s settings.
           </p>
           <div className="flex gap-2">
-            <Button variant="primary" onClick={() => ask(() => regenerateWebhookSecretAction(applicationId), true)} disabled={pending}>
+            <Button
+              variant="primary"
+              onClick={() => ask(() => regenerateWebhookSecretAction(applicationId), true)}
+              disabled={pending}
+            >
               {pending ? 'Regenerating…' : 'Yes, regenerate'}
             </Button>
             <Button variant="ghost" onClick={() => setConfirming(false)} disabled={pending}>
@@ -92,8 +110,12 @@ export function WebhookSecret({ applicationId, providerLabel, hasSecret, canReve
         </div>
       )}
       {shown?.fresh && (
-        <p role="status" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
-          New secret generated. Copy it now and paste it into the {providerLabel} webhook’s secret field: the old one no longer works
+        <p
+          role="status"
+          className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+        >
+          New secret generated. Copy it now and paste it into the {providerLabel} webhook’s secret field: the old one no
+          longer works
           {canReveal ? '.' : ', and you will not be able to see this one again.'}
         </p>
       )}
