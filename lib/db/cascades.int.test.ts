@@ -3,9 +3,8 @@
 // row-level security bypassed, so "gone" means gone and not merely invisible. PostgreSQL reports a RESTRICT refusal
 // as foreign_key_violation (23503), never restrict_violation (23001); the catalog test below tells RESTRICT from
 // NO ACTION, which behave alike within one statement.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import {
   addMember,
   CIPHERTEXT,
@@ -20,21 +19,14 @@ import {
   insertTeam,
   insertUser,
   insertVolume,
+  setUpTestDatabase,
   sqlError,
   systemTx,
   type Queryable,
 } from '@/lib/testing/fixtures';
 
-let t: TestDatabase;
-const pool = () => t.systemPool; // beneath row-level security: what the database itself does
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await t?.drop();
-});
+const t = setUpTestDatabase();
+const pool = () => t().systemPool; // beneath row-level security: what the database itself does
 
 const exists = (table: string, id: string, db: Queryable = pool()) =>
   count(db, `SELECT 1 FROM ${table} WHERE id = $1`, [id]).then((n) => n === 1);

@@ -1,8 +1,7 @@
 // Constraints on applications and what hangs off them (git sources, env vars, deployments and their logs) and on
 // databases: each case writes one row and expects it accepted, or refused with the SQLSTATE and constraint.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import {
   check,
   CIPHERTEXT,
@@ -17,6 +16,7 @@ import {
   NO_SUCH_ID,
   notNull,
   OK,
+  setUpTestDatabase,
   sqlError,
   unique,
   uniqueName,
@@ -26,18 +26,13 @@ import {
   type Row,
 } from '@/lib/testing/fixtures';
 
-let t: TestDatabase;
+const t = setUpTestDatabase();
 let projectId: string;
 let userId: string;
-const pool = () => t.systemPool; // beneath row-level security: what the database itself does
+const pool = () => t().systemPool; // beneath row-level security: what the database itself does
 
 beforeAll(async () => {
-  t = await createTestDatabase();
   ({ userId, projectId } = await insertAppTree(pool()));
-});
-
-afterAll(async () => {
-  await t?.drop();
 });
 
 type Case = [label: string, overrides: Row, outcome: Outcome];

@@ -1,8 +1,7 @@
 // Constraints on volumes, domains, certificates, backups and audit logs: each case writes one row and expects it
 // accepted, or refused with the SQLSTATE and constraint.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import {
   check,
   CIPHERTEXT,
@@ -16,6 +15,7 @@ import {
   NO_SUCH_ID,
   notNull,
   OK,
+  setUpTestDatabase,
   sqlError,
   unique,
   uniqueName,
@@ -24,20 +24,15 @@ import {
   type Row,
 } from '@/lib/testing/fixtures';
 
-let t: TestDatabase;
+const t = setUpTestDatabase();
 let projectId: string;
 let appId: string;
 let databaseId: string;
-const pool = () => t.systemPool; // beneath row-level security: what the database itself does
+const pool = () => t().systemPool; // beneath row-level security: what the database itself does
 
 beforeAll(async () => {
-  t = await createTestDatabase();
   ({ projectId, appId } = await insertAppTree(pool()));
   databaseId = (await insertDatabase(pool(), projectId)).id;
-});
-
-afterAll(async () => {
-  await t?.drop();
 });
 
 type Case = [label: string, overrides: Row, outcome: Outcome];
@@ -189,7 +184,7 @@ describe('certificates', () => {
 
   it('accepts updating another column of a certificate that has expired since it was stored', async () => {
     // A restore in replica mode skips triggers, which is how an expired certificate gets (back) into the table.
-    const id = await withSuperuser(t.adminUrl, async (admin) => {
+    const id = await withSuperuser(t().adminUrl, async (admin) => {
       await admin.query("SET session_replication_role = 'replica'");
       const row = valid({ expires_at: new Date(Date.now() - 30 * DAY) });
       return (await insertRow(admin, 'certificates', row)).id as string;

@@ -1,9 +1,8 @@
 // The constraints of the data model on users, teams, team members and projects, enforced by PostgreSQL itself:
 // each case writes one row as the panel's role and expects it accepted, or refused with the SQLSTATE and constraint.
 // Applications and what hangs off them: constraints-applications.int.test.ts; the rest: constraints-resources.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import {
   addMember,
   BCRYPT_HASH,
@@ -17,6 +16,7 @@ import {
   NO_SUCH_ID,
   notNull,
   OK,
+  setUpTestDatabase,
   sqlError,
   systemTx,
   unique,
@@ -26,16 +26,8 @@ import {
   type Row,
 } from '@/lib/testing/fixtures';
 
-let t: TestDatabase;
-const pool = () => t.db.pool;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await t?.drop();
-});
+const t = setUpTestDatabase();
+const pool = () => t().db.pool;
 
 type Case = [label: string, overrides: Row, outcome: Outcome];
 

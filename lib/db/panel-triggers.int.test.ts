@@ -1,28 +1,20 @@
 // The two triggers of migration 20261127020000_panel, on real rows: volumes learn their project from their owner
 // (and cannot be carried into another project), and applications.env_vars mirrors the non-secret env_vars rows.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import {
   CIPHERTEXT,
   insertApplication,
   insertAppTree,
   insertDatabase,
   insertVolume,
+  setUpTestDatabase,
   sqlError,
   systemTx,
 } from '@/lib/testing/fixtures';
 
-let t: TestDatabase;
-const pool = () => t.systemPool; // beneath row-level security: what the database itself does
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await t?.drop();
-});
+const t = setUpTestDatabase();
+const pool = () => t().systemPool; // beneath row-level security: what the database itself does
 
 const projectOf = async (volumeId: string) =>
   (await pool().query<{ project_id: string | null }>('SELECT project_id FROM volumes WHERE id = $1', [volumeId]))

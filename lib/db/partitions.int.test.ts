@@ -1,21 +1,12 @@
 // Partitioning: deployment_logs spread by hash of deployment_id over four partitions, audit_logs by UTC month with
 // a DEFAULT partition that ensure_audit_log_partitions() drains into the month's partition once it is made.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { count, insertAppTree, insertDeployment, insertRow, sqlError } from '@/lib/testing/fixtures';
+import { count, insertAppTree, insertDeployment, insertRow, setUpTestDatabase, sqlError } from '@/lib/testing/fixtures';
 
-let t: TestDatabase;
-const pool = () => t.systemPool; // beneath row-level security: what the database itself does
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await t?.drop();
-});
+const t = setUpTestDatabase();
+const pool = () => t().systemPool; // beneath row-level security: what the database itself does
 
 const partitionOf = async (table: string, id: unknown): Promise<string> => {
   const sql = `SELECT tableoid::regclass::text AS part FROM ${table} WHERE id = $1`;
@@ -147,7 +138,7 @@ describe('audit_logs, by UTC month', () => {
 
   it('makes each month once when five sessions call ensure_audit_log_partitions together', async () => {
     // Panels starting together call it at the same moment; the function serializes them with an advisory lock.
-    const clients = Array.from({ length: 5 }, () => new pg.Client({ connectionString: t.url }));
+    const clients = Array.from({ length: 5 }, () => new pg.Client({ connectionString: t().url }));
     await Promise.all(clients.map((c) => c.connect()));
     try {
       for (const first of ['2030-01-01', '2030-04-01', '2030-07-01']) {

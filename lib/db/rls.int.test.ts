@@ -1,10 +1,9 @@
 // Row-level security on projects, as the panel's own role (not a superuser, no BYPASSRLS, owner of the tables):
 // what app.user_id lets a person see and change, and that system work opts out with app.rls_bypass = 'on'.
 // Then the application_stats materialized view over soft-deleted applications.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { asSystem, asUser } from '@/lib/db/context';
-import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import {
   addMember,
   insertApplication,
@@ -12,33 +11,29 @@ import {
   insertTeam,
   insertUser,
   inTransaction,
+  setUpTestDatabase,
   sqlError,
   uniqueName,
   userTx,
   withSuperuser,
 } from '@/lib/testing/fixtures';
 
-let t: TestDatabase;
-const pool = () => t.db.pool;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await t?.drop();
-});
+const t = setUpTestDatabase();
+const pool = () => t().db.pool;
 
 /** The row as it really is, looked at past row-level security. */
 const asStored = (id: string) =>
-  withSuperuser(t.adminUrl, async (admin) => (await admin.query('SELECT * FROM projects WHERE id = $1', [id])).rows[0]);
+  withSuperuser(
+    t().adminUrl,
+    async (admin) => (await admin.query('SELECT * FROM projects WHERE id = $1', [id])).rows[0],
+  );
 /** One statement in a transaction that acts for the user. */
 const runAs = (userId: string, sql: string, params: unknown[] = []) =>
   userTx(pool(), userId, (c) => c.query(sql, params));
 const visibleTo = async (userId: string) =>
   (await runAs(userId, 'SELECT id FROM projects')).rows.map((r: { id: string }) => r.id).sort();
 const storedProjects = () =>
-  withSuperuser(t.adminUrl, async (admin) => (await admin.query<{ id: string }>('SELECT id FROM projects')).rows);
+  withSuperuser(t().adminUrl, async (admin) => (await admin.query<{ id: string }>('SELECT id FROM projects')).rows);
 /** The refusal of the projects_keep_owner trigger, told apart from a policy's (also 42501) by its message. */
 const ONLY_THE_OWNER = expect.stringMatching(/^only the owner of project .* may change its owner or team$/);
 
@@ -178,10 +173,10 @@ describe('row-level security on projects', () => {
 
   it('shows everything to asSystem, and to asUser what that user may see (lib/db/context)', async () => {
     const stored = await storedProjects();
-    const all = await asSystem(t.db.prisma, (tx) => tx.$queryRaw<{ id: string }[]>`SELECT id FROM projects`);
+    const all = await asSystem(t().db.prisma, (tx) => tx.$queryRaw<{ id: string }[]>`SELECT id FROM projects`);
     expect(all.length).toBeGreaterThan(5);
     expect(all.map((r) => r.id).sort()).toEqual(stored.map((r) => r.id).sort());
-    const forA = await asUser(t.db.prisma, u.a, (tx) => tx.$queryRaw<{ id: string }[]>`SELECT id FROM projects`);
+    const forA = await asUser(t().db.prisma, u.a, (tx) => tx.$queryRaw<{ id: string }[]>`SELECT id FROM projects`);
     expect(forA.map((r) => r.id).sort()).toEqual([p.a, p.aTeam].sort());
   });
 });
@@ -271,7 +266,7 @@ describe('only the owner moves a project to another owner or team (projects_keep
 
   it('lets asSystem change owner and team', async () => {
     const project = await teamProject();
-    await asSystem(t.db.prisma, (tx) =>
+    await asSystem(t().db.prisma, (tx) =>
       tx.project.update({ where: { id: project }, data: { ownerId: u.x, teamId: teamT2 } }),
     );
     expect(await ownerAndTeam(project)).toEqual({ owner_id: u.x, team_id: teamT2 });
@@ -294,13 +289,13 @@ describe('only the owner moves a project to another owner or team (projects_keep
       expect(await ownerAndTeam(team.projects[0]!)).toEqual({ owner_id: team.member, team_id: null });
       expect(await ownerAndTeam(team.projects[1]!)).toEqual({ owner_id: team.owner, team_id: null });
       const sql = 'SELECT 1 FROM teams WHERE id = $1';
-      const teams = await withSuperuser(t.adminUrl, (admin) => admin.query(sql, [team.teamId]));
+      const teams = await withSuperuser(t().adminUrl, (admin) => admin.query(sql, [team.teamId]));
       expect(teams.rowCount).toBe(0);
     }
 
     it('as system (asSystem)', async () => {
       const team = await doomedTeam();
-      await asSystem(t.db.prisma, (tx) => tx.team.delete({ where: { id: team.teamId } }));
+      await asSystem(t().db.prisma, (tx) => tx.team.delete({ where: { id: team.teamId } }));
       await expectDetached(team);
     });
 
@@ -313,7 +308,7 @@ describe('only the owner moves a project to another owner or team (projects_keep
 
     it('as the team owner, through asUser (lib/db/context)', async () => {
       const team = await doomedTeam();
-      await asUser(t.db.prisma, team.owner, (tx) => tx.team.delete({ where: { id: team.teamId } }));
+      await asUser(t().db.prisma, team.owner, (tx) => tx.team.delete({ where: { id: team.teamId } }));
       await expectDetached(team);
     });
 
@@ -328,7 +323,7 @@ describe('only the owner moves a project to another owner or team (projects_keep
 describe('application_stats and soft delete', () => {
   // Below row-level security (the view and the functions as such); lib/db/rls-tenant-tables.int.test.ts runs them
   // as a user and as the system.
-  const pool = () => t.systemPool;
+  const pool = () => t().systemPool;
   let projects: Record<'main' | 'other' | 'emptied', string>;
   let apps: Record<string, string>;
 

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 
 import pg from 'pg';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 import type { PlatformRole, TeamRole } from '@/lib/auth/permissions';
 import { asSystem, type Tx } from '@/lib/db/context';
@@ -13,7 +13,25 @@ import { runAsUser, type Translate, type WorkContext } from '@/lib/db/work';
 import { AppError } from '@/lib/errors';
 import type { RequestMeta } from '@/lib/http/request-meta';
 
-import type { TestDatabase } from './database';
+import { createTestDatabase, type TestDatabase } from './database';
+
+/**
+ * A database of the calling test file's own: cloned before its tests, dropped after them. Call it at the top of the
+ * file; read the returned getter inside a test or hook, once beforeAll has run.
+ */
+export function setUpTestDatabase(): () => TestDatabase {
+  let test: TestDatabase | undefined;
+  beforeAll(async () => {
+    test = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await test?.drop();
+  });
+  return () => {
+    if (!test) throw new Error('The test database is made in beforeAll: read it inside a test or a hook.');
+    return test;
+  };
+}
 
 export type Queryable = Pick<pg.ClientBase, 'query'>;
 export type Row = Record<string, unknown>;
