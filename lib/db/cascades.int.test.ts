@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 
 import {
   addMember,
-  CIPHERTEXT,
   count,
   insertApplication,
   insertAppTree,
+  insertCertificate,
   insertDatabase,
   insertDeployment,
   insertDomain,
@@ -33,16 +33,6 @@ const exists = (table: string, id: string, db: Queryable = pool()) =>
 const projectExists = (id: string) => systemTx(pool(), (client) => exists('projects', id, client));
 const deleteProject = (id: string) =>
   systemTx(pool(), (client) => client.query('DELETE FROM projects WHERE id = $1', [id]));
-
-function insertCertificate(db: Queryable, domainId: string) {
-  return insertRow(db, 'certificates', {
-    domain_id: domainId,
-    issuer: "Let's Encrypt",
-    certificate: 'PEM',
-    private_key: CIPHERTEXT,
-    expires_at: new Date(Date.now() + 86_400_000),
-  });
-}
 
 describe('the ON DELETE rule of every foreign key', () => {
   it.each([

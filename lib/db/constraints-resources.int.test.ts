@@ -4,7 +4,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import {
   check,
-  CIPHERTEXT,
   expectInsert,
   foreignKey,
   insertAppTree,
@@ -19,6 +18,7 @@ import {
   sqlError,
   unique,
   uniqueName,
+  validCertificate,
   withSuperuser,
   type Outcome,
   type Row,
@@ -152,14 +152,7 @@ describe('certificates', () => {
     domainId = (await insertDomain(pool(), { projectId, type: 'application', id: appId })).id;
   });
   const DAY = 86_400_000;
-  const valid = (overrides: Row): Row => ({
-    domain_id: domainId,
-    issuer: "Let's Encrypt",
-    certificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
-    private_key: CIPHERTEXT,
-    expires_at: new Date(Date.now() + 90 * DAY),
-    ...overrides,
-  });
+  const valid = (overrides: Row): Row => validCertificate(domainId, overrides);
   const cases: Case[] = [
     ['expiry in 90 days', {}, OK],
     ['expiry yesterday', { expires_at: new Date(Date.now() - DAY) }, check('check_expiry_future')],

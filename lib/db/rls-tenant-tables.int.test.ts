@@ -4,14 +4,13 @@
 // where M writes and V only reads; X is another tenant. Every statement runs in a transaction that is rolled back,
 // so each case starts from the same rows.
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { asSystem } from '@/lib/db/context';
-import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import {
   addMember,
-  CIPHERTEXT,
   insertApplication,
+  insertCertificate,
   insertDatabase,
   insertDeployment,
   insertDomain,
@@ -20,16 +19,18 @@ import {
   insertTeam,
   insertUser,
   insertVolume,
+  setUpTestDatabase,
   sqlError,
   uniqueName,
+  validCertificate,
   type Row,
 } from '@/lib/testing/fixtures';
 
-let t: TestDatabase;
+const t = setUpTestDatabase();
 
 /** Runs work for the user in a transaction that is always rolled back. */
 async function forUser<T>(userId: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await t.db.pool.connect();
+  const client = await t().db.pool.connect();
   try {
     await client.query('BEGIN');
     await client.query("SELECT set_config('app.user_id', $1, true)", [userId]);
@@ -41,11 +42,9 @@ async function forUser<T>(userId: string, work: (client: pg.PoolClient) => Promi
 }
 const runAs = (userId: string, sql: string, params: unknown[] = []) => forUser(userId, (c) => c.query(sql, params));
 
-const DAY = 86_400_000;
-
 /** One project with a row in every tenant table, written past row-level security. */
 async function tenantTree(ownerId: string, teamId: string | null = null) {
-  const db = t.systemPool;
+  const db = t().systemPool;
   const id = async (row: Promise<Row>) => String((await row).id);
   const project = await id(insertProject(db, ownerId, { team_id: teamId }));
   const app = await id(insertApplication(db, project));
@@ -59,7 +58,7 @@ async function tenantTree(ownerId: string, teamId: string | null = null) {
   const envVar = await id(insertRow(db, 'env_vars', { application_id: app, key: 'PORT', value: '8080' }));
   const volume = await id(insertVolume(db, { application_id: app }));
   const domain = await id(insertDomain(db, { projectId: project, type: 'application', id: app }));
-  const certificate = await id(insertRow(db, 'certificates', certificateRow(domain)));
+  const certificate = await id(insertCertificate(db, domain));
   const backup = await id(insertRow(db, 'backups', { database_id: database, type: 'full' }));
   const delivery = await id(insertRow(db, 'webhook_deliveries', deliveryRow(gitSource)));
   return {
@@ -80,13 +79,6 @@ async function tenantTree(ownerId: string, teamId: string | null = null) {
 }
 type Tree = Awaited<ReturnType<typeof tenantTree>>;
 
-const certificateRow = (domainId: string): Row => ({
-  domain_id: domainId,
-  issuer: "Let's Encrypt",
-  certificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
-  private_key: CIPHERTEXT,
-  expires_at: new Date(Date.now() + 90 * DAY),
-});
 const deliveryRow = (gitSourceId: string): Row => ({
   git_source_id: gitSourceId,
   provider: 'github',
@@ -192,7 +184,7 @@ const TABLES: TableCase[] = [
     target: (r) => r.certificate,
     owner: 'domain_id',
     ownerOf: (r) => r.domain,
-    newRow: (r) => certificateRow(r.domain),
+    newRow: (r) => validCertificate(r.domain),
   },
   {
     table: 'backups',
@@ -209,18 +201,13 @@ let treeA: Tree;
 let treeX: Tree;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  for (const key of Object.keys(u) as (keyof typeof u)[]) u[key] = (await insertUser(t.systemPool)).id;
-  const team = (await insertTeam(t.systemPool)).id;
-  await addMember(t.systemPool, team, u.a, 'owner');
-  await addMember(t.systemPool, team, u.m, 'member');
-  await addMember(t.systemPool, team, u.v, 'viewer');
+  for (const key of Object.keys(u) as (keyof typeof u)[]) u[key] = (await insertUser(t().systemPool)).id;
+  const team = (await insertTeam(t().systemPool)).id;
+  await addMember(t().systemPool, team, u.a, 'owner');
+  await addMember(t().systemPool, team, u.m, 'member');
+  await addMember(t().systemPool, team, u.v, 'viewer');
   treeA = await tenantTree(u.a, team);
   treeX = await tenantTree(u.x);
-});
-
-afterAll(async () => {
-  await t?.drop();
 });
 
 const keyOf = (c: TableCase) => c.key ?? 'id';
@@ -231,7 +218,7 @@ const visible = async (c: TableCase, client: Pick<pg.ClientBase, 'query'>) =>
   sorted((await client.query<{ k: string }>(`SELECT ${keyOf(c)}::text AS k FROM ${c.table}`)).rows.map((r) => r.k));
 /** The row as stored, read past row-level security. */
 const stored = async (c: TableCase, key: string) =>
-  (await t.systemPool.query(`SELECT * FROM ${c.table} WHERE ${keyOf(c)} = $1`, [key])).rows[0] as Row | undefined;
+  (await t().systemPool.query(`SELECT * FROM ${c.table} WHERE ${keyOf(c)} = $1`, [key])).rows[0] as Row | undefined;
 const insertSql = (table: string, row: Row) =>
   `INSERT INTO ${table} (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row)
     .map((_, i) => `$${i + 1}`)
@@ -240,7 +227,7 @@ const params = (row: Row) => Object.values(row);
 
 describe('the tenant tables', () => {
   it('are every table a foreign key chain ties to projects, so a new one must join TABLES (and get its policies)', async () => {
-    const { rows } = await t.db.pool.query<{ name: string }>(`
+    const { rows } = await t().db.pool.query<{ name: string }>(`
       WITH RECURSIVE owned(rel) AS (
         SELECT 'public.projects'::regclass
         UNION
@@ -254,7 +241,7 @@ describe('the tenant tables', () => {
 
 describe.each(TABLES)('row-level security on $table', (c) => {
   it('is enabled and forced', async () => {
-    const { rows } = await t.db.pool.query(
+    const { rows } = await t().db.pool.query(
       `SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = ('public.' || $1)::regclass`,
       [c.table],
     );
@@ -269,10 +256,10 @@ describe.each(TABLES)('row-level security on $table', (c) => {
   });
 
   it('shows nothing without a user, and everything to the system (asSystem and app.rls_bypass)', async () => {
-    expect(await visible(c, t.db.pool)).toEqual([]);
+    expect(await visible(c, t().db.pool)).toEqual([]);
     const all = sorted([...c.rows(treeA), ...c.rows(treeX)]);
-    expect(await visible(c, t.systemPool)).toEqual(all);
-    const viaPrisma = await asSystem(t.db.prisma, (tx) =>
+    expect(await visible(c, t().systemPool)).toEqual(all);
+    const viaPrisma = await asSystem(t().db.prisma, (tx) =>
       tx.$queryRawUnsafe<{ k: string }[]>(`SELECT ${keyOf(c)}::text AS k FROM ${c.table}`),
     );
     expect(sorted(viaPrisma.map((r) => r.k))).toEqual(all);
@@ -367,7 +354,7 @@ describe('deployment_logs partitions named directly', () => {
       return n;
     };
     expect(await forUser(u.a, count)).toBe(0);
-    expect(await count(t.systemPool)).toBe(2);
+    expect(await count(t().systemPool)).toBe(2);
   });
 });
 
