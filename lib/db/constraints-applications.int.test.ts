@@ -4,9 +4,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import {
   check,
-  CIPHERTEXT,
   expectInsert,
   foreignKey,
+  itInserts,
+  notNull,
+  OK,
+  unique,
+  valuesOf,
+  type Case,
+  type Outcome,
+} from '@/lib/testing/constraint-cases';
+import {
+  CIPHERTEXT,
   insertApplication,
   insertAppTree,
   insertDatabase,
@@ -14,15 +23,11 @@ import {
   insertProject,
   insertRow,
   NO_SUCH_ID,
-  notNull,
-  OK,
   setUpTestDatabase,
   sqlError,
-  unique,
   uniqueName,
   validApplication,
   validDatabase,
-  type Outcome,
   type Row,
 } from '@/lib/testing/fixtures';
 
@@ -35,15 +40,13 @@ beforeAll(async () => {
   ({ userId, projectId } = await insertAppTree(pool()));
 });
 
-type Case = [label: string, overrides: Row, outcome: Outcome];
-
 describe('applications', () => {
   const cases: Case[] = [
     ['type docker', { type: 'docker', source_type: 'docker' }, OK],
     ['type git', { type: 'git' }, OK],
     ['type compose', { type: 'compose', source_type: 'docker_compose' }, OK],
     ['type lambda', { type: 'lambda' }, check('check_app_type')],
-    ...['stopped', 'deploying', 'running', 'failed', 'scaling'].map((s): Case => [`status ${s}`, { status: s }, OK]),
+    ...valuesOf('status', ['stopped', 'deploying', 'running', 'failed', 'scaling'], OK),
     // 'archived' is what the spec's soft delete writes (docs/decisions.md, D1).
     ['status archived', { status: 'archived' }, OK],
     ['status archived with deleted_at', { status: 'archived', deleted_at: new Date() }, OK],
@@ -52,11 +55,7 @@ describe('applications', () => {
     ['empty status', { status: '' }, check('check_app_status')],
     ['0 replicas', { replicas: 0 }, OK],
     ['-1 replicas', { replicas: -1 }, check('check_replicas_non_negative')],
-    ...['github', 'gitlab', 'bitbucket', 'gitea', 'git', 'docker', 'docker_compose'].map((source_type): Case => [
-      `source_type ${source_type}`,
-      { source_type },
-      OK,
-    ]),
+    ...valuesOf('source_type', ['github', 'gitlab', 'bitbucket', 'gitea', 'git', 'docker', 'docker_compose'], OK),
     ['source_type ftp', { source_type: 'ftp' }, check('check_app_source_type')],
     ['name with surrounding spaces', { name: ' api ' }, check('check_app_name')],
     ['name with a newline', { name: 'api\nx' }, check('check_app_name')],
@@ -66,9 +65,7 @@ describe('applications', () => {
     ['no type', { type: null }, notNull],
   ];
 
-  it.each(cases)('%s', async (_label, overrides, outcome) => {
-    await expectInsert(pool(), 'applications', validApplication(projectId, overrides), outcome);
-  });
+  itInserts(pool, 'applications', (overrides) => validApplication(projectId, overrides), cases);
 
   it('refuses a second application of the same name in a project', async () => {
     const app = await insertApplication(pool(), projectId);
@@ -127,25 +124,16 @@ describe('git_sources', () => {
   }
 
   const cases: Case[] = [
-    ...['github', 'gitlab', 'bitbucket', 'gitea'].map((provider): Case => [`provider ${provider}`, { provider }, OK]),
+    ...valuesOf('provider', ['github', 'gitlab', 'bitbucket', 'gitea'], OK),
     ['provider svn', { provider: 'svn' }, check('check_git_provider')],
-    ['branch feature/x-1', { branch: 'feature/x-1' }, OK],
-    ['branch release-1.2', { branch: 'release-1.2' }, OK],
-    ['branch main;id', { branch: 'main;id' }, check('check_git_branch')],
-    ['branch --upload-pack=x', { branch: '--upload-pack=x' }, check('check_git_branch')],
-    ['branch -b', { branch: '-b' }, check('check_git_branch')],
-    ['branch ../x', { branch: '../x' }, check('check_git_branch')],
-    ['branch a..b', { branch: 'a..b' }, check('check_git_branch')],
-    ['branch $(id)', { branch: '$(id)' }, check('check_git_branch')],
+    ...valuesOf('branch', ['feature/x-1', 'release-1.2'], OK),
+    ...valuesOf('branch', ['main;id', '--upload-pack=x', '-b', '../x', 'a..b', '$(id)'], check('check_git_branch')),
     ['branch with a space', { branch: 'a b' }, check('check_git_branch')],
     ['branch ending in /', { branch: 'feature/' }, check('check_git_branch')],
     ['branch ending in .lock', { branch: 'main.lock' }, check('check_git_branch')],
     ['repository owner/name', { repository: 'acme/api' }, OK],
     ['repository https URL', { repository: 'https://gitea.example.com/acme/api.git' }, OK],
-    ['repository ext::sh -c id', { repository: 'ext::sh -c id' }, check('check_git_repository')],
-    ['repository EXT::sh', { repository: 'EXT::sh' }, check('check_git_repository')],
-    ['repository -x', { repository: '-x' }, check('check_git_repository')],
-    ['repository --upload-pack=touch', { repository: '--upload-pack=touch' }, check('check_git_repository')],
+    ...valuesOf('repository', ['ext::sh -c id', 'EXT::sh', '-x', '--upload-pack=touch'], check('check_git_repository')),
     ['empty repository', { repository: '' }, check('check_git_repository')],
     ['commit_sha of 40 hex digits', { commit_sha: 'a'.repeat(39) + 'f' }, OK],
     ['short commit_sha', { commit_sha: 'abc1234' }, OK],
@@ -161,9 +149,7 @@ describe('git_sources', () => {
     ['webhook config that is JSON null', { webhook_config: 'null' }, check('check_webhook_config_object')],
   ];
 
-  it.each(cases)('%s', async (_label, overrides, outcome) => {
-    await expectInsert(pool(), 'git_sources', await validSource(overrides), outcome);
-  });
+  itInserts(pool, 'git_sources', validSource, cases);
 
   it('refuses a second source for one application', async () => {
     const first = await insertRow(pool(), 'git_sources', await validSource({}));
@@ -183,9 +169,9 @@ describe('git_sources', () => {
 describe('databases', () => {
   const valid = (overrides: Row): Row => validDatabase(projectId, overrides);
   const cases: Case[] = [
-    ...['postgresql', 'mysql', 'mongodb', 'redis'].map((type): Case => [`type ${type}`, { type }, OK]),
+    ...valuesOf('type', ['postgresql', 'mysql', 'mongodb', 'redis'], OK),
     ['type oracle', { type: 'oracle' }, check('check_db_type')],
-    ...['initializing', 'running', 'stopped', 'failed'].map((status): Case => [`status ${status}`, { status }, OK]),
+    ...valuesOf('status', ['initializing', 'running', 'stopped', 'failed'], OK),
     ['status deleted', { status: 'deleted' }, check('check_db_status')],
     ['connection_string as ciphertext', { connection_string: CIPHERTEXT }, OK],
     ['no connection_string', { connection_string: null }, OK],
@@ -195,9 +181,7 @@ describe('databases', () => {
     ['no type', { type: null }, notNull],
   ];
 
-  it.each(cases)('%s', async (_label, overrides, outcome) => {
-    await expectInsert(pool(), 'databases', valid(overrides), outcome);
-  });
+  itInserts(pool, 'databases', valid, cases);
 
   it('refuses a second database of the same name in a project', async () => {
     const db = await insertDatabase(pool(), projectId);
@@ -218,11 +202,7 @@ describe('deployments and deployment_logs', () => {
   });
   const started = new Date('2026-01-10T10:00:00Z');
   const cases: Case[] = [
-    ...['pending', 'building', 'deploying', 'success', 'failed', 'rolled_back'].map((status): Case => [
-      `status ${status}`,
-      { status },
-      OK,
-    ]),
+    ...valuesOf('status', ['pending', 'building', 'deploying', 'success', 'failed', 'rolled_back'], OK),
     ['status queued', { status: 'queued' }, check('check_deployment_status')],
     ['completed after it started', { started_at: started, completed_at: new Date(started.getTime() + 60_000) }, OK],
     ['completed when it started', { started_at: started, completed_at: started }, OK],
@@ -236,9 +216,7 @@ describe('deployments and deployment_logs', () => {
     ['a user that does not exist', { triggered_by: NO_SUCH_ID }, foreignKey('deployments_triggered_by_fkey')],
   ];
 
-  it.each(cases)('deployment with %s', async (_label, overrides, outcome) => {
-    await expectInsert(pool(), 'deployments', { application_id: appId, ...overrides }, outcome);
-  });
+  itInserts(pool, 'deployments', (overrides) => ({ application_id: appId, ...overrides }), cases, 'deployment with %s');
 
   it.each<[string, Outcome]>([
     ['debug', OK],
@@ -267,23 +245,15 @@ describe('env_vars', () => {
   const valid = (overrides: Row): Row => ({ application_id: appId, key: freshKey(), value: 'v', ...overrides });
 
   const cases: Case[] = [
-    ['key PORT', { key: 'PORT' }, OK],
-    ['key _X', { key: '_X' }, OK],
-    ['key A_1', { key: 'A_1' }, OK],
-    ['key port', { key: 'port' }, check('check_env_key_format')],
-    ['key 1A', { key: '1A' }, check('check_env_key_format')],
-    ['key A-B', { key: 'A-B' }, check('check_env_key_format')],
-    ['key A B', { key: 'A B' }, check('check_env_key_format')],
-    ['key A=B', { key: 'A=B' }, check('check_env_key_format')],
+    ...valuesOf('key', ['PORT', '_X', 'A_1'], OK),
+    ...valuesOf('key', ['port', '1A', 'A-B', 'A B', 'A=B'], check('check_env_key_format')),
     ['empty key', { key: '' }, check('check_env_key_format')],
     ['secret stored as ciphertext', { is_secret: true, value: CIPHERTEXT }, OK],
     ['plain value that is not a secret', { is_secret: false, value: 'hunter2' }, OK],
     ['no value', { value: null }, notNull],
   ];
 
-  it.each(cases)('%s', async (_label, overrides, outcome) => {
-    await expectInsert(pool(), 'env_vars', valid(overrides), outcome);
-  });
+  itInserts(pool, 'env_vars', valid, cases);
 
   it('refuses the same key twice in one application', async () => {
     await insertRow(pool(), 'env_vars', valid({ key: 'DUPLICATE' }));

@@ -6,21 +6,25 @@ import {
   check,
   expectInsert,
   foreignKey,
+  itInserts,
+  notNull,
+  OK,
+  unique,
+  valuesOf,
+  type Case,
+} from '@/lib/testing/constraint-cases';
+import {
   insertAppTree,
   insertDatabase,
   insertDomain,
   insertRow,
   insertVolume,
   NO_SUCH_ID,
-  notNull,
-  OK,
   setUpTestDatabase,
   sqlError,
-  unique,
   uniqueName,
   validCertificate,
   withSuperuser,
-  type Outcome,
   type Row,
 } from '@/lib/testing/fixtures';
 
@@ -35,8 +39,6 @@ beforeAll(async () => {
   databaseId = (await insertDatabase(pool(), projectId)).id;
 });
 
-type Case = [label: string, overrides: Row, outcome: Outcome];
-
 describe('volumes', () => {
   const valid = (overrides: Row): Row => ({ name: uniqueName('vol'), mount_path: '/data', size_gb: 1, ...overrides });
   const cases: Case[] = [
@@ -45,27 +47,18 @@ describe('volumes', () => {
     ['name starting with _', { name: '_vol' }, check('check_volume_name')],
     ['name with a slash', { name: 'a/b' }, check('check_volume_name')],
     ['name with a space', { name: 'my vol' }, check('check_volume_name')],
-    ...['docker_volume', 'nfs', 's3'].map((type): Case => [`type ${type}`, { type }, OK]),
+    ...valuesOf('type', ['docker_volume', 'nfs', 's3'], OK),
     ['type ceph', { type: 'ceph' }, check('check_volume_type')],
     ['size 1 GB', { size_gb: 1 }, OK],
     ['size 0 GB', { size_gb: 0 }, check('check_size_positive')],
     ['size -1 GB', { size_gb: -1 }, check('check_size_positive')],
-    ['mount_path /data', { mount_path: '/data' }, OK],
-    ['mount_path /var/lib/postgresql/data', { mount_path: '/var/lib/postgresql/data' }, OK],
-    ['mount_path /app/.cache', { mount_path: '/app/.cache' }, OK],
-    ['mount_path data', { mount_path: 'data' }, check('check_mount_path')],
-    ['mount_path /', { mount_path: '/' }, check('check_mount_path')],
-    ['mount_path /a/../etc', { mount_path: '/a/../etc' }, check('check_mount_path')],
-    ['mount_path /a/./b', { mount_path: '/a/./b' }, check('check_mount_path')],
-    ['mount_path /a/..', { mount_path: '/a/..' }, check('check_mount_path')],
-    ['mount_path //x', { mount_path: '//x' }, check('check_mount_path')],
+    ...valuesOf('mount_path', ['/data', '/var/lib/postgresql/data', '/app/.cache'], OK),
+    ...valuesOf('mount_path', ['data', '/', '/a/../etc', '/a/./b', '/a/..', '//x'], check('check_mount_path')),
     ['mount_path with a newline', { mount_path: '/data\n/etc' }, check('check_mount_path')],
     ['no size', { size_gb: null }, notNull],
   ];
 
-  it.each(cases)('%s', async (_label, overrides, outcome) => {
-    await expectInsert(pool(), 'volumes', valid(overrides), outcome);
-  });
+  itInserts(pool, 'volumes', valid, cases);
 
   it('accepts a volume of an application, of a database, or of neither', async () => {
     await expectInsert(pool(), 'volumes', valid({ application_id: appId }), OK);
@@ -123,9 +116,7 @@ describe('domains', () => {
     ['no target', { target_id: null }, notNull],
   ];
 
-  it.each(cases)('%s', async (_label, overrides, outcome) => {
-    await expectInsert(pool(), 'domains', valid(overrides), outcome);
-  });
+  itInserts(pool, 'domains', valid, cases);
 
   it('accepts a database of the same project as target', async () => {
     await expectInsert(pool(), 'domains', valid({ target_type: 'database', target_id: databaseId }), OK);
@@ -163,9 +154,7 @@ describe('certificates', () => {
     ['no expiry', { expires_at: null }, notNull],
   ];
 
-  it.each(cases)('%s', async (_label, overrides, outcome) => {
-    await expectInsert(pool(), 'certificates', valid(overrides), outcome);
-  });
+  itInserts(pool, 'certificates', valid, cases);
 
   it('refuses moving the expiry of a stored certificate into the past', async () => {
     const cert = await insertRow(pool(), 'certificates', valid({}));
@@ -195,9 +184,9 @@ describe('certificates', () => {
 describe('backups', () => {
   const valid = (overrides: Row): Row => ({ database_id: databaseId, type: 'full', ...overrides });
   const cases: Case[] = [
-    ...['full', 'incremental', 'snapshot'].map((type): Case => [`type ${type}`, { type }, OK]),
+    ...valuesOf('type', ['full', 'incremental', 'snapshot'], OK),
     ['type differential', { type: 'differential' }, check('check_backup_type')],
-    ...['pending', 'running', 'success', 'failed'].map((status): Case => [`status ${status}`, { status }, OK]),
+    ...valuesOf('status', ['pending', 'running', 'success', 'failed'], OK),
     ['status done', { status: 'done' }, check('check_backup_status')],
     ['size 0 bytes', { size_bytes: 0 }, OK],
     ['size beyond 32 bits', { size_bytes: '5000000000' }, OK],
@@ -206,9 +195,7 @@ describe('backups', () => {
     ['no type', { type: null }, notNull],
   ];
 
-  it.each(cases)('%s', async (_label, overrides, outcome) => {
-    await expectInsert(pool(), 'backups', valid(overrides), outcome);
-  });
+  itInserts(pool, 'backups', valid, cases);
 });
 
 describe('audit_logs', () => {
@@ -219,11 +206,7 @@ describe('audit_logs', () => {
     ...overrides,
   });
   const cases: Case[] = [
-    ...['user', 'team', 'project', 'application', 'database', 'deployment', 'domain'].map((resource_type): Case => [
-      `resource_type ${resource_type}`,
-      { resource_type },
-      OK,
-    ]),
+    ...valuesOf('resource_type', ['user', 'team', 'project', 'application', 'database', 'deployment', 'domain'], OK),
     ['resource_type volume', { resource_type: 'volume' }, check('check_audit_resource_type')],
     ['IPv4 address', { ip_address: '192.168.1.100' }, OK],
     ['IPv6 address', { ip_address: '2001:db8::1' }, OK],
@@ -234,9 +217,7 @@ describe('audit_logs', () => {
     ['no action', { action: null }, notNull],
   ];
 
-  it.each(cases)('%s', async (_label, overrides, outcome) => {
-    await expectInsert(pool(), 'audit_logs', valid(overrides), outcome);
-  });
+  itInserts(pool, 'audit_logs', valid, cases);
 
   it('stores an address as inet, not as text', async () => {
     const row = await insertRow(pool(), 'audit_logs', valid({ ip_address: '10.1.2.3' }));

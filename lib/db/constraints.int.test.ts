@@ -4,32 +4,35 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import {
-  addMember,
-  BCRYPT_HASH,
   check,
-  count,
   expectInsert,
   foreignKey,
+  itInserts,
+  notNull,
+  OK,
+  unique,
+  valuesOf,
+  type Case,
+  type Outcome,
+} from '@/lib/testing/constraint-cases';
+import {
+  addMember,
+  BCRYPT_HASH,
+  count,
   insertProject,
   insertTeam,
   insertUser,
   NO_SUCH_ID,
-  notNull,
-  OK,
   setUpTestDatabase,
   sqlError,
   systemTx,
-  unique,
   uniqueName,
   validUser,
-  type Outcome,
   type Row,
 } from '@/lib/testing/fixtures';
 
 const t = setUpTestDatabase();
 const pool = () => t().db.pool;
-
-type Case = [label: string, overrides: Row, outcome: Outcome];
 
 describe('users', () => {
   const cases: Case[] = [
@@ -46,10 +49,7 @@ describe('users', () => {
     ['email without a dot in the domain', { email: 'john@localhost' }, check('check_email_format')],
     ['email with two @', { email: 'john@@example.com' }, check('check_email_format')],
     ['email with a space', { email: 'john doe@example.com' }, check('check_email_format')],
-    ['role super_admin', { role: 'super_admin' }, OK],
-    ['role admin', { role: 'admin' }, OK],
-    ['role developer', { role: 'developer' }, OK],
-    ['role viewer', { role: 'viewer' }, OK],
+    ...valuesOf('role', ['super_admin', 'admin', 'developer', 'viewer'], OK),
     ['role root', { role: 'root' }, check('check_user_role')],
     ['role Admin (case matters)', { role: 'Admin' }, check('check_user_role')],
     ['auth_provider saml', { auth_provider: 'saml' }, check('check_auth_provider')],
@@ -64,9 +64,7 @@ describe('users', () => {
     ['no username', { username: null }, notNull],
   ];
 
-  it.each(cases)('%s', async (_label, overrides, outcome) => {
-    await expectInsert(pool(), 'users', validUser(overrides), outcome);
-  });
+  itInserts(pool, 'users', validUser, cases);
 
   it('refuses a second user with the same username', async () => {
     const first = await insertUser(pool());
@@ -108,9 +106,7 @@ describe('teams', () => {
     ['no name', { name: null }, notNull],
   ];
 
-  it.each(cases)('%s', async (_label, overrides, outcome) => {
-    await expectInsert(pool(), 'teams', overrides, outcome);
-  });
+  itInserts(pool, 'teams', (overrides) => overrides, cases);
 
   it('refuses a second team of the same name', async () => {
     const team = await insertTeam(pool());

@@ -302,25 +302,3 @@ export async function count(db: Queryable, sql: string, params: unknown[] = []):
   const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM (${sql}) AS counted`, params);
   return Number(rows[0]!.n);
 }
-
-/** What the database should do with a row: accept it (null) or refuse it with this SQLSTATE and constraint. */
-export type Outcome = null | { code: string; constraint?: string };
-export const OK: Outcome = null;
-export const check = (constraint: string): Outcome => ({ code: '23514', constraint });
-export const unique = (constraint: string): Outcome => ({ code: '23505', constraint });
-export const foreignKey = (constraint: string): Outcome => ({ code: '23503', constraint });
-export const notNull: Outcome = { code: '23502' };
-
-/** Inserts the row and checks the database accepted or refused it as expected. */
-export async function expectInsert(db: Queryable, table: string, row: Row, outcome: Outcome): Promise<void> {
-  if (outcome === null) {
-    const stored = await insertRow(db, table, row);
-    expect(stored.id).toBeDefined();
-    return;
-  }
-  const error = await sqlError(insertRow(db, table, row));
-  expect({ code: error.code, constraint: error.constraint }).toEqual({
-    code: outcome.code,
-    constraint: outcome.constraint ?? error.constraint,
-  });
-}
