@@ -4,8 +4,9 @@ import { z } from 'zod';
 
 import { StatusBadge } from '@/components/status-badge';
 import { Badge } from '@/components/ui/badge';
-import { Button, buttonClasses } from '@/components/ui/button';
+import { buttonClasses } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/empty-state';
+import { FilterField, FilterForm, filterInvalid } from '@/components/ui/filter-form';
 import { Input } from '@/components/ui/input';
 import { Pager } from '@/components/ui/pager';
 import { DataTable } from '@/components/ui/table';
@@ -52,7 +53,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         )}
       </div>
 
-      <FilterForm filters={filters} errors={errors} />
+      <ProjectFilters filters={filters} errors={errors} />
 
       {errors.after && (
         <p role="alert" className="text-sm text-red-700 dark:text-red-400">
@@ -68,20 +69,10 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   );
 }
 
-function FilterForm({ filters, errors }: { filters: Filters; errors: { search?: string[]; tag?: string[] } }) {
-  const filtered = Boolean(filters.q || filters.tag);
+function ProjectFilters({ filters, errors }: { filters: Filters; errors: { search?: string[]; tag?: string[] } }) {
   return (
-    <form
-      action="/"
-      method="get"
-      role="search"
-      aria-label="Filter projects"
-      className="flex flex-wrap items-start gap-3"
-    >
-      <div className="flex w-full flex-col gap-1 sm:w-72">
-        <label htmlFor="q" className="text-xs font-medium text-muted">
-          Name contains
-        </label>
+    <FilterForm action="/" label="Filter projects" filtered={Boolean(filters.q || filters.tag)}>
+      <FilterField id="q" label="Name contains" errors={errors.search} className="sm:w-72">
         <Input
           id="q"
           name="q"
@@ -89,19 +80,10 @@ function FilterForm({ filters, errors }: { filters: Filters; errors: { search?: 
           defaultValue={filters.q}
           maxLength={100}
           placeholder="Search projects"
-          aria-invalid={errors.search ? true : undefined}
-          aria-describedby={errors.search ? 'q-error' : undefined}
+          {...filterInvalid('q', errors.search)}
         />
-        {errors.search && (
-          <p id="q-error" className="text-xs text-red-700 dark:text-red-400">
-            {errors.search[0]}
-          </p>
-        )}
-      </div>
-      <div className="flex w-full flex-col gap-1 sm:w-48">
-        <label htmlFor="tag" className="text-xs font-medium text-muted">
-          Tag
-        </label>
+      </FilterField>
+      <FilterField id="tag" label="Tag" errors={errors.tag} className="sm:w-48">
         <Input
           id="tag"
           name="tag"
@@ -110,26 +92,10 @@ function FilterForm({ filters, errors }: { filters: Filters; errors: { search?: 
           placeholder="e.g. critical"
           autoCapitalize="none"
           spellCheck={false}
-          aria-invalid={errors.tag ? true : undefined}
-          aria-describedby={errors.tag ? 'tag-error' : undefined}
+          {...filterInvalid('tag', errors.tag)}
         />
-        {errors.tag && (
-          <p id="tag-error" className="text-xs text-red-700 dark:text-red-400">
-            {errors.tag[0]}
-          </p>
-        )}
-      </div>
-      <div className="flex gap-2 sm:mt-5">
-        <Button type="submit" variant="primary">
-          Filter
-        </Button>
-        {filtered && (
-          <Link href="/" className={buttonClasses('ghost')}>
-            Clear
-          </Link>
-        )}
-      </div>
-    </form>
+      </FilterField>
+    </FilterForm>
   );
 }
 

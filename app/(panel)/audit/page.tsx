@@ -1,13 +1,13 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import type { ReactNode } from 'react';
 import { z } from 'zod';
 
-import { Button, buttonClasses } from '@/components/ui/button';
+import { buttonClasses } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { DateTime } from '@/components/ui/date-time';
 import { EmptyState } from '@/components/ui/empty-state';
+import { FilterField, FilterForm, filterInvalid } from '@/components/ui/filter-form';
 import { Input } from '@/components/ui/input';
 import { listAuditLogs, type AuditLogItem, type AuditLogPage } from '@/lib/audit/query';
 import { deniedEntry } from '@/lib/audit/refusal';
@@ -67,7 +67,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </p>
       </div>
 
-      <FilterForm filters={filters} errors={errors} />
+      <AuditFilters filters={filters} errors={errors} />
 
       {linkError && (
         <p role="alert" className="text-sm text-red-700 dark:text-red-400">
@@ -90,48 +90,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   );
 }
 
-function Field({
-  id,
-  label,
-  error,
-  className,
-  children,
-}: {
-  id: string;
-  label: string;
-  error?: string;
-  className: string;
-  children: ReactNode;
-}) {
-  return (
-    <div className={`flex w-full flex-col gap-1 ${className}`}>
-      <label htmlFor={id} className="text-xs font-medium text-muted">
-        {label}
-      </label>
-      {children}
-      {error && (
-        <p id={`${id}-error`} className="text-xs text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
-
-function FilterForm({ filters, errors }: { filters: Filters; errors: FieldErrors }) {
+function AuditFilters({ filters, errors }: { filters: Filters; errors: FieldErrors }) {
   const filtered = FILTER_FIELDS.some((field) => filters[field]);
-  const invalid = (field: keyof Filters) =>
-    errors[field] ? { 'aria-invalid': true, 'aria-describedby': `${field}-error` } : {};
+  const invalid = (field: keyof Filters) => filterInvalid(field, errors[field]);
   const text = { autoCapitalize: 'none', autoComplete: 'off', spellCheck: false } as const;
   return (
-    <form
-      action="/audit"
-      method="get"
-      role="search"
-      aria-label="Filter the audit log"
-      className="flex flex-wrap items-start gap-3"
-    >
-      <Field id="user" label="User" error={errors.user?.[0]} className="sm:w-40">
+    <FilterForm action="/audit" label="Filter the audit log" filtered={filtered}>
+      <FilterField id="user" label="User" errors={errors.user} className="sm:w-40">
         <Input
           id="user"
           name="user"
@@ -141,8 +106,8 @@ function FilterForm({ filters, errors }: { filters: Filters; errors: FieldErrors
           {...text}
           {...invalid('user')}
         />
-      </Field>
-      <Field id="action" label="Action" error={errors.action?.[0]} className="sm:w-48">
+      </FilterField>
+      <FilterField id="action" label="Action" errors={errors.action} className="sm:w-48">
         <Input
           id="action"
           name="action"
@@ -152,8 +117,8 @@ function FilterForm({ filters, errors }: { filters: Filters; errors: FieldErrors
           {...text}
           {...invalid('action')}
         />
-      </Field>
-      <Field id="resourceType" label="Resource" error={errors.resourceType?.[0]} className="sm:w-36">
+      </FilterField>
+      <FilterField id="resourceType" label="Resource" errors={errors.resourceType} className="sm:w-36">
         <select
           id="resourceType"
           name="resourceType"
@@ -168,8 +133,8 @@ function FilterForm({ filters, errors }: { filters: Filters; errors: FieldErrors
             </option>
           ))}
         </select>
-      </Field>
-      <Field id="resourceId" label="Resource id" error={errors.resourceId?.[0]} className="sm:w-80">
+      </FilterField>
+      <FilterField id="resourceId" label="Resource id" errors={errors.resourceId} className="sm:w-80">
         <Input
           id="resourceId"
           name="resourceId"
@@ -179,25 +144,15 @@ function FilterForm({ filters, errors }: { filters: Filters; errors: FieldErrors
           {...text}
           {...invalid('resourceId')}
         />
-      </Field>
-      <Field id="from" label="From" error={errors.from?.[0]} className="sm:w-40">
+      </FilterField>
+      <FilterField id="from" label="From" errors={errors.from} className="sm:w-40">
         <Input id="from" name="from" type="date" defaultValue={filters.from} {...invalid('from')} />
-      </Field>
-      <Field id="to" label="To (included)" error={errors.to?.[0]} className="sm:w-40">
+      </FilterField>
+      <FilterField id="to" label="To (included)" errors={errors.to} className="sm:w-40">
         <Input id="to" name="to" type="date" defaultValue={filters.to} {...invalid('to')} />
-      </Field>
+      </FilterField>
       {filters.limit && !errors.limit && <input type="hidden" name="limit" value={filters.limit} />}
-      <div className="flex gap-2 sm:mt-5">
-        <Button type="submit" variant="primary">
-          Filter
-        </Button>
-        {filtered && (
-          <Link href="/audit" className={buttonClasses('ghost')}>
-            Clear
-          </Link>
-        )}
-      </div>
-    </form>
+    </FilterForm>
   );
 }
 

@@ -5,10 +5,11 @@ import { z } from 'zod';
 
 import { RoleSelect } from '@/components/role-select';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
-import { Button, buttonClasses } from '@/components/ui/button';
+import { buttonClasses } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { DateTime } from '@/components/ui/date-time';
 import { EmptyState } from '@/components/ui/empty-state';
+import { FilterField, FilterForm, filterInvalid } from '@/components/ui/filter-form';
 import { Input } from '@/components/ui/input';
 import { Pager } from '@/components/ui/pager';
 import { DataTable } from '@/components/ui/table';
@@ -82,63 +83,30 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         </Card>
       )}
 
-      <form
-        action="/users"
-        method="get"
-        role="search"
-        aria-label="Filter users"
-        className="flex flex-wrap items-start gap-3"
-      >
-        <div className="flex w-full flex-col gap-1 sm:w-72">
-          <label htmlFor="q" className="text-xs font-medium text-muted">
-            Username or email contains
-          </label>
+      <FilterForm action="/users" label="Filter users" filtered={Boolean(filters.q || filters.role)}>
+        <FilterField id="q" label="Username or email contains" errors={errors.q} className="sm:w-72">
           <Input
             id="q"
             name="q"
             type="search"
             defaultValue={filters.q}
             maxLength={100}
-            aria-invalid={errors.q ? true : undefined}
-            aria-describedby={errors.q ? 'q-error' : undefined}
+            {...filterInvalid('q', errors.q)}
           />
-          {errors.q && (
-            <p id="q-error" className="text-xs text-red-700 dark:text-red-400">
-              {errors.q[0]}
-            </p>
-          )}
-        </div>
-        <div className="flex flex-col gap-1">
-          <label htmlFor="role" className="text-xs font-medium text-muted">
-            Role
-          </label>
+        </FilterField>
+        {/* Its own id: the New user form above has a field named role too. */}
+        <FilterField id="role-filter" label="Role" errors={errors.role} className="sm:w-48">
           <RoleSelect
-            id="role"
+            id="role-filter"
             name="role"
             roles={PLATFORM_ROLES}
             labels={PLATFORM_ROLE_LABELS}
             anyLabel="Any role"
             defaultValue={filters.role ?? ''}
-            aria-invalid={errors.role ? true : undefined}
-            aria-describedby={errors.role ? 'role-filter-error' : undefined}
+            {...filterInvalid('role-filter', errors.role)}
           />
-          {errors.role && (
-            <p id="role-filter-error" className="text-xs text-red-700 dark:text-red-400">
-              {errors.role[0]}
-            </p>
-          )}
-        </div>
-        <div className="flex gap-2 sm:mt-5">
-          <Button type="submit" variant="primary">
-            Filter
-          </Button>
-          {(filters.q || filters.role) && (
-            <Link href="/users" className={buttonClasses('ghost')}>
-              Clear
-            </Link>
-          )}
-        </div>
-      </form>
+        </FilterField>
+      </FilterForm>
 
       {errors.after && (
         <p role="alert" className="text-sm text-red-700 dark:text-red-400">
