@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+
+import { BIG, CYRILLIC_A, itParses, ZWSP } from '@/lib/testing/schema-cases';
 
 import {
   applicationNameSchema,
@@ -17,29 +18,10 @@ import {
   updateGeneralSchema,
 } from './application';
 
-const BIG = 'a'.repeat(64 * 1024);
-const CYRILLIC_A = '\u0430';
-const ZWSP = '\u200b';
 const DIGEST = `sha256:${'a1'.repeat(32)}`;
 
-/** One expectation per value: accepted (and, when given, parsed to `out`) or refused. */
-const label = (value: unknown) => (JSON.stringify(value) ?? String(value)).slice(0, 60);
-
-function table(schema: z.ZodType, good: [unknown, unknown?][], bad: unknown[]) {
-  it.each(good.map(([value, out]) => [label(value), value, out]))('accepts %s', (_label, value, out) => {
-    const parsed = schema.safeParse(value);
-    expect(parsed.success).toBe(true);
-    if (out !== undefined) expect(parsed.data).toEqual(out);
-  });
-  it.each(bad.map((value) => [label(value), value]))('refuses %s', (_label, value) => {
-    const parsed = schema.safeParse(value);
-    expect(parsed.success).toBe(false);
-    expect(parsed.error!.issues[0]!.message.length).toBeGreaterThan(10);
-  });
-}
-
 describe('applicationNameSchema', () => {
-  table(
+  itParses(
     applicationNameSchema,
     [['api'], ['web-frontend'], ['a'], ['a1-b2'], ['x'.repeat(63)]],
     [
@@ -63,7 +45,7 @@ describe('applicationNameSchema', () => {
 });
 
 describe('imageReferenceSchema', () => {
-  table(
+  itParses(
     imageReferenceSchema,
     [
       ['nginx'],
@@ -110,7 +92,7 @@ describe('imageReferenceSchema', () => {
 });
 
 describe('gitProviderSchema', () => {
-  table(
+  itParses(
     gitProviderSchema,
     [['github'], ['gitlab'], ['bitbucket'], ['gitea']],
     ['', 'GitHub', 'git', 'github;id', '-github', `githu${ZWSP}b`, BIG],
@@ -118,7 +100,7 @@ describe('gitProviderSchema', () => {
 });
 
 describe('gitRepositorySchema', () => {
-  table(
+  itParses(
     gitRepositorySchema,
     [
       ['acme/api'],
@@ -160,7 +142,7 @@ describe('gitRepositorySchema', () => {
 });
 
 describe('gitBranchSchema', () => {
-  table(
+  itParses(
     gitBranchSchema,
     [['main'], ['feature/login'], ['release-1.0'], ['v1.2.3'], ['a_b'], ['x'.repeat(255)]],
     [
@@ -199,7 +181,7 @@ describe('gitBranchSchema', () => {
 
 describe('dockerfilePathSchema and buildContextSchema', () => {
   describe('dockerfile', () => {
-    table(
+    itParses(
       dockerfilePathSchema,
       [
         ['', 'Dockerfile'],
@@ -225,7 +207,7 @@ describe('dockerfilePathSchema and buildContextSchema', () => {
     );
   });
   describe('build context', () => {
-    table(
+    itParses(
       buildContextSchema,
       [['', '.'], ['.'], ['./', '.'], ['services/api/', 'services/api'], ['a/./b', 'a/b']],
       ['/', '/srv', '..', 'a/..', '-x', 'a b', 'a;b', '$(id)', 'a\n', `${CYRILLIC_A}`, ZWSP, BIG],
@@ -234,7 +216,7 @@ describe('dockerfilePathSchema and buildContextSchema', () => {
 });
 
 describe('replicasSchema', () => {
-  table(
+  itParses(
     replicasSchema,
     [
       ['0', 0],
@@ -322,7 +304,7 @@ describe('updateGeneralSchema', () => {
 describe('deploymentCursorSchema', () => {
   const id = '7f1c2a52-8a43-4d1c-9a65-3c1a9e0b2f10';
   const good = encodeDeploymentCursor({ startedAt: '2025-01-02T03:04:05.123456Z', id });
-  table(
+  itParses(
     deploymentCursorSchema,
     [[good, { startedAt: '2025-01-02T03:04:05.123456Z', id }]],
     [

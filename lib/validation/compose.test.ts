@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import { checkCompose, COMPOSE_MAX_BYTES, composeFileSchema } from './compose';
+import { CYRILLIC_A, ZWSP } from '@/lib/testing/schema-cases';
 
-const CYRILLIC_A = '\u0430';
-const ZWSP = '\u200b';
+import { checkCompose, COMPOSE_MAX_BYTES, composeFileSchema } from './compose';
 
 const GOOD: [string, string, string[]][] = [
   ['one image service', 'services:\n  web:\n    image: nginx:1.27\n', ['web']],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+
+import { BIG, CYRILLIC_A, itParses, ZWSP } from '@/lib/testing/schema-cases';
 
 import {
   commandSchema,
@@ -17,26 +18,8 @@ import {
 import { dockerConfigFromForm, dockerConfigToForm, fieldErrorsByPath } from './docker-config-form';
 import { cpusSchema, memorySchema, parseDuration } from './units';
 
-const BIG = 'a'.repeat(64 * 1024);
-const CYRILLIC_A = '\u0430';
-const ZWSP = '\u200b';
-const label = (value: unknown) => (JSON.stringify(value) ?? String(value)).slice(0, 60);
-
-function table(schema: z.ZodType, good: [unknown, unknown?][], bad: unknown[]) {
-  it.each(good.map(([value, out]) => [label(value), value, out]))('accepts %s', (_label, value, out) => {
-    const parsed = schema.safeParse(value);
-    expect(parsed.success).toBe(true);
-    if (out !== undefined) expect(parsed.data).toEqual(out);
-  });
-  it.each(bad.map((value) => [label(value), value]))('refuses %s', (_label, value) => {
-    const parsed = schema.safeParse(value);
-    expect(parsed.success).toBe(false);
-    expect(parsed.error!.issues[0]!.message.length).toBeGreaterThan(10);
-  });
-}
-
 describe('portSchema', () => {
-  table(
+  itParses(
     portSchema,
     [
       [{ target: 80 }, { target: 80, protocol: 'tcp', mode: 'ingress' }],
@@ -70,7 +53,7 @@ describe('durations', () => {
   ])('parses %s', (value, ms) => expect(parseDuration(value)).toBe(ms));
 
   describe('interval (1s to 1h)', () => {
-    table(
+    itParses(
       healthcheckIntervalSchema,
       [
         ['30s', '30s'],
@@ -99,7 +82,7 @@ describe('durations', () => {
     );
   });
   describe('timeout (100ms to 1h)', () => {
-    table(
+    itParses(
       healthcheckTimeoutSchema,
       [
         ['5s', '5s'],
@@ -110,7 +93,7 @@ describe('durations', () => {
     );
   });
   describe('start period (0 to 1h)', () => {
-    table(
+    itParses(
       healthcheckStartPeriodSchema,
       [
         ['0s', '0s'],
@@ -122,11 +105,11 @@ describe('durations', () => {
 });
 
 describe('healthcheckRetriesSchema', () => {
-  table(healthcheckRetriesSchema, [[0], [3], [100]], [-1, 101, 1.5, '3', '3;id', NaN]);
+  itParses(healthcheckRetriesSchema, [[0], [3], [100]], [-1, 101, 1.5, '3', '3;id', NaN]);
 });
 
 describe('healthcheckTestSchema', () => {
-  table(
+  itParses(
     healthcheckTestSchema,
     [
       [['CMD', 'curl', '-f', 'http://localhost/']],
@@ -196,7 +179,7 @@ describe('entrypointSchema and commandSchema (argv, handed to Docker as data)', 
 });
 
 describe('memorySchema', () => {
-  table(
+  itParses(
     memorySchema,
     [
       ['512M', { memory: '512M', memory_bytes: 512 * 1024 ** 2 }],
@@ -227,7 +210,7 @@ describe('memorySchema', () => {
 });
 
 describe('cpusSchema', () => {
-  table(
+  itParses(
     cpusSchema,
     [
       ['0.5', '0.5'],
@@ -241,7 +224,7 @@ describe('cpusSchema', () => {
 });
 
 describe('networks', () => {
-  table(
+  itParses(
     networkNameSchema,
     [['backend'], ['shared_cache.v2'], ['A-1']],
     [
