@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { recordAudit } from '@/lib/audit/write';
 import { asSystem } from '@/lib/db/context';
-import { createTestDatabase, withAdmin, type TestDatabase } from '@/lib/testing/database';
+import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
+import { queryPlan } from '@/lib/testing/fixtures';
 
 import {
   backoffSeconds,
@@ -180,16 +181,7 @@ describe('the throttle queries', () => {
     ['identifier', signInThrottleSql.identifier('ghost@example.com', range())],
     ['ip', signInThrottleSql.ip('198.51.100.1', range())],
   ])('%s: uses an index and only the current partitions', async (_, sql) => {
-    const plan = await withAdmin(async (client) => {
-      await client.query('BEGIN');
-      try {
-        await client.query('SET LOCAL enable_seqscan = off');
-        const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql.text}`, sql.values);
-        return result.rows.map((row) => row['QUERY PLAN']).join('\n');
-      } finally {
-        await client.query('ROLLBACK');
-      }
-    }, t.name);
+    const plan = await queryPlan(t.name, sql);
     expect(plan).toMatch(
       /(Index|Index Only|Bitmap Index) Scan (using|on) audit_logs_\w+_(created_at|action|resource_type_resource_id)_idx/,
     );

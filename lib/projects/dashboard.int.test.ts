@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 
 import { asSystem, asUser } from '@/lib/db/context';
-import { createTestDatabase, withAdmin, type TestDatabase } from '@/lib/testing/database';
+import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
+import { queryPlan } from '@/lib/testing/fixtures';
 import { dashboardOptionsSchema, encodeCursor } from '@/lib/validation/dashboard';
 
 import {
@@ -266,16 +267,7 @@ describe('the tag filter and the GIN index', () => {
   // panel's role whatever the query says. This checks that the predicate itself is one the index answers.
   it('can use projects_metadata_idx for the tag predicate', async () => {
     const sql = dashboardProjectsSql(dashboardOptionsSchema.parse({ tag: 'critical' }));
-    const plan = await withAdmin(async (client) => {
-      await client.query('BEGIN');
-      try {
-        await client.query('SET LOCAL enable_seqscan = off');
-        const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql.text}`, sql.values);
-        return result.rows.map((row) => row['QUERY PLAN']).join('\n');
-      } finally {
-        await client.query('ROLLBACK');
-      }
-    }, test.name);
+    const plan = await queryPlan(test.name, sql);
     expect(plan).toContain('projects_metadata_idx');
   });
 });

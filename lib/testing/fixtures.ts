@@ -13,7 +13,7 @@ import { runAsUser, type Translate, type WorkContext } from '@/lib/db/work';
 import { AppError } from '@/lib/errors';
 import type { RequestMeta } from '@/lib/http/request-meta';
 
-import { createTestDatabase, type TestDatabase } from './database';
+import { createTestDatabase, withAdmin, type TestDatabase } from './database';
 
 /**
  * A database of the calling test file's own: cloned before its tests, dropped after them. Call it at the top of the
@@ -197,6 +197,39 @@ export function newTeam(
       select: { id: true, name: true },
     }),
   );
+}
+
+/**
+ * A project of `owner`, made as the system; with `members`, shared with a new team of the owner (as owner) and
+ * them. `id` for a project id the test must choose (a marked one, for tests that make Docker objects).
+ */
+export function newProject(
+  test: TestDatabase,
+  owner: Pick<TestUser, 'id'>,
+  options: { members?: [Pick<TestUser, 'id'>, TeamRole][]; id?: string } = {},
+): Promise<{ id: string }> {
+  const members = options.members ?? [];
+  return asSystem(test.db.prisma, async (tx) => {
+    const team = members.length ? await newTeam(test, [[owner, 'owner'], ...members]) : null;
+    return tx.project.create({
+      data: { id: options.id, name: uniqueName('proj'), ownerId: owner.id, teamId: team?.id ?? null },
+      select: { id: true },
+    });
+  });
+}
+
+/** The plan PostgreSQL picks for `sql` with sequential scans off, as the superuser (past row-level security). */
+export function queryPlan(database: string, sql: { text: string; values: unknown[] }): Promise<string> {
+  return withAdmin(async (client) => {
+    await client.query('BEGIN');
+    try {
+      await client.query('SET LOCAL enable_seqscan = off');
+      const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql.text}`, sql.values);
+      return result.rows.map((row) => row['QUERY PLAN']).join('\n');
+    } finally {
+      await client.query('ROLLBACK');
+    }
+  }, database);
 }
 
 /** The AppError `promise` was refused with; fails the test when it succeeded or failed otherwise. */
