@@ -1,16 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 
-import type { TeamRole } from '@/lib/auth/permissions';
 import { asSystem, asUser, type Tx } from '@/lib/db/context';
 import type { WorkContext } from '@/lib/db/work';
 import { getProjectForUser } from '@/lib/projects/queries';
-import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import {
   actAs,
+  newProject,
   newUser,
   NO_SUCH_ID,
   refusal,
+  setUpTestDatabase,
   TEST_META,
   uniqueName,
   type TestUser as User,
@@ -27,29 +27,10 @@ import {
   updateSource,
 } from './mutations';
 
-let test: TestDatabase;
+const test = setUpTestDatabase();
 
-const prisma = () => test.db.prisma;
+const prisma = () => test().db.prisma;
 const system = <T>(work: (tx: Tx) => Promise<T>) => asSystem(prisma(), work);
-
-/** A project of `owner`; with `members`, shared with a new team where they have those roles. */
-async function newProject(owner: User, members: [User, TeamRole][] = []): Promise<string> {
-  return system(async (tx) => {
-    const team = members.length
-      ? await tx.team.create({
-          data: {
-            name: uniqueName('Team'),
-            members: {
-              create: [{ userId: owner.id, role: 'owner' }, ...members.map(([u, role]) => ({ userId: u.id, role }))],
-            },
-          },
-        })
-      : null;
-    return (
-      await tx.project.create({ data: { name: uniqueName('proj'), ownerId: owner.id, teamId: team?.id ?? null } })
-    ).id;
-  });
-}
 
 const appRow = (id: string) =>
   system((tx) => tx.application.findUniqueOrThrow({ where: { id }, include: { gitSource: true } }));
@@ -67,20 +48,12 @@ const gitInput = (projectId: string, name = uniqueName('app')): Extract<CreateAp
   buildContext: '',
 });
 const create = (user: User, input: CreateApplicationInput) =>
-  actAs(test, user, (tx, c) => createApplication(tx, c, input), translateApplicationError(String(input.name)));
-
-beforeAll(async () => {
-  test = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await test?.drop();
-});
+  actAs(test(), user, (tx, c) => createApplication(tx, c, input), translateApplicationError(String(input.name)));
 
 describe('createApplication', () => {
   it('creates a docker application: source_config holds the image, source_type docker, audited', async () => {
-    const alice = await newUser(test);
-    const projectId = await newProject(alice);
+    const alice = await newUser(test());
+    const { id: projectId } = await newProject(test(), alice);
     const { id } = await create(alice, { projectId, name: 'web', type: 'docker', image: 'nginx:1.27-alpine' });
     expect(await appRow(id)).toMatchObject({
       projectId,
@@ -105,8 +78,8 @@ describe('createApplication', () => {
   });
 
   it('creates a git application with defaults, source_type = provider, and its git_sources row', async () => {
-    const alice = await newUser(test);
-    const projectId = await newProject(alice);
+    const alice = await newUser(test());
+    const { id: projectId } = await newProject(test(), alice);
     const { id } = await create(alice, {
       ...gitInput(projectId, 'api'),
       provider: 'gitlab',
@@ -134,8 +107,8 @@ describe('createApplication', () => {
   });
 
   it('creates a compose application: the text as typed plus its service names, source_type docker_compose', async () => {
-    const alice = await newUser(test);
-    const projectId = await newProject(alice);
+    const alice = await newUser(test());
+    const { id: projectId } = await newProject(test(), alice);
     const compose =
       'services:\n  web:\n    image: nginx:1.27\n  worker:\n    build: ./worker\n    environment:\n      PASSWORD: hunter2\n';
     const { id } = await create(alice, { projectId, name: 'stack', type: 'compose', compose });
@@ -148,8 +121,8 @@ describe('createApplication', () => {
   });
 
   it('refuses invalid input before touching the database', async () => {
-    const alice = await newUser(test);
-    const projectId = await newProject(alice);
+    const alice = await newUser(test());
+    const { id: projectId } = await newProject(test(), alice);
     const hostile: CreateApplicationInput[] = [
       { ...gitInput(projectId), branch: 'feature..x' },
       { ...gitInput(projectId), repository: 'ext::sh -c id' },
@@ -165,14 +138,14 @@ describe('createApplication', () => {
   });
 
   it('refuses a name already used in the project, archived ones included, beside the name field', async () => {
-    const alice = await newUser(test);
-    const projectId = await newProject(alice);
-    const other = await newProject(alice);
+    const alice = await newUser(test());
+    const { id: projectId } = await newProject(test(), alice);
+    const { id: other } = await newProject(test(), alice);
     const { id } = await create(alice, gitInput(projectId, 'api'));
     const taken = await refusal(create(alice, { projectId, name: 'api', type: 'docker', image: 'nginx' }));
     expect(taken).toMatchObject({ code: 'conflict', options: { field: 'name' } });
     expect(taken.message).toContain('This project already has an application named api');
-    await actAs(test, alice, (tx, c) => archiveApplication(tx, c, { applicationId: id }));
+    await actAs(test(), alice, (tx, c) => archiveApplication(tx, c, { applicationId: id }));
     await expect(create(alice, { projectId, name: 'api', type: 'docker', image: 'nginx' })).rejects.toMatchObject({
       options: { field: 'name' },
     });
@@ -180,8 +153,8 @@ describe('createApplication', () => {
   });
 
   it("treats another tenant's project as missing and audits the attempt", async () => {
-    const [alice, mallory] = [await newUser(test), await newUser(test)];
-    const projectId = await newProject(alice);
+    const [alice, mallory] = [await newUser(test()), await newUser(test())];
+    const { id: projectId } = await newProject(test(), alice);
     const error = await refusal(create(mallory, gitInput(projectId)));
     expect(error.code).toBe('not_found');
     expect(await audits({ userId: mallory.id, action: 'authz.denied' })).toEqual([
@@ -195,11 +168,13 @@ describe('createApplication', () => {
   });
 
   it('refuses viewers (team viewer and platform viewer) with forbidden', async () => {
-    const [alice, tina, vera] = [await newUser(test), await newUser(test), await newUser(test, 'viewer')];
-    const projectId = await newProject(alice, [
-      [tina, 'viewer'],
-      [vera, 'member'],
-    ]);
+    const [alice, tina, vera] = [await newUser(test()), await newUser(test()), await newUser(test(), 'viewer')];
+    const { id: projectId } = await newProject(test(), alice, {
+      members: [
+        [tina, 'viewer'],
+        [vera, 'member'],
+      ],
+    });
     expect((await refusal(create(tina, gitInput(projectId)))).code).toBe('forbidden');
     expect((await refusal(create(vera, gitInput(projectId)))).code).toBe('forbidden');
   });
@@ -207,19 +182,19 @@ describe('createApplication', () => {
 
 describe('updates', () => {
   it('renames and scales; a taken name is a field error; replicas out of range never reach the database', async () => {
-    const alice = await newUser(test);
-    const projectId = await newProject(alice);
+    const alice = await newUser(test());
+    const { id: projectId } = await newProject(test(), alice);
     const { id } = await create(alice, gitInput(projectId, 'api'));
     await create(alice, gitInput(projectId, 'web'));
-    await actAs(test, alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'api-v2', replicas: '3' }));
+    await actAs(test(), alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'api-v2', replicas: '3' }));
     expect(await appRow(id)).toMatchObject({ name: 'api-v2', replicas: 3 });
     await expect(
-      actAs(test, alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'web', replicas: 1 })),
+      actAs(test(), alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'web', replicas: 1 })),
     ).rejects.toMatchObject({
       options: { field: 'name' },
     });
     await expect(
-      actAs(test, alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'api-v2', replicas: 101 })),
+      actAs(test(), alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'api-v2', replicas: 101 })),
     ).rejects.toBeInstanceOf(ZodError);
     expect(await audits({ resourceId: id, action: 'application.update' })).toEqual([
       expect.objectContaining({ details: { section: 'general', name: 'api-v2', previousName: 'api', replicas: 3 } }),
@@ -227,8 +202,8 @@ describe('updates', () => {
   });
 
   it('keeps git_sources in sync with the source; a new repository forgets the last commit', async () => {
-    const alice = await newUser(test);
-    const projectId = await newProject(alice);
+    const alice = await newUser(test());
+    const { id: projectId } = await newProject(test(), alice);
     const { id } = await create(alice, gitInput(projectId));
     await system((tx) =>
       tx.gitSource.update({
@@ -245,7 +220,7 @@ describe('updates', () => {
       dockerfile: 'Dockerfile',
       buildContext: 'srv',
     };
-    await actAs(test, alice, (tx, c) => updateSource(tx, c, source));
+    await actAs(test(), alice, (tx, c) => updateSource(tx, c, source));
     let row = await appRow(id);
     expect(row.sourceType).toBe('gitlab');
     expect(row.sourceConfig).toEqual({
@@ -260,7 +235,7 @@ describe('updates', () => {
       commitSha: 'abc123',
       webhookConfig: { auto_deploy: true },
     });
-    await actAs(test, alice, (tx, c) =>
+    await actAs(test(), alice, (tx, c) =>
       updateSource(tx, c, { ...source, repository: 'git@git.example.com:acme/api2.git' }),
     );
     row = await appRow(id);
@@ -268,19 +243,19 @@ describe('updates', () => {
   });
 
   it("refuses to change an application's type through its source", async () => {
-    const alice = await newUser(test);
-    const projectId = await newProject(alice);
+    const alice = await newUser(test());
+    const { id: projectId } = await newProject(test(), alice);
     const { id } = await create(alice, gitInput(projectId));
     const error = await refusal(
-      actAs(test, alice, (tx, c) => updateSource(tx, c, { applicationId: id, type: 'docker', image: 'nginx' })),
+      actAs(test(), alice, (tx, c) => updateSource(tx, c, { applicationId: id, type: 'docker', image: 'nginx' })),
     );
     expect(error.code).toBe('invalid');
     expect((await appRow(id)).type).toBe('git');
   });
 
   it('round-trips docker_config, normalized', async () => {
-    const alice = await newUser(test);
-    const projectId = await newProject(alice);
+    const alice = await newUser(test());
+    const { id: projectId } = await newProject(test(), alice);
     const { id } = await create(alice, gitInput(projectId));
     const dockerConfig = {
       ports: [{ target: 8080, published: 80 }],
@@ -288,7 +263,7 @@ describe('updates', () => {
       resources: { limits: { memory: '1G', cpus: '1.50' }, reservations: { memory: '256Mi' } },
       networks: ['backend', 'backend'],
     };
-    await actAs(test, alice, (tx, c) => updateDockerConfig(tx, c, { applicationId: id, dockerConfig }));
+    await actAs(test(), alice, (tx, c) => updateDockerConfig(tx, c, { applicationId: id, dockerConfig }));
     const stored = (await appRow(id)).dockerConfig;
     expect(stored).toEqual({
       ports: [{ target: 8080, published: 80, protocol: 'tcp', mode: 'ingress' }],
@@ -299,31 +274,33 @@ describe('updates', () => {
       },
       networks: ['backend'],
     });
-    await actAs(test, alice, (tx, c) =>
+    await actAs(test(), alice, (tx, c) =>
       updateDockerConfig(tx, c, { applicationId: id, dockerConfig: stored as never }),
     );
     expect((await appRow(id)).dockerConfig).toEqual(stored);
     const bad = { ...dockerConfig, resources: { limits: { memory: '256M' }, reservations: { memory: '1G' } } };
     await expect(
-      actAs(test, alice, (tx, c) => updateDockerConfig(tx, c, { applicationId: id, dockerConfig: bad })),
+      actAs(test(), alice, (tx, c) => updateDockerConfig(tx, c, { applicationId: id, dockerConfig: bad })),
     ).rejects.toBeInstanceOf(ZodError);
   });
 
   it("answers not_found for another tenant's application id, audited; forbidden for a team viewer", async () => {
-    const [alice, mallory, tina] = [await newUser(test), await newUser(test), await newUser(test)];
-    const projectId = await newProject(alice, [[tina, 'viewer']]);
+    const [alice, mallory, tina] = [await newUser(test()), await newUser(test()), await newUser(test())];
+    const { id: projectId } = await newProject(test(), alice, { members: [[tina, 'viewer']] });
     const { id } = await create(alice, gitInput(projectId, 'api'));
     for (const work of [
       (tx: Tx, c: WorkContext) => updateGeneral(tx, c, { applicationId: id, name: 'pwned', replicas: 0 }),
       (tx: Tx, c: WorkContext) => archiveApplication(tx, c, { applicationId: id }),
     ]) {
-      expect((await refusal(actAs(test, mallory, work))).code).toBe('not_found');
-      expect((await refusal(actAs(test, tina, work))).code).toBe('forbidden');
+      expect((await refusal(actAs(test(), mallory, work))).code).toBe('not_found');
+      expect((await refusal(actAs(test(), tina, work))).code).toBe('forbidden');
     }
     expect(
       (
         await refusal(
-          actAs(test, mallory, (tx, c) => updateGeneral(tx, c, { applicationId: NO_SUCH_ID, name: 'x', replicas: 0 })),
+          actAs(test(), mallory, (tx, c) =>
+            updateGeneral(tx, c, { applicationId: NO_SUCH_ID, name: 'x', replicas: 0 }),
+          ),
         )
       ).code,
     ).toBe('not_found');
@@ -338,29 +315,29 @@ describe('updates', () => {
 
 describe('archive and restore', () => {
   it('archives (hidden from the project, status archived, read-only) and restores (stopped, listed again)', async () => {
-    const alice = await newUser(test);
-    const projectId = await newProject(alice);
+    const alice = await newUser(test());
+    const { id: projectId } = await newProject(test(), alice);
     const { id } = await create(alice, { projectId, name: 'web', type: 'docker', image: 'nginx' });
     const listed = async () =>
       (await asUser(prisma(), alice.id, (tx) => getProjectForUser(tx, projectId, alice.id)))!.applications.map(
         (a) => a.name,
       );
 
-    await actAs(test, alice, (tx, c) => archiveApplication(tx, c, { applicationId: id }));
+    await actAs(test(), alice, (tx, c) => archiveApplication(tx, c, { applicationId: id }));
     expect(await appRow(id)).toMatchObject({ status: 'archived', deletedAt: expect.any(Date) });
     expect(await listed()).toEqual([]);
     expect(
       (
         await refusal(
-          actAs(test, alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'web', replicas: 2 })),
+          actAs(test(), alice, (tx, c) => updateGeneral(tx, c, { applicationId: id, name: 'web', replicas: 2 })),
         )
       ).code,
     ).toBe('conflict');
-    expect((await refusal(actAs(test, alice, (tx, c) => archiveApplication(tx, c, { applicationId: id })))).code).toBe(
-      'conflict',
-    );
+    expect(
+      (await refusal(actAs(test(), alice, (tx, c) => archiveApplication(tx, c, { applicationId: id })))).code,
+    ).toBe('conflict');
 
-    await actAs(test, alice, (tx, c) => restoreApplication(tx, c, { applicationId: id }));
+    await actAs(test(), alice, (tx, c) => restoreApplication(tx, c, { applicationId: id }));
     expect(await appRow(id)).toMatchObject({ status: 'stopped', deletedAt: null });
     expect(await listed()).toEqual(['web']);
     expect((await audits({ resourceId: id })).map((a) => a.action)).toEqual([
@@ -371,14 +348,14 @@ describe('archive and restore', () => {
   });
 
   it('refuses restore to a team viewer and of an application that is not archived', async () => {
-    const [alice, tina] = [await newUser(test), await newUser(test)];
-    const projectId = await newProject(alice, [[tina, 'viewer']]);
+    const [alice, tina] = [await newUser(test()), await newUser(test())];
+    const { id: projectId } = await newProject(test(), alice, { members: [[tina, 'viewer']] });
     const { id } = await create(alice, { projectId, name: 'web', type: 'docker', image: 'nginx' });
-    expect((await refusal(actAs(test, alice, (tx, c) => restoreApplication(tx, c, { applicationId: id })))).code).toBe(
-      'conflict',
-    );
-    await actAs(test, alice, (tx, c) => archiveApplication(tx, c, { applicationId: id }));
-    expect((await refusal(actAs(test, tina, (tx, c) => restoreApplication(tx, c, { applicationId: id })))).code).toBe(
+    expect(
+      (await refusal(actAs(test(), alice, (tx, c) => restoreApplication(tx, c, { applicationId: id })))).code,
+    ).toBe('conflict');
+    await actAs(test(), alice, (tx, c) => archiveApplication(tx, c, { applicationId: id }));
+    expect((await refusal(actAs(test(), tina, (tx, c) => restoreApplication(tx, c, { applicationId: id })))).code).toBe(
       'forbidden',
     );
     expect((await appRow(id)).status).toBe('archived');

@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 
 import { asSystem, type Tx } from '@/lib/db/context';
-import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import {
   actAs,
   newTeam,
   newUser,
   NO_SUCH_ID,
   refusal,
+  setUpTestDatabase,
   TEST_META,
   uniqueName,
   type TestUser as User,
@@ -17,9 +17,9 @@ import {
 import { deletePreview } from './delete-preview';
 import { createProject, deleteProject, moveProjectToTeam, updateProject } from './mutations';
 
-let test: TestDatabase;
+const test = setUpTestDatabase();
 
-const prisma = () => test.db.prisma;
+const prisma = () => test().db.prisma;
 const system = <T>(work: (tx: Tx) => Promise<T>) => asSystem(prisma(), work);
 
 const project = (id: string) => system((tx) => tx.project.findUnique({ where: { id } }));
@@ -28,22 +28,14 @@ const audits = (where: { userId?: string; resourceId?: string; action?: string }
 
 /** A project of `owner` (made through createProject) with one application. */
 async function newProject(owner: User, extra: { teamId?: string } = {}) {
-  const created = await actAs(test, owner, (tx, c) => createProject(tx, c, { name: uniqueName('Shop'), ...extra }));
+  const created = await actAs(test(), owner, (tx, c) => createProject(tx, c, { name: uniqueName('Shop'), ...extra }));
   return created;
 }
 
-beforeAll(async () => {
-  test = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await test?.drop();
-});
-
 describe('createProject', () => {
   it('creates a project owned by the actor, tags in metadata, audited with IP and user agent', async () => {
-    const alice = await newUser(test);
-    const created = await actAs(test, alice, (tx, c) =>
+    const alice = await newUser(test());
+    const created = await actAs(test(), alice, (tx, c) =>
       createProject(tx, c, { name: '  Billing ', description: 'Invoices', tags: 'API, pci, api' }),
     );
     expect(await project(created.id)).toMatchObject({
@@ -66,22 +58,22 @@ describe('createProject', () => {
   });
 
   it('refuses a second project of the same name for the same owner, beside the name field; others may use it', async () => {
-    const [alice, bob] = [await newUser(test), await newUser(test)];
+    const [alice, bob] = [await newUser(test()), await newUser(test())];
     const { name } = await newProject(alice);
-    const error = await refusal(actAs(test, alice, (tx, c) => createProject(tx, c, { name })));
+    const error = await refusal(actAs(test(), alice, (tx, c) => createProject(tx, c, { name })));
     expect(error).toMatchObject({
       code: 'conflict',
       message: `You already have a project named “${name}”: choose another name.`,
       options: { field: 'name' },
     });
     expect(await system((tx) => tx.project.count({ where: { name } }))).toBe(1);
-    await actAs(test, bob, (tx, c) => createProject(tx, c, { name }));
+    await actAs(test(), bob, (tx, c) => createProject(tx, c, { name }));
     expect(await system((tx) => tx.project.count({ where: { name } }))).toBe(2);
   });
 
   it('refuses a platform viewer, with an authz.denied audit row', async () => {
-    const viewer = await newUser(test, 'viewer');
-    const error = await refusal(actAs(test, viewer, (tx, c) => createProject(tx, c, { name: uniqueName('Shop') })));
+    const viewer = await newUser(test(), 'viewer');
+    const error = await refusal(actAs(test(), viewer, (tx, c) => createProject(tx, c, { name: uniqueName('Shop') })));
     expect(error.code).toBe('forbidden');
     expect(await system((tx) => tx.project.count({ where: { ownerId: viewer.id } }))).toBe(0);
     expect(await audits({ userId: viewer.id })).toEqual([
@@ -94,21 +86,21 @@ describe('createProject', () => {
   });
 
   it('puts the project in a team where the actor writes; refuses a team they view or are not in', async () => {
-    const [alice, bob] = [await newUser(test), await newUser(test)];
-    const writes = await newTeam(test, [[alice, 'member']]);
-    const views = await newTeam(test, [[alice, 'viewer']]);
-    const foreign = await newTeam(test, [[bob, 'owner']]);
-    const created = await actAs(test, alice, (tx, c) =>
+    const [alice, bob] = [await newUser(test()), await newUser(test())];
+    const writes = await newTeam(test(), [[alice, 'member']]);
+    const views = await newTeam(test(), [[alice, 'viewer']]);
+    const foreign = await newTeam(test(), [[bob, 'owner']]);
+    const created = await actAs(test(), alice, (tx, c) =>
       createProject(tx, c, { name: uniqueName('Shop'), teamId: writes.id }),
     );
     expect((await project(created.id))?.teamId).toBe(writes.id);
 
     const viewing = await refusal(
-      actAs(test, alice, (tx, c) => createProject(tx, c, { name: uniqueName('Shop'), teamId: views.id })),
+      actAs(test(), alice, (tx, c) => createProject(tx, c, { name: uniqueName('Shop'), teamId: views.id })),
     );
     expect(viewing).toMatchObject({ code: 'forbidden', options: { field: 'teamId' } });
     const outside = await refusal(
-      actAs(test, alice, (tx, c) => createProject(tx, c, { name: uniqueName('Shop'), teamId: foreign.id })),
+      actAs(test(), alice, (tx, c) => createProject(tx, c, { name: uniqueName('Shop'), teamId: foreign.id })),
     );
     expect(outside).toMatchObject({ code: 'not_found', options: { field: 'teamId' } });
     expect(await audits({ userId: alice.id, action: 'authz.denied' })).toEqual([
@@ -119,24 +111,24 @@ describe('createProject', () => {
   });
 
   it('parses its input again (a bad value never reaches the database)', async () => {
-    const alice = await newUser(test);
-    await expect(actAs(test, alice, (tx, c) => createProject(tx, c, { name: 'x\u0000y z' }))).rejects.toBeInstanceOf(
+    const alice = await newUser(test());
+    await expect(actAs(test(), alice, (tx, c) => createProject(tx, c, { name: 'x\u0000y z' }))).rejects.toBeInstanceOf(
       ZodError,
     );
     await expect(
-      actAs(test, alice, (tx, c) => createProject(tx, c, { name: 'ok name', tags: '$(id)' })),
+      actAs(test(), alice, (tx, c) => createProject(tx, c, { name: 'ok name', tags: '$(id)' })),
     ).rejects.toBeInstanceOf(ZodError);
   });
 });
 
 describe('updateProject', () => {
   it('renames, describes and re-tags, keeping the other metadata keys, audited with what changed', async () => {
-    const alice = await newUser(test);
+    const alice = await newUser(test());
     const { id } = await newProject(alice);
     await system((tx) =>
       tx.project.update({ where: { id }, data: { metadata: { tags: ['old'], env: 'prod', labels: { tier: 1 } } } }),
     );
-    const result = await actAs(test, alice, (tx, c) =>
+    const result = await actAs(test(), alice, (tx, c) =>
       updateProject(tx, c, { projectId: id, name: 'Renamed shop', description: 'Now described', tags: 'web, Edge' }),
     );
     expect(result.changed.sort()).toEqual(['description', 'name', 'tags']);
@@ -152,7 +144,7 @@ describe('updateProject', () => {
       description: { changed: true },
     });
 
-    await actAs(test, alice, (tx, c) =>
+    await actAs(test(), alice, (tx, c) =>
       updateProject(tx, c, { projectId: id, name: 'Renamed shop', description: '', tags: '' }),
     );
     expect(await project(id)).toMatchObject({ description: null, metadata: { env: 'prod', labels: { tier: 1 } } });
@@ -160,24 +152,24 @@ describe('updateProject', () => {
   });
 
   it('writes and audits nothing when nothing changed', async () => {
-    const alice = await newUser(test);
+    const alice = await newUser(test());
     const { id, name } = await newProject(alice);
     expect(
-      await actAs(test, alice, (tx, c) => updateProject(tx, c, { projectId: id, name, description: null, tags: [] })),
+      await actAs(test(), alice, (tx, c) => updateProject(tx, c, { projectId: id, name, description: null, tags: [] })),
     ).toEqual({ changed: [] });
     expect(await audits({ resourceId: id, action: 'project.update' })).toEqual([]);
   });
 
   it('refuses a name the owner already uses, beside the name field, also for a team member editing', async () => {
-    const [alice, mia] = [await newUser(test), await newUser(test)];
-    const team = await newTeam(test, [
+    const [alice, mia] = [await newUser(test()), await newUser(test())];
+    const team = await newTeam(test(), [
       [alice, 'owner'],
       [mia, 'member'],
     ]);
     const taken = await newProject(alice);
     const shared = await newProject(alice, { teamId: team.id });
     const own = await refusal(
-      actAs(test, alice, (tx, c) => updateProject(tx, c, { projectId: shared.id, name: taken.name })),
+      actAs(test(), alice, (tx, c) => updateProject(tx, c, { projectId: shared.id, name: taken.name })),
     );
     expect(own).toMatchObject({
       code: 'conflict',
@@ -186,7 +178,7 @@ describe('updateProject', () => {
     });
     // mia cannot see alice's personal project: the unique index is what refuses, with the owner named.
     const member = await refusal(
-      actAs(test, mia, (tx, c) => updateProject(tx, c, { projectId: shared.id, name: taken.name })),
+      actAs(test(), mia, (tx, c) => updateProject(tx, c, { projectId: shared.id, name: taken.name })),
     );
     expect(member).toMatchObject({
       code: 'conflict',
@@ -194,19 +186,19 @@ describe('updateProject', () => {
       message: expect.stringContaining("project's owner already has"),
     });
     expect((await project(shared.id))?.name).toBe(shared.name);
-    await actAs(test, mia, (tx, c) => updateProject(tx, c, { projectId: shared.id, name: 'Edited by mia' }));
+    await actAs(test(), mia, (tx, c) => updateProject(tx, c, { projectId: shared.id, name: 'Edited by mia' }));
     expect((await project(shared.id))?.name).toBe('Edited by mia');
   });
 
   it("answers not_found for another tenant's project (audited) and forbidden for a team viewer", async () => {
-    const [alice, bob, tina] = [await newUser(test), await newUser(test), await newUser(test)];
-    const team = await newTeam(test, [
+    const [alice, bob, tina] = [await newUser(test()), await newUser(test()), await newUser(test())];
+    const team = await newTeam(test(), [
       [alice, 'owner'],
       [tina, 'viewer'],
     ]);
     const { id, name } = await newProject(alice, { teamId: team.id });
     const hidden = await refusal(
-      actAs(test, bob, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Taken over' })),
+      actAs(test(), bob, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Taken over' })),
     );
     expect(hidden.code).toBe('not_found');
     expect(await audits({ userId: bob.id })).toEqual([
@@ -219,11 +211,11 @@ describe('updateProject', () => {
       }),
     ]);
     const missing = await refusal(
-      actAs(test, bob, (tx, c) => updateProject(tx, c, { projectId: NO_SUCH_ID, name: 'Whatever' })),
+      actAs(test(), bob, (tx, c) => updateProject(tx, c, { projectId: NO_SUCH_ID, name: 'Whatever' })),
     );
     expect(missing.code).toBe('not_found');
     const viewer = await refusal(
-      actAs(test, tina, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Viewer edit' })),
+      actAs(test(), tina, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Viewer edit' })),
     );
     expect(viewer.code).toBe('forbidden');
     expect((await project(id))?.name).toBe(name);
@@ -232,15 +224,17 @@ describe('updateProject', () => {
 
 describe('moveProjectToTeam', () => {
   it("moves the owner's project into their team and back to personal, audited", async () => {
-    const alice = await newUser(test);
-    const team = await newTeam(test, [[alice, 'member']]);
+    const alice = await newUser(test());
+    const team = await newTeam(test(), [[alice, 'member']]);
     const { id } = await newProject(alice);
-    expect(await actAs(test, alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: team.id }))).toEqual({
-      moved: true,
-      team,
-    });
+    expect(await actAs(test(), alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: team.id }))).toEqual(
+      {
+        moved: true,
+        team,
+      },
+    );
     expect((await project(id))?.teamId).toBe(team.id);
-    expect(await actAs(test, alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: '' }))).toEqual({
+    expect(await actAs(test(), alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: '' }))).toEqual({
       moved: true,
       team: null,
     });
@@ -253,16 +247,16 @@ describe('moveProjectToTeam', () => {
   });
 
   it('refuses a team the actor is not in, or only views (audited), and leaves the project where it was', async () => {
-    const [alice, bob] = [await newUser(test), await newUser(test)];
-    const foreign = await newTeam(test, [[bob, 'owner']]);
-    const views = await newTeam(test, [[alice, 'viewer']]);
+    const [alice, bob] = [await newUser(test()), await newUser(test())];
+    const foreign = await newTeam(test(), [[bob, 'owner']]);
+    const views = await newTeam(test(), [[alice, 'viewer']]);
     const { id } = await newProject(alice);
     const outside = await refusal(
-      actAs(test, alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: foreign.id })),
+      actAs(test(), alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: foreign.id })),
     );
     expect(outside).toMatchObject({ code: 'not_found', options: { field: 'teamId' } });
     const viewing = await refusal(
-      actAs(test, alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: views.id })),
+      actAs(test(), alice, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: views.id })),
     );
     expect(viewing).toMatchObject({ code: 'forbidden', options: { field: 'teamId' } });
     expect((await project(id))?.teamId).toBeNull();
@@ -273,15 +267,15 @@ describe('moveProjectToTeam', () => {
   });
 
   it('lets only the owner move it: a writing team member is refused', async () => {
-    const [alice, mia] = [await newUser(test), await newUser(test)];
-    const team = await newTeam(test, [
+    const [alice, mia] = [await newUser(test()), await newUser(test())];
+    const team = await newTeam(test(), [
       [alice, 'owner'],
       [mia, 'admin'],
     ]);
-    const other = await newTeam(test, [[mia, 'owner']]);
+    const other = await newTeam(test(), [[mia, 'owner']]);
     const { id } = await newProject(alice, { teamId: team.id });
     const error = await refusal(
-      actAs(test, mia, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: other.id })),
+      actAs(test(), mia, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: other.id })),
     );
     expect(error.code).toBe('forbidden');
     expect((await project(id))?.teamId).toBe(team.id);
@@ -319,9 +313,9 @@ async function fullProject(owner: User) {
 
 describe('deleteProject', () => {
   it('previews the cascade, then deletes the project and everything in it, audited with the counts', async () => {
-    const alice = await newUser(test);
+    const alice = await newUser(test());
     const p = await fullProject(alice);
-    const preview = await actAs(test, alice, (tx, c) => deletePreview(tx, c, p.id));
+    const preview = await actAs(test(), alice, (tx, c) => deletePreview(tx, c, p.id));
     const counts = {
       applications: 2,
       archivedApplications: 1,
@@ -333,7 +327,7 @@ describe('deleteProject', () => {
     };
     expect(preview).toEqual({ name: p.name, counts, volumes: [] });
 
-    await actAs(test, alice, (tx, c) => deleteProject(tx, c, { projectId: p.id, confirmation: p.name }));
+    await actAs(test(), alice, (tx, c) => deleteProject(tx, c, { projectId: p.id, confirmation: p.name }));
     expect(await project(p.id)).toBeNull();
     const left = await system(async (tx) => [
       await tx.application.count({ where: { projectId: p.id } }),
@@ -352,30 +346,32 @@ describe('deleteProject', () => {
   });
 
   it('needs the name typed exactly, beside the confirmation field', async () => {
-    const alice = await newUser(test);
+    const alice = await newUser(test());
     const { id, name } = await newProject(alice);
     for (const confirmation of [name.toLowerCase(), ` ${name}`, `${name} `, 'yes']) {
-      const error = await refusal(actAs(test, alice, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation })));
+      const error = await refusal(
+        actAs(test(), alice, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation })),
+      );
       expect(error).toMatchObject({ code: 'invalid', options: { field: 'confirmation' } });
     }
     expect(await project(id)).not.toBeNull();
   });
 
   it('refuses while the project has a volume, attached or detached, naming them; nothing is deleted', async () => {
-    const alice = await newUser(test);
+    const alice = await newUser(test());
     const p = await fullProject(alice);
     const [data, spare] = [uniqueName('data'), uniqueName('spare')];
     await system(async (tx) => {
       await tx.volume.create({ data: { name: data, mountPath: '/data', sizeGb: 1, applicationId: p.app } });
       await tx.volume.create({ data: { name: spare, mountPath: '/spare', sizeGb: 1, projectId: p.id } });
     });
-    const preview = await actAs(test, alice, (tx, c) => deletePreview(tx, c, p.id));
+    const preview = await actAs(test(), alice, (tx, c) => deletePreview(tx, c, p.id));
     expect(preview.volumes.map((v) => [v.name, v.attachedTo])).toEqual([
       [data, { type: 'application', name: 'api' }],
       [spare, null],
     ]);
     const error = await refusal(
-      actAs(test, alice, (tx, c) => deleteProject(tx, c, { projectId: p.id, confirmation: p.name })),
+      actAs(test(), alice, (tx, c) => deleteProject(tx, c, { projectId: p.id, confirmation: p.name })),
     );
     expect(error.code).toBe('conflict');
     expect(error.message).toContain(
@@ -386,47 +382,48 @@ describe('deleteProject', () => {
 
     await system((tx) => tx.volume.updateMany({ where: { name: data }, data: { applicationId: null } }));
     const detached = await refusal(
-      actAs(test, alice, (tx, c) => deleteProject(tx, c, { projectId: p.id, confirmation: p.name })),
+      actAs(test(), alice, (tx, c) => deleteProject(tx, c, { projectId: p.id, confirmation: p.name })),
     );
     expect(detached.message).toContain(`${data} (detached), ${spare} (detached)`);
     expect(await audits({ resourceId: p.id, action: 'project.delete' })).toEqual([]);
   });
 
   it("answers not_found for another tenant's project (audited), forbidden for a team admin who is not the owner", async () => {
-    const [alice, bob, mia] = [await newUser(test), await newUser(test), await newUser(test)];
-    const team = await newTeam(test, [
+    const [alice, bob, mia] = [await newUser(test()), await newUser(test()), await newUser(test())];
+    const team = await newTeam(test(), [
       [alice, 'owner'],
       [mia, 'admin'],
     ]);
     const { id, name } = await newProject(alice, { teamId: team.id });
     const hidden = await refusal(
-      actAs(test, bob, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation: name })),
+      actAs(test(), bob, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation: name })),
     );
     expect(hidden.code).toBe('not_found');
     expect(await audits({ userId: bob.id })).toEqual([
       expect.objectContaining({ action: 'authz.denied', resourceId: id, details: { action: 'project.delete' } }),
     ]);
-    expect((await refusal(actAs(test, bob, (tx, c) => deletePreview(tx, c, id)))).code).toBe('not_found');
+    expect((await refusal(actAs(test(), bob, (tx, c) => deletePreview(tx, c, id)))).code).toBe('not_found');
     expect(
-      (await refusal(actAs(test, mia, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation: name })))).code,
+      (await refusal(actAs(test(), mia, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation: name })))).code,
     ).toBe('forbidden');
-    expect((await refusal(actAs(test, mia, (tx, c) => deletePreview(tx, c, id)))).code).toBe('forbidden');
+    expect((await refusal(actAs(test(), mia, (tx, c) => deletePreview(tx, c, id)))).code).toBe('forbidden');
     expect(await project(id)).not.toBeNull();
   });
 
   it('refuses a platform viewer even for a project they own', async () => {
-    const viewer = await newUser(test, 'viewer');
+    const viewer = await newUser(test(), 'viewer');
     const { id, name } = await system((tx) =>
       tx.project.create({ data: { name: uniqueName('Mine'), ownerId: viewer.id } }),
     );
     expect(
-      (await refusal(actAs(test, viewer, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation: name })))).code,
+      (await refusal(actAs(test(), viewer, (tx, c) => deleteProject(tx, c, { projectId: id, confirmation: name }))))
+        .code,
     ).toBe('forbidden');
     expect(
-      (await refusal(actAs(test, viewer, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Renamed' })))).code,
+      (await refusal(actAs(test(), viewer, (tx, c) => updateProject(tx, c, { projectId: id, name: 'Renamed' })))).code,
     ).toBe('forbidden');
     expect(
-      (await refusal(actAs(test, viewer, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: '' })))).code,
+      (await refusal(actAs(test(), viewer, (tx, c) => moveProjectToTeam(tx, c, { projectId: id, teamId: '' })))).code,
     ).toBe('forbidden');
     expect(await project(id)).toMatchObject({ name });
   });

@@ -4,7 +4,7 @@ import type { TeamRole } from '@/lib/auth/permissions';
 import { asSystem, type Tx } from '@/lib/db/context';
 import { testProjectId } from '@/lib/swarm/test-support';
 import type { TestDatabase } from '@/lib/testing/database';
-import { uniqueName, type TestUser } from '@/lib/testing/fixtures';
+import { newProject, uniqueName, type TestUser } from '@/lib/testing/fixtures';
 
 import { startQueue, type DeploymentQueue } from '../queue';
 import { loadDeployment, type DeploymentRow } from '../state';
@@ -19,22 +19,9 @@ export async function newApplication(
   owner: Pick<TestUser, 'id'>,
   options: { status?: string; members?: [Pick<TestUser, 'id'>, TeamRole][] } = {},
 ): Promise<string> {
-  const members = options.members ?? [];
+  // A marked id: its Docker objects can be swept by a later run if this one dies (lib/testing/preclean.ts).
+  const project = await newProject(test, owner, { members: options.members, id: testProjectId() });
   return system(test, async (tx) => {
-    const team = members.length
-      ? await tx.team.create({
-          data: {
-            name: uniqueName('Team'),
-            members: {
-              create: [{ userId: owner.id, role: 'owner' }, ...members.map(([u, role]) => ({ userId: u.id, role }))],
-            },
-          },
-        })
-      : null;
-    // A marked id: its Docker objects can be swept by a later run if this one dies (lib/testing/preclean.ts).
-    const project = await tx.project.create({
-      data: { id: testProjectId(), name: uniqueName('proj'), ownerId: owner.id, teamId: team?.id ?? null },
-    });
     const app = await tx.application.create({
       data: {
         projectId: project.id,
