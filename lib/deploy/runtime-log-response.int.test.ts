@@ -11,9 +11,9 @@ import { APPLICATION_NOT_FOUND } from '@/lib/applications/access';
 import { createApiToken } from '@/lib/auth/tokens';
 import { database } from '@/lib/db';
 import { asSystem } from '@/lib/db/context';
-import { buildImage, connectDocker, deployService, imageRef, labelsFor, serviceName } from '@/lib/swarm';
+import { connectDocker } from '@/lib/swarm';
 import { DEFAULT_SOCKET } from '@/lib/swarm/client';
-import { cleanupApps, fetchText, httpAppDockerfile, taskPorts } from '@/lib/swarm/test-support';
+import { cleanupApps, deployHttpApp, fetchText } from '@/lib/swarm/test-support';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import {
   addMember,
@@ -62,27 +62,9 @@ beforeAll(async () => {
     ));
   }
 
-  const image = imageRef(app.id, 'v1');
-  await buildImage(docker, {
-    context: { dockerfileText: httpAppDockerfile('rt') },
-    tag: image,
-    labels: labelsFor(app),
-    onLine: () => {},
-  });
-  const result = await deployService(
-    docker,
-    {
-      ...app,
-      image,
-      replicas: 1,
-      env: {},
-      volumes: [],
-      dockerConfig: { ports: [{ target: 8080, protocol: 'tcp', mode: 'host' }] },
-    },
-    { timeoutMs: 60_000, pollMs: 200, onLine: () => {} },
-  );
-  expect(result.outcome).toBe('success');
-  port = (await taskPorts(docker, serviceName(app)))[0]!.port;
+  const deployed = await deployHttpApp(docker, app, 'rt');
+  expect(deployed.outcome).toBe('success');
+  port = deployed.port;
 }, 180_000);
 
 afterAll(async () => {

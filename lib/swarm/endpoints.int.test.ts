@@ -8,7 +8,7 @@ import { connectDocker } from './client';
 import { deployService } from './deploy';
 import { publishedPorts } from './endpoints';
 import { imageRef, labelsFor, serviceName } from './names';
-import { cleanupApp, fetchText, httpAppDockerfile, taskPorts, testApp } from './test-support';
+import { cleanupApp, fetchText, httpAppDockerfile, oneReplica, taskPorts, testApp } from './test-support';
 
 const docker = connectDocker();
 const app = testApp('argv');
@@ -35,18 +35,11 @@ describe('entrypoint and command on a real service', () => {
     // realm "$(id)" reaches httpd as those five characters (no shell expands it).
     const result = await deployService(
       docker,
-      {
-        ...app,
-        image,
-        replicas: 1,
-        env: {},
-        volumes: [],
-        dockerConfig: {
-          ports: [{ target: 8081, protocol: 'tcp', mode: 'host' }],
-          entrypoint: ['httpd'],
-          command: ['-f', '-p', '8081', '-h', '/www', '-r', '$(id)'],
-        },
-      },
+      oneReplica(app, image, {
+        ports: [{ target: 8081, protocol: 'tcp', mode: 'host' }],
+        entrypoint: ['httpd'],
+        command: ['-f', '-p', '8081', '-h', '/www', '-r', '$(id)'],
+      }),
       { timeoutMs: 60_000, monitorMs: 1_000, rollbackMonitorMs: 1_000, pollMs: 200, onLine: () => {} },
     );
     expect(result.outcome).toBe('success');

@@ -1,40 +1,18 @@
 // Service logs from the real engine: demultiplexed stdout/stderr, follow, tail, timestamps, ending on abort.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { buildImage } from './build';
 import { connectDocker } from './client';
-import { deployService } from './deploy';
 import { serviceLogs, type LogLine } from './logs';
-import { imageRef, labelsFor, serviceName } from './names';
-import { cleanupApps, fetchText, httpAppDockerfile, taskPorts, testApp } from './test-support';
+import { cleanupApps, deployHttpApp, fetchText, testApp } from './test-support';
 
 const docker = connectDocker();
 const app = testApp('logs');
 let port = 0;
 
 beforeAll(async () => {
-  const image = imageRef(app.id, 'v1');
-  await buildImage(docker, {
-    context: { dockerfileText: httpAppDockerfile('logs') },
-    tag: image,
-    labels: labelsFor(app),
-    onLine: () => {},
-  });
-  const result = await deployService(
-    docker,
-    {
-      ...app,
-      image,
-      replicas: 1,
-      env: {},
-      volumes: [],
-      dockerConfig: { ports: [{ target: 8080, protocol: 'tcp', mode: 'host' }] },
-    },
-    { timeoutMs: 60_000, pollMs: 200, onLine: () => {} },
-  );
-  expect(result.outcome).toBe('success');
-  const [task] = await taskPorts(docker, serviceName(app));
-  port = task!.port;
+  const deployed = await deployHttpApp(docker, app, 'logs');
+  expect(deployed.outcome).toBe('success');
+  port = deployed.port;
 }, 120_000);
 
 afterAll(() => cleanupApps(docker, [app]), 60_000);

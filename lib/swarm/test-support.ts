@@ -7,7 +7,12 @@ import path from 'node:path';
 
 import type Docker from 'dockerode';
 
-import { LABEL, labelFilters } from './names';
+import type { DockerConfig } from '@/lib/validation/docker-config';
+
+import { buildImage } from './build';
+import { deployService } from './deploy';
+import { imageRef, LABEL, labelFilters, labelsFor, serviceName } from './names';
+import type { EngineApp } from './service-spec';
 
 export const BASE_IMAGE = 'slipway/busybox:test';
 
@@ -166,4 +171,36 @@ export async function cleanupApps(docker: Docker, apps: { id: string; projectId:
 /** cleanupApps for one application. */
 export function cleanupApp(docker: Docker, app: { id: string; projectId: string }): Promise<void> {
   return cleanupApps(docker, [app]);
+}
+
+type TestApp = { id: string; projectId: string; name: string };
+
+/** The test application running `image` as one replica, with no env and no volumes. */
+export function oneReplica(app: TestApp, image: string, dockerConfig: DockerConfig): EngineApp {
+  return { ...app, image, replicas: 1, env: {}, volumes: [], dockerConfig };
+}
+
+/**
+ * Builds httpAppDockerfile(content) as the app's v1 image and deploys it as one replica publishing 8080 on the host.
+ * The rollout's outcome, for the caller to assert, and the host port of its task (0 when none runs).
+ */
+export async function deployHttpApp(
+  docker: Docker,
+  app: TestApp,
+  content: string,
+): Promise<{ outcome: string; port: number }> {
+  const image = imageRef(app.id, 'v1');
+  await buildImage(docker, {
+    context: { dockerfileText: httpAppDockerfile(content) },
+    tag: image,
+    labels: labelsFor(app),
+    onLine: () => {},
+  });
+  const result = await deployService(
+    docker,
+    oneReplica(app, image, { ports: [{ target: 8080, protocol: 'tcp', mode: 'host' }] }),
+    { timeoutMs: 60_000, pollMs: 200, onLine: () => {} },
+  );
+  const [task] = result.outcome === 'success' ? await taskPorts(docker, serviceName(app)) : [];
+  return { outcome: result.outcome, port: task?.port ?? 0 };
 }
