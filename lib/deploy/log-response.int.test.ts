@@ -12,6 +12,7 @@ import { insertAppTree, insertDeployment, insertUser, NO_SUCH_ID } from '@/lib/t
 import { DEPLOYMENT_NOT_FOUND, deploymentLogsResponse } from './log-response';
 import { createLogSink } from './log-sink';
 import { listenerState, settled } from './notify';
+import { readEvents, type Event } from './testing/events';
 import { waitFor } from './testing/fixtures';
 
 let t: TestDatabase;
@@ -34,40 +35,6 @@ afterAll(async () => {
   await (await database().catch(() => null))?.close();
   await t?.drop();
 });
-
-type Event = { id?: string; event?: string; data?: string; retry?: string; comment?: string };
-
-/** Reads server-sent events from a body until `stop` says so or the body ends; cancels the body when stopping. */
-async function readEvents(
-  body: ReadableStream<Uint8Array>,
-  stop: (events: Event[]) => boolean = () => false,
-): Promise<Event[]> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  const events: Event[] = [];
-  let text = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return events;
-    text += decoder.decode(value, { stream: true });
-    let end: number;
-    while ((end = text.indexOf('\n\n')) >= 0) {
-      const block = text.slice(0, end);
-      text = text.slice(end + 2);
-      const event: Event = {};
-      for (const line of block.split('\n')) {
-        if (line.startsWith(':')) event.comment = line.slice(1).trim();
-        const match = /^(id|event|data|retry): (.*)$/.exec(line);
-        if (match) event[match[1] as 'id' | 'event' | 'data' | 'retry'] = match[2];
-      }
-      events.push(event);
-      if (stop(events)) {
-        await reader.cancel();
-        return events;
-      }
-    }
-  }
-}
 
 const logMessages = (events: Event[]) =>
   events.filter((e) => e.event === 'log').map((e) => (JSON.parse(e.data!) as { message: string }).message);

@@ -26,6 +26,7 @@ import {
 } from '@/lib/testing/fixtures';
 
 import { runtimeLogsResponse } from './runtime-log-response';
+import { readEvents, type Event } from './testing/events';
 import { waitFor } from './testing/fixtures';
 
 const docker = connectDocker();
@@ -77,39 +78,7 @@ afterAll(async () => {
   }
 }, 90_000);
 
-type Event = { id?: string; event?: string; data?: string; retry?: string; comment?: string };
 type Line = { id: string; level: string; message: string; createdAt?: string; segments?: unknown };
-
-/** Reads server-sent events until `stop` says so (then cancels the body) or the body ends by itself. */
-async function readEvents(
-  body: ReadableStream<Uint8Array>,
-  stop: (events: Event[]) => boolean = () => false,
-): Promise<Event[]> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  const events: Event[] = [];
-  let text = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return events;
-    text += decoder.decode(value, { stream: true });
-    let end: number;
-    while ((end = text.indexOf('\n\n')) >= 0) {
-      const event: Event = {};
-      for (const line of text.slice(0, end).split('\n')) {
-        if (line.startsWith(':')) event.comment = line.slice(1).trim();
-        const match = /^(id|event|data|retry): (.*)$/.exec(line);
-        if (match) event[match[1] as 'id' | 'event' | 'data' | 'retry'] = match[2];
-      }
-      text = text.slice(end + 2);
-      events.push(event);
-      if (stop(events)) {
-        await reader.cancel();
-        return events;
-      }
-    }
-  }
-}
 
 const lines = (events: Event[]): Line[] =>
   events.filter((e) => e.event === 'log').map((e) => JSON.parse(e.data!) as Line);
