@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { fetchText, freePort, httpAppDockerfile } from '@/lib/swarm/test-support';
 
-import { newApplication, waitFor } from './testing/fixtures';
+import { newApplication, servedOn, waitFor } from './testing/fixtures';
 import { startPipelineRig, type PipelineRig } from './testing/rig';
 
 let rig: PipelineRig;
@@ -26,16 +26,7 @@ beforeAll(async () => {
         sourceType: 'github',
         replicas: 1,
         sourceConfig: { repository: rig.git.url, branch: 'main', dockerfile: 'Dockerfile', build_context: '.' },
-        dockerConfig: {
-          ports: [{ target: 8080, published: port, protocol: 'tcp', mode: 'host' }],
-          healthcheck: {
-            test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'],
-            interval: '1s',
-            timeout: '1s',
-            retries: 2,
-            start_period: '1s',
-          },
-        },
+        dockerConfig: servedOn(port),
       },
       select: { id: true, projectId: true },
     }),

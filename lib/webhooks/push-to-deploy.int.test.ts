@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asSystem } from '@/lib/db/context';
 import { connectLockClient, tryLockApplication } from '@/lib/deploy/app-lock';
 import { tryTransition } from '@/lib/deploy/state';
-import { newApplication, waitFor } from '@/lib/deploy/testing/fixtures';
+import { newApplication, servedOn, waitFor } from '@/lib/deploy/testing/fixtures';
 import { startPipelineRig, type PipelineRig } from '@/lib/deploy/testing/rig';
 import { encryptField } from '@/lib/git-sources/config';
 import { fetchText, freePort, httpAppDockerfile } from '@/lib/swarm/test-support';
@@ -119,18 +119,7 @@ async function newGitApp(options: {
           dockerfile: 'Dockerfile',
           build_context: '.',
         },
-        dockerConfig: options.serve
-          ? {
-              ports: [{ target: 8080, published: port, protocol: 'tcp', mode: 'host' }],
-              healthcheck: {
-                test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'],
-                interval: '1s',
-                timeout: '1s',
-                retries: 2,
-                start_period: '1s',
-              },
-            }
-          : {},
+        dockerConfig: options.serve ? servedOn(port) : {},
       },
       select: { id: true, projectId: true },
     });

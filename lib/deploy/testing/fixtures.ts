@@ -35,6 +35,23 @@ export async function newApplication(
   });
 }
 
+/**
+ * docker_config of an application serving HTTP on container port 8080, published on host port `port` (host mode:
+ * the routing mesh does not work on this kernel), healthy once it answers, checked every second.
+ */
+export function servedOn(port: number) {
+  return {
+    ports: [{ target: 8080, published: port, protocol: 'tcp' as const, mode: 'host' as const }],
+    healthcheck: {
+      test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'],
+      interval: '1s',
+      timeout: '1s',
+      retries: 2,
+      start_period: '1s',
+    },
+  };
+}
+
 export function startTestQueue(test: TestDatabase): Promise<DeploymentQueue> {
   return startQueue({ connectionString: test.url, supervise: false, max: 2, log: () => {} });
 }
