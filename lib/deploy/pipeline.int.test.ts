@@ -72,15 +72,7 @@ describe('the deployment pipeline', () => {
       tx.application.update({
         where: { id: app.id },
         data: {
-          dockerConfig: {
-            healthcheck: {
-              test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'],
-              interval: '1s',
-              timeout: '1s',
-              retries: 2,
-              start_period: '1s',
-            },
-          },
+          dockerConfig: { healthcheck: servedOn(port).healthcheck },
         },
       }),
     );
