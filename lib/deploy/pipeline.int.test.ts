@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { fetchText, freePort, httpAppDockerfile } from '@/lib/swarm/test-support';
 
-import { newApplication, servedOn, waitFor } from './testing/fixtures';
-import { startPipelineRig, type PipelineRig } from './testing/rig';
+import { servedOn, waitFor } from './testing/fixtures';
+import { newGitApp, startPipelineRig, type PipelineRig } from './testing/rig';
 
 let rig: PipelineRig;
 let app: { id: string; projectId: string };
@@ -17,21 +17,7 @@ const deploy = (appId: string) => rig.deploy(appId);
 beforeAll(async () => {
   rig = await startPipelineRig({ pipeline: { monitorMs: 3000 } });
   port = await freePort();
-  const appId = await newApplication(rig.test, rig.owner);
-  app = await rig.system((tx) =>
-    tx.application.update({
-      where: { id: appId },
-      data: {
-        type: 'git',
-        sourceType: 'github',
-        replicas: 1,
-        sourceConfig: { repository: rig.git.url, branch: 'main', dockerfile: 'Dockerfile', build_context: '.' },
-        dockerConfig: servedOn(port),
-      },
-      select: { id: true, projectId: true },
-    }),
-  );
-  rig.apps.push(app);
+  app = await newGitApp(rig, { dockerConfig: servedOn(port) });
   await rig.system((tx) => tx.envVar.create({ data: { applicationId: app.id, key: 'GREETING', value: 'hello' } }));
 }, 60_000);
 

@@ -7,8 +7,7 @@ import { imageRepo } from '@/lib/swarm';
 import { BASE_IMAGE } from '@/lib/swarm/test-support';
 
 import type { EnqueueInput } from './queue';
-import { newApplication } from './testing/fixtures';
-import { startPipelineRig, type PipelineRig } from './testing/rig';
+import { newGitApp, startPipelineRig, type PipelineRig } from './testing/rig';
 
 let rig: PipelineRig;
 let app: { id: string; projectId: string };
@@ -22,20 +21,7 @@ const ourTags = async () =>
 
 beforeAll(async () => {
   rig = await startPipelineRig({ pipeline: { keepImages: 2 } });
-  const appId = await newApplication(rig.test, rig.owner);
-  app = await rig.system((tx) =>
-    tx.application.update({
-      where: { id: appId },
-      data: {
-        type: 'git',
-        replicas: 1,
-        sourceConfig: { repository: rig.git.url, branch: 'main', dockerfile: 'Dockerfile', build_context: '.' },
-        dockerConfig: {},
-      },
-      select: { id: true, projectId: true },
-    }),
-  );
-  rig.apps.push(app);
+  app = await newGitApp(rig);
   // An image in our repository's name but without our labels: retention must not see it.
   const [repo, tag] = foreignTag.split(':') as [string, string];
   await rig.docker.getImage(BASE_IMAGE).tag({ repo, tag });

@@ -1,6 +1,7 @@
 // The real deployment machinery for a test file: a database, a pg-boss queue, a git server and a worker running the
 // real pipeline against the Docker engine, torn down in one call. Tests then enqueue and wait for the end.
 import type { Tx } from '@/lib/db/context';
+import type { Prisma } from '@/lib/generated/prisma/client';
 import { startGitServer, type GitTestServer, type GitTestServerOptions } from '@/lib/git/test-server';
 import { connectDocker } from '@/lib/swarm';
 import { cleanupApp } from '@/lib/swarm/test-support';
@@ -10,7 +11,7 @@ import { newUser, type TestUser as User } from '@/lib/testing/fixtures';
 import { createPipeline, type PipelineOptions } from '../pipeline';
 import { enqueueDeployment, type DeploymentQueue, type EnqueueInput } from '../queue';
 import { startWorker, type DeploymentWorker } from '../worker';
-import { startTestQueue, system, waitFor } from './fixtures';
+import { newApplication, startTestQueue, system, waitFor } from './fixtures';
 
 export type PipelineRig = {
   test: TestDatabase;
@@ -87,4 +88,34 @@ export async function startPipelineRig(
     },
   };
   return rig;
+}
+
+/**
+ * A new git application of the rig's owner, one replica, building `repository` (the rig's own by default) at main
+ * from ./Dockerfile with this docker_config; registered for the rig's cleanup.
+ */
+export async function newGitApp(
+  rig: PipelineRig,
+  options: { dockerConfig?: Prisma.InputJsonObject; repository?: string } = {},
+): Promise<{ id: string; projectId: string }> {
+  const appId = await newApplication(rig.test, rig.owner);
+  const app = await rig.system((tx) =>
+    tx.application.update({
+      where: { id: appId },
+      data: {
+        type: 'git',
+        replicas: 1,
+        sourceConfig: {
+          repository: options.repository ?? rig.git.url,
+          branch: 'main',
+          dockerfile: 'Dockerfile',
+          build_context: '.',
+        },
+        dockerConfig: options.dockerConfig ?? {},
+      },
+      select: { id: true, projectId: true },
+    }),
+  );
+  rig.apps.push(app);
+  return app;
 }
