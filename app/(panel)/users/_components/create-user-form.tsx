@@ -2,9 +2,9 @@
 
 import { useActionState } from 'react';
 
+import { IdentityFields, NewPasswordFields } from '@/components/account-fields';
 import { RoleSelect } from '@/components/role-select';
 import { Button } from '@/components/ui/button';
-import { Field } from '@/components/ui/field';
 import { FormMessage } from '@/components/ui/form-message';
 import { initialActionState } from '@/lib/actions/state';
 import type { PlatformRole } from '@/lib/auth/permissions';
@@ -20,24 +20,7 @@ export function CreateUserForm({ roles }: { roles: readonly PlatformRole[] }) {
     <form action={action} className="space-y-4" noValidate>
       <FormMessage ok={state.ok} message={state.message} />
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field
-          label="Username"
-          name="username"
-          autoComplete="off"
-          defaultValue={state.values?.username}
-          errors={errors.username}
-          hint="3–50 characters: a–z, 0–9, _ and -"
-          required
-        />
-        <Field
-          label="Email"
-          name="email"
-          type="email"
-          autoComplete="off"
-          defaultValue={state.values?.email}
-          errors={errors.email}
-          required
-        />
+        <IdentityFields state={state} own={false} />
         <RoleSelect
           field={{ label: 'Role', name: 'role', errors: errors.role }}
           roles={roles}
@@ -45,23 +28,7 @@ export function CreateUserForm({ roles }: { roles: readonly PlatformRole[] }) {
           defaultValue={state.values?.role ?? (roles.includes('developer') ? 'developer' : roles[0])}
         />
         <div className="hidden sm:block" />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          errors={errors.password}
-          hint="At least 12 characters"
-          required
-        />
-        <Field
-          label="Repeat the password"
-          name="confirm"
-          type="password"
-          autoComplete="new-password"
-          errors={errors.confirm}
-          required
-        />
+        <NewPasswordFields state={state} />
       </div>
       <Button type="submit" variant="primary" disabled={pending}>
         {pending ? 'Creating…' : 'Create user'}
