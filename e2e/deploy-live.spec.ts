@@ -5,7 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 import Docker from 'dockerode';
 
 import { startGitServer, type GitTestServer } from '../lib/git/test-server';
-import { cleanupApps } from '../lib/swarm/test-support';
+import { cleanupApps, httpAppDockerfile } from '../lib/swarm/test-support';
 import { dbQuery, signedInAs, uniqueStamp, type SignedIn } from './support';
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
@@ -14,14 +14,7 @@ const apps: { id: string; projectId: string }[] = [];
 
 test.beforeAll(async () => {
   git = await startGitServer();
-  const start = "echo started; trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait";
-  await git.commit({
-    Dockerfile: [
-      'FROM slipway/busybox:test',
-      'RUN mkdir -p /www && echo live > /www/index.html',
-      `CMD ${JSON.stringify(['sh', '-c', start])}`,
-    ].join('\n'),
-  });
+  await git.commit({ Dockerfile: httpAppDockerfile('live') });
 });
 
 test.afterAll(async () => {

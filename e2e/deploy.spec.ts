@@ -4,49 +4,21 @@ import { expect, test } from '@playwright/test';
 import Docker from 'dockerode';
 
 import { startGitServer, type GitTestServer } from '../lib/git/test-server';
+import { cleanupApps, httpAppDockerfile } from '../lib/swarm/test-support';
 import { createUser, dbQuery, signIn, uniqueStamp } from './support';
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 let git: GitTestServer;
-let appId = '';
+const deployed: { id: string; projectId: string }[] = [];
 
 test.beforeAll(async () => {
   git = await startGitServer();
-  const start = "echo started; trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait";
-  await git.commit({
-    Dockerfile: [
-      'FROM slipway/busybox:test',
-      'RUN mkdir -p /www && echo deployed-from-e2e > /www/index.html',
-      `CMD ${JSON.stringify(['sh', '-c', start])}`,
-    ].join('\n'),
-  });
+  await git.commit({ Dockerfile: httpAppDockerfile('deployed-from-e2e') });
 });
-
-/** A Docker "not found" means already gone; anything else is an error worth seeing. */
-const unlessGone = (error: { statusCode?: number }) => {
-  if (error.statusCode !== 404) throw error;
-};
 
 test.afterAll(async () => {
   try {
-    if (!appId) return;
-    const filters = { label: [`slipway.application=${appId}`] };
-    const services = await docker.listServices({ filters });
-    for (const service of services) await docker.getService(service.ID).remove().catch(unlessGone);
-    // The image can go once the services' containers have stopped and been removed by Swarm.
-    // (One label filter per service: several labels in one filter must all match.)
-    const containers = async () => {
-      let count = 0;
-      for (const service of services) {
-        count += (
-          await docker.listContainers({ all: true, filters: { label: [`com.docker.swarm.service.id=${service.ID}`] } })
-        ).length;
-      }
-      return count;
-    };
-    await expect.poll(containers, { timeout: 60_000 }).toBe(0);
-    for (const image of await docker.listImages({ filters }))
-      await docker.getImage(image.Id).remove({ force: true }).catch(unlessGone);
+    await cleanupApps(docker, deployed);
   } finally {
     await git?.stop();
   }
@@ -81,7 +53,8 @@ test('press Deploy, watch the log stream in, see the status turn to success', as
       }),
     ],
   );
-  appId = app!.id;
+  const appId = app!.id;
+  deployed.push({ id: appId, projectId: project!.id });
 
   await signIn(page, owner, password);
   await page.goto(`/projects/${project!.id}/apps/${appId}/deployments`);
