@@ -3,6 +3,7 @@
 // back by Swarm while the old one keeps serving; every line of output lands in deployment_logs and deployments.logs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { DEFAULT_MONITOR_MS } from '@/lib/swarm/service-spec';
 import { fetchText, freePort, httpAppDockerfile } from '@/lib/swarm/test-support';
 
 import { servedOn, waitFor } from './testing/fixtures';
@@ -15,7 +16,10 @@ let port: number;
 const deploy = (appId: string) => rig.deploy(appId);
 
 beforeAll(async () => {
-  rig = await startPipelineRig({ pipeline: { monitorMs: 3000 } });
+  // Swarm's monitor window must outlast the time a failing health check takes to be declared unhealthy (a 1 s start
+  // period, then 2 failed probes of up to 1 s each, every second: seconds more on a loaded machine), or Swarm calls
+  // the broken version's update complete before its task fails. The product's own window, not a shorter one.
+  rig = await startPipelineRig({ pipeline: { monitorMs: DEFAULT_MONITOR_MS } });
   port = await freePort();
   app = await newGitApp(rig, { dockerConfig: servedOn(port) });
   await rig.system((tx) => tx.envVar.create({ data: { applicationId: app.id, key: 'GREETING', value: 'hello' } }));
