@@ -66,6 +66,18 @@ describe('envKeySchema', () => {
   it('shows control characters in the echo as a replacement mark, not raw', () => {
     expect(envKeyProblem('A\nB')).not.toContain('\n');
   });
+
+  it.each([
+    ['a typed Enter (CR)', 'API_KEY\r', 'It contains a line break.'],
+    ['a newline', 'A\nB', 'It contains a line break.'],
+    ['a tab', 'A\tB', 'It contains a tab.'],
+    ['an inner space', 'MY KEY', 'It contains a space.'],
+    ['a NUL', 'A\0B', 'It contains a NUL character.'],
+    ['a zero-width space', 'API\u200BKEY', 'It contains the invisible character U+200B.'],
+  ])('names a character the person cannot see: %s', (_label, key, named) => {
+    expect(envKeyProblem(key)).toContain(named);
+    expect(envKeyProblem(key)).not.toMatch(/U\+000[0-9A-D]\b/);
+  });
 });
 
 describe('suggestEnvKey', () => {

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 
 import { applicationIdSchema } from './application';
-import { preview } from './names';
+import { describeCharacter, preview } from './names';
 import { ENV_KEY_MAX, ENV_KEY_RULE } from './rules';
 
 export { ENV_KEY_MAX, ENV_KEY_RULE } from './rules';
@@ -45,8 +45,11 @@ export function envKeyProblem(value: string): string | null {
   if (ENV_KEY_PATTERN.test(value)) return null;
   const suggestion = suggestEnvKey(value);
   const foreign = /[^\x00-\x7F]/.test(value) ? ' It contains characters outside ASCII (look-alike letters count).' : '';
+  // The echo shows a control character as �, so one the person cannot see is named as well.
+  const unseen = [...value].find((char) => /[\p{C}\p{Z}]/u.test(char));
+  const named = unseen ? ` It contains ${describeCharacter(unseen)}.` : '';
   const hint = suggestion ? ` Did you mean ${suggestion}?` : '';
-  return `“${preview(value)}” is not a valid variable name.${foreign} ${ENV_KEY_RULE}${hint}`;
+  return `“${preview(value)}” is not a valid variable name.${named}${foreign} ${ENV_KEY_RULE}${hint}`;
 }
 
 /** A variable name. Surrounding spaces are dropped (a paste often has them); anything else must already be valid. */

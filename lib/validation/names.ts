@@ -30,6 +30,29 @@ export const volumeNameSchema = z
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, VOLUME_NAME_RULE)
   .max(255, VOLUME_NAME_RULE);
 
+// Characters a person types but cannot see in a message are named the way they would say them: a line break is what
+// Enter (or a pasted CRLF) gives, whether it arrives as LF, CR, NEL or Unicode's line and paragraph separators.
+const LINE_BREAKS = new Set(['\n', '\r', '\u0085', '\u2028', '\u2029']);
+const SPOKEN: Record<string, string> = { '\t': 'a tab', ' ': 'a space', '\0': 'a NUL character' };
+// Controls, format characters (zero-width, bidirectional), unassigned and private-use code points, separators other
+// than the space, and combining marks on their own: quoting any of them would show nothing, or the wrong thing.
+const INVISIBLE = /^[\p{C}\p{Z}\p{M}]$/u;
+
+/**
+ * One character (a code point) as a message should name it: “a line break”, “a tab”, “a space”, “a NUL character”;
+ * another invisible one by its code point (“the invisible character U+200B”); a visible one quoted, with its code
+ * point too when it is not ASCII, since a look-alike (Cyrillic “а”) reads as the letter it imitates.
+ */
+export function describeCharacter(char: string): string {
+  if (LINE_BREAKS.has(char)) return 'a line break';
+  const spoken = SPOKEN[char];
+  if (spoken) return spoken;
+  const code = char.codePointAt(0) ?? 0;
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (INVISIBLE.test(char)) return `the invisible character ${hex}`;
+  return code <= 0x7e ? `“${char}”` : `“${char}” (${hex})`;
+}
+
 /** A short, printable echo of what was typed, for messages (no control characters, bounded length). */
 export function preview(value: string, max = 40): string {
   const printable = value.replace(/\p{Cc}/gu, '�');

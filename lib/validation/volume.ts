@@ -8,7 +8,7 @@
 import { z } from 'zod';
 
 import { idSchema, isUuid } from './ids';
-import { preview, volumeNameSchema } from './names';
+import { describeCharacter, preview, volumeNameSchema } from './names';
 import { projectIdSchema } from './project';
 import { MOUNT_PATH_MAX, VOLUME_SIZE_MAX, VOLUME_SIZE_MIN, VOLUME_TYPES } from './rules';
 
@@ -58,13 +58,6 @@ function systemPathOf(path: string): string | null {
   if (prefix) return `${prefix} and everything beneath it`;
   if (path.split('/').includes('docker.sock')) return 'the Docker socket';
   return null;
-}
-
-/** A character as a person can read it in a message: itself when printable ASCII, else its code point. */
-function describeCharacter(char: string): string {
-  const code = char.codePointAt(0) ?? 0;
-  const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
-  return code >= 0x21 && code <= 0x7e ? `“${char}”` : code === 0x20 ? 'a space' : `the character ${hex}`;
 }
 
 /** The first thing wrong with a mount path, or null. Refuses rather than repairs: what is shown is what is stored. */
