@@ -3,7 +3,7 @@
 // A one-button form that asks first: leave or delete a team, revoke a token, disable a user, sign out everywhere.
 // The browser's confirm() asks the question (nothing posts if the person says no); the button says what is happening
 // while the action runs; the outcome shows above the button, or under it in one line (`compact`) in a table row.
-import { useActionState } from 'react';
+import { useActionState, type ReactNode } from 'react';
 
 import { initialActionState, type ActionState } from '@/lib/actions/state';
 
@@ -31,6 +31,7 @@ export function ConfirmForm({
   danger = false,
   compact = false,
   className = compact ? 'space-y-1' : 'space-y-2',
+  children,
 }: {
   action: (state: ActionState, form: FormData) => Promise<ActionState>;
   question: string;
@@ -42,6 +43,8 @@ export function ConfirmForm({
   danger?: boolean;
   compact?: boolean;
   className?: string;
+  /** Visible fields the person may set before confirming (a checkbox), shown above the button. */
+  children?: ReactNode;
 }) {
   const [state, formAction, pending] = useActionState(action, initialActionState);
   const message = <FormMessage ok={state.ok} message={stateText(state)} compact={compact} />;
@@ -57,6 +60,7 @@ export function ConfirmForm({
         <input key={name} type="hidden" name={name} value={value} />
       ))}
       {!compact && message}
+      {children}
       <Button
         type="submit"
         variant={variant}

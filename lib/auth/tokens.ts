@@ -8,7 +8,8 @@
 //   extended. The adapter's updateSessionExpiration throws, so a future lucia that tried anyway would fail loudly.
 // - Lucia "deletes" a session it finds expired or without a user. The adapter instead answers "no such session" for a
 //   revoked or expired token and for a disabled user, so validation never writes except last_used_at; an expired
-//   token stays listed as expired and a re-enabled user's tokens work again. deleteSession means "revoke".
+//   token stays listed as expired. deleteSession means "revoke". (Disabling a user through lib/users revokes their
+//   tokens, D62; the disabled check here still covers a user disabled by other means.)
 // - lucia's global `Register` is not augmented (it would claim lucia's types for the whole app): the token's name
 //   travels as an untyped session attribute and the user is read from the row the adapter loaded.
 // A token never outranks its user: validation returns the user's CURRENT role, read in the same query.
@@ -131,7 +132,7 @@ function tokenAdapter(tx: Tx, loaded: { token?: LoadedToken } = {}): Adapter {
       await tx.apiToken.updateMany({ where: { tokenHash: hash, revokedAt: null }, data: { revokedAt: new Date() } });
     },
     async deleteUserSessions(userId) {
-      await tx.apiToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+      await revokeUserApiTokens(tx, userId);
     },
     async deleteExpiredSessions() {
       await tx.apiToken.deleteMany({ where: { expiresAt: { lte: new Date() } } });
@@ -243,6 +244,19 @@ export async function revokeApiToken(
     userAgent: meta?.userAgent,
   });
   return { id, userId: row.userId };
+}
+
+/**
+ * Revokes every live token of the user at once (a password change, signing out everywhere, disabling: D62) and
+ * returns how many. Expired tokens stay listed as expired. The caller audits, as part of the change that asked.
+ */
+export async function revokeUserApiTokens(tx: Tx, userId: string): Promise<number> {
+  const now = new Date();
+  const { count } = await tx.apiToken.updateMany({
+    where: { userId, revokedAt: null, expiresAt: { gt: now } },
+    data: { revokedAt: now },
+  });
+  return count;
 }
 
 /**

@@ -2,11 +2,14 @@
 // caller's transaction, checks can() against the row it has just locked (so a concurrent change cannot slip between
 // the check and the write), and writes its audit row in that same transaction. Changing a password, a role or the
 // disabled state ends the user's sessions through the users_bump_session_version trigger; signOutEverywhere bumps
-// session_version itself. Call them through runAsSystem() (users has no row-level security; can() is checked inside
-// each function): a refusal is audited in a transaction of its own, because the one that found it is rolled back.
+// session_version itself. A password change, signing out everywhere and disabling also revoke the user's API tokens
+// (the first two unless the person keeps them; a role change keeps them: D62). Call them through runAsSystem()
+// (users has no row-level security; can() is checked inside each function): a refusal is audited in a transaction of
+// its own, because the one that found it is rolled back.
 import { recordAudit } from '@/lib/audit/write';
 import { hashPassword, verifyPassword } from '@/lib/auth/password';
 import type { PlatformRole } from '@/lib/auth/permissions';
+import { revokeUserApiTokens } from '@/lib/auth/tokens';
 import type { Tx } from '@/lib/db/context';
 import { isUniqueViolation } from '@/lib/db/errors';
 import type { WorkContext } from '@/lib/db/work';
@@ -38,6 +41,18 @@ async function lockUser(tx: Tx, id: string): Promise<LockedUser> {
 }
 
 const userResource = (user: LockedUser) => ({ type: 'user' as const, id: user.id, role: user.role });
+
+/** Whether the user's API tokens were kept or revoked (and how many), as their audit row says it. */
+export type ApiAccessOutcome = { apiAccess: 'kept' } | { apiAccess: 'revoked'; revokedCount: number };
+
+/**
+ * Revokes the user's live API tokens unless they are to be kept. The keys avoid "token": the audit writer redacts any
+ * key that contains it.
+ */
+async function endApiAccess(tx: Tx, userId: string, keep: boolean): Promise<ApiAccessOutcome> {
+  if (keep) return { apiAccess: 'kept' };
+  return { apiAccess: 'revoked', revokedCount: await revokeUserApiTokens(tx, userId) };
+}
 
 /** An administrator creates a password account with a role they may give. Throws ZodError on invalid input. */
 export async function createUser(tx: Tx, ctx: WorkContext, input: NewUserInput): Promise<{ id: string }> {
@@ -91,7 +106,10 @@ export async function changeRole(
   return true;
 }
 
-/** Disables (or re-enables) another user's account; a no-op when it is already so. Returns whether it changed. */
+/**
+ * Disables (or re-enables) another user's account; a no-op when it is already so. Returns whether it changed.
+ * Disabling revokes their API tokens, so enabling the account again does not bring them back.
+ */
 export async function setDisabled(
   tx: Tx,
   ctx: WorkContext,
@@ -102,31 +120,43 @@ export async function setDisabled(
   authorize(ctx, 'user.disable', userResource(user), user.id);
   if ((user.disabled_at !== null) === disabled) return false;
   await tx.user.update({ where: { id: user.id }, data: { disabledAt: disabled ? new Date() : null } });
+  const apiAccess = disabled ? await endApiAccess(tx, user.id, false) : {};
   await recordAudit(
     tx,
-    userEntry(ctx, disabled ? 'user.disable' : 'user.enable', user.id, { username: user.username }),
+    userEntry(ctx, disabled ? 'user.disable' : 'user.enable', user.id, { username: user.username, ...apiAccess }),
   );
   return true;
 }
 
-/** Ends every session of the user (their own, or another's for an administrator) on its next request. */
-export async function signOutEverywhere(tx: Tx, ctx: WorkContext, userId: string): Promise<void> {
+/**
+ * Ends every session of the user (their own, or another's for an administrator) on its next request, and revokes
+ * their API tokens unless `keepApiTokens`.
+ */
+export async function signOutEverywhere(
+  tx: Tx,
+  ctx: WorkContext,
+  userId: string,
+  { keepApiTokens = false }: { keepApiTokens?: boolean } = {},
+): Promise<ApiAccessOutcome> {
   const user = await lockUser(tx, userId);
   authorize(ctx, 'user.sign_out_everywhere', userResource(user), user.id);
   await tx.$executeRaw`UPDATE users SET session_version = session_version + 1 WHERE id = ${user.id}::uuid`;
+  const apiAccess = await endApiAccess(tx, user.id, keepApiTokens);
   const details = user.id === ctx.actor.id ? { self: true } : { username: user.username };
-  await recordAudit(tx, userEntry(ctx, 'user.sign_out_everywhere', user.id, details));
+  await recordAudit(tx, userEntry(ctx, 'user.sign_out_everywhere', user.id, { ...details, ...apiAccess }));
+  return apiAccess;
 }
 
 /**
- * Changes the actor's own password after checking the current one. Throws ZodError when `next` fails the password
- * policy. A wrong current password changes nothing and is audited as a failure.
+ * Changes the actor's own password after checking the current one, and revokes their API tokens unless
+ * `keepApiTokens`. Throws ZodError when `next` fails the password policy. A wrong current password changes nothing
+ * and is audited as a failure.
  */
 export async function changePassword(
   tx: Tx,
   ctx: WorkContext,
-  input: { userId: string; current: string; next: string },
-): Promise<void> {
+  input: { userId: string; current: string; next: string; keepApiTokens?: boolean },
+): Promise<ApiAccessOutcome> {
   authorizeSelf(ctx, 'user.password_change', input.userId, 'password');
   const user = await lockUser(tx, input.userId);
   if (user.password_hash === null) {
@@ -138,7 +168,9 @@ export async function changePassword(
   }
   const passwordHash = await hashPassword(passwordSchemaFor(user.username, user.email).parse(input.next));
   await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
-  await recordAudit(tx, userEntry(ctx, 'user.password_change', user.id, {}));
+  const apiAccess = await endApiAccess(tx, user.id, input.keepApiTokens ?? false);
+  await recordAudit(tx, userEntry(ctx, 'user.password_change', user.id, apiAccess));
+  return apiAccess;
 }
 
 /** Saves the actor's own preferences, keeping any other keys users.preferences holds. Throws ZodError when invalid. */

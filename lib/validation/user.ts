@@ -24,6 +24,12 @@ export const platformRoleSchema = z.enum(['super_admin', 'admin', 'developer', '
 
 const MAX_PASSWORD = 1024;
 
+/** "Keep my API tokens working": a ticked checkbox sends "on"; unticked, nothing (so tokens are revoked, D62). */
+const keepApiTokensSchema = z.preprocess((value) => value === true || value === 'on', z.boolean());
+
+/** The profile's "Sign out everywhere" form. */
+export const signOutEverywhereFormSchema = z.object({ keepApiTokens: keepApiTokensSchema });
+
 /** The password form: the current password, the new one (the password policy, for this user) and its repetition. */
 export function changePasswordFormSchema(user: { username: string; email: string }) {
   return z
@@ -34,6 +40,7 @@ export function changePasswordFormSchema(user: { username: string; email: string
         .max(MAX_PASSWORD, 'That is not your current password.'),
       next: z.string(),
       confirm: z.string(),
+      keepApiTokens: keepApiTokensSchema,
     })
     .superRefine((value, ctx) => {
       const check = passwordSchemaFor(user.username, user.email).safeParse(value.next);

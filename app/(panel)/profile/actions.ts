@@ -4,24 +4,25 @@
 // locks for the change; the work runs as the system (users has no row-level security) and formAction does the steps
 // around it.
 import { cookies } from 'next/headers';
-import { z } from 'zod';
 
 import { formAction } from '@/lib/actions/form-action';
 import { changePassword, signOutEverywhere, updatePreferences } from '@/lib/users/mutations';
 import { preferencesFormSchema } from '@/lib/validation/preferences';
 import { THEME_COOKIE } from '@/lib/validation/rules';
-import { changePasswordFormSchema } from '@/lib/validation/user';
+import { changePasswordFormSchema, signOutEverywhereFormSchema } from '@/lib/validation/user';
 
 const ONE_YEAR = 365 * 24 * 3600;
 
 export const changePasswordAction = formAction({
   // The password policy depends on who you are (your name and email are not allowed in it).
   schema: changePasswordFormSchema,
-  keys: ['current', 'next', 'confirm'],
+  keys: ['current', 'next', 'confirm', 'keepApiTokens'],
   echo: [], // passwords are never echoed back into the form
-  run: (tx, ctx, { current, next }) => changePassword(tx, ctx, { userId: ctx.actor.id, current, next }),
+  run: (tx, ctx, { current, next, keepApiTokens }) =>
+    changePassword(tx, ctx, { userId: ctx.actor.id, current, next, keepApiTokens }),
   as: 'system',
-  // The new password ended every session of this account, this one included: sign in again with it.
+  // The new password ended every session of this account, this one included (and its API tokens unless kept): sign
+  // in again with it.
   redirect: () => '/sign-in',
 });
 
@@ -39,9 +40,9 @@ export const updatePreferencesAction = formAction({
 });
 
 export const signOutEverywhereAction = formAction({
-  schema: z.object({}),
-  keys: [],
-  run: (tx, ctx) => signOutEverywhere(tx, ctx, ctx.actor.id),
+  schema: signOutEverywhereFormSchema,
+  keys: ['keepApiTokens'],
+  run: (tx, ctx, { keepApiTokens }) => signOutEverywhere(tx, ctx, ctx.actor.id, { keepApiTokens }),
   as: 'system',
   redirect: () => '/sign-in',
 });

@@ -80,7 +80,7 @@ export default async function ProfilePage() {
       <CardSection
         id="sessions-title"
         title="Sessions"
-        description="Lost a device, or signed in somewhere you should not have? End every session of this account, wherever it is: each one stops working on its next request."
+        description="Lost a device, or signed in somewhere you should not have? End every session of this account, wherever it is: each one stops working on its next request. Your API tokens are revoked too, unless you keep them."
       >
         <SignOutEverywhereForm />
       </CardSection>

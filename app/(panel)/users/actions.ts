@@ -42,14 +42,18 @@ export const setDisabledAction = formAction({
   as: 'system',
   revalidate: [USERS_PATH],
   success: (_, { disabled }) =>
-    disabled ? 'Disabled: signed out, and their API tokens stop working.' : 'Enabled: they can sign in again.',
+    disabled ? 'Disabled: signed out, and their API tokens revoked.' : 'Enabled: they can sign in again.',
 });
 
 export const signOutUserAction = formAction({
   schema: userTargetSchema,
   keys: ['userId'],
+  // An administrator ending someone's sessions ends their API access too (D62).
   run: (tx, ctx, { userId }) => signOutEverywhere(tx, ctx, userId),
   as: 'system',
   revalidate: [USERS_PATH],
-  success: 'Signed out everywhere.',
+  success: (outcome) =>
+    outcome.apiAccess === 'revoked' && outcome.revokedCount > 0
+      ? `Signed out everywhere; ${outcome.revokedCount} API token${outcome.revokedCount === 1 ? '' : 's'} revoked.`
+      : 'Signed out everywhere.',
 });

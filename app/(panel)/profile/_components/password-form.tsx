@@ -8,6 +8,7 @@ import { FormMessage } from '@/components/ui/form-message';
 import { initialActionState } from '@/lib/actions/state';
 
 import { changePasswordAction } from '../actions';
+import { KeepApiTokensField } from './keep-api-tokens-field';
 
 // Passwords are never kept after a submission: React resets the form and nothing is echoed back.
 export function PasswordForm({ username }: { username: string }) {
@@ -43,8 +44,10 @@ export function PasswordForm({ username }: { username: string }) {
         errors={errors.confirm}
         required
       />
+      <KeepApiTokensField />
       <p className="text-xs text-muted">
-        Changing it signs you out everywhere, here too: you then sign in with the new password.
+        Changing it signs you out everywhere, here too, and revokes your API tokens unless you keep them: you then sign
+        in with the new password.
       </p>
       <Button type="submit" variant="primary" disabled={pending}>
         {pending ? 'Changing…' : 'Change password'}

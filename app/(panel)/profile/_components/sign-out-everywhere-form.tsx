@@ -3,6 +3,7 @@
 import { ConfirmForm } from '@/components/ui/confirm-form';
 
 import { signOutEverywhereAction } from '../actions';
+import { KeepApiTokensField } from './keep-api-tokens-field';
 
 export function SignOutEverywhereForm() {
   return (
@@ -13,6 +14,8 @@ export function SignOutEverywhereForm() {
       pendingLabel="Signing out…"
       danger
       className="space-y-3"
-    />
+    >
+      <KeepApiTokensField />
+    </ConfirmForm>
   );
 }

@@ -43,8 +43,8 @@ export function DisableForm({ user, disabled }: { user: Target; disabled: boolea
       action={setDisabledAction}
       question={
         disabled
-          ? `Enable ${user.username}? They can sign in again and their API tokens work again.`
-          : `Disable ${user.username}? They are signed out at once, and cannot sign in or use API tokens until enabled.`
+          ? `Enable ${user.username}? They can sign in again; the API tokens revoked when they were disabled stay revoked.`
+          : `Disable ${user.username}? They are signed out at once, cannot sign in until enabled, and their API tokens are revoked.`
       }
       fields={{ userId: user.id, disabled: disabled ? 'false' : 'true' }}
       label={disabled ? 'Enable' : 'Disable'}
@@ -60,7 +60,7 @@ export function SignOutUserForm({ user }: { user: Target }) {
   return (
     <ConfirmForm
       action={signOutUserAction}
-      question={`Sign ${user.username} out on every device?`}
+      question={`Sign ${user.username} out on every device and revoke their API tokens?`}
       fields={{ userId: user.id }}
       label="Sign out everywhere"
       pendingLabel="Signing out…"
