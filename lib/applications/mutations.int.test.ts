@@ -137,6 +137,39 @@ describe('createApplication', () => {
     expect(await system((tx) => tx.application.count({ where: { projectId } }))).toBe(0);
   });
 
+  it('refuses a compose file that asks for host powers, with the message naming service and key, and stores nothing', async () => {
+    const alice = await newUser(test());
+    const { id: projectId } = await newProject(test(), alice);
+    const hostile = [
+      ['services:\n  web:\n    image: nginx\n    privileged: true\n', /^Service "web" sets privileged:/],
+      [
+        'services:\n  ops:\n    image: docker\n    volumes: ["/var/run/docker.sock:/var/run/docker.sock"]\n',
+        /^Service "ops" mounts .*Docker socket/,
+      ],
+      ['services:\n  web:\n    image: nginx\n    volumes: ["/:/host"]\n', /^Service "web" mounts "\/" in volumes:/],
+    ] as const;
+    for (const [compose, message] of hostile) {
+      const error = await create(alice, { projectId, name: 'stack', type: 'compose', compose }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ZodError);
+      expect((error as ZodError).issues).toEqual([
+        expect.objectContaining({ path: ['compose'], message: expect.stringMatching(message) }),
+      ]);
+    }
+    expect(await system((tx) => tx.application.count({ where: { projectId } }))).toBe(0);
+
+    // Editing an existing compose application's file: refused the same way, and the stored file stays as it was.
+    const safe = 'services:\n  web:\n    image: nginx\n';
+    const { id } = await create(alice, { projectId, name: 'stack', type: 'compose', compose: safe });
+    const privileged = `${safe}    privileged: true\n`;
+    await expect(
+      actAs(test(), alice, (tx, c) => updateSource(tx, c, { applicationId: id, type: 'compose', compose: privileged })),
+    ).rejects.toBeInstanceOf(ZodError);
+    expect((await appRow(id)).sourceConfig).toEqual({ compose: safe, services: ['web'] });
+    expect(await audits({ resourceId: id, action: 'application.update' })).toEqual([]);
+  });
+
   it('refuses a name already used in the project, archived ones included, beside the name field', async () => {
     const alice = await newUser(test());
     const { id: projectId } = await newProject(test(), alice);

@@ -18,7 +18,7 @@ import { buildImage, deployService, imageLabelsFor, imageRef, pruneImages, type 
 import type { DockerConfig } from '@/lib/validation/docker-config';
 
 import { createLogSink, finishDeployment, type LogSink } from './log-sink';
-import { COMPOSE_NOT_DEPLOYABLE } from './triggers';
+import { composeDeployRefusal } from './triggers';
 import type { DeploymentJob, Outcome, RunContext, RunDeployment } from './worker';
 
 export type PipelineOptions = {
@@ -211,7 +211,8 @@ export function createPipeline(options: PipelineOptions): RunDeployment {
         sink.write('info', `Deploying image ${image}`);
       } else {
         // deployableApplication refuses to queue one; a deployment queued before that rule still ends plainly.
-        return { status: 'failed', reason: COMPOSE_NOT_DEPLOYABLE, metadata: { duration_seconds: seconds() } };
+        const reason = composeDeployRefusal(loaded.app.sourceConfig);
+        return { status: 'failed', reason, metadata: { duration_seconds: seconds() } };
       }
       metadata.image = image;
       await context.markDeploying(metadata);

@@ -5,6 +5,7 @@ import { env } from '@/lib/env';
 import { imageRepo } from '@/lib/swarm/names';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { actAs, newUser, NO_SUCH_ID, refusal, TEST_META, type TestUser as User } from '@/lib/testing/fixtures';
+import { checkCompose } from '@/lib/validation/compose';
 
 import type { DeploymentQueue } from './queue';
 import { transition } from './state';
@@ -125,6 +126,25 @@ describe('deployApplication', () => {
     expect(error).toMatchObject({ code: 'conflict', message: COMPOSE_NOT_DEPLOYABLE });
     expect(error.message).toMatch(/^Compose deployment is not supported yet/);
     expect(await system(test, (tx) => tx.deployment.count({ where: { applicationId: compose } }))).toBe(0);
+  });
+
+  it('refuses a compose application whose stored file asks for host powers with the message saving gives', async () => {
+    // Stored around the panel's checks (as a file saved before they existed would be): deploy checks it again.
+    const compose = 'services:\n  web:\n    image: nginx\n    network_mode: host\n';
+    const app = await newApplication(test, alice);
+    await system(test, (tx) =>
+      tx.application.update({
+        where: { id: app },
+        data: { type: 'compose', sourceType: 'docker_compose', sourceConfig: { compose, services: ['web'] } },
+      }),
+    );
+    const error = await refusal(
+      actAs(test, alice, (tx, ctx) => deployApplication(tx, ctx, queue, { applicationId: app })),
+    );
+    expect(error.code).toBe('conflict');
+    expect(error.message).toContain(checkCompose(compose).problems[0]);
+    expect(error.message).toMatch(/^This compose file cannot be deployed\. Service "web" sets network_mode: host:/);
+    expect(await system(test, (tx) => tx.deployment.count({ where: { applicationId: app } }))).toBe(0);
   });
 });
 

@@ -12,6 +12,7 @@ import { AppError } from '@/lib/errors';
 import { refusal } from '@/lib/projects/access';
 import { imageRepo } from '@/lib/swarm/names';
 import { applicationIdSchema } from '@/lib/validation/application';
+import { checkCompose } from '@/lib/validation/compose';
 import { idSchema } from '@/lib/validation/ids';
 
 import {
@@ -35,13 +36,35 @@ const rollbackInputSchema = z.object({ applicationId: applicationIdSchema, toDep
 export const COMPOSE_NOT_DEPLOYABLE =
   'Compose deployment is not supported yet: Slipway stores and checks this compose file but cannot run it. Docker-image and git applications can be deployed.';
 
+/**
+ * Why a compose application is not deployed. The stored file is checked again with the check saving uses
+ * (checkCompose), so a file stored before a rule existed, or written around the panel, is refused with the message
+ * saving would give; then, whatever the file, that Slipway cannot run compose yet.
+ */
+export function composeDeployRefusal(sourceConfig: unknown): string {
+  const text = isMapping(sourceConfig) ? sourceConfig.compose : undefined;
+  const problems = typeof text === 'string' ? checkCompose(text).problems : [];
+  return problems.length
+    ? `This compose file cannot be deployed. ${problems.join(' ')} Fix it on the Source tab.`
+    : COMPOSE_NOT_DEPLOYABLE;
+}
+
+const isMapping = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 export const DEPLOYMENT_NOT_FOUND = 'This deployment does not exist, or you do not have access to it.';
 
 async function deployableApplication(tx: Tx, ctx: WorkContext, applicationId: string): Promise<ApplicationAccess> {
   const app = await requireApplicationAccess(tx, ctx, applicationId, 'application.deploy');
   if (app.deletedAt)
     throw new AppError('conflict', 'This application is archived: restore it (Settings) before deploying it.');
-  if (app.type === 'compose') throw new AppError('conflict', COMPOSE_NOT_DEPLOYABLE);
+  if (app.type === 'compose') {
+    const { sourceConfig } = await tx.application.findUniqueOrThrow({
+      where: { id: app.id },
+      select: { sourceConfig: true },
+    });
+    throw new AppError('conflict', composeDeployRefusal(sourceConfig));
+  }
   return app;
 }
 

@@ -1,9 +1,12 @@
-// A compose application's file: stored as text in source_config and checked; Slipway does not deploy it (the deploy
-// triggers refuse compose applications, lib/deploy/triggers.ts). The checks are the ones that make a file usable at all (valid YAML, services that say what to
-// run) plus the limits that keep a hostile file from costing the panel memory: a size cap and yaml's alias limit
-// against "billion laughs" expansions.
+// A compose application's file: stored as text in source_config and checked; Slipway does not deploy it yet (the
+// deploy triggers refuse compose applications, lib/deploy/triggers.ts, after checking the stored file again with this
+// same function). The checks are the ones that make a file usable at all (valid YAML, services that say what to run),
+// the host powers no service may ask for (compose-host-access.ts), and the limits that keep a hostile file from
+// costing the panel memory: a size cap and yaml's alias limit against "billion laughs" expansions.
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+
+import { serviceHostAccessProblems, topLevelHostAccessProblems } from './compose-host-access';
 
 export const COMPOSE_MAX_BYTES = 256 * 1024;
 export const COMPOSE_MAX_SERVICES = 100;
@@ -73,7 +76,9 @@ export function checkCompose(text: string): { problems: string[]; summary?: Comp
     } else if (build !== undefined && typeof build !== 'string' && !isMapping(build)) {
       problems.push(`Service ${shown} has a build: that is neither a path nor a mapping.`);
     }
+    problems.push(...serviceHostAccessProblems(name, service));
   }
+  problems.push(...topLevelHostAccessProblems(data));
   return problems.length ? { problems } : { problems, summary: { services: names } };
 }
 
