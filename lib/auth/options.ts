@@ -17,7 +17,15 @@ import { findUserById, findUserByIdentifier } from '@/lib/users/queries';
 import { loadAuthSecret } from './auth-secret';
 import { pickVerifiedEmail, type GitHubEmail } from './github';
 import { verifyPassword } from './password';
-import { checkSignInThrottle } from './throttle';
+import {
+  accountKey,
+  checkSignInThrottle,
+  recordSignInFailure,
+  recordSignInSuccess,
+  SIGN_IN_ACTION,
+  SIGN_IN_FAILED_ACTION,
+  throttleMessage,
+} from './throttle';
 
 const credentialsSchema = z.object({
   identifier: z.string().trim().min(1).max(255),
@@ -25,37 +33,40 @@ const credentialsSchema = z.object({
 });
 
 /**
- * Checks a password sign-in and records success or failure in the audit log; null means "generic failure".
- * Attempts on one identifier run one at a time (advisory lock), so a burst of parallel guesses cannot all pass the
- * throttle before the first failure is recorded.
+ * Checks a password sign-in and records success or failure in the audit log and the throttle counters
+ * (lib/auth/throttle.ts); null means "generic failure", a thrown Error says when to try again. Attempts on one
+ * account run one at a time (advisory lock), so a burst of parallel guesses cannot all pass the throttle before the
+ * first failure is counted.
  */
 export async function authorizeCredentials(db: PrismaClient, raw: unknown, meta: RequestMeta) {
   const parsed = credentialsSchema.safeParse(raw);
   if (!parsed.success) return null;
   const { identifier, password } = parsed.data;
   const user = await findUserByIdentifier(db, identifier);
-  const key = (user?.id ?? identifier.toLowerCase()).slice(0, 255);
+  const attempt = { userId: user?.id ?? null, identifier, ip: meta.ip };
 
   const outcome = await asSystem(db, async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('slipway.sign_in'), hashtext(${key}))`;
-    const throttle = await checkSignInThrottle(tx, { userId: user?.id ?? null, identifier, ip: meta.ip });
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('slipway.sign_in'), hashtext(${accountKey(attempt)}))`;
+    const throttle = await checkSignInThrottle(tx, attempt);
     // Checked even when throttled, so a throttled attempt costs the same time as any other.
     const passwordOk = await verifyPassword(password, user?.passwordHash ?? null);
     const ok = throttle.allowed && passwordOk && user !== null && user.disabledAt === null;
+    if (ok) await recordSignInSuccess(tx, attempt);
+    else if (throttle.allowed) await recordSignInFailure(tx, attempt);
     await recordAudit(tx, {
       userId: ok ? user.id : null,
-      action: ok ? 'auth.sign_in' : 'auth.sign_in_failed',
+      action: ok ? SIGN_IN_ACTION : SIGN_IN_FAILED_ACTION,
       resourceType: 'user',
       resourceId: user?.id ?? null,
-      details: ok ? { method: 'password' } : { identifier: identifier.slice(0, 100), throttled: !throttle.allowed },
+      details: ok
+        ? { method: 'password' }
+        : { identifier: identifier.slice(0, 100), throttled: throttle.allowed ? false : throttle.scope },
       ip: meta.ip,
       userAgent: meta.userAgent,
     });
     return { ok, throttle };
   });
-  if (!outcome.throttle.allowed) {
-    throw new Error(`Too many failed sign-ins. Try again in ${outcome.throttle.retryAfterSeconds} seconds.`);
-  }
+  if (!outcome.throttle.allowed) throw new Error(throttleMessage(outcome.throttle));
   if (!outcome.ok || !user) return null;
   return { id: user.id, name: user.username, email: user.email, sv: user.sessionVersion };
 }

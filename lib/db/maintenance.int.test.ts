@@ -43,6 +43,11 @@ describe('maintenance', () => {
          VALUES ($1, 'github', 'push', true, 'ignored', now() - interval '31 days'), ($1, 'github', 'push', true, 'ignored', now() - interval '29 days')`,
         [source.rows[0]!.id],
       );
+      // Sign-in throttle counters: an account's two days old (goes), one an hour old (stays).
+      await setup.query(
+        `INSERT INTO sign_in_throttles (scope, key, failures, last_failure_at)
+         VALUES ('account', 'name:old', 3, now() - interval '2 days'), ('account', 'name:recent', 3, now() - interval '1 hour')`,
+      );
     } finally {
       // The bypass was set for this session only; end it rather than return it to the pool.
       setup.release(true);
@@ -54,6 +59,7 @@ describe('maintenance', () => {
       deployment_logs_deleted: 0,
       backups_deleted: 0,
       webhook_deliveries_deleted: 1,
+      sign_in_throttles_deleted: 1,
     });
     const kept = await t.systemPool.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries');
     expect(kept.rows[0]!.n).toBe(1);

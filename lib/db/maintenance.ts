@@ -31,10 +31,15 @@ export async function runMaintenance(pool: pg.Pool): Promise<MaintenanceReport> 
       const partitions = await system<{ n: number }>('SELECT ensure_audit_log_partitions(3) AS n');
       const retention = await system<{ r: Record<string, unknown> }>('SELECT apply_retention() AS r');
       const deliveries = await system<{ n: number }>('SELECT prune_webhook_deliveries()::int AS n');
+      const throttles = await system<{ n: number }>('SELECT prune_sign_in_throttles()::int AS n');
       await system(REFRESH_STATS);
       return {
         partitionsCreated: partitions.rows[0]?.n ?? 0,
-        retention: { ...retention.rows[0]?.r, webhook_deliveries_deleted: deliveries.rows[0]?.n ?? 0 },
+        retention: {
+          ...retention.rows[0]?.r,
+          webhook_deliveries_deleted: deliveries.rows[0]?.n ?? 0,
+          sign_in_throttles_deleted: throttles.rows[0]?.n ?? 0,
+        },
       };
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MAINTENANCE_LOCK]);
