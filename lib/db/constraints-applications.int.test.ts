@@ -203,6 +203,8 @@ describe('deployments and deployment_logs', () => {
   const started = new Date('2026-01-10T10:00:00Z');
   const cases: Case[] = [
     ...valuesOf('status', ['pending', 'building', 'deploying', 'success', 'failed', 'rolled_back'], OK),
+    // A deployment replaced before it started (docs/decisions.md, D69).
+    ['status superseded', { status: 'superseded' }, OK],
     ['status queued', { status: 'queued' }, check('check_deployment_status')],
     ['completed after it started', { started_at: started, completed_at: new Date(started.getTime() + 60_000) }, OK],
     ['completed when it started', { started_at: started, completed_at: started }, OK],

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { refreshApplicationStats } from '@/lib/db/maintenance';
 import { AppError } from '@/lib/errors';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { newUser, notificationsDuring, type TestUser as User } from '@/lib/testing/fixtures';
 
+import { STATUS_CHANNEL } from './log-sink';
 import { CANCEL_CHANNEL, enqueueDeployment, requestCancellation, startQueue, type DeploymentQueue } from './queue';
 import { transition } from './state';
 import { deployment, newApplication, startTestQueue, system } from './testing/fixtures';
@@ -99,7 +101,7 @@ describe('the queue', () => {
     expect(second.superseded).toEqual([first.deploymentId]);
 
     const old = await deployment(test, first.deploymentId);
-    expect(old.status).toBe('failed');
+    expect(old.status).toBe('superseded');
     expect(old.metadata).toMatchObject({
       reason: `superseded by ${second.deploymentId}`,
       superseded_by: second.deploymentId,
@@ -110,6 +112,35 @@ describe('the queue', () => {
     expect(await jobState(second.jobId)).toBe('created');
   });
 
+  it('a superseded deployment is recorded as superseded, not failed: no failure counted or announced', async () => {
+    const appId = await newApplication(test, owner, { status: 'running' });
+    const first = await enqueue(appId);
+    let second: Awaited<ReturnType<typeof enqueue>> | undefined;
+    const heard = await notificationsDuring(test.adminUrl, STATUS_CHANNEL, async () => {
+      second = await enqueue(appId);
+    });
+    expect(second!.superseded).toEqual([first.deploymentId]);
+    // The live views and anything else listening hear "superseded", never "failed".
+    expect(heard).toEqual([`${first.deploymentId}:superseded`]);
+    const old = await deployment(test, first.deploymentId);
+    expect(old).toMatchObject({
+      status: 'superseded',
+      metadata: expect.objectContaining({ reason: `superseded by ${second!.deploymentId}` }),
+    });
+    expect(old.completedAt).not.toBeNull();
+    // Not a failure anywhere failures are counted: the deployments, the application, the dashboard's view.
+    expect(await system(test, (tx) => tx.deployment.count({ where: { applicationId: appId, status: 'failed' } }))).toBe(
+      0,
+    );
+    await refreshApplicationStats(test.db.pool);
+    const { rows } = await test.systemPool.query<{ status: string; failed: number }>(
+      `SELECT a.status, s.failed::int AS failed FROM applications a JOIN application_stats s USING (project_id)
+        WHERE a.id = $1`,
+      [appId],
+    );
+    expect(rows).toEqual([{ status: 'running', failed: 0 }]);
+  });
+
   it('concurrent triggers of one application leave exactly one pending', async () => {
     const appId = await newApplication(test, owner);
     const results = await Promise.all(Array.from({ length: 5 }, () => enqueue(appId)));
@@ -117,10 +148,10 @@ describe('the queue', () => {
       tx.deployment.findMany({ where: { applicationId: appId }, select: { id: true, status: true } }),
     );
     expect(rows.filter((r) => r.status === 'pending')).toHaveLength(1);
-    expect(rows.filter((r) => r.status === 'failed')).toHaveLength(4);
+    expect(rows.filter((r) => r.status === 'superseded')).toHaveLength(4);
     expect(results.flatMap((r) => r.superseded).sort()).toEqual(
       rows
-        .filter((r) => r.status === 'failed')
+        .filter((r) => r.status === 'superseded')
         .map((r) => r.id)
         .sort(),
     );

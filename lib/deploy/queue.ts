@@ -122,7 +122,7 @@ export async function enqueueDeployment(tx: Tx, queue: DeploymentQueue, input: E
      WHERE application_id = ${input.applicationId}::uuid AND status = 'pending' AND id <> ${created.id}::uuid
      ORDER BY started_at`;
   for (const old of older) {
-    await transition(tx, old.id, 'failed', {
+    await transition(tx, old.id, 'superseded', {
       from: 'pending',
       reason: `superseded by ${created.id}`,
       metadata: { superseded_by: created.id },

@@ -135,7 +135,7 @@ describe('transition', () => {
     expect(await appStatus(test, running)).toBe('failed');
 
     const c = await pendingDeployment(running);
-    const superseded = await move(c, 'failed', { reason: 'superseded by x' });
+    const superseded = await move(c, 'superseded', { reason: 'superseded by x' });
     expect(superseded.metadata.duration_seconds).toBeUndefined();
     expect(superseded.completedAt).not.toBeNull();
     expect(await appStatus(test, running)).toBe('failed');

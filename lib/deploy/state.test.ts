@@ -5,6 +5,7 @@ import { applicationStatusAfter, canTransition, DEPLOYMENT_STATUSES, isTerminal,
 const LEGAL: [DeploymentStatus, DeploymentStatus][] = [
   ['pending', 'building'],
   ['pending', 'failed'],
+  ['pending', 'superseded'],
   ['building', 'deploying'],
   ['building', 'failed'],
   ['deploying', 'success'],
@@ -19,8 +20,8 @@ describe('deployment transitions', () => {
     expect(canTransition(from, to)).toBe(legal);
   });
 
-  it('ends only in success, failed and rolled_back', () => {
-    expect(DEPLOYMENT_STATUSES.filter(isTerminal)).toEqual(['success', 'failed', 'rolled_back']);
+  it('ends only in success, failed, rolled_back and superseded', () => {
+    expect(DEPLOYMENT_STATUSES.filter(isTerminal)).toEqual(['success', 'failed', 'rolled_back', 'superseded']);
   });
 });
 
@@ -35,6 +36,8 @@ describe('the application status that follows', () => {
     ['building', 'failed', 'running', 'running'],
     ['building', 'failed', 'stopped', 'failed'],
     // superseded or cancelled before it started: nothing changed
+    ['pending', 'superseded', 'running', null],
+    ['pending', 'superseded', 'failed', null],
     ['pending', 'failed', 'running', null],
   ] as const)('%s → %s (was %s) gives %s', (from, to, previous, expected) => {
     expect(applicationStatusAfter(from, to, previous)).toBe(expected);

@@ -5,18 +5,28 @@
 import type { Tx } from '@/lib/db/context';
 import { AppError } from '@/lib/errors';
 
-export const DEPLOYMENT_STATUSES = ['pending', 'building', 'deploying', 'success', 'failed', 'rolled_back'] as const;
+export const DEPLOYMENT_STATUSES = [
+  'pending',
+  'building',
+  'deploying',
+  'success',
+  'failed',
+  'rolled_back',
+  'superseded',
+] as const;
 export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 
 export const TRANSITIONS: Readonly<Record<DeploymentStatus, readonly DeploymentStatus[]>> = {
-  // failed from pending: superseded by a newer trigger, or cancelled before a worker took it.
-  pending: ['building', 'failed'],
+  // failed from pending: cancelled before a worker took it. superseded: a newer trigger replaced it (not a failure,
+  // D69: counted and announced as nothing of the kind).
+  pending: ['building', 'failed', 'superseded'],
   // failed from building: the build broke, or was cancelled.
   building: ['deploying', 'failed'],
   deploying: ['success', 'failed', 'rolled_back'],
   success: [],
   failed: [],
   rolled_back: [],
+  superseded: [],
 };
 
 export function isTerminal(status: DeploymentStatus): boolean {
@@ -28,9 +38,9 @@ export function canTransition(from: DeploymentStatus, to: DeploymentStatus): boo
 }
 
 /**
- * The application's status after a move, or null to leave it alone. A deployment that never started changes nothing;
- * a build that fails (or is cancelled) leaves the old version serving, so a running application stays running;
- * Swarm's rollback also keeps the old version, so rolled_back means running.
+ * The application's status after a move, or null to leave it alone. A deployment that never started changes nothing
+ * (superseded, or cancelled while pending); a build that fails (or is cancelled) leaves the old version serving, so a
+ * running application stays running; Swarm's rollback also keeps the old version, so rolled_back means running.
  */
 export function applicationStatusAfter(
   from: DeploymentStatus,

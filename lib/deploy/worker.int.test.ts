@@ -199,7 +199,7 @@ describe('the worker', () => {
     expect((await deployment(test, running.deploymentId)).status).toBe('success');
     const superseded = await deployment(test, waiting.deploymentId);
     expect(superseded).toMatchObject({
-      status: 'failed',
+      status: 'superseded',
       metadata: expect.objectContaining({ reason: `superseded by ${newest.deploymentId}` }),
     });
     expect(events.some((e) => e.id === waiting.deploymentId)).toBe(false);

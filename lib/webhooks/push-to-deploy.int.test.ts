@@ -19,7 +19,7 @@ import { receiveWebhook, type ReceiverResponse } from './receive';
 import { commitTime, githubPush, type Delivery } from './testing';
 
 const SECRET = 'push-to-deploy-secret-0123456789abcdef';
-const TERMINAL = ['success', 'failed', 'rolled_back'];
+const TERMINAL = ['success', 'failed', 'rolled_back', 'superseded'];
 
 let rig: PipelineRig;
 let port: number;

@@ -74,7 +74,7 @@ export async function startPipelineRig(
               select: { id: true, status: true, commitSha: true, metadata: true, logs: true },
             }),
           );
-          return row && ['success', 'failed', 'rolled_back'].includes(row.status) ? row : null;
+          return row && ['success', 'failed', 'rolled_back', 'superseded'].includes(row.status) ? row : null;
         },
         timeoutMs,
       );

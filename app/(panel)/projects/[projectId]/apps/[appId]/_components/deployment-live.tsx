@@ -17,7 +17,7 @@ const STAGES = [
   { key: 'queued', label: 'Queued', statuses: ['pending'] },
   { key: 'building', label: 'Building', statuses: ['building'] },
   { key: 'deploying', label: 'Deploying', statuses: ['deploying'] },
-  { key: 'done', label: 'Done', statuses: ['success', 'failed', 'rolled_back'] },
+  { key: 'done', label: 'Done', statuses: ['success', 'failed', 'rolled_back', 'superseded'] },
 ] as const;
 
 const stageIndex = (status: string) =>

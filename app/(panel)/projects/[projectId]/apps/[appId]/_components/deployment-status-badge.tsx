@@ -1,4 +1,5 @@
-// A deployment's status as a badge: the word always, colour as a second cue.
+// A deployment's status as a badge: the word always, colour as a second cue. Red is for failures only: a deployment
+// a newer one replaced before it started is grey, like one still waiting (D69).
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 
 const TONES: Record<string, BadgeTone> = {
@@ -8,6 +9,7 @@ const TONES: Record<string, BadgeTone> = {
   success: 'green',
   failed: 'red',
   rolled_back: 'amber',
+  superseded: 'muted',
 };
 
 export function DeploymentStatusBadge({ status }: { status: string }) {
