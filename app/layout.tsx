@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { cookies } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 
@@ -41,10 +41,14 @@ async function readTheme(user: SessionUser | null): Promise<Theme> {
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const user = await getCurrentUser();
   const theme = await readTheme(user);
+  // proxy.ts's nonce: the page's CSP allows no inline script without it.
+  const nonce = (await headers()).get('x-nonce') ?? undefined;
   return (
     // The class on <html> may differ from the server's for "system" (set by the script): that is expected.
     <html lang="en" className={theme === 'dark' ? 'dark' : undefined} suppressHydrationWarning>
-      <head>{theme === 'system' && <script dangerouslySetInnerHTML={{ __html: SYSTEM_THEME_SCRIPT }} />}</head>
+      <head>
+        {theme === 'system' && <script nonce={nonce} dangerouslySetInnerHTML={{ __html: SYSTEM_THEME_SCRIPT }} />}
+      </head>
       <body className="min-h-screen">
         <a
           href="#main"

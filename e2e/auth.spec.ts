@@ -106,10 +106,14 @@ test('a server action posted from another origin is refused and changes nothing'
   expect(await preferences()).not.toEqual({});
   await dbQuery(`UPDATE users SET preferences = '{}' WHERE id = $1`, [userId]);
 
-  // Replayed as captured, from another origin: Next.js refuses it before the action runs.
+  // Replayed as captured, from another origin: refused at the edge (proxy.ts) before the action runs, as a refusal
+  // and not a server error.
   const forged = await replayAction(page.request, action, { origin: 'http://evil.example' });
-  expect(forged.status()).toBe(500);
-  expect(await forged.text()).not.toContain('Preferences saved.');
+  expect(forged.status()).toBe(403);
+  const refusal = await forged.text();
+  expect(refusal).toContain('this request came from another site');
+  expect(refusal).not.toContain('Preferences saved.');
+  expect(refusal).not.toMatch(/\bat \S+ \(|node_modules|Error:/);
   expect(await preferences()).toEqual({});
 
   // The same request from the panel's own origin goes through, so the refusal above is about the origin alone.

@@ -1,6 +1,6 @@
 // authenticated(), the wrapper of every route handler under app/api, against a real PostgreSQL: who gets in (API
 // tokens here: a cookie needs a Next.js request scope), the shared 401, AppError codes to statuses from the one map,
-// a 500 that hides its cause, and the headers every answer carries.
+// a 500 that hides its cause, the headers every answer carries, and the refusal of another site's cookie request.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { createApiToken } from '@/lib/auth/tokens';
@@ -10,6 +10,7 @@ import { APP_ERROR_STATUS, AppError, type AppErrorCode } from '@/lib/errors';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { insertUser } from '@/lib/testing/fixtures';
 
+import { CROSS_ORIGIN_REFUSED } from './origin';
 import { authenticated, NOT_SIGNED_IN, SERVER_FAILED } from './route';
 
 let t: TestDatabase;
@@ -117,5 +118,47 @@ describe('authenticated', () => {
     } finally {
       logged.mockRestore();
     }
+  });
+
+  it('refuses a request from another site that would get in by the session cookie: 403, before any session work', async () => {
+    const handler = vi.fn(async () => new Response('secret'));
+    const route = authenticated(handler);
+    const cookie = { cookie: 'next-auth.session-token=stolen-by-the-browser' };
+    for (const origin of ['http://evil.example', 'http://localhost:8080', 'null', 'not a url']) {
+      for (const host of [{}, { host: 'localhost' }] as Record<string, string>[]) {
+        const response = await call(route, { ...cookie, ...host, origin }, {});
+        expect(response.status, origin).toBe(403);
+        expect(await response.json()).toEqual({ error: { code: 'forbidden', message: CROSS_ORIGIN_REFUSED } });
+        expect(response.headers.get('cache-control')).toBe('no-store');
+        expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      }
+    }
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('judges a cookie request from its own origin, or without Origin, on the cookie (no refusal for the origin)', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const route = authenticated(async () => new Response('secret'));
+      for (const headers of [
+        { origin: 'http://localhost' },
+        { origin: 'https://panel.test', host: '10.0.0.2:3000', 'x-forwarded-host': 'panel.test' },
+        {},
+      ] as Record<string, string>[]) {
+        // Outside a Next.js request the cookie cannot be read, so the session step fails here; what matters is
+        // that it was reached: the answer is not the cross-site refusal.
+        const response = await call(route, { cookie: 'next-auth.session-token=x', ...headers }, {});
+        expect(response.status).not.toBe(403);
+      }
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
+  it('judges an API token request on the token alone, whatever its Origin (a token is never sent by the browser)', async () => {
+    const route = authenticated(async (_request, { user }) => Response.json({ user: user.id }));
+    const response = await call(route, { ...bearer(), origin: 'http://evil.example' }, {});
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ user: userId });
   });
 });

@@ -2,12 +2,15 @@
 // is public, so those two do not use it). It finds the caller (session cookie or `Authorization: Bearer <API token>`),
 // answers the shared 401 otherwise, hands the handler the user and a WorkContext, and turns what the handler throws
 // into the one error body: an AppError gets the status of its code (lib/errors.ts) and its message, anything else a
-// 500 whose detail stays in the server log. Every answer is `no-store` unless the handler chose (an event stream
-// says no-cache, no-transform) and `nosniff`.
+// 500 whose detail stays in the server log. A request from another site that would be let in by the session cookie is
+// refused (403) before any session work: the browser attaches the cookie to any site's request, while an API token
+// is sent only by whoever holds it, so token requests are judged on the token alone. Every answer is `no-store`
+// unless the handler chose (an event stream says no-cache, no-transform) and `nosniff`.
 import { authenticateRequest, type SessionUser } from '@/lib/auth/session';
 import type { WorkContext } from '@/lib/db/work';
 import { AppError, httpStatusFor, type AppErrorCode } from '@/lib/errors';
 
+import { CROSS_ORIGIN_REFUSED, isCrossOrigin } from './origin';
 import { requestMetaFrom } from './request-meta';
 
 export const NOT_SIGNED_IN = 'Not signed in, or the API token is invalid, expired or revoked.';
@@ -34,7 +37,11 @@ export function authenticated<P = Record<string, never>>(
     let response: Response;
     try {
       // A request with neither a cookie nor a token is refused before any session or database work.
-      const anonymous = !request.headers.has('authorization') && !request.headers.has('cookie');
+      const byCookie = !request.headers.has('authorization');
+      const anonymous = byCookie && !request.headers.has('cookie');
+      if (!anonymous && byCookie && isCrossOrigin(request.headers, { fallbackHost: new URL(request.url).host })) {
+        throw new AppError('forbidden', CROSS_ORIGIN_REFUSED);
+      }
       const user = anonymous ? null : await authenticateRequest(request);
       if (!user) throw new AppError('unauthorized', NOT_SIGNED_IN);
       const params = ((await context?.params) ?? {}) as P;
