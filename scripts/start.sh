@@ -8,27 +8,35 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 port="${PORT:-3000}"
 host="${HOSTNAME_BIND:-0.0.0.0}"
 
+# Build only when the sources differ from the last build's (content, not modification times: a rebuild changes every
+# server action's id, and open tabs then fail), when there is none, or when asked: `npm start -- --rebuild` or
+# SLIPWAY_REBUILD=1. `--check` says what it would do and why, and stops there.
+rebuild=() check=false
+for arg in "$@"; do
+  case "$arg" in
+    --rebuild) rebuild=(--rebuild) ;;
+    --check) check=true ;;
+    *) echo "[start] unknown option: $arg (known: --rebuild, --check)" >&2; exit 2 ;;
+  esac
+done
+[[ "${SLIPWAY_REBUILD:-}" == 1 ]] && rebuild=(--rebuild)
+
 # npm keeps its own copy of the lock in node_modules/.package-lock.json: older than ours means stale.
-if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+if ! $check && [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "[start] installing dependencies (npm ci)"
   # The build needs the dev dependencies (TypeScript, Tailwind) even when NODE_ENV=production.
   npm ci --include=dev --no-audit --no-fund
 fi
 
-needs_build() {
-  [[ -f .next/BUILD_ID ]] || return 0
-  local inputs=() path
-  for path in app components lib prisma public next.config.ts postcss.config.mjs tsconfig.json \
-    package.json package-lock.json instrumentation.ts proxy.ts middleware.ts; do
-    [[ -e "$path" ]] && inputs+=("$path")
-  done
-  ((${#inputs[@]} > 0)) || return 1
-  # lib/generated is prisma generate's output, rewritten by every install: not a reason to rebuild.
-  [[ -n "$(find "${inputs[@]}" -path lib/generated -prune -o -newer .next/BUILD_ID -print -quit)" ]]
-}
-
-if needs_build; then
-  echo "[start] building the panel (npm run build)"
+status=0
+reason="$(node scripts/build-check.mjs decide "${rebuild[@]}")" || status=$?
+case "$status" in
+  0) echo "[start] building the panel (npm run build): $reason" ;;
+  1) echo "[start] not building: $reason" ;;
+  *) echo "[start] cannot tell whether the panel needs a build: $reason" >&2; exit 1 ;;
+esac
+$check && exit 0
+if ((status == 0)); then
   npm run build
 fi
 
