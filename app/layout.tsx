@@ -90,6 +90,13 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                     </Link>
                   </li>
                 )}
+                {can(user, 'settings.manage', { type: 'platform' }) && (
+                  <li>
+                    <Link href="/settings/network" className="text-muted hover:text-foreground">
+                      Network
+                    </Link>
+                  </li>
+                )}
                 <li>
                   <Link href="/settings/tokens" className="text-muted hover:text-foreground">
                     API tokens

@@ -14,8 +14,10 @@ import vm from 'node:vm';
 import {
   applyClientIp,
   createClientIpListener,
+  currentTrustedProxies,
   markClientIpServer,
   parseTrustedProxies,
+  setTrustedProxies,
 } from '../lib/http/client-ip-core.mjs';
 import { ignoreGoneClients, quietGoneClients, watchClientErrors } from '../lib/server/client-errors.mjs';
 
@@ -96,6 +98,9 @@ async function main() {
   process.env.NODE_ENV ||= 'production';
   // Tells lib/http/request-meta.ts (same process, same globalThis) that the client IP header is ours.
   markClientIpServer();
+  // Read on every request: the panel replaces them with an administrator's setting unless this variable overrides it
+  // (lib/settings/trusted-proxies.ts, D66).
+  setTrustedProxies(trustedProxies);
   // A client that hangs up is not an error: Next.js's logs of it are dropped (lib/server/client-errors.mjs).
   quietGoneClients();
   // What Next.js's own standalone server does: hand it the configuration the build resolved, so it does not load
@@ -105,13 +110,15 @@ async function main() {
   const app = next({ dev: false, dir: root, hostname, port });
   await app.prepare();
 
-  const server = http.createServer(createClientIpListener(ignoreGoneClients(app.getRequestHandler()), trustedProxies));
+  const server = http.createServer(
+    createClientIpListener(ignoreGoneClients(app.getRequestHandler()), currentTrustedProxies),
+  );
   watchClientErrors(server);
   compactWhenIdle(server);
   // Next.js adds its own upgrade listener after the first request (in production it only proxies rewrites to other
   // hosts). This one runs first, so an upgrade request carries the same headers; until then, nobody answers it.
   server.on('upgrade', (req, socket) => {
-    applyClientIp(req, trustedProxies);
+    applyClientIp(req, currentTrustedProxies());
     if (server.listenerCount('upgrade') === 1) socket.destroy();
   });
   server.once('error', (error) => refuse(`cannot listen on ${hostname}:${port}: ${error.message}`));

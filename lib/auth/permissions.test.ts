@@ -128,7 +128,7 @@ const CASES: Case[] = [
   allow('team.leave', 'a team owner (the database refuses the last owner)', developer, team('owner')),
   refuse('team.leave', 'a non-member', admin, team(null)),
 
-  ...(['user.list', 'user.create', 'audit.read'] as const).flatMap((action) => [
+  ...(['user.list', 'user.create', 'audit.read', 'settings.manage'] as const).flatMap((action) => [
     allow(action, 'a super_admin', superAdmin, platform),
     allow(action, 'an admin', admin, platform),
     refuse(action, 'a developer', developer, platform),

@@ -9,6 +9,12 @@ import net from 'node:net';
 /** Set by the server on every request (any incoming header of that name is removed first). */
 export const CLIENT_IP_HEADER = 'x-slipway-client-ip';
 
+/**
+ * Set by the server, to '1', on a request that carried X-Forwarded-For from a peer that is not a trusted proxy (the
+ * header was dropped): what the admin settings page warns about when that peer is a private address.
+ */
+export const FORWARDED_IGNORED_HEADER = 'x-slipway-forwarded-ignored';
+
 const SERVER_MARK = Symbol.for('slipway.clientIpServer');
 
 /** Called by scripts/server.mjs before Next.js starts: from then on, CLIENT_IP_HEADER in this process is its own. */
@@ -141,6 +147,27 @@ export function clientIp({ socketAddress, forwardedFor, trustedProxies }) {
   return client;
 }
 
+const PROXIES_KEY = Symbol.for('slipway.trustedProxies');
+const NO_PROXIES = parseTrustedProxies('');
+
+/**
+ * The trusted proxies this process applies from now on (the server's listener reads them on every request): the
+ * server sets SLIPWAY_TRUSTED_PROXIES at start, the app the administrator's setting (lib/settings/trusted-proxies.ts).
+ * On globalThis because scripts/server.mjs and the bundled app each load their own copy of this module.
+ * @param {TrustedProxies} trustedProxies
+ */
+export function setTrustedProxies(trustedProxies) {
+  /** @type {Record<symbol, unknown>} */ (globalThis)[PROXIES_KEY] = trustedProxies;
+}
+
+/** @returns {TrustedProxies} what setTrustedProxies() last set, or none */
+export function currentTrustedProxies() {
+  return (
+    /** @type {TrustedProxies | undefined} */ (/** @type {Record<symbol, unknown>} */ (globalThis)[PROXIES_KEY]) ??
+    NO_PROXIES
+  );
+}
+
 /**
  * Decides the client IP of `req` and rewrites its headers to match: CLIENT_IP_HEADER and X-Forwarded-For carry that
  * one address (so Next.js's `x-forwarded-for ??= socket address` cannot be fooled either), and the other
@@ -152,10 +179,13 @@ export function clientIp({ socketAddress, forwardedFor, trustedProxies }) {
 export function applyClientIp(req, trustedProxies) {
   const peer = normalizeIp(req.socket.remoteAddress);
   const ip = clientIp({ socketAddress: peer, forwardedFor: req.headers['x-forwarded-for'], trustedProxies });
+  const forwarded = req.headers['x-forwarded-for'] !== undefined;
   delete req.headers[CLIENT_IP_HEADER];
+  delete req.headers[FORWARDED_IGNORED_HEADER];
   delete req.headers['x-forwarded-for'];
   if (peer === null || !isTrusted(trustedProxies, peer)) {
     for (const name of FORWARDING_HEADERS) delete req.headers[name];
+    if (forwarded) req.headers[FORWARDED_IGNORED_HEADER] = '1';
   }
   if (ip !== null) {
     req.headers[CLIENT_IP_HEADER] = ip;
@@ -171,8 +201,9 @@ export function applyClientIp(req, trustedProxies) {
 /**
  * An `http.createServer` listener that sets the client IP headers, then hands the request to `handle` (Next.js's
  * request handler in production). A handler that throws or rejects gets a bare 500, never a stack trace.
+ * `trustedProxies` may be a function, asked on every request (the server passes currentTrustedProxies).
  * @param {RequestHandler} handle
- * @param {TrustedProxies} trustedProxies
+ * @param {TrustedProxies | (() => TrustedProxies)} trustedProxies
  * @returns {RequestHandler}
  */
 export function createClientIpListener(handle, trustedProxies) {
@@ -191,7 +222,7 @@ export function createClientIpListener(handle, trustedProxies) {
       }
     };
     try {
-      applyClientIp(req, trustedProxies);
+      applyClientIp(req, typeof trustedProxies === 'function' ? trustedProxies() : trustedProxies);
       return Promise.resolve(handle(req, res)).catch(fail);
     } catch (error) {
       fail(error);

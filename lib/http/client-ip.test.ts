@@ -9,9 +9,12 @@ import {
   CLIENT_IP_HEADER,
   clientIp,
   createClientIpListener,
+  currentTrustedProxies,
+  FORWARDED_IGNORED_HEADER,
   markClientIpServer,
   normalizeIp,
   parseTrustedProxies,
+  setTrustedProxies,
   type TrustedProxies,
 } from './client-ip';
 import { requestMetaFrom, requestMetaFromHeaders } from './request-meta';
@@ -206,6 +209,33 @@ describe('createClientIpListener', () => {
     expect(seen[CLIENT_IP_HEADER]).toBe('198.51.100.4');
     expect(seen['x-forwarded-for']).toBe('198.51.100.4');
     expect(seen['x-forwarded-proto']).toBe('https');
+  });
+
+  it('marks a request whose X-Forwarded-For it ignored, and removes a client-sent mark', async () => {
+    const url = await serve('10.0.0.0/8', echo);
+    const forwarded = await (await fetch(url, { headers: { 'x-forwarded-for': '6.6.6.6' } })).json();
+    expect(forwarded[FORWARDED_IGNORED_HEADER]).toBe('1');
+    const plain = await (await fetch(url, { headers: { [FORWARDED_IGNORED_HEADER]: '1' } })).json();
+    expect(plain[FORWARDED_IGNORED_HEADER]).toBeUndefined();
+  });
+
+  it('asks for the trusted proxies on every request when given currentTrustedProxies (the panel setting)', async () => {
+    const before = currentTrustedProxies();
+    try {
+      server = http.createServer(createClientIpListener(echo, currentTrustedProxies));
+      await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const seen = async () =>
+        (await (await fetch(url, { headers: { 'x-forwarded-for': '198.51.100.4' } })).json())[CLIENT_IP_HEADER];
+      setTrustedProxies(NONE);
+      expect(await seen()).toBe('127.0.0.1');
+      setTrustedProxies(parseTrustedProxies('127.0.0.1'));
+      expect(await seen()).toBe('198.51.100.4');
+      setTrustedProxies(NONE);
+      expect(await seen()).toBe('127.0.0.1');
+    } finally {
+      setTrustedProxies(before);
+    }
   });
 
   it('answers a bare 500 when the handler fails, and logs why', async () => {

@@ -6,7 +6,7 @@ import type { BlockList } from 'node:net';
 // @ts-expect-error -- plain JavaScript module (tsconfig has allowJs off); its exports are typed below.
 import * as core from './client-ip-core.mjs';
 
-/** Parsed SLIPWAY_TRUSTED_PROXIES: the addresses and CIDR ranges whose X-Forwarded-For is believed. */
+/** Parsed trusted proxies (SLIPWAY_TRUSTED_PROXIES or the panel setting): the addresses and CIDR ranges whose X-Forwarded-For is believed. */
 export type TrustedProxies = { readonly entries: readonly string[]; readonly blockList: BlockList };
 
 export type ClientIpInput = {
@@ -21,6 +21,15 @@ export type NodeRequestHandler = (req: IncomingMessage, res: ServerResponse) => 
 
 /** The request header that carries the client IP from scripts/server.mjs to the app. */
 export const CLIENT_IP_HEADER: 'x-slipway-client-ip' = core.CLIENT_IP_HEADER;
+
+/** '1' on a request whose X-Forwarded-For came from a peer that is not a trusted proxy (and was dropped). */
+export const FORWARDED_IGNORED_HEADER: 'x-slipway-forwarded-ignored' = core.FORWARDED_IGNORED_HEADER;
+
+/** The trusted proxies the server applies to every request from now on (process-wide, through globalThis). */
+export const setTrustedProxies: (trustedProxies: TrustedProxies) => void = core.setTrustedProxies;
+
+/** What setTrustedProxies() last set in this process, or none. */
+export const currentTrustedProxies: () => TrustedProxies = core.currentTrustedProxies;
 
 /** Marks this process as served by scripts/server.mjs (which sets CLIENT_IP_HEADER on every request). */
 export const markClientIpServer: () => void = core.markClientIpServer;
@@ -44,5 +53,5 @@ export const applyClientIp: (req: IncomingMessage, trustedProxies: TrustedProxie
 /** The server's request listener: applyClientIp(), then `handle`; a failing handler answers a bare 500. */
 export const createClientIpListener: (
   handle: NodeRequestHandler,
-  trustedProxies: TrustedProxies,
+  trustedProxies: TrustedProxies | (() => TrustedProxies),
 ) => NodeRequestHandler = core.createClientIpListener;

@@ -3,7 +3,7 @@
 // that server (`next dev`, `next start`) the IP is unknown, not guessed from headers a client can set.
 import { headers } from 'next/headers';
 
-import { CLIENT_IP_HEADER, isClientIpServer, normalizeIp } from './client-ip';
+import { CLIENT_IP_HEADER, FORWARDED_IGNORED_HEADER, isClientIpServer, normalizeIp } from './client-ip';
 
 export type RequestMeta = { ip: string | null; userAgent: string | null };
 
@@ -25,6 +25,11 @@ export function requestMetaFromHeaders(source: HeadersLike | null | undefined): 
   const userAgent = read(source, 'user-agent')?.trim().slice(0, USER_AGENT_MAX_LENGTH) || null;
   const ip = isClientIpServer() ? normalizeIp(read(source, CLIENT_IP_HEADER)) : null;
   return { ip, userAgent };
+}
+
+/** Whether the server dropped an X-Forwarded-For this request carried, its peer not being a trusted proxy. */
+export function forwardedForIgnored(source: HeadersLike): boolean {
+  return isClientIpServer() && read(source, FORWARDED_IGNORED_HEADER) === '1';
 }
 
 /** For server components and server actions. */

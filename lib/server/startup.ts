@@ -6,6 +6,7 @@ import { scheduleMaintenance } from '@/lib/db/maintenance';
 import { configureDeployRuntime, stopDeployRuntime } from '@/lib/deploy/runtime';
 import { env } from '@/lib/env';
 import { getKeyRing } from '@/lib/secrets/key-ring';
+import { watchTrustedProxies } from '@/lib/settings/trusted-proxies';
 
 import { remember } from './remember';
 
@@ -20,6 +21,9 @@ async function start(): Promise<void> {
     const db = await database();
     // Load (or create, on first start) the key for secrets at rest now, so a bad key stops the start, not a save.
     await getKeyRing();
+    // The administrator's trusted proxies replace the server's start-up list before the first request (D66).
+    const proxies = watchTrustedProxies(db.prisma, { log: (line) => console.error(`[slipway] ${line}`) });
+    await proxies.ready;
     // The deployment queue and, unless turned off, the worker: now if a deployment is unfinished (recovery), else on
     // the first deployment.
     await configureDeployRuntime(db, { worker: config.SLIPWAY_WORKER === 'on' });
@@ -37,6 +41,7 @@ async function start(): Promise<void> {
       console.log(`[slipway] ${signal}: stopping`);
       // The stats listener holds a pooled connection: let it go first, or closing the pool would wait for it.
       maintenance?.stop();
+      proxies.stop();
       stopDeployRuntime()
         .then(() => db.close())
         .catch((error: Error) => console.error(`[slipway] stop failed: ${error.message}`))

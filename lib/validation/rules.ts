@@ -46,3 +46,6 @@ export const VOLUME_TYPE_LABELS: Readonly<Record<VolumeType, string>> = {
 export const VOLUME_SIZE_MIN = 1;
 export const VOLUME_SIZE_MAX = 10240;
 export const MOUNT_PATH_MAX = 500;
+
+/** Trusted proxies (settings/network): what panel_settings.trusted_proxies holds at most. */
+export const TRUSTED_PROXIES_MAX_LENGTH = 2000;
