@@ -74,6 +74,7 @@ describe('parseDotenv: bad lines', () => {
     ['key with a shell injection', 'A;rm -rf /=1', 1, 'not a valid variable name'],
     ['path-looking key', '../../etc/passwd=1', 1, 'not a valid variable name'],
     ['option-looking key', '-x=1', 1, 'not a valid variable name'],
+    ['a name Slipway keeps for itself', 'A=1\nSLIPWAY_URL=x', 2, 'SLIPWAY_URL starts with SLIPWAY_, which is kept'],
     ['text after the closing quote', 'A="x" y', 1, 'unexpected text after its closing quote'],
     ['NUL in a value', 'A=a\0b', 1, 'NUL'],
     ['a value over 64 KB', `A=${'v'.repeat(64 * 1024 + 1)}`, 1, 'at most 64 KB'],

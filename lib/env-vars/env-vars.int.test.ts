@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ZodError } from 'zod';
 
 import type { PlatformRole } from '@/lib/auth/permissions';
 import { decryptSecret, type KeyRing } from '@/lib/crypto';
@@ -8,6 +9,7 @@ import { asSystem, type Tx } from '@/lib/db/context';
 import type { WorkContext } from '@/lib/db/work';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
 import { actAs, refusal, TEST_META, uniqueName } from '@/lib/testing/fixtures';
+import { envKeyCaution } from '@/lib/validation/env';
 
 import { ARCHIVED_MESSAGE } from './access';
 import { parseDotenv } from './dotenv';
@@ -117,7 +119,7 @@ beforeEach(async () => {
 describe('setEnvVar and listEnvVars', () => {
   it('stores a plain variable as is, mirrors it into applications.env_vars, and audits the key only', async () => {
     const result = await set(users.alice, apps.api, 'NODE_ENV', 'production');
-    expect(result).toEqual({ key: 'NODE_ENV', created: true, isSecret: false });
+    expect(result).toEqual({ key: 'NODE_ENV', created: true, isSecret: false, caution: null });
     expect(await rows(apps.api)).toEqual([{ key: 'NODE_ENV', value: 'production', isSecret: false }]);
     expect(await mirror(apps.api)).toEqual({ NODE_ENV: 'production' });
     const [entry] = await audits(apps.api, 'env.update');
@@ -407,6 +409,24 @@ describe('bulkApplyEnv', () => {
     });
     expect(await rows(apps.api)).toEqual(before);
     expect(await audits(apps.api, 'env.bulk_update')).toHaveLength(1);
+  });
+
+  it('refuses a reserved name and saves nothing; saves PATH, HOME and HOSTNAME with a caution for each', async () => {
+    const refused = await bulk(users.alice, 'OK=1\nSLIPWAY_TOKEN=x', 'merge');
+    expect(refused).toEqual({
+      ok: false,
+      errors: [{ line: 2, message: expect.stringContaining('SLIPWAY_TOKEN starts with SLIPWAY_') }],
+    });
+    expect((await rows(apps.api)).map((row) => row.key)).not.toContain('OK');
+    await expect(set(users.alice, apps.api, 'SLIPWAY_URL', 'x')).rejects.toBeInstanceOf(ZodError);
+
+    const saved = await bulk(users.alice, 'PATH=/app/bin:/usr/bin:/bin\nHOSTNAME=0.0.0.0\nPLAIN=1', 'merge');
+    expect(saved).toMatchObject({ ok: true, cautions: [envKeyCaution('PATH'), envKeyCaution('HOSTNAME')] });
+    expect(await set(users.alice, apps.api, 'HOME', '/tmp')).toMatchObject({
+      created: true,
+      caution: envKeyCaution('HOME'),
+    });
+    expect(await set(users.alice, apps.api, 'PLAIN_TOO', '1')).toMatchObject({ caution: null });
   });
 
   it('refuses secret keys the paste does not set', async () => {

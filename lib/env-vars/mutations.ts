@@ -16,6 +16,7 @@ import type { WorkContext } from '@/lib/db/work';
 import { AppError } from '@/lib/errors';
 import {
   bulkApplySchema,
+  envKeyCaution,
   envVarRefSchema,
   setEnvVarSchema,
   type BulkApplyInput,
@@ -30,7 +31,8 @@ import { decryptValue, encryptValue, type KeyOptions } from './secret-values';
 
 export const ENV_KEY_UNIQUE = 'env_vars_application_id_key_key';
 
-export type SetEnvVarResult = { key: string; created: boolean; isSecret: boolean };
+/** `caution`: what the person should know about the name they used (PATH, HOME …; D70), said beside "saved". */
+export type SetEnvVarResult = { key: string; created: boolean; isSecret: boolean; caution: string | null };
 
 /**
  * Adds (mode 'create') or changes (mode 'update') one variable. Making it secret encrypts it. On update an empty
@@ -85,7 +87,7 @@ export async function setEnvVar(
     stored: isSecret ? 'encrypted' : 'plain',
     ...(keep ? { valueChanged: false } : {}),
   });
-  return { key, created: !existing, isSecret };
+  return { key, created: !existing, isSecret, caution: envKeyCaution(key) };
 }
 
 export async function deleteEnvVar(tx: Tx, ctx: WorkContext, input: EnvVarRefInput): Promise<void> {
@@ -107,6 +109,8 @@ export type BulkApplyResult =
       deleted: string[];
       unchanged: number;
       keptSecrets: string[];
+      /** What to know about names the paste set (envKeyCaution), one per name. */
+      cautions: string[];
     };
 
 export async function bulkApplyEnv(
@@ -175,7 +179,8 @@ export async function bulkApplyEnv(
   if (created.length || updated.length || deleted.length) {
     await auditEnv(tx, ctx, app, 'env.bulk_update', { mode, created, updated, deleted, unchanged });
   }
-  return { ok: true, mode, created, updated, deleted, unchanged, keptSecrets };
+  const cautions = parsed.entries.map((entry) => envKeyCaution(entry.key)).filter((text) => text !== null);
+  return { ok: true, mode, created, updated, deleted, unchanged, keptSecrets, cautions };
 }
 
 // Unchanged rows are not rewritten (nor re-encrypted), so a paste of the same text changes nothing and audits nothing.

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 
 import {
   bulkApplySchema,
+  envKeyCaution,
   envKeyProblem,
   envKeySchema,
   envSecretFlagSchema,
   envValueSchema,
+  envVarRefSchema,
   fromTextarea,
   setEnvVarSchema,
   suggestEnvKey,
@@ -77,6 +79,56 @@ describe('envKeySchema', () => {
   ])('names a character the person cannot see: %s', (_label, key, named) => {
     expect(envKeyProblem(key)).toContain(named);
     expect(envKeyProblem(key)).not.toMatch(/U\+000[0-9A-D]\b/);
+  });
+});
+
+// Reserved names (D70): refused when written, or saved with a caution; either way with the reason.
+const RESERVED: [string, 'refused' | 'caution', RegExp][] = [
+  ['SLIPWAY_URL', 'refused', /^SLIPWAY_URL starts with SLIPWAY_, .*Slipway's own.*for example APP_URL/],
+  ['SLIPWAY_APP_ID', 'refused', /kept for Slipway's own variables/],
+  ['SLIPWAY_', 'refused', /Choose another name\.$/],
+  ['PATH', 'caution', /replaces the image's whole search path.*\$PATH is not expanded/],
+  ['HOME', 'caution', /replaces the home directory/],
+  ['HOSTNAME', 'caution', /replaces the variable, not the host name.*0\.0\.0\.0/],
+];
+
+describe('reserved names', () => {
+  it.each(RESERVED)('%s is %s, saying why', (key, kind, reason) => {
+    const set = setEnvVarSchema.safeParse({ applicationId: APP, key, value: 'x', mode: 'create' });
+    if (kind === 'refused') {
+      expect(set.success).toBe(false);
+      expect(set.error?.issues).toEqual([
+        expect.objectContaining({ path: ['key'], message: expect.stringMatching(reason) }),
+      ]);
+      expect(envKeyCaution(key)).toBeNull();
+    } else {
+      expect(set.success).toBe(true);
+      expect(envKeyCaution(key)).toMatch(reason);
+    }
+  });
+
+  it.each(RESERVED)('%s can still be named to delete or reveal a variable stored before', (key) => {
+    expect(envVarRefSchema.safeParse({ applicationId: APP, key }).success).toBe(true);
+    expect(envKeyProblem(key, 'refer')).toBeNull();
+  });
+
+  it.each([
+    ['PATHS'],
+    ['MY_PATH'],
+    ['HOME_DIR'],
+    ['HOSTNAMES'],
+    ['SLIPWAY'],
+    ['SLIPWAYS'],
+    ['_SLIPWAY_URL'],
+    ['APP_URL'],
+  ])('a name that only looks reserved is neither refused nor cautioned: %s', (key) => {
+    expect(envKeyProblem(key)).toBeNull();
+    expect(envKeyCaution(key)).toBeNull();
+  });
+
+  it('looks up cautions by own name only', () => {
+    expect(envKeyCaution('constructor')).toBeNull();
+    expect(envKeyCaution('__proto__')).toBeNull();
   });
 });
 

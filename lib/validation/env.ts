@@ -38,11 +38,40 @@ export function suggestEnvKey(value: string): string | null {
   return ENV_KEY_PATTERN.test(key) && key.length <= ENV_KEY_MAX && key !== value ? key : null;
 }
 
-/** Why `value` is not a valid key, in words a person can act on; null when it is valid. */
-export function envKeyProblem(value: string): string | null {
+/**
+ * Names that are valid but not a variable's to take (D70). Slipway sets nothing in containers today; the prefix is
+ * kept so that what it sets later cannot collide with a stored variable, nor be mistaken for one.
+ */
+export const RESERVED_ENV_PREFIX = 'SLIPWAY_';
+
+/** Names a variable may take, but that replace something Docker or the image sets: saved, with this said (D70). */
+export const ENV_KEY_CAUTIONS: Readonly<Record<string, string>> = {
+  PATH:
+    "PATH replaces the image's whole search path for programs ($PATH is not expanded here): list every directory, " +
+    'for example /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin plus your own, or the programs the ' +
+    'image runs may no longer be found.',
+  HOME:
+    "HOME replaces the home directory Docker sets from the image's user: programs look for their settings and " +
+    'caches there, so it must exist and be writable by that user.',
+  HOSTNAME:
+    "Docker sets HOSTNAME to the container's host name; this replaces the variable, not the host name. Servers " +
+    'that read it as the address to listen on (Next.js does) listen there: 0.0.0.0 means every address.',
+};
+
+/** What a person should know about a valid name before relying on it; null for most names. */
+export function envKeyCaution(key: string): string | null {
+  return Object.hasOwn(ENV_KEY_CAUTIONS, key) ? ENV_KEY_CAUTIONS[key]! : null;
+}
+
+/**
+ * Why `value` is not a valid key, in words a person can act on; null when it is valid. A key written (`'write'`, the
+ * default: the form, the .env import) may not take a reserved name; one that only names a stored variable
+ * (`'refer'`: delete, reveal) may, so a variable stored before a name was reserved can still be removed.
+ */
+export function envKeyProblem(value: string, use: 'write' | 'refer' = 'write'): string | null {
   if (value === '') return `Give the variable a name. ${ENV_KEY_RULE}`;
   if (value.length > ENV_KEY_MAX) return `That name is ${value.length} characters long. ${ENV_KEY_RULE}`;
-  if (ENV_KEY_PATTERN.test(value)) return null;
+  if (ENV_KEY_PATTERN.test(value)) return use === 'write' ? reservedEnvKeyProblem(value) : null;
   const suggestion = suggestEnvKey(value);
   const foreign = /[^\x00-\x7F]/.test(value) ? ' It contains characters outside ASCII (look-alike letters count).' : '';
   // The echo shows a control character as �, so one the person cannot see is named as well.
@@ -52,14 +81,26 @@ export function envKeyProblem(value: string): string | null {
   return `“${preview(value)}” is not a valid variable name.${named}${foreign} ${ENV_KEY_RULE}${hint}`;
 }
 
-/** A variable name. Surrounding spaces are dropped (a paste often has them); anything else must already be valid. */
-export const envKeySchema = z
-  .string('Give the variable a name.')
-  .trim()
-  .superRefine((value, ctx) => {
-    const problem = envKeyProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+function reservedEnvKeyProblem(key: string): string | null {
+  if (!key.startsWith(RESERVED_ENV_PREFIX)) return null;
+  const rest = key.slice(RESERVED_ENV_PREFIX.length);
+  const instead = rest ? ` (for example APP_${rest})` : '';
+  return `${key} starts with ${RESERVED_ENV_PREFIX}, which is kept for Slipway's own variables in containers. Choose another name${instead}.`;
+}
+
+const keySchema = (use: 'write' | 'refer') =>
+  z
+    .string('Give the variable a name.')
+    .trim()
+    .superRefine((value, ctx) => {
+      const problem = envKeyProblem(value, use);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+
+/** A variable name to write. Surrounding spaces are dropped (a paste often has them); anything else must be valid. */
+export const envKeySchema = keySchema('write');
+/** The name of a stored variable (delete, reveal, the secret-key list of a paste): a reserved one is still a name. */
+export const envKeyRefSchema = keySchema('refer');
 
 /** Why `value` cannot be stored as a variable's value; null when it can. Any text is fine, line breaks included. */
 export function envValueProblem(value: string): string | null {
@@ -98,7 +139,7 @@ export const setEnvVarSchema = z.object({
 });
 export type SetEnvVarInput = z.input<typeof setEnvVarSchema>;
 
-export const envVarRefSchema = z.object({ applicationId: applicationIdSchema, key: envKeySchema });
+export const envVarRefSchema = z.object({ applicationId: applicationIdSchema, key: envKeyRefSchema });
 export type EnvVarRefInput = z.input<typeof envVarRefSchema>;
 
 export const BULK_MODES = ['merge', 'replace'] as const;
@@ -111,7 +152,7 @@ const secretKeyListSchema = z
   .transform((value) =>
     (Array.isArray(value) ? value : (value ?? '').split(/[\s,]+/)).map((key) => key.trim()).filter(Boolean),
   )
-  .pipe(z.array(envKeySchema).max(DOTENV_MAX_ENTRIES, `At most ${DOTENV_MAX_ENTRIES} keys.`));
+  .pipe(z.array(envKeyRefSchema).max(DOTENV_MAX_ENTRIES, `At most ${DOTENV_MAX_ENTRIES} keys.`));
 
 export const bulkApplySchema = z.object({
   applicationId: applicationIdSchema,

@@ -21,8 +21,8 @@ export const setEnvVarAction = formAction({
   run: (tx, ctx, input) => setEnvVar(tx, ctx, input),
   translate: (error, { key }) => translateEnvError(error, key),
   revalidate: [ENVIRONMENT_PAGE],
-  success: ({ created }, { key, isSecret }) =>
-    `${key} ${created ? 'added' : 'saved'} as a ${isSecret ? 'secret' : 'variable'}.`,
+  success: ({ created, caution }, { key, isSecret }) =>
+    `${key} ${created ? 'added' : 'saved'} as a ${isSecret ? 'secret' : 'variable'}.${caution ? ` Note: ${caution}` : ''}`,
 });
 
 export const deleteEnvVarAction = formAction({
@@ -63,7 +63,8 @@ export const bulkApplyEnvAction: (prev: BulkState, form: FormData) => Promise<Bu
     const kept = result.keptSecrets.length
       ? ` Secrets not in the paste were kept: ${result.keptSecrets.join(', ')}.`
       : '';
-    return { message: `Saved: ${parts.join(', ')}.${kept}`, values };
+    const notes = result.cautions.map((caution) => ` Note: ${caution}`).join('');
+    return { message: `Saved: ${parts.join(', ')}.${kept}${notes}`, values };
   },
 });
 
