@@ -1,6 +1,7 @@
 // next-auth configuration: Credentials sign-in (username or email + password) and, when configured, GitHub OAuth
 // linked only to an existing user with the same verified email. Sessions are JWTs that carry the user's
-// session_version; lib/auth/session.ts compares it with the database on every request.
+// session_version and the session's own id (sid); every request compares them with the database (userForSession), and
+// signing out revokes the sid (lib/auth/session-revocation.ts, D63).
 import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import GitHubProvider from 'next-auth/providers/github';
@@ -12,11 +13,18 @@ import { asSystem } from '@/lib/db/context';
 import { env } from '@/lib/env';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { requestMetaFromHeaders, type HeadersLike, type RequestMeta } from '@/lib/http/request-meta';
-import { findUserById, findUserByIdentifier } from '@/lib/users/queries';
+import { findUserByIdentifier } from '@/lib/users/queries';
 
 import { loadAuthSecret } from './auth-secret';
 import { pickVerifiedEmail, type GitHubEmail } from './github';
 import { verifyPassword } from './password';
+import {
+  newSessionClaims,
+  revokeSession,
+  SESSION_MAX_AGE_SECONDS,
+  userForSessionClaims,
+  type SessionClaims,
+} from './session-revocation';
 import {
   accountKey,
   checkSignInThrottle,
@@ -99,7 +107,7 @@ export function authOptions(): NextAuthOptions {
       : [];
   cached = {
     secret: loadAuthSecret({ configured: config.NEXTAUTH_SECRET, dataDir: config.SLIPWAY_DATA_DIR }),
-    session: { strategy: 'jwt', maxAge: 7 * 24 * 3600 },
+    session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: '/sign-in', error: '/sign-in' },
     providers: [
       CredentialsProvider({
@@ -122,27 +130,31 @@ export function authOptions(): NextAuthOptions {
         if (account?.provider !== 'github') return true;
         return (await githubUser(account.access_token)) !== null;
       },
+      // At sign-in the session gets its own id and end (newSessionClaims); later calls keep them as they are.
       async jwt({ token, user, account }) {
         if (account?.provider === 'github') {
           const linked = await githubUser(account.access_token);
-          if (linked) Object.assign(token, { uid: linked.id, sv: linked.sessionVersion });
+          if (linked) Object.assign(token, { uid: linked.id, sv: linked.sessionVersion, ...newSessionClaims() });
         } else if (user) {
-          Object.assign(token, { uid: user.id, sv: (user as { sv?: number }).sv });
+          Object.assign(token, { uid: user.id, sv: (user as { sv?: number }).sv, ...newSessionClaims() });
         }
         return token;
       },
       async session({ session, token }) {
-        return Object.assign(session, { uid: token.uid, sv: token.sv });
+        return Object.assign(session, { uid: token.uid, sv: token.sv, sid: token.sid, sexp: token.sexp });
+      },
+    },
+    events: {
+      // JWT mode hands over the decoded cookie being signed out: its session is refused from now on, copies included.
+      async signOut({ token }) {
+        await revokeSession(await getDb(), token as SessionClaims | null);
       },
     },
   };
   return cached;
 }
 
-/** The user a verified session points at, if it is still valid (same session version, not disabled). */
-export async function userForSession(session: { uid?: unknown; sv?: unknown } | null) {
-  if (!session || typeof session.uid !== 'string' || typeof session.sv !== 'number') return null;
-  const user = await findUserById(await getDb(), session.uid);
-  if (!user || user.disabledAt !== null || user.sessionVersion !== session.sv) return null;
-  return user;
+/** The user a verified session points at, if it is still valid (not signed out, same session version, not disabled). */
+export async function userForSession(session: SessionClaims | null) {
+  return userForSessionClaims(await getDb(), session);
 }

@@ -1,6 +1,7 @@
 // Who is asking. Pages and server actions call requireUser(); route handlers call authenticateRequest(), which also
 // accepts `Authorization: Bearer <API token>`. A session is only valid while its session_version matches the user's
-// (a password or role change, disabling, or "sign out everywhere" bumps it) and the user is not disabled.
+// (a password or role change, disabling, or "sign out everywhere" bumps it), it was not signed out (its sid is not
+// revoked, D63) and the user is not disabled.
 import { getServerSession } from 'next-auth';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
@@ -9,12 +10,13 @@ import { getDb } from '@/lib/db';
 import { toSessionUser, type SessionUser } from '@/lib/users/queries';
 
 import { authOptions, userForSession } from './options';
+import type { SessionClaims } from './session-revocation';
 import { bearerFrom, validateApiToken } from './tokens';
 
 export type { SessionUser } from '@/lib/users/queries';
 
 export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
-  const session = (await getServerSession(authOptions())) as { uid?: unknown; sv?: unknown } | null;
+  const session = (await getServerSession(authOptions())) as SessionClaims | null;
   const user = await userForSession(session);
   return user ? toSessionUser(user) : null;
 });

@@ -48,6 +48,11 @@ describe('maintenance', () => {
         `INSERT INTO sign_in_throttles (scope, key, failures, last_failure_at)
          VALUES ('account', 'name:old', 3, now() - interval '2 days'), ('account', 'name:recent', 3, now() - interval '1 hour')`,
       );
+      // Signed-out sessions: one past its end (goes), one still able to be replayed (stays).
+      await setup.query(
+        `INSERT INTO revoked_sessions (sid, expires_at)
+         VALUES (gen_random_uuid(), now() - interval '1 minute'), (gen_random_uuid(), now() + interval '1 day')`,
+      );
     } finally {
       // The bypass was set for this session only; end it rather than return it to the pool.
       setup.release(true);
@@ -60,9 +65,12 @@ describe('maintenance', () => {
       backups_deleted: 0,
       webhook_deliveries_deleted: 1,
       sign_in_throttles_deleted: 1,
+      revoked_sessions_deleted: 1,
     });
     const kept = await t.systemPool.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries');
     expect(kept.rows[0]!.n).toBe(1);
+    const revoked = await t.systemPool.query<{ n: number }>('SELECT count(*)::int AS n FROM revoked_sessions');
+    expect(revoked.rows[0]!.n).toBe(1);
 
     const months = await pool.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid

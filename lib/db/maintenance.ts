@@ -1,5 +1,6 @@
-// Periodic upkeep the spec asks of the database: monthly audit partitions made ahead, retention applied, and the
-// application_stats view refreshed. One panel at a time does it (advisory lock), the others skip the round.
+// Periodic upkeep the spec asks of the database: monthly audit partitions made ahead, retention applied (revoked
+// sessions past their end among it), and the application_stats view refreshed. One panel at a time does it (advisory
+// lock), the others skip the round.
 import type pg from 'pg';
 
 import { asSystemPg } from './context';
@@ -32,6 +33,7 @@ export async function runMaintenance(pool: pg.Pool): Promise<MaintenanceReport> 
       const retention = await system<{ r: Record<string, unknown> }>('SELECT apply_retention() AS r');
       const deliveries = await system<{ n: number }>('SELECT prune_webhook_deliveries()::int AS n');
       const throttles = await system<{ n: number }>('SELECT prune_sign_in_throttles()::int AS n');
+      const sessions = await system<{ n: number }>('SELECT prune_revoked_sessions()::int AS n');
       await system(REFRESH_STATS);
       return {
         partitionsCreated: partitions.rows[0]?.n ?? 0,
@@ -39,6 +41,7 @@ export async function runMaintenance(pool: pg.Pool): Promise<MaintenanceReport> 
           ...retention.rows[0]?.r,
           webhook_deliveries_deleted: deliveries.rows[0]?.n ?? 0,
           sign_in_throttles_deleted: throttles.rows[0]?.n ?? 0,
+          revoked_sessions_deleted: sessions.rows[0]?.n ?? 0,
         },
       };
     } finally {

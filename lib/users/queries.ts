@@ -39,10 +39,6 @@ export async function findUserByIdentifier(db: PrismaClient, identifier: string)
   return db.user.findUnique({ where: { username: value.toLowerCase() }, select });
 }
 
-export async function findUserById(db: PrismaClient, id: string) {
-  return db.user.findUnique({ where: { id }, select });
-}
-
 export function toSessionUser(user: {
   id: string;
   username: string;
