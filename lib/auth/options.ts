@@ -13,6 +13,7 @@ import { asSystem } from '@/lib/db/context';
 import { env } from '@/lib/env';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { requestMetaFromHeaders, type HeadersLike, type RequestMeta } from '@/lib/http/request-meta';
+import { quietLog } from '@/lib/server/quiet-log';
 import { findUserByIdentifier } from '@/lib/users/queries';
 
 import { loadAuthSecret } from './auth-secret';
@@ -94,6 +95,39 @@ async function githubUser(accessToken: string | undefined) {
   return null;
 }
 
+/** What a next-auth error code means for whoever reads the panel's log; the codes seen from outside the panel. */
+const NEXT_AUTH_REASONS: Record<string, string> = {
+  JWT_SESSION_ERROR: 'a session cookie that cannot be read (forged, corrupted or from another secret): signed out',
+  SIGNOUT_ERROR: 'a sign-out with a session cookie that cannot be read',
+};
+
+/** The message of next-auth's metadata (an Error, or an object holding one), never its stack. */
+function messageOf(metadata: unknown): string {
+  if (metadata instanceof Error) return metadata.message;
+  if (metadata && typeof metadata === 'object') {
+    const { message, error } = metadata as { message?: unknown; error?: unknown };
+    if (typeof message === 'string') return message;
+    if (error instanceof Error) return error.message;
+  }
+  return String(metadata);
+}
+
+/**
+ * next-auth's log lines, one line each and rate-limited per code (lib/server/quiet-log): a browser holding a bad
+ * cookie sends it with every request, and next-auth's own logger printed a stack trace each time (D64).
+ */
+export const nextAuthLogger: NonNullable<NextAuthOptions['logger']> = {
+  error(code, metadata) {
+    const reason = NEXT_AUTH_REASONS[code];
+    const detail = messageOf(metadata);
+    quietLog(`next-auth:${code}`, `[next-auth] ${code}: ${reason ? `${reason} (${detail})` : detail}`);
+  },
+  warn(code) {
+    quietLog(`next-auth:${code}`, `[next-auth] warning ${code}`);
+  },
+  debug() {},
+};
+
 let cached: NextAuthOptions | undefined;
 
 export function authOptions(): NextAuthOptions {
@@ -109,6 +143,7 @@ export function authOptions(): NextAuthOptions {
     secret: loadAuthSecret({ configured: config.NEXTAUTH_SECRET, dataDir: config.SLIPWAY_DATA_DIR }),
     session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: '/sign-in', error: '/sign-in' },
+    logger: nextAuthLogger,
     providers: [
       CredentialsProvider({
         name: 'Password',
