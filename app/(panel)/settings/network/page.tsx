@@ -62,6 +62,7 @@ export default async function NetworkSettingsPage() {
           {unconfiguredProxy && (
             <p
               role="alert"
+              data-testid="proxy-warning"
               className="rounded-md border border-amber-300 bg-amber-50 p-3 text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200"
             >
               This request came from {meta.ip}, a private address, with an <code className={code}>X-Forwarded-For</code>{' '}
