@@ -3,7 +3,9 @@
 // A live log over server-sent events: build output of a deployment, or a service's runtime log, both in one line
 // shape (lib/deploy/log-event.ts). Lines arrive as `log` events whose id orders them; the browser's EventSource
 // resends the last id when it reconnects, and lines at or below the last one shown are ignored, so a reconnect never
-// shows a gap or a duplicate. Colours come as segments parsed on the server (lib/deploy/ansi.ts): nothing here
+// shows a gap or a duplicate. Ids are decimal strings compared as numbers of any length (a runtime line's id has 19
+// digits, beyond what a JavaScript number holds exactly). A `skipped` event (lines the server held back from a flood,
+// lib/deploy/live-log-limit.ts) is shown as a line of its own saying how many. Colours come as segments parsed on the server (lib/deploy/ansi.ts): nothing here
 // interprets escape codes or HTML.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
@@ -13,7 +15,7 @@ import type { LogLineData } from '@/lib/deploy/log-event';
 import { Button } from './ui/button';
 import { Input } from './ui/input';
 
-export type LogLine = { id: number; level: string; text: string; segments?: LogSegment[]; at?: string };
+export type LogLine = { id: string; level: string; text: string; segments?: LogSegment[]; at?: string };
 
 const SHOWN_MAX = 10_000;
 const STICK_PX = 24;
@@ -21,7 +23,19 @@ const STICK_PX = 24;
 function toLine(wire: LogLineData): LogLine {
   // The text without escape codes (search and download), which the segments carry when there were any.
   const text = wire.segments ? wire.segments.map((s) => s.text).join('') : wire.message;
-  return { id: Number(wire.id), level: wire.level, text, segments: wire.segments, at: wire.createdAt };
+  return { id: String(wire.id), level: wire.level, text, segments: wire.segments, at: wire.createdAt };
+}
+
+const DECIMAL = /^\d{1,30}$/;
+
+/** Orders two decimal ids without leading zeros: the longer is larger, else the text decides. */
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function skippedText(count: number): string {
+  const lines = count === 1 ? '1 line' : `${count.toLocaleString('en')} lines`;
+  return `… ${lines} skipped (written too fast to show here; Docker keeps the service’s full log)`;
 }
 
 export function LogViewer({
@@ -41,7 +55,7 @@ export function LogViewer({
   const [paused, setPaused] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const box = useRef<HTMLDivElement>(null);
-  const lastId = useRef(0);
+  const lastId = useRef('0');
   const pending = useRef<LogLine[]>([]);
   const frame = useRef<number | null>(null);
   const statusRef = useRef(onStatus);
@@ -59,17 +73,27 @@ export function LogViewer({
 
   useEffect(() => {
     const events = new EventSource(source);
-    const take = (event: MessageEvent<string>) => {
-      let line: LogLine;
-      try {
-        line = toLine(JSON.parse(event.data) as LogLineData);
-      } catch {
-        return;
-      }
-      if (!Number.isFinite(line.id) || line.id <= lastId.current) return;
+    const add = (line: LogLine) => {
+      if (!DECIMAL.test(line.id) || compareIds(line.id, lastId.current) <= 0) return;
       lastId.current = line.id;
       pending.current.push(line);
       frame.current ??= requestAnimationFrame(flush);
+    };
+    const take = (event: MessageEvent<string>) => {
+      try {
+        add(toLine(JSON.parse(event.data) as LogLineData));
+      } catch {
+        // Not a line: ignored.
+      }
+    };
+    const skipped = (event: MessageEvent<string>) => {
+      try {
+        const { id, count } = JSON.parse(event.data) as { id: string; count: number };
+        if (Number.isSafeInteger(count) && count > 0)
+          add({ id: String(id), level: 'skipped', text: skippedText(count) });
+      } catch {
+        // Not a count: ignored.
+      }
     };
     const statusOf = (event: MessageEvent<string>) => {
       try {
@@ -100,6 +124,7 @@ export function LogViewer({
     };
     events.addEventListener('failure', failure);
     events.addEventListener('log', take);
+    events.addEventListener('skipped', skipped);
     events.addEventListener('status', status);
     events.addEventListener('end', end);
     events.onopen = () => setState('live');
@@ -188,7 +213,7 @@ export function LogViewer({
             <div
               key={line.id}
               data-level={line.level}
-              className={`break-all whitespace-pre-wrap ${line.level === 'error' ? 'text-red-300' : ''}`}
+              className={`break-all whitespace-pre-wrap ${line.level === 'error' ? 'text-red-300' : line.level === 'skipped' ? 'text-neutral-400 italic' : ''}`}
             >
               {line.segments
                 ? line.segments.map((segment, index) => <Segment key={index} segment={segment} />)

@@ -1,6 +1,7 @@
 // The one wire shape of a log line, for the deployment log and the runtime log alike, so the viewer reads one
 // format (components/log-viewer.tsx). The id is a decimal string: a deployment_logs row id (bigint), or a runtime
-// line's timestamp in microseconds; either orders the lines, and Last-Event-ID hands it back on reconnect.
+// line's time and place in its microsecond (./runtime-log-ids.ts); either orders the lines, and Last-Event-ID hands
+// it back on reconnect.
 import { encodeEvent } from '@/lib/http/sse';
 
 import { ansiSegments, type LogSegment } from './ansi';

@@ -3,9 +3,11 @@
 // the running service's own output (stdout and stderr of its tasks) as server-sent events (lib/http/sse.ts), in the
 // log-line shape the deployment log uses (./log-event.ts).
 //
-// Each line's id is its Docker timestamp in microseconds, made strictly increasing within a stream. A reconnect
-// (Last-Event-ID) asks Docker from that second on and skips every line up to that id, so it resumes without a gap
-// or a repeat.
+// Each line's id is its Docker time in microseconds and its place among the lines of that microsecond
+// (./runtime-log-ids.ts). A reconnect (Last-Event-ID) asks Docker from that second on and skips every line up to that
+// id, so it resumes without a gap or a repeat. A live viewer is sent at most so many lines a second
+// (./live-log-limit.ts); lines over that are skipped, and a `skipped` event says how many and carries the last
+// skipped line's id, so a reconnect does not bring them back.
 import type Docker from 'dockerode';
 import { z } from 'zod';
 
@@ -16,7 +18,9 @@ import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { encodeEvent, sseResponse } from '@/lib/http/sse';
 import { EngineError, serviceLogs } from '@/lib/swarm';
 
+import { lineBudget, LIVE_LOG_LIMIT, type LiveLogLimit } from './live-log-limit';
 import { logLineEvent } from './log-event';
+import { formatLogId, isAfter, logIds, micros, parseLogId } from './runtime-log-ids';
 
 export const TAIL_DEFAULT = 200;
 export const TAIL_MAX = 5000;
@@ -55,22 +59,9 @@ export type RuntimeLogsRequest = {
   db: PrismaClient;
   docker: Docker;
   heartbeatMs?: number;
+  /** Lines a live viewer is sent (LIVE_LOG_LIMIT unless a test makes it smaller). */
+  limit?: LiveLogLimit;
 };
-
-/** RFC 3339 with up to nanoseconds → whole microseconds since the epoch; null when it is not such a time. */
-export function micros(time: string | undefined): number | null {
-  const match = time ? /^(.*?)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(time) : null;
-  if (!match) return null;
-  const ms = Date.parse(`${match[1]}${match[3]}`);
-  if (Number.isNaN(ms)) return null;
-  return ms * 1000 + Number((match[2] ?? '').padEnd(6, '0').slice(0, 6));
-}
-
-/** A Last-Event-ID this stream gave out (a microsecond timestamp), else null. */
-function resumeFrom(lastEventId: string | null | undefined): number | null {
-  const value = lastEventId?.trim() ?? '';
-  return /^\d{1,16}$/.test(value) && Number(value) > 0 ? Number(value) : null;
-}
 
 /** The query as the stream uses it, or an AppError invalid naming the first parameter that is wrong. */
 export function parseRuntimeLogQuery(query: URLSearchParams): RuntimeLogQuery {
@@ -95,34 +86,66 @@ export async function runtimeLogsResponse(request: RuntimeLogsRequest): Promise<
     if (error instanceof AppError) throw new AppError('not_found', APPLICATION_NOT_FOUND);
     throw error;
   }
-  const after = resumeFrom(request.lastEventId);
+  const after = parseLogId(request.lastEventId);
   const options = {
     follow: query.follow,
     // A resume replays from the last line's second instead of a tail; lines up to it are skipped below.
     tail: after === null ? query.tail : undefined,
-    since: after === null ? query.since : Math.floor(after / 1_000_000),
+    since: after === null ? query.since : Math.floor(after.micros / 1_000_000),
     timestamps: true,
   };
+  const limit = query.follow ? (request.limit ?? LIVE_LOG_LIMIT) : null;
   return sseResponse({
     label: 'runtime log stream',
     signal: request.signal,
     heartbeatMs: request.heartbeatMs,
     format: String,
     open: async function* (signal) {
-      let last = after ?? 0;
+      const nextId = logIds();
+      const budget = limit && lineBudget(limit);
+      const skipped = { count: 0, id: '' };
+      const notice = () => {
+        const event = encodeEvent({ id: skipped.id, event: 'skipped', data: { count: skipped.count, id: skipped.id } });
+        skipped.count = 0;
+        return event;
+      };
+      const lines = serviceLogs(docker, applicationId, { ...options, signal });
       try {
-        for await (const line of serviceLogs(docker, applicationId, { ...options, signal })) {
+        // Read ahead while a line is being sent; a rejection is seen where it is awaited, never left unhandled.
+        const ahead = () => {
+          const next = lines.next();
+          next.catch(() => {});
+          return next;
+        };
+        let pending = ahead();
+        for (;;) {
+          // While lines are held back, the count goes out when the budget refills even if the flood has stopped.
+          const result = skipped.count && budget ? await settleWithin(pending, budget.untilRefill()) : await pending;
+          if (result === 'idle') {
+            yield notice();
+            continue;
+          }
+          if (result.done) break;
+          pending = ahead();
+          const line = result.value;
           const at = micros(line.time);
-          if (after !== null && at !== null && at <= after) continue;
-          // Two lines in the same microsecond (or one without a time) still get ids in order, never a repeat.
-          last = at !== null && at > last ? at : last + 1;
+          const cursor = nextId(at);
+          if (after !== null && !isAfter(cursor, after)) continue;
+          const id = formatLogId(cursor);
+          if (budget && !budget.take()) {
+            skipped.count += 1;
+            skipped.id = id;
+            continue;
+          }
+          if (skipped.count) yield notice();
           yield logLineEvent({
-            id: String(last),
+            id,
             level: line.stream === 'stderr' ? 'warn' : 'info',
             message: line.line,
             createdAt: at === null ? undefined : new Date(Math.floor(at / 1000)).toISOString(),
           });
         }
+        if (skipped.count) yield notice();
         if (!signal.aborted) yield encodeEvent({ event: 'end', data: { status: 'ended' } });
       } catch (error) {
         if (signal.aborted) return;
@@ -133,7 +156,19 @@ export async function runtimeLogsResponse(request: RuntimeLogsRequest): Promise<
             : 'The Docker engine could not be reached for this service’s logs.';
         // The viewer shows why and stops reconnecting.
         yield encodeEvent({ event: 'failure', data: { message } });
+      } finally {
+        await lines.return(undefined);
       }
     },
   });
+}
+
+/** `pending`'s result, or 'idle' when it has not settled within `ms`. */
+async function settleWithin<T>(pending: Promise<T>, ms: number): Promise<T | 'idle'> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([pending, new Promise<'idle'>((resolve) => (timer = setTimeout(resolve, ms, 'idle')))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
