@@ -8,35 +8,14 @@ import path from 'node:path';
 
 import { expect, test } from '@playwright/test';
 
-import { STATE_ENV, type E2eState } from './global-teardown';
-import { startPanel, stopPanel, type PanelProcess } from './panel-process';
+import { startAnsweringPanel, stopPanel, type PanelProcess } from './panel-process';
 import { dbQuery, signedInAs, uniqueStamp } from './support';
 
 const ROOT = path.resolve(__dirname, '..');
 let panel: PanelProcess | undefined;
 
 test.beforeAll(async () => {
-  const state = JSON.parse(readFileSync(process.env[STATE_ENV]!, 'utf8')) as E2eState;
-  panel = await startPanel({
-    env: (port) => ({
-      ...process.env,
-      DATABASE_URL: process.env.E2E_DATABASE_URL,
-      SLIPWAY_DATA_DIR: state.dataDir,
-      SLIPWAY_URL: `http://127.0.0.1:${port}`,
-      PORT: String(port),
-      HOSTNAME_BIND: '127.0.0.1',
-      NODE_ENV: 'production',
-      // The e2e panel runs the deployments and the maintenance; this one only answers.
-      SLIPWAY_WORKER: 'off',
-      SLIPWAY_MAINTENANCE: 'off',
-    }),
-  });
-  const health = () =>
-    fetch(`${panel!.baseUrl}/api/health`).then(
-      (r) => r.status,
-      (e: Error) => e.message,
-    );
-  await expect.poll(health, { timeout: 60_000 }).toBe(200);
+  panel = await startAnsweringPanel();
 });
 
 test.afterAll(async () => {

@@ -1,31 +1,14 @@
 // A session cookie the panel cannot read (forged, corrupted, or sealed with another secret) is a signed-out request,
 // and the panel's log says so in one line, not a stack trace per request (D64). The panel is one of our own, on the
 // e2e database and data directory, so its output is only what these requests caused.
-import { readFileSync } from 'node:fs';
-
 import { expect, test } from '@playwright/test';
 
-import { STATE_ENV, type E2eState } from './global-teardown';
-import { startPanel, stopPanel, type PanelProcess } from './panel-process';
+import { startAnsweringPanel, stopPanel, type PanelProcess } from './panel-process';
 
 let panel: PanelProcess | undefined;
 
 test.beforeAll(async () => {
-  const state = JSON.parse(readFileSync(process.env[STATE_ENV]!, 'utf8')) as E2eState;
-  panel = await startPanel({
-    env: (port) => ({
-      ...process.env,
-      DATABASE_URL: process.env.E2E_DATABASE_URL,
-      SLIPWAY_DATA_DIR: state.dataDir,
-      SLIPWAY_URL: `http://127.0.0.1:${port}`,
-      PORT: String(port),
-      HOSTNAME_BIND: '127.0.0.1',
-      NODE_ENV: 'production',
-      // The e2e panel runs the deployments and the maintenance; this one only answers.
-      SLIPWAY_WORKER: 'off',
-      SLIPWAY_MAINTENANCE: 'off',
-    }),
-  });
+  panel = await startAnsweringPanel();
 });
 
 test.afterAll(async () => {

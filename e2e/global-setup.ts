@@ -7,42 +7,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
 import globalTeardown, { STATE_ENV, testingDatabase, type E2eState } from './global-teardown';
-import { startPanel, type PanelProcess } from './panel-process';
+import { panelEnv, startPanel, waitForHealth } from './panel-process';
 
 const ROOT = path.resolve(__dirname, '..');
 const START_TIMEOUT_MS = 90_000;
-
-const tail = (panel: PanelProcess, lines = 30) => panel.output().split('\n').slice(-lines).join('\n');
-
-/** The panel listens on its port (startPanel saw it say so); wait until it answers healthy there. */
-async function waitForHealth(panel: PanelProcess) {
-  const url = `${panel.baseUrl}/api/health`;
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  let last = 'no answer yet';
-  while (Date.now() < deadline) {
-    const { exitCode, signalCode } = panel.child;
-    if (exitCode !== null || signalCode !== null) {
-      throw new Error(
-        `The panel stopped (${signalCode ?? `exit code ${exitCode}`}) before it was healthy. Its log:\n${tail(panel)}`,
-      );
-    }
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-      if (response.status === 200) return;
-      last = `HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await sleep(250);
-  }
-  throw new Error(
-    `The panel did not answer 200 at ${url} within ${START_TIMEOUT_MS / 1000} s (last: ${last}). Its log:\n${tail(panel)}`,
-  );
-}
 
 export default async function globalSetup() {
   if (!existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
@@ -68,13 +39,7 @@ export default async function globalSetup() {
       SLIPWAY_DEMO_PASSWORD: demoPassword,
     };
     const panel = await startPanel({
-      env: (port) => ({
-        ...env,
-        NODE_ENV: 'production',
-        PORT: String(port),
-        HOSTNAME_BIND: '127.0.0.1',
-        SLIPWAY_URL: `http://127.0.0.1:${port}`,
-      }),
+      env: (port) => panelEnv(port, env),
       // Its own process group, so the teardown can stop the panel and anything it forks in one signal.
       detached: true,
       logFile: path.join(dataDir, 'panel.log'),
@@ -83,7 +48,7 @@ export default async function globalSetup() {
     const { baseUrl } = panel;
     state.serverPid = panel.child.pid;
     await saveState();
-    await waitForHealth(panel);
+    await waitForHealth(panel, START_TIMEOUT_MS);
 
     await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['prisma/seed.ts'], { cwd: ROOT, env }).catch(
       (error: Error & { stdout?: string; stderr?: string }) => {

@@ -4,9 +4,11 @@
 // another one. That retries the bind, never a test. The panel is ready once it printed that it listens on our port
 // (so a health check cannot reach some other server that took the port).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
+import { STATE_ENV, type E2eState } from './global-teardown';
 import { freePort } from './support';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -125,4 +127,64 @@ export async function startPanel(options: StartPanelOptions): Promise<PanelProce
     }
     port = await freePort();
   }
+}
+
+/** A panel's environment in production mode on 127.0.0.1:`port`, over this process's: `vars` add or override. */
+export function panelEnv(port: number, vars: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    SLIPWAY_URL: `http://127.0.0.1:${port}`,
+    PORT: String(port),
+    HOSTNAME_BIND: '127.0.0.1',
+    NODE_ENV: 'production',
+    ...vars,
+  };
+}
+
+const HEALTH_POLL_MS = 250;
+
+/**
+ * Resolves once the panel answers 200 on /api/health (it listens before Next.js has loaded the route). Throws with
+ * the panel's last lines when it exits first or is not healthy within `timeoutMs`.
+ */
+export async function waitForHealth(panel: PanelProcess, timeoutMs = 90_000): Promise<void> {
+  const url = `${panel.baseUrl}/api/health`;
+  const tail = () => panel.output().split('\n').slice(-30).join('\n');
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    const { exitCode, signalCode } = panel.child;
+    if (exitCode !== null || signalCode !== null) {
+      throw new Error(`The panel stopped (${signalCode ?? `exit code ${exitCode}`}) before it was healthy:\n${tail()}`);
+    }
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      if (response.status === 200) return;
+      last = `HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await sleep(HEALTH_POLL_MS);
+  }
+  throw new Error(`The panel did not answer 200 at ${url} within ${timeoutMs / 1000} s (last: ${last}):\n${tail()}`);
+}
+
+/**
+ * A second, healthy panel on the e2e run's database and data directory, so a browser session of the suite is valid
+ * there too, for specs that read what a panel prints. It only answers: the e2e panel runs deployments and maintenance.
+ */
+export async function startAnsweringPanel(vars: Record<string, string | undefined> = {}): Promise<PanelProcess> {
+  const state = JSON.parse(readFileSync(process.env[STATE_ENV]!, 'utf8')) as E2eState;
+  const panel = await startPanel({
+    env: (port) =>
+      panelEnv(port, {
+        DATABASE_URL: process.env.E2E_DATABASE_URL,
+        SLIPWAY_DATA_DIR: state.dataDir,
+        SLIPWAY_WORKER: 'off',
+        SLIPWAY_MAINTENANCE: 'off',
+        ...vars,
+      }),
+  });
+  await waitForHealth(panel);
+  return panel;
 }

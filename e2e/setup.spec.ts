@@ -6,7 +6,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 
 import { testingDatabase } from './global-teardown';
-import { startPanel, stopPanel, type PanelProcess } from './panel-process';
+import { panelEnv, startPanel, stopPanel, waitForHealth, type PanelProcess } from './panel-process';
 import { uniqueStamp } from './support';
 
 test.describe('first-run setup', () => {
@@ -21,28 +21,10 @@ test.describe('first-run setup', () => {
     await createEmptyDatabase(database);
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-e2e-setup-'));
     server = await startPanel({
-      env: (port) => ({
-        ...process.env,
-        DATABASE_URL: roleUrl(database),
-        SLIPWAY_DATA_DIR: dataDir,
-        SLIPWAY_URL: `http://127.0.0.1:${port}`,
-        PORT: String(port),
-        HOSTNAME_BIND: '127.0.0.1',
-        NODE_ENV: 'production',
-      }),
+      env: (port) => panelEnv(port, { DATABASE_URL: roleUrl(database), SLIPWAY_DATA_DIR: dataDir }),
     });
     baseUrl = server.baseUrl;
-    // It listens; the first answer comes once Next.js has loaded the route.
-    await expect
-      .poll(
-        () =>
-          fetch(`${baseUrl}/api/health`).then(
-            (r) => r.status,
-            (error: Error) => error.message,
-          ),
-        { timeout: 60_000 },
-      )
-      .toBe(200);
+    await waitForHealth(server);
   });
 
   test.afterAll(async () => {

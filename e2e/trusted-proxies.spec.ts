@@ -10,7 +10,7 @@ import { expect, test, type Page } from '@playwright/test';
 import pg from 'pg';
 
 import { testingDatabase } from './global-teardown';
-import { startPanel, stopPanel, type PanelProcess } from './panel-process';
+import { panelEnv, startPanel, stopPanel, waitForHealth, type PanelProcess } from './panel-process';
 import { uniqueStamp } from './support';
 
 test.describe.configure({ timeout: 180_000 });
@@ -25,25 +25,16 @@ test.beforeAll(async () => {
   await testingDatabase().createEmptyDatabase(database);
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-e2e-proxies-'));
   server = await startPanel({
-    env: (port) => ({
-      ...process.env,
-      DATABASE_URL: testingDatabase().roleUrl(database),
-      SLIPWAY_DATA_DIR: dataDir,
-      SLIPWAY_URL: `http://127.0.0.1:${port}`,
-      PORT: String(port),
-      HOSTNAME_BIND: '127.0.0.1',
-      NODE_ENV: 'production',
-      SLIPWAY_TRUSTED_PROXIES: '',
-      SLIPWAY_WORKER: 'off',
-    }),
+    env: (port) =>
+      panelEnv(port, {
+        DATABASE_URL: testingDatabase().roleUrl(database),
+        SLIPWAY_DATA_DIR: dataDir,
+        SLIPWAY_TRUSTED_PROXIES: '',
+        SLIPWAY_WORKER: 'off',
+      }),
   });
   baseUrl = server.baseUrl;
-  const health = () =>
-    fetch(`${baseUrl}/api/health`).then(
-      (r) => r.status,
-      (error: Error) => error.message,
-    );
-  await expect.poll(health, { timeout: 60_000 }).toBe(200);
+  await waitForHealth(server);
 });
 
 test.afterAll(async () => {

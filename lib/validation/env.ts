@@ -4,6 +4,7 @@
 import { z } from 'zod';
 
 import { applicationIdSchema } from './application';
+import { checkboxSchema } from './checkbox';
 import { describeCharacter, preview } from './names';
 import { ENV_KEY_MAX, ENV_KEY_RULE } from './rules';
 
@@ -120,11 +121,8 @@ export const envValueSchema = z.string('Give the variable a value (it may be emp
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-/** A checkbox: present ('on', 'true', '1') or absent/empty. Booleans pass through, so parsed output parses again. */
-export const envSecretFlagSchema = z
-  .union([z.boolean(), z.enum(['on', 'true', '1', 'false', '0', ''])])
-  .optional()
-  .transform((value) => value === true || value === 'on' || value === 'true' || value === '1');
+/** "This is a secret": a checkbox. */
+export const envSecretFlagSchema = checkboxSchema;
 
 /** Browsers submit a textarea's line breaks as CRLF; a value typed in the form means LF (a PEM key, a JSON blob). */
 export const fromTextarea = (value: string) => value.replace(/\r\n?/g, '\n');

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 
 import { applicationIdSchema, branchProblem } from './application';
+import { checkboxSchema } from './checkbox';
 import { encodeKeyset, keysetCursorSchema } from './cursor';
 import { ACCESS_TOKEN_MAX, TOKEN_USERNAME_MAX } from './git-source-limits';
 import { idSchema } from './ids';
@@ -11,8 +12,6 @@ import { idSchema } from './ids';
 export { ACCESS_TOKEN_MAX, TOKEN_USERNAME_MAX };
 export const DELIVERIES_PAGE_SIZE = 25;
 
-// A form's checkbox sends "on" when ticked and nothing when not; functions called directly pass booleans.
-const checkbox = z.preprocess((value) => value === true || value === 'on' || value === 'true', z.boolean());
 const blankAsNull = (value: unknown) =>
   value === undefined || value === null || (typeof value === 'string' && value.trim() === '') ? null : value;
 
@@ -30,9 +29,9 @@ export const watchedBranchSchema = z.preprocess(
 
 export const webhookSettingsSchema = z.object({
   applicationId: applicationIdSchema,
-  autoDeploy: checkbox,
+  autoDeploy: checkboxSchema,
   watchedBranch: watchedBranchSchema,
-  deployTags: checkbox,
+  deployTags: checkboxSchema,
 });
 export type WebhookSettingsInput = z.input<typeof webhookSettingsSchema>;
 

@@ -1,6 +1,7 @@
 // A user's preferences (users.preferences): the profile page's form and what lib/users stores and reads back.
 import { z } from 'zod';
 
+import { checkboxSchema } from './checkbox';
 import { THEMES } from './rules';
 
 export { THEMES, type Theme } from './rules';
@@ -36,9 +37,6 @@ export function readPreferences(stored: unknown): Preferences {
     },
   };
 }
-
-// A checkbox sends "on" when ticked and nothing at all when not.
-const checkboxSchema = z.preprocess((value) => value === 'on' || value === 'true', z.boolean());
 
 export const preferencesFormSchema = z
   .object({ theme: themeSchema, notifyEmail: checkboxSchema, notifyBrowser: checkboxSchema })

@@ -3,6 +3,7 @@
 // input again with the plain ones, so every door refuses the same things.
 import { z } from 'zod';
 
+import { checkboxSchema } from './checkbox';
 import { idSchema } from './ids';
 import { passwordSchemaFor } from './password';
 
@@ -24,8 +25,8 @@ export const platformRoleSchema = z.enum(['super_admin', 'admin', 'developer', '
 
 const MAX_PASSWORD = 1024;
 
-/** "Keep my API tokens working": a ticked checkbox sends "on"; unticked, nothing (so tokens are revoked, D62). */
-const keepApiTokensSchema = z.preprocess((value) => value === true || value === 'on', z.boolean());
+/** "Keep my API tokens working": unticked (the default), tokens are revoked (D62). */
+const keepApiTokensSchema = checkboxSchema;
 
 /** The profile's "Sign out everywhere" form. */
 export const signOutEverywhereFormSchema = z.object({ keepApiTokens: keepApiTokensSchema });
