@@ -87,6 +87,7 @@ type Seeded = {
   projectName: string;
   appId: string;
   appName: string;
+  deploymentId: string;
   appsCursor: string;
   nextAppName: string;
 };
@@ -197,6 +198,13 @@ async function seed(test: TestDatabase): Promise<Seeded> {
     }
     await pool.query('REFRESH MATERIALIZED VIEW application_stats');
     await pool.query('ANALYZE');
+    // The first application's newest deployment: its page is measured too (2,000 log lines, read by its stream).
+    const deployment = (
+      await pool.query<{ id: string }>(
+        'SELECT id FROM deployments WHERE application_id = $1 ORDER BY started_at DESC, id DESC LIMIT 1',
+        [apps[0]!.id],
+      )
+    ).rows[0]!;
     // The project page pages by 100, so 100 applications fit on one page: a cursor after the 50th (the link the Pager
     // would make) still times the ?apps= path, with the last 50 applications.
     return {
@@ -205,6 +213,7 @@ async function seed(test: TestDatabase): Promise<Seeded> {
       projectName: first.name,
       appId: apps[0]!.id,
       appName: apps[0]!.name,
+      deploymentId: deployment.id,
       appsCursor: encodeCursor(apps[APPS_PER_PROJECT / 2 - 1]!),
       nextAppName: apps[APPS_PER_PROJECT / 2]!.name,
     };
@@ -385,6 +394,9 @@ async function main() {
       { label: 'app Settings', path: `${app}/settings`, expect: [appName, 'Runtime'] },
       { label: 'app Source', path: `${app}/source`, expect: [appName, `mycompany/${appName}`] },
       { label: 'app Deployments', path: `${app}/deployments`, expect: [appName, 'Duration'] },
+      { label: 'a deployment', path: `${app}/deployments/${seeded.deploymentId}`, expect: [appName, 'Triggered by'] },
+      { label: 'app Logs', path: `${app}/logs`, expect: [appName] },
+      { label: 'app Webhook', path: `${app}/webhook`, expect: [appName, 'Webhook'] },
       { label: '/projects/<p>/delete (preview)', path: `/projects/${p}/delete`, expect: [projectName, 'to confirm'] },
       { label: '/projects/<p>/volumes (110)', path: `/projects/${p}/volumes`, expect: [projectName, 'spare-10'] },
     ];

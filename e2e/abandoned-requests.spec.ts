@@ -99,6 +99,23 @@ test('clients that hang up mid-response leave no stack in the panel’s output',
       await abandon(port, { head: upload, hangUp, when: 'sent' });
     }
   }
+  // A malformed action id is refused at the edge, before Next.js would log a stack for it.
+  for (let i = 0; i < 3; i += 1) {
+    const forged = await fetch(`${baseUrl}${action.path}`, {
+      method: 'POST',
+      headers: { origin: baseUrl, 'next-action': 'not-an-action', cookie: session },
+      body: '[]',
+    });
+    expect(forged.status).toBe(400);
+  }
+  // A well-formed id of no action the build has (a tab from an older build) is Next.js's own 409, "Server Action
+  // unavailable", which it does not log as an error.
+  const stale = await fetch(`${baseUrl}${action.path}`, {
+    method: 'POST',
+    headers: { origin: baseUrl, 'next-action': '00'.repeat(21), cookie: session },
+    body: '[]',
+  });
+  expect(stale.status).toBe(409);
   // A page still answers after all that; then three malformed requests, the last thing the panel is sent.
   expect((await fetch(`${baseUrl}/api/health`)).status).toBe(200);
   for (let i = 0; i < 3; i += 1) {
@@ -111,6 +128,9 @@ test('clients that hang up mid-response leave no stack in the panel’s output',
   await expect.poll(() => GONE.test(panel!.output()) || panel!.output().includes('HPE_INVALID_METHOD')).toBe(true);
   const output = panel!.output();
   expect(output, output).not.toMatch(GONE);
+  // No stack trace at all: each frame of one is a line starting "    at ".
+  expect(output, output).not.toMatch(/^\s+at /m);
   expect(output.match(/connection error from 127\.0\.0\.1: HPE_INVALID_METHOD/g)).toHaveLength(1);
+  expect(output.match(/posted server action 0{42}: answered 409/g)).toHaveLength(1);
   await user.close();
 });

@@ -75,17 +75,45 @@ export function watchClientErrors(server, { log = quietLog } = {}) {
   });
 }
 
+/** What Next.js throws, and logs with a stack and a code frame, for a server action id the build does not have. */
+const STALE_ACTION = /^Failed to find Server Action "([0-9a-f]{1,64})"/;
+
 /**
- * `console.error` that drops a client-gone error of our clients (see isGoneClientError), whether it is logged bare
- * (Next.js's request and render errors) or as one argument among others. Installed once per process.
- * @param {Pick<Console, 'error'>} [target]
+ * The id of the server action a page from another build posted (a tab open across an upgrade or rebuild; Next.js
+ * answers it 409 "Server Action unavailable"), or null when `args` log something else.
+ * @param {unknown[]} args
  */
-export function quietGoneClients(target = console) {
-  const error = target.error.bind(target);
-  target.error = (...args) => {
-    if (args.some(isGoneClientError)) return;
-    error(...args);
-  };
+function staleActionId(args) {
+  for (const arg of args) {
+    const match = arg instanceof Error ? STALE_ACTION.exec(arg.message) : null;
+    if (match) return match[1] ?? null;
+  }
+  return null;
+}
+
+/**
+ * `console.error` and `console.warn` that drop a client-gone error of our clients (see isGoneClientError), whether
+ * it is logged bare (Next.js's request and render errors) or as one argument among others, and say in one
+ * rate-limited line what a stale server action is instead of its stack (Next.js warns it). Installed once per process.
+ * @param {Pick<Console, 'error' | 'warn'>} [target]
+ * @param {{ log?: (key: string, line: string) => void }} [options]
+ */
+export function quietGoneClients(target = console, { log = quietLog } = {}) {
+  for (const method of /** @type {const} */ (['error', 'warn'])) {
+    const write = target[method].bind(target);
+    target[method] = (...args) => {
+      if (args.some(isGoneClientError)) return;
+      const stale = staleActionId(args);
+      if (stale !== null) {
+        log(
+          'stale-server-action',
+          `[slipway] a page from another build of the panel posted server action ${stale}: answered 409 (reloading the page fixes it)`,
+        );
+        return;
+      }
+      write(...args);
+    };
+  }
 }
 
 /**

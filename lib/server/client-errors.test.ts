@@ -39,7 +39,7 @@ function abandonUpload(port: number, reading: Promise<void>): Promise<void> {
 /** A console whose error() lines are kept, quieted as scripts/server.mjs quiets the real one. */
 function quietConsole() {
   const logged: unknown[][] = [];
-  const target = { error: (...args: unknown[]) => void logged.push(args) };
+  const target = { error: (...args: unknown[]) => void logged.push(args), warn: () => {} };
   quietGoneClients(target);
   return { target, logged };
 }
@@ -128,5 +128,29 @@ describe('a malformed request', () => {
     expect(lines).toEqual([
       expect.stringMatching(/^\[slipway\] connection error from 127\.0\.0\.1: HPE_INVALID_METHOD: /),
     ]);
+  });
+});
+
+describe('a server action from another build', () => {
+  it('is one line with its id instead of a stack, and repeats are held back', () => {
+    const logged: unknown[][] = [];
+    const lines: string[] = [];
+    const target = {
+      error: (...args: unknown[]) => void logged.push(args),
+      warn: (...args: unknown[]) => void logged.push(args),
+    };
+    quietGoneClients(target, { log: createQuietLog({ write: (line) => lines.push(line) }) });
+    const id = '7f054661416cb4509a71be183c236aa6e011849d2a';
+    const stale = new Error(
+      `Failed to find Server Action "${id}". This request might be from an older or newer deployment.\nRead more: https://nextjs.org/docs/messages/failed-to-find-server-action`,
+    );
+    // Next.js warns it (handleUnrecognizedAction); an error of the same text is quieted alike.
+    target.warn(stale);
+    target.error(stale);
+    target.error(new Error('Failed to find the database'));
+    expect(lines).toEqual([
+      `[slipway] a page from another build of the panel posted server action ${id}: answered 409 (reloading the page fixes it)`,
+    ]);
+    expect(logged).toEqual([[new Error('Failed to find the database')]]);
   });
 });

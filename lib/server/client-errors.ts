@@ -16,6 +16,9 @@ export const isGoneClientError: (value: unknown) => boolean = core.isGoneClientE
 export const watchClientErrors: (server: Server, options?: { log?: (key: string, line: string) => void }) => void =
   core.watchClientErrors;
 
-export const quietGoneClients: (target?: Pick<Console, 'error'>) => void = core.quietGoneClients;
+export const quietGoneClients: (
+  target?: Pick<Console, 'error' | 'warn'>,
+  options?: { log?: (key: string, line: string) => void },
+) => void = core.quietGoneClients;
 
 export const ignoreGoneClients: (handle: Handler) => Handler = core.ignoreGoneClients;
