@@ -1,9 +1,18 @@
 // The HTTP edge: every kind of answer carries the security headers (D59), pages a nonce CSP that Chromium enforces
 // without a single violation while the panel works; cookie-authenticated route handlers refuse other sites (D60);
 // and a server action over Next.js's old 1 MB limit gets its field's own message, over the hard cap a plain 413.
-import { expect, test, type APIResponse, type Page, type Response } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
-import { captureServerAction, dbQuery, forgeBody, replayAction, signedInAs, uniqueStamp } from './support';
+import {
+  captureServerAction,
+  dbQuery,
+  expectSafeHeaders,
+  forgeBody,
+  nonceOf,
+  replayAction,
+  signedInAs,
+  uniqueStamp,
+} from './support';
 
 const EVIL = 'http://evil.example';
 
@@ -27,35 +36,6 @@ async function seedApplication(ownerId: string) {
   await dbQuery(`INSERT INTO env_vars (application_id, key, value) VALUES ($1, 'PLAIN', 'one')`, [app!.id]);
   const appPath = `/projects/${project!.id}/apps/${app!.id}`;
   return { projectId: project!.id, appId: app!.id, deploymentId: deployment!.id, appPath };
-}
-
-/** Headers every answer carries: pages, route handlers, event streams, static files, refusals. */
-function expectSafeHeaders(headers: Record<string, string>, what: string) {
-  expect(headers['x-content-type-options'], what).toBe('nosniff');
-  expect(headers['x-frame-options'], what).toBe('DENY');
-  expect(headers['referrer-policy'], what).toBe('same-origin');
-  expect(headers['permissions-policy'], what).toContain('camera=()');
-}
-
-/** A page's CSP: a nonce'd script-src and the directives that keep the panel out of frames and plugins. */
-function nonceOf(response: Response | APIResponse, what: string): string {
-  const headers = response.headers();
-  expectSafeHeaders(headers, what);
-  const policy = headers['content-security-policy'] ?? '';
-  for (const directive of [
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "object-src 'none'",
-    "default-src 'self'",
-  ]) {
-    expect(policy, what).toContain(directive);
-  }
-  expect(policy, what).not.toContain('unsafe-inline');
-  expect(policy, what).not.toContain('unsafe-eval');
-  const nonce = /script-src 'self' 'nonce-([A-Za-z0-9+/=]{16,})' 'strict-dynamic'/.exec(policy)?.[1];
-  expect(nonce, `${what}: ${policy}`).toBeTruthy();
-  return nonce!;
 }
 
 /** Every CSP violation and CSP console complaint the page reports, from the first document on. */
@@ -131,6 +111,7 @@ test('every kind of page carries the security headers and a nonce CSP that Chrom
       `${appPath}/webhook`,
       `${appPath}/settings`,
       '/settings/tokens',
+      '/settings/network',
       '/audit',
       '/users',
       '/teams',

@@ -7,7 +7,7 @@ import { expect, test } from '@playwright/test';
 
 import { testingDatabase } from './global-teardown';
 import { panelEnv, startPanel, stopPanel, waitForHealth, type PanelProcess } from './panel-process';
-import { uniqueStamp } from './support';
+import { nonceOf, uniqueStamp } from './support';
 
 test.describe('first-run setup', () => {
   test.describe.configure({ timeout: 120_000 });
@@ -37,6 +37,10 @@ test.describe('first-run setup', () => {
   test('creates the first user as super_admin, then the setup page is gone', async ({ page }) => {
     await page.goto(`${baseUrl}/`);
     await expect(page).toHaveURL(`${baseUrl}/setup`);
+    // The first-run page is a page like the others: the security headers and a nonce CSP (D59).
+    const first = await page.request.get(`${baseUrl}/setup`);
+    expect(first.status()).toBe(200);
+    nonceOf(first, 'the first-run setup page');
 
     await page.locator('input[name="username"]').fill('Root Admin');
     await page.locator('input[name="email"]').fill('root@example.com');

@@ -3,7 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
-import type { APIRequestContext, APIResponse, Browser, BrowserContext, Page } from '@playwright/test';
+import {
+  expect,
+  type APIRequestContext,
+  type APIResponse,
+  type Browser,
+  type BrowserContext,
+  type Page,
+  type Response,
+} from '@playwright/test';
 
 import { STATE_ENV, type E2eState } from './global-teardown';
 
@@ -240,4 +248,33 @@ export async function seedSharedProject(prefix: string): Promise<SharedProject> 
     [`${prefix}-team-${stamp}`, ownerId, viewerId, `${prefix}-project-${stamp}`],
   );
   return { projectId: row!.id, owner, viewer, password, stamp };
+}
+
+/** Headers every answer carries: pages, route handlers, event streams, static files, refusals. */
+export function expectSafeHeaders(headers: Record<string, string>, what: string) {
+  expect(headers['x-content-type-options'], what).toBe('nosniff');
+  expect(headers['x-frame-options'], what).toBe('DENY');
+  expect(headers['referrer-policy'], what).toBe('same-origin');
+  expect(headers['permissions-policy'], what).toContain('camera=()');
+}
+
+/** A page's CSP: a nonce'd script-src and the directives that keep the panel out of frames and plugins. */
+export function nonceOf(response: Response | APIResponse, what: string): string {
+  const headers = response.headers();
+  expectSafeHeaders(headers, what);
+  const policy = headers['content-security-policy'] ?? '';
+  for (const directive of [
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "object-src 'none'",
+    "default-src 'self'",
+  ]) {
+    expect(policy, what).toContain(directive);
+  }
+  expect(policy, what).not.toContain('unsafe-inline');
+  expect(policy, what).not.toContain('unsafe-eval');
+  const nonce = /script-src 'self' 'nonce-([A-Za-z0-9+/=]{16,})' 'strict-dynamic'/.exec(policy)?.[1];
+  expect(nonce, `${what}: ${policy}`).toBeTruthy();
+  return nonce!;
 }
