@@ -5,11 +5,13 @@
 // (so a health check cannot reach some other server that took the port).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { STATE_ENV, type E2eState } from './global-teardown';
-import { freePort } from './support';
+import { STATE_ENV, testingDatabase, type E2eState } from './global-teardown';
+import { freePort, uniqueStamp } from './support';
 
 const ROOT = path.resolve(__dirname, '..');
 const ATTEMPTS = 5;
@@ -187,4 +189,27 @@ export async function startAnsweringPanel(vars: Record<string, string | undefine
   });
   await waitForHealth(panel);
   return panel;
+}
+
+export type OwnPanel = { panel: PanelProcess; database: string; dataDir: string; stop: () => Promise<void> };
+
+/**
+ * A healthy panel on an empty database and data directory of its own (it migrates the database itself), for specs
+ * that need a panel nobody else uses. `stop` stops it first (closing its connections), then drops both.
+ */
+export async function startOwnPanel(name: string, vars: Record<string, string | undefined> = {}): Promise<OwnPanel> {
+  const { createEmptyDatabase, dropDatabase, roleUrl } = testingDatabase();
+  const database = `slipway_e2e_${name}_${uniqueStamp()}`;
+  await createEmptyDatabase(database);
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), `slipway-e2e-${name}-`));
+  const panel = await startPanel({
+    env: (port) => panelEnv(port, { DATABASE_URL: roleUrl(database), SLIPWAY_DATA_DIR: dataDir, ...vars }),
+  });
+  await waitForHealth(panel);
+  const stop = async () => {
+    await stopPanel(panel);
+    await dropDatabase(database);
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  return { panel, database, dataDir, stop };
 }

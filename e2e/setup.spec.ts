@@ -1,37 +1,21 @@
 // First run on an empty database: every page leads to setup, setup creates the super_admin once, then it is gone.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-
 import { expect, test } from '@playwright/test';
 
-import { testingDatabase } from './global-teardown';
-import { panelEnv, startPanel, stopPanel, waitForHealth, type PanelProcess } from './panel-process';
-import { nonceOf, uniqueStamp } from './support';
+import { startOwnPanel, type OwnPanel } from './panel-process';
+import { nonceOf } from './support';
 
 test.describe('first-run setup', () => {
   test.describe.configure({ timeout: 120_000 });
-  let server: PanelProcess | undefined;
+  let own: OwnPanel | undefined;
   let baseUrl = '';
-  let dataDir = '';
-  const database = `slipway_e2e_setup_${uniqueStamp()}`;
 
   test.beforeAll(async () => {
-    const { createEmptyDatabase, roleUrl } = testingDatabase();
-    await createEmptyDatabase(database);
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-e2e-setup-'));
-    server = await startPanel({
-      env: (port) => panelEnv(port, { DATABASE_URL: roleUrl(database), SLIPWAY_DATA_DIR: dataDir }),
-    });
-    baseUrl = server.baseUrl;
-    await waitForHealth(server);
+    own = await startOwnPanel('setup');
+    baseUrl = own.panel.baseUrl;
   });
 
   test.afterAll(async () => {
-    // Stopped (and its connections closed) before its database is dropped.
-    if (server) await stopPanel(server);
-    await testingDatabase().dropDatabase(database);
-    await rm(dataDir, { recursive: true, force: true });
+    await own?.stop();
   });
 
   test('creates the first user as super_admin, then the setup page is gone', async ({ page }) => {

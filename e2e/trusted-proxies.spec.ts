@@ -2,45 +2,28 @@
 // request is attributed to the proxy (and the page warns about it); after, to the client the proxy names; cleared,
 // to the proxy again. A panel and database of its own: trusting 127.0.0.1 on the shared panel would let every other
 // spec's spoofed X-Forwarded-For through.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-
 import { expect, test, type Page } from '@playwright/test';
 import pg from 'pg';
 
 import { testingDatabase } from './global-teardown';
-import { panelEnv, startPanel, stopPanel, waitForHealth, type PanelProcess } from './panel-process';
+import { startOwnPanel, type OwnPanel } from './panel-process';
 import { uniqueStamp } from './support';
 
 test.describe.configure({ timeout: 180_000 });
 
-const database = `slipway_e2e_proxies_${uniqueStamp()}`;
 const PASSWORD = 'a long enough passphrase 42';
-let server: PanelProcess | undefined;
+let own: OwnPanel | undefined;
 let baseUrl = '';
-let dataDir = '';
+let database = '';
 
 test.beforeAll(async () => {
-  await testingDatabase().createEmptyDatabase(database);
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-e2e-proxies-'));
-  server = await startPanel({
-    env: (port) =>
-      panelEnv(port, {
-        DATABASE_URL: testingDatabase().roleUrl(database),
-        SLIPWAY_DATA_DIR: dataDir,
-        SLIPWAY_TRUSTED_PROXIES: '',
-        SLIPWAY_WORKER: 'off',
-      }),
-  });
-  baseUrl = server.baseUrl;
-  await waitForHealth(server);
+  own = await startOwnPanel('proxies', { SLIPWAY_TRUSTED_PROXIES: '', SLIPWAY_WORKER: 'off' });
+  ({ database } = own);
+  baseUrl = own.panel.baseUrl;
 });
 
 test.afterAll(async () => {
-  if (server) await stopPanel(server);
-  await testingDatabase().dropDatabase(database);
-  await rm(dataDir, { recursive: true, force: true });
+  await own?.stop();
 });
 
 async function query<T extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<T[]> {
