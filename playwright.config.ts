@@ -1,5 +1,7 @@
 import { defineConfig, devices } from '@playwright/test';
 
+import { chromiumLaunchOptions } from './e2e/chromium';
+
 // e2e/global-setup.ts starts the panel and sets E2E_BASE_URL; workers load this file after it ran.
 export default defineConfig({
   testDir: 'e2e',
@@ -25,19 +27,8 @@ export default defineConfig({
       name: 'chromium',
       use: {
         ...devices['Desktop Chrome'],
-        // Debian's chromium: no browser is ever downloaded.
-        launchOptions: {
-          executablePath: process.env.PLAYWRIGHT_CHROMIUM ?? '/usr/bin/chromium',
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-            '--disable-quic',
-          ],
-        },
+        // Debian's chromium, deaf to Docker's interface changes (e2e/chromium.ts): no browser is ever downloaded.
+        launchOptions: chromiumLaunchOptions(),
       },
     },
   ],
