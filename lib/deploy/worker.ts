@@ -8,6 +8,7 @@ import pg from 'pg';
 
 import type { Database } from '@/lib/db/connection';
 import { asSystem } from '@/lib/db/context';
+import { requestProxySync } from '@/lib/proxy/sync';
 
 import { connectLockClient, tryLockApplication, unlockApplication } from './app-lock';
 import { CANCEL_CHANNEL, type DeploymentQueue, type JobData } from './queue';
@@ -152,6 +153,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<Deployme
     );
     if (!recorded.ok)
       log(`deployment ${entry.id}: could not record ${outcome.status}, it is ${recorded.current ?? 'gone'}`);
+    // Whatever the outcome, the set of running services may have changed: the edge proxy re-renders its routes.
+    else requestProxySync(`deployment:${outcome.status}`, options.db.pool);
   }
 
   async function execute(row: DeploymentRow): Promise<void> {
