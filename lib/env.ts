@@ -91,6 +91,16 @@ export const envSchema = z.object({
       .regex(/^(unix|tcp):\/\/\S+$/, 'must be unix:///path/to/docker.sock or tcp://host:port')
       .optional(),
   ),
+  /** The edge proxy (lib/proxy, D81): a Caddy Swarm service (swarm), a Caddy on this host (host), or none (off). */
+  SLIPWAY_PROXY: z.preprocess(emptyAsUndefined, z.enum(['swarm', 'host', 'off']).default('off')),
+  /** Caddy's admin API: a unix socket path or http://127.0.0.1:<port>; default <data dir>/proxy/admin.sock. */
+  SLIPWAY_PROXY_ADMIN: z.preprocess(emptyAsUndefined, z.string().optional()),
+  /** The proxy service's image (swarm mode). */
+  SLIPWAY_PROXY_IMAGE: z.preprocess(emptyAsUndefined, z.string().default('caddy:2')),
+  SLIPWAY_PROXY_HTTP_PORT: z.preprocess(emptyAsUndefined, port.default(80)),
+  SLIPWAY_PROXY_HTTPS_PORT: z.preprocess(emptyAsUndefined, port.default(443)),
+  /** host:port the proxy reaches the panel at; default the docker_gwbridge gateway (swarm) or 127.0.0.1, and PORT. */
+  SLIPWAY_PANEL_UPSTREAM: z.preprocess(emptyAsUndefined, z.string().optional()),
   GITHUB_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
   GITHUB_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
 });
