@@ -101,6 +101,14 @@ export const envSchema = z.object({
   SLIPWAY_PROXY_HTTPS_PORT: z.preprocess(emptyAsUndefined, port.default(443)),
   /** host:port the proxy reaches the panel at; default the docker_gwbridge gateway (swarm) or 127.0.0.1, and PORT. */
   SLIPWAY_PANEL_UPSTREAM: z.preprocess(emptyAsUndefined, z.string().optional()),
+  /** This server's public address(es), comma-separated, for the domain DNS check when it sits behind NAT (D79). */
+  SLIPWAY_PUBLIC_IP: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[0-9A-Fa-f.:, ]+$/, 'must be IP addresses separated by commas')
+      .optional(),
+  ),
   GITHUB_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
   GITHUB_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
 });
