@@ -3,11 +3,12 @@
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 
 import { AppError } from '@/lib/errors';
+import { CERTIFICATE_CHAIN_MAX_BYTES, CERTIFICATE_KEY_MAX_BYTES } from '@/lib/validation/rules';
 
 /** At most this much text in the chain field (a leaf and a few intermediates are a few KB each). */
-export const MAX_CHAIN_BYTES = 64 * 1024;
+export const MAX_CHAIN_BYTES = CERTIFICATE_CHAIN_MAX_BYTES;
 /** At most this much text in the key field (an RSA 8192 key is under 7 KB). */
-export const MAX_KEY_BYTES = 16 * 1024;
+export const MAX_KEY_BYTES = CERTIFICATE_KEY_MAX_BYTES;
 /** A chain longer than this is not a chain a server sends. */
 export const MAX_CHAIN_CERTIFICATES = 8;
 

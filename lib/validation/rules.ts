@@ -49,3 +49,12 @@ export const MOUNT_PATH_MAX = 500;
 
 /** Trusted proxies (settings/network): what panel_settings.trusted_proxies holds at most. */
 export const TRUSTED_PROXIES_MAX_LENGTH = 2000;
+
+/** Custom certificate upload (domain page): the PEM chain and the private key, in bytes of text. */
+export const CERTIFICATE_CHAIN_MAX_BYTES = 64 * 1024;
+export const CERTIFICATE_KEY_MAX_BYTES = 16 * 1024;
+
+/** ACME settings (settings/certificates): what panel_settings holds at most. */
+export const ACME_EMAIL_MAX_LENGTH = 255;
+export const ACME_DIRECTORY_MAX_LENGTH = 500;
+export const CLOUDFLARE_TOKEN_MAX_LENGTH = 200;
