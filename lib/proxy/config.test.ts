@@ -157,6 +157,14 @@ describe('renderProxyConfig', () => {
     });
   });
 
+  it('never lets the internal CA touch the machine trust store', () => {
+    const internal = renderProxyConfig(snap([app('d', 'a.test')], { settings: { ...settings, acmeCa: 'internal' } }));
+    expect((internal.config.apps as { pki: unknown }).pki).toEqual({
+      certificate_authorities: { local: { install_trust: false } },
+    });
+    expect((renderProxyConfig(snap([app('d', 'a.test')])).config.apps as { pki?: unknown }).pki).toBeUndefined();
+  });
+
   it('loads custom certificates and does not ask ACME for their names', () => {
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
     const key = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n';

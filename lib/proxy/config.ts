@@ -274,6 +274,8 @@ export function renderProxyConfig(snapshot: ProxySnapshot): RenderedConfig {
     http: { http_port: httpPort, https_port: httpsPort, servers },
   };
   if (Object.keys(tls).length) apps.tls = tls;
+  // Caddy's own CA signs for the internal issuer; it must not try to add its root to this machine's trust store.
+  if (settings.acmeCa === 'internal') apps.pki = { certificate_authorities: { local: { install_trust: false } } };
 
   const config = {
     admin: { listen: `unix/${snapshot.adminSocket}`, config: { persist: false } },
