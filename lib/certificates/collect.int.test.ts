@@ -95,7 +95,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'caddy.json'), JSON.stringify(config));
   const home = { HOME: dir, XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config') };
   caddy = spawn('/usr/bin/caddy', ['run', '--config', join(dir, 'caddy.json')], {
-    env: { PATH: process.env.PATH, ...home },
+    env: { ...process.env, ...home },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   await started(caddy);
