@@ -58,11 +58,19 @@ const lastServed = (run: LoadRun, version: string, count = 50) => {
   return recent.length === count && recent.every((sample) => sample.body === version);
 };
 
-/** Starts load and waits until it has been served `version` steadily, so the switch happens under load. */
-async function loadOn(version: string): Promise<LoadRun> {
+/**
+ * Runs `during` with load flowing through Caddy, once the load has been served `version` steadily (so the switch
+ * happens under load). The load stops and its counts are printed whatever happens, a timed-out wait included.
+ */
+async function underLoad(label: string, version: string, during: (run: LoadRun) => Promise<void>): Promise<LoadReport> {
   const run = startLoad({ port: caddy.port, host: HOST, rate: RATE, durationMs: 120_000 });
-  await until(`steady ${version} answers before the switch`, () => lastServed(run, version, 50), 20_000);
-  return run;
+  try {
+    await until(`steady ${version} answers before the switch`, () => lastServed(run, version, 50), 20_000);
+    await during(run);
+  } finally {
+    console.log(describeLoad(label, await run.stop()));
+  }
+  return run.done;
 }
 
 async function runningTasks(): Promise<number> {
@@ -78,10 +86,6 @@ async function liveContainers(): Promise<number> {
     filters: { label: [`com.docker.swarm.service.name=${serviceName(app)}`] },
   });
   return containers.length;
-}
-
-function report(label: string, result: LoadReport): void {
-  console.log(describeLoad(label, result));
 }
 
 beforeAll(async () => {
@@ -106,13 +110,13 @@ afterAll(async () => {
 
 describe('zero failed requests through Caddy', () => {
   it('redeploy v1 → v2: answers switch from v1 to v2 and never go back', async () => {
-    const run = await loadOn('v1');
-    const result = await deployService(docker, engineApp('v2'), FAST);
-    const deployedAt = run.elapsed();
-    expect(result.outcome).toBe('success');
-    await until('steady v2 answers', () => lastServed(run, 'v2'));
-    const load = await run.stop();
-    report('redeploy', load);
+    let deployedAt = 0;
+    const load = await underLoad('redeploy', 'v1', async (run) => {
+      const result = await deployService(docker, engineApp('v2'), FAST);
+      deployedAt = run.elapsed();
+      expect(result.outcome).toBe('success');
+      await until('steady v2 answers', () => lastServed(run, 'v2'));
+    });
     expect(load.failures).toEqual({});
     expect(load.failed).toBe(0);
     expect(load.versions).toEqual(['v1', 'v2']);
@@ -122,48 +126,44 @@ describe('zero failed requests through Caddy', () => {
   }, 120_000);
 
   it('rollback to v1 (the earlier image, deployed again): 0 failed', async () => {
-    const run = await loadOn('v2');
-    const result = await deployService(docker, engineApp('v1'), FAST);
-    const deployedAt = run.elapsed();
-    expect(result.outcome).toBe('success');
-    await until('steady v1 answers', () => lastServed(run, 'v1'));
-    const load = await run.stop();
-    report('rollback', load);
+    let deployedAt = 0;
+    const load = await underLoad('rollback', 'v2', async (run) => {
+      const result = await deployService(docker, engineApp('v1'), FAST);
+      deployedAt = run.elapsed();
+      expect(result.outcome).toBe('success');
+      await until('steady v1 answers', () => lastServed(run, 'v1'));
+    });
     expect(load.failures).toEqual({});
     expect(load.versions).toEqual(['v2', 'v1']);
     expect(load.samples.filter((s) => s.startedAt > deployedAt && s.body === 'v2')).toEqual([]);
   }, 120_000);
 
   it('scale 1 → 3 → 1: 0 failed', async () => {
-    const run = await loadOn('v1');
-    await scaleService(docker, app.id, 3);
-    await until('3 running tasks', async () => (await runningTasks()) === 3);
-    const atThree = run.samples().length;
-    await until('100 answers while 3 tasks run', () => run.samples().length >= atThree + 100);
-    await scaleService(docker, app.id, 1);
-    await until(
-      'the 2 extra tasks stopped',
-      async () => (await runningTasks()) === 1 && (await liveContainers()) === 1,
-    );
-    const atOne = run.samples().length;
-    await until('100 answers after scaling down', () => run.samples().length >= atOne + 100);
-    const load = await run.stop();
-    report('scale 1→3→1', load);
+    const load = await underLoad('scale 1→3→1', 'v1', async (run) => {
+      await scaleService(docker, app.id, 3);
+      await until('3 running tasks', async () => (await runningTasks()) === 3);
+      const atThree = run.samples().length;
+      await until('100 answers while 3 tasks run', () => run.samples().length >= atThree + 100);
+      await scaleService(docker, app.id, 1);
+      const extraGone = async () => (await runningTasks()) === 1 && (await liveContainers()) === 1;
+      await until('the 2 extra tasks stopped', extraGone);
+      const atOne = run.samples().length;
+      await until('100 answers after scaling down', () => run.samples().length >= atOne + 100);
+    });
     expect(load.failures).toEqual({});
     expect(load.versions).toEqual(['v1']);
   }, 120_000);
 
   it('a deploy that never becomes healthy: 0 failed, never served, the old version stays', async () => {
-    const run = await loadOn('v1');
     const failing: DockerConfig = {
       healthcheck: { ...healthy, test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:9/ || exit 1'], retries: 1 },
     };
-    const result = await deployService(docker, engineApp('never-healthy', { dockerConfig: failing }), FAST);
-    expect(result.outcome).toBe('rolled_back');
-    const start = run.samples().length;
-    await until('100 answers after the rollback', () => run.samples().length >= start + 100);
-    const load = await run.stop();
-    report('failed deploy', load);
+    const load = await underLoad('failed deploy', 'v1', async (run) => {
+      const result = await deployService(docker, engineApp('never-healthy', { dockerConfig: failing }), FAST);
+      expect(result.outcome).toBe('rolled_back');
+      const start = run.samples().length;
+      await until('100 answers after the rollback', () => run.samples().length >= start + 100);
+    });
     expect(load.failures).toEqual({});
     expect(load.samples.filter((sample) => sample.body === 'never-healthy')).toEqual([]);
     expect(load.versions).toEqual(['v1']);
