@@ -97,6 +97,13 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                     </Link>
                   </li>
                 )}
+                {can(user, 'settings.manage', { type: 'platform' }) && (
+                  <li>
+                    <Link href="/settings/certificates" className="text-muted hover:text-foreground">
+                      Certificates
+                    </Link>
+                  </li>
+                )}
                 <li>
                   <Link href="/settings/tokens" className="text-muted hover:text-foreground">
                     API tokens
