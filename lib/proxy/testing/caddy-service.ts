@@ -1,6 +1,6 @@
 // Test support: a real Caddy (Debian's 2.6.2 binary in a local image) as a Swarm service on a project's overlay
 // network, its HTTP port published in host mode, its admin API on a unix socket in a bind-mounted temp directory
-// (never on a TCP port). Routes are dynamic `a` upstreams on `tasks.<service>`, the proxy design this proves (D84).
+// (never on a TCP port). Routes are the proxy's rendered config: dynamic `a` upstreams on `tasks.<service>` (D80, D84).
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type Docker from 'dockerode';
 
+import { renderProxyConfig } from '@/lib/proxy/config';
 import { labelsFor, networkName, serviceName } from '@/lib/swarm/names';
 import { ensureNetwork } from '@/lib/swarm/network';
 import { freePort, removeDir } from '@/lib/swarm/test-support';
@@ -18,45 +19,28 @@ export const CADDY_TEST_IMAGE = 'slipway/caddy-zerodown:test';
 const CADDY_BIN = '/usr/bin/caddy';
 const MS = 1_000_000;
 
-/** What every route's reverse_proxy carries (the claim D84 proves; the proxy engineer's config must match). */
-export const UPSTREAM_POLICY = {
-  refresh: '1s',
-  load_balancing: { try_duration: '5s', try_interval: '100ms' },
-} as const;
-
 export type EdgeRoute = { host: string; service: string; port: number };
 
-/** The whole Caddy JSON config: admin on the socket, one HTTP server on :80, one route per host. */
-export function edgeConfig(routes: EdgeRoute[], adminListen = 'unix//admin/admin.sock'): Record<string, unknown> {
-  return {
-    admin: { listen: adminListen },
-    apps: {
-      http: {
-        servers: {
-          edge: {
-            listen: [':80'],
-            automatic_https: { disable: true },
-            routes: routes.map((route) => ({
-              match: [{ host: [route.host] }],
-              terminal: true,
-              handle: [
-                {
-                  handler: 'reverse_proxy',
-                  dynamic_upstreams: {
-                    source: 'a',
-                    name: `tasks.${route.service}`,
-                    port: String(route.port),
-                    refresh: UPSTREAM_POLICY.refresh,
-                  },
-                  load_balancing: UPSTREAM_POLICY.load_balancing,
-                },
-              ],
-            })),
-          },
-        },
-      },
-    },
-  };
+export const ADMIN_SOCKET_IN_CONTAINER = '/admin/admin.sock';
+
+/**
+ * The proxy's own config (renderProxyConfig, lib/proxy/config.ts) for plain-HTTP routes to `tasks.<service>`, admin
+ * API on the container's socket: the tests prove the config the panel loads, not a copy of it.
+ */
+export function edgeConfig(routes: EdgeRoute[]): Record<string, unknown> {
+  return renderProxyConfig({
+    routes: routes.map((route, index) => ({
+      id: `route-${index}`,
+      host: route.host,
+      pathPrefix: '/',
+      tlsEnabled: false,
+      upstream: { kind: 'tasks', service: route.service, port: route.port },
+    })),
+    certificates: [],
+    settings: { acmeEmail: '', acmeCa: 'internal', acmeDirectoryUrl: '', panelDomain: '', panelUpstream: '' },
+    adminSocket: ADMIN_SOCKET_IN_CONTAINER,
+    httpPort: 80,
+  }).config;
 }
 
 function run(command: string, args: string[]): Promise<string> {
