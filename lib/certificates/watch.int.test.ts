@@ -10,6 +10,7 @@ import {
   uniqueName,
 } from '@/lib/testing/fixtures';
 
+import { scheduleCertificateJob } from './schedule';
 import { EXPIRY_WARNING, RENEWAL_FAILED, watchCertificateExpiry } from './watch';
 
 const DAY = 86_400_000;
@@ -135,5 +136,17 @@ describe('watchCertificateExpiry', () => {
     expect(first.renewalFailures).toEqual([expect.objectContaining({ error: 'rate limited' })]);
     const again = await watchCertificateExpiry(test.db.prisma, { now: start });
     expect(again.renewalFailures).toEqual([]);
+  });
+
+  it('the scheduled job runs a pass at once (no storage: the watcher only)', async () => {
+    await test.systemPool.query('UPDATE certificates SET warned_days = NULL WHERE id = $1', [certs.three]);
+    const job = scheduleCertificateJob(test.db.prisma, { everyMs: 3_600_000 });
+    try {
+      const pass = await job.ready;
+      expect(pass?.collected).toBeNull();
+      expect(pass?.watched.warnings.map((w) => w.domain)).toContainEqual(expect.stringMatching(/^three-/));
+    } finally {
+      job.stop();
+    }
   });
 });
