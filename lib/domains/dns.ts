@@ -7,6 +7,14 @@ import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 
+import { runAsUser, type WorkContext } from '@/lib/db/work';
+import { AppError } from '@/lib/errors';
+import type { PrismaClient } from '@/lib/generated/prisma/client';
+import { requireProjectAccess } from '@/lib/projects/access';
+import { domainRefSchema, type DomainRefInput } from '@/lib/validation/domain';
+
+import { DOMAIN_NOT_FOUND } from './access';
+
 export const DNS_TIMEOUT_MS = 2_000;
 
 export type DnsVerdict = 'points_here' | 'points_elsewhere' | 'does_not_resolve';
@@ -101,4 +109,27 @@ export function systemDnsDeps(publicIp: string | undefined): DnsDeps {
     resolve6: (name) => resolver.resolve6(name),
     serverAddresses: () => localServerAddresses(publicIp),
   };
+}
+
+/**
+ * The check for one domain of a project the actor may read: the name is read in a short transaction, the DNS is asked
+ * after it (no transaction held open across the network). A missing domain is the not_found of anything invisible.
+ */
+export async function checkDomainDns(
+  db: PrismaClient,
+  ctx: WorkContext,
+  input: DomainRefInput,
+  deps: DnsDeps,
+): Promise<DnsCheck> {
+  const data = domainRefSchema.parse(input);
+  const name = await runAsUser(db, ctx, async (tx) => {
+    const project = await requireProjectAccess(tx, ctx, data.projectId, 'project.read');
+    const row = await tx.domain.findFirst({
+      where: { id: data.domainId, projectId: project.id },
+      select: { domain: true },
+    });
+    if (!row) throw new AppError('not_found', DOMAIN_NOT_FOUND);
+    return row.domain;
+  });
+  return checkDns(name, deps);
 }

@@ -19,6 +19,7 @@ const TABS = [
   { slug: 'webhook', label: 'Webhook' },
   { slug: 'environment', label: 'Environment' },
   { slug: 'volumes', label: 'Volumes' },
+  { slug: 'domains', label: 'Domains' },
   { slug: 'deployments', label: 'Deployments' },
   { slug: 'logs', label: 'Logs' },
   { slug: 'settings', label: 'Settings' },
