@@ -73,6 +73,42 @@ async function underLoad(label: string, version: string, during: (run: LoadRun) 
   return run.done;
 }
 
+/** Epoch milliseconds of every SIGTERM Docker sends to the service's containers from now on, until stop(). */
+async function watchSigterms(): Promise<{ times: number[]; stop: () => void }> {
+  const stream = (await docker.getEvents({
+    filters: { type: ['container'], event: ['kill'], label: [`com.docker.swarm.service.name=${serviceName(app)}`] },
+  })) as NodeJS.ReadableStream & { destroy: () => void };
+  const times: number[] = [];
+  let buffer = '';
+  stream.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
+      const event = JSON.parse(buffer.slice(0, newline)) as {
+        timeNano: number;
+        Actor: { Attributes: { signal?: string } };
+      };
+      buffer = buffer.slice(newline + 1);
+      if (event.Actor.Attributes.signal === '15') times.push(event.timeNano / 1e6);
+    }
+  });
+  return { times, stop: () => stream.destroy() };
+}
+
+/**
+ * The drain, measured: how long before the old task's SIGTERM its last answer through Caddy had ended (negative
+ * would mean Caddy still sent it requests when it was told to stop).
+ */
+function drainMargin(run: LoadRun, version: string, sigterms: number[], wallOrigin: number): number {
+  expect(sigterms.length, 'one SIGTERM for the old task').toBeGreaterThanOrEqual(1);
+  const lastAnswer = Math.max(
+    ...run
+      .samples()
+      .filter((sample) => sample.body === version)
+      .map((sample) => wallOrigin + sample.startedAt + sample.latencyMs),
+  );
+  return Math.min(...sigterms) - lastAnswer;
+}
+
 async function runningTasks(): Promise<number> {
   const tasks = (await docker.listTasks({
     filters: { service: [serviceName(app)], 'desired-state': ['running'] },
@@ -111,31 +147,54 @@ afterAll(async () => {
 describe('zero failed requests through Caddy', () => {
   it('redeploy v1 → v2: answers switch from v1 to v2 and never go back', async () => {
     let deployedAt = 0;
+    let margin = NaN;
     const load = await underLoad('redeploy', 'v1', async (run) => {
-      const result = await deployService(docker, engineApp('v2'), FAST);
-      deployedAt = run.elapsed();
-      expect(result.outcome).toBe('success');
-      await until('steady v2 answers', () => lastServed(run, 'v2'));
+      const sigterms = await watchSigterms();
+      const wallOrigin = Date.now() - run.elapsed();
+      try {
+        const result = await deployService(docker, engineApp('v2'), FAST);
+        deployedAt = run.elapsed();
+        expect(result.outcome).toBe('success');
+        await until('steady v2 answers', () => lastServed(run, 'v2'));
+        await until('the old task’s SIGTERM', () => sigterms.times.length > 0, 10_000);
+        margin = drainMargin(run, 'v1', sigterms.times, wallOrigin);
+      } finally {
+        sigterms.stop();
+      }
     });
+    console.log(`redeploy: v1's last answer through Caddy ended ${margin.toFixed(0)} ms before its SIGTERM`);
     expect(load.failures).toEqual({});
     expect(load.failed).toBe(0);
     expect(load.versions).toEqual(['v1', 'v2']);
     // Once the update completed, the old task was gone: nothing sent after that was served by v1.
     expect(load.samples.filter((s) => s.startedAt > deployedAt && s.body === 'v1')).toEqual([]);
     expect(load.requests / (load.durationMs / 1000)).toBeGreaterThanOrEqual(50);
+    // Drained: Caddy had stopped sending to the old task before Docker told it to stop.
+    expect(margin).toBeGreaterThan(0);
   }, 120_000);
 
   it('rollback to v1 (the earlier image, deployed again): 0 failed', async () => {
     let deployedAt = 0;
+    let margin = NaN;
     const load = await underLoad('rollback', 'v2', async (run) => {
-      const result = await deployService(docker, engineApp('v1'), FAST);
-      deployedAt = run.elapsed();
-      expect(result.outcome).toBe('success');
-      await until('steady v1 answers', () => lastServed(run, 'v1'));
+      const sigterms = await watchSigterms();
+      const wallOrigin = Date.now() - run.elapsed();
+      try {
+        const result = await deployService(docker, engineApp('v1'), FAST);
+        deployedAt = run.elapsed();
+        expect(result.outcome).toBe('success');
+        await until('steady v1 answers', () => lastServed(run, 'v1'));
+        await until('the old task’s SIGTERM', () => sigterms.times.length > 0, 10_000);
+        margin = drainMargin(run, 'v2', sigterms.times, wallOrigin);
+      } finally {
+        sigterms.stop();
+      }
     });
+    console.log(`rollback: v2's last answer through Caddy ended ${margin.toFixed(0)} ms before its SIGTERM`);
     expect(load.failures).toEqual({});
     expect(load.versions).toEqual(['v2', 'v1']);
     expect(load.samples.filter((s) => s.startedAt > deployedAt && s.body === 'v2')).toEqual([]);
+    expect(margin).toBeGreaterThan(0);
   }, 120_000);
 
   it('scale 1 → 3 → 1: 0 failed', async () => {
