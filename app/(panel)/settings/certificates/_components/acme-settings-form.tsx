@@ -37,6 +37,8 @@ export function AcmeSettingsForm({ saved }: { saved: AcmeFormSaved }) {
         autoComplete="email"
       />
       <SelectField
+        // A select ignores a new defaultValue once mounted: remount it with the echoed choice after a refusal.
+        key={value('acmeCa')}
         label="Certificate authority"
         name="acmeCa"
         defaultValue={value('acmeCa')}
