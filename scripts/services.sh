@@ -7,7 +7,8 @@
 #   source scripts/services.sh    start everything and export TEST_DATABASE_ADMIN_URL into this shell
 
 # openssh-client: git's recommendation, dropped by --no-install-recommends; lib/git tests run ssh and ssh-keygen.
-SLIPWAY_APT_PACKAGES=(postgresql docker.io busybox-static chromium git openssh-client iproute2 iptables ca-certificates)
+# caddy: the proxy tests run its binary on the host and, imported by make-caddy-image.sh, as a Swarm service.
+SLIPWAY_APT_PACKAGES=(postgresql docker.io busybox-static caddy chromium git openssh-client iproute2 iptables ca-certificates)
 SLIPWAY_CI_ROLE_URL='postgresql://slipway_ci:slipway_ci@127.0.0.1:5432/postgres'
 SLIPWAY_DOCKERD_LOG=/var/log/slipway-dockerd.log
 
@@ -164,6 +165,7 @@ slipway_services_main() {
   slipway_ensure_postgres
   slipway_ensure_dockerd
   bash "${dir}/make-base-image.sh"
+  bash "${dir}/make-caddy-image.sh"
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
