@@ -403,3 +403,17 @@ describe('removing an application', () => {
     expect(await stored(`www.${name}`)).toBeNull();
   });
 });
+
+describe('domain_name_taken', () => {
+  it("answers for another tenant's name, and leaves the caller's transaction bound by row-level security", async () => {
+    const theirs = unique();
+    await as(ids.bob, (tx, c) => addDomain(tx, c, add({ projectId: ids.bobs, targetId: ids.bobApp, domain: theirs })));
+    const seen = await as(ids.alice, async (tx) => {
+      const [answer] = await tx.$queryRaw<{ taken: boolean; free: boolean }[]>`
+        SELECT domain_name_taken(${theirs}) AS taken, domain_name_taken(${unique()}) AS free`;
+      const visible = await tx.domain.findMany({ select: { projectId: true } });
+      return { ...answer, projects: [...new Set(visible.map((d) => d.projectId))] };
+    });
+    expect(seen).toEqual({ taken: true, free: false, projects: [ids.main] });
+  });
+});
