@@ -149,6 +149,25 @@ export async function waitForAdmin(socket: string, timeoutMs = 60_000): Promise<
 }
 
 /**
+ * Waits until the service's only running container is a task Swarm wants running (an update stops the old task
+ * first; until it is gone, its Caddy may still answer on the socket), then until the admin API answers.
+ */
+async function waitForTask(docker: Docker, name: string, socket: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [containers, tasks] = await Promise.all([
+      docker.listContainers({ filters: { label: [`com.docker.swarm.service.name=${name}`] } }),
+      docker.listTasks({ filters: { service: [name], 'desired-state': ['running'] } }),
+    ]);
+    const wanted = new Set((tasks as { ID: string }[]).map((task) => task.ID));
+    if (containers.length === 1 && wanted.has(containers[0]!.Labels['com.docker.swarm.task.id'] ?? '')) break;
+    if (Date.now() > deadline) throw new Error(`The proxy service ${name} has no running task after ${timeoutMs} ms.`);
+    await sleep(200);
+  }
+  await waitForAdmin(socket, Math.max(1000, deadline - Date.now()));
+}
+
+/**
  * Creates the proxy service, or updates it when its spec differs from ours (the label SPEC_LABEL holds the hash of
  * what we set), keeping the networks it is attached to; unchanged otherwise. Writes the bootstrap config first.
  * Resolves once the admin API answers, with the paths the reconciler and the certificate collector need.
@@ -180,7 +199,7 @@ export async function ensureProxyService(docker: Docker, options: ProxyServiceOp
       action = 'updated';
     }
   }
-  await waitForAdmin(paths.adminSocket, options.timeoutMs);
+  await waitForTask(docker, name, paths.adminSocket, options.timeoutMs);
   return { ...paths, id, action };
 }
 
@@ -218,7 +237,7 @@ export async function ensureProxyNetworks(
       if (attempt < 3 && /out of sequence/i.test(dockerMessage(error))) continue;
       throw error;
     }
-    if (adminSocket) await waitForAdmin(adminSocket, timeoutMs);
+    if (adminSocket) await waitForTask(docker, name, adminSocket, timeoutMs);
     return true;
   }
 }
