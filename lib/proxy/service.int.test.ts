@@ -1,9 +1,11 @@
 // The proxy service on the real Swarm (the local Caddy image): created with its admin API on the bind-mounted socket
 // and the bootstrap config only, unchanged when asked again, updated when its spec differs, refused when a
 // same-named service is not ours, and attached to exactly the networks of the projects it routes for.
+import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -13,9 +15,9 @@ import { cleanupApps, freePort, removeDir, testApp } from '@/lib/swarm/test-supp
 
 import { getConfig } from './admin';
 import { ensureProxyNetworks, ensureProxyService, type ProxyServiceOptions } from './service';
-import { ensureCaddyImage } from './testing/caddy-service';
 
 const docker = connectDocker();
+const CADDY_IMAGE = 'slipway/caddy:test';
 const owner = testApp('proxy');
 const other = testApp('proxy-other');
 let dir: string;
@@ -27,9 +29,10 @@ async function attached(name: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
+  await promisify(execFile)('bash', ['scripts/make-caddy-image.sh', CADDY_IMAGE], { timeout: 120_000 });
   dir = await mkdtemp(path.join(os.tmpdir(), 'slipway-proxy-'));
   options = {
-    image: await ensureCaddyImage(docker),
+    image: CADDY_IMAGE,
     httpPort: await freePort(),
     httpsPort: await freePort(),
     dir,
