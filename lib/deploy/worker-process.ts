@@ -2,7 +2,9 @@
 // clean stop on SIGTERM/SIGINT (running deployments get a grace period, then are failed with a reason).
 import { database } from '@/lib/db';
 import { env } from '@/lib/env';
+import { startEdgeProxy } from '@/lib/proxy/process';
 
+import { getDocker } from './docker';
 import { startQueue } from './queue';
 import { startWorker, type RunDeployment } from './worker';
 
@@ -24,14 +26,22 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<v
   const db = await database();
   const queue = await startQueue({ connectionString: config.DATABASE_URL, log });
   const worker = await startWorker({ db, queue, run: options.run, concurrency: options.concurrency, log });
+  // The edge proxy runs beside the worker (D81); a proxy that cannot start is logged, the worker still runs.
+  const edge =
+    config.SLIPWAY_PROXY === 'off'
+      ? null
+      : await startEdgeProxy(db, config, { docker: getDocker }).catch((error: unknown) => {
+          log(`the edge proxy did not start: ${(error as Error).message}`);
+          return null;
+        });
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: finishing running deployments, then stopping`);
-    worker
-      .stop({ graceMs: options.graceMs ?? 30_000 })
+    Promise.resolve(edge?.stop())
+      .then(() => worker.stop({ graceMs: options.graceMs ?? 30_000 }))
       .then(() => queue.stop())
       .then(() => db.close())
       .then(

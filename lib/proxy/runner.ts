@@ -23,6 +23,8 @@ export type ProxyRunnerOptions = {
   /** How long a burst of requests is gathered before the pass. */
   delayMs?: number;
   log?: (line: string) => void;
+  /** After every pass that left Caddy running our config (loaded, unchanged, repaired); its failures are logged. */
+  onSynced?: (record: SyncRecord) => Promise<void>;
 };
 
 export async function startProxyRunner(options: ProxyRunnerOptions): Promise<ProxyRunner> {
@@ -33,8 +35,16 @@ export async function startProxyRunner(options: ProxyRunnerOptions): Promise<Pro
   let timer: NodeJS.Timeout | null = null;
   let queued: string[] | null = null;
 
+  const synced = async (record: SyncRecord): Promise<SyncRecord> => {
+    if (
+      options.onSynced &&
+      (record.result === 'loaded' || record.result === 'unchanged' || record.result === 'repaired')
+    )
+      await options.onSynced(record).catch((error: unknown) => log(`after the sync: ${(error as Error).message}`));
+    return record;
+  };
   const pass = (trigger: string): Promise<SyncRecord> => {
-    const next = chain.then(() => reconcileProxy(trigger, { pool, target, ensureNetworks }));
+    const next = chain.then(() => reconcileProxy(trigger, { pool, target, ensureNetworks })).then(synced);
     chain = next.catch((error: unknown) => log(`proxy sync (${trigger}) failed: ${(error as Error).message}`));
     void next.then(
       (record) => {

@@ -2,13 +2,26 @@
 // secrets key ring loaded (generated on first start),
 // maintenance scheduled, and a clean stop of the embedded server on SIGINT/SIGTERM.
 import { database } from '@/lib/db';
+import type { Database } from '@/lib/db/connection';
 import { scheduleMaintenance } from '@/lib/db/maintenance';
 import { configureDeployRuntime, stopDeployRuntime } from '@/lib/deploy/runtime';
-import { env } from '@/lib/env';
+import { env, type Env } from '@/lib/env';
 import { getKeyRing } from '@/lib/secrets/key-ring';
 import { watchTrustedProxies } from '@/lib/settings/trusted-proxies';
 
 import { remember } from './remember';
+
+/** The proxy's loop for this process; a proxy that cannot start is logged, the panel still serves. */
+async function startEdge(db: Database, config: Env) {
+  const [{ startEdgeProxy }, { getDocker }] = await Promise.all([
+    import('@/lib/proxy/process'),
+    import('@/lib/deploy/docker'),
+  ]);
+  return startEdgeProxy(db, config, { docker: getDocker }).catch((error: unknown) => {
+    console.error(`[slipway] the edge proxy did not start: ${(error as Error).message}`);
+    return null;
+  });
+}
 
 /** Once per process, however many copies of this module Next.js loads. */
 export function startPanel(): Promise<void> {
@@ -31,6 +44,8 @@ async function start(): Promise<void> {
       config.SLIPWAY_MAINTENANCE === 'on'
         ? scheduleMaintenance(db.pool, { log: (line) => console.error(`[slipway] ${line}`) })
         : null;
+    // The edge proxy runs beside the worker (D81): off by default, loaded only when on.
+    const edge = config.SLIPWAY_PROXY !== 'off' && config.SLIPWAY_WORKER === 'on' ? await startEdge(db, config) : null;
     const where = db.embedded ? `embedded PostgreSQL on 127.0.0.1:${db.embedded.port}` : 'PostgreSQL at DATABASE_URL';
     console.log(`[slipway] ready on http://localhost:${config.PORT} (database: ${where})`);
 
@@ -42,7 +57,8 @@ async function start(): Promise<void> {
       // The stats listener holds a pooled connection: let it go first, or closing the pool would wait for it.
       maintenance?.stop();
       proxies.stop();
-      stopDeployRuntime()
+      Promise.resolve(edge?.stop())
+        .then(() => stopDeployRuntime())
         .then(() => db.close())
         .catch((error: Error) => console.error(`[slipway] stop failed: ${error.message}`))
         .finally(() => process.exit(0));
