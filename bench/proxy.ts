@@ -113,7 +113,11 @@ async function main(): Promise<void> {
     if (!task) throw new Error('the bench app has no running task with a host port');
     caddy = await startCaddyService(docker, owner);
     await caddy.load(edgeConfig([{ host: HOST, service: serviceName(app), port: 8080 }]));
-    // Warm both paths (Caddy's first request resolves tasks.<service>) and check they serve the app.
+    // Caddy answers once it resolves tasks.<service> on the network it just joined: wait for that (bounded).
+    for (const deadline = Date.now() + 30_000; (await closedLoop(caddy.port, HOST, 0.2)).failed > 0;) {
+      if (Date.now() > deadline) throw new Error('the app did not answer through Caddy within 30 s');
+    }
+    // Warm both paths and check they serve the app.
     for (const port of [task.port, caddy.port]) {
       const warm = await closedLoop(port, HOST, 1);
       if (warm.requests === 0 || warm.failed > 0)

@@ -1,27 +1,29 @@
-// Test support: a real Caddy (Debian's 2.6.2 binary in a local image) as a Swarm service on a project's overlay
-// network, its HTTP port published in host mode, its admin API on a unix socket in a bind-mounted temp directory
-// (never on a TCP port). Routes are the proxy's rendered config: dynamic `a` upstreams on `tasks.<service>` (D80, D84).
-import { spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
-import http from 'node:http';
+// Test support: the proxy as the panel runs it, on the real Swarm: ensureProxyService (lib/proxy/service.ts) with
+// the local Caddy image (scripts/make-caddy-image.sh), its HTTP port published in host mode on a free port, its
+// admin API on the unix socket in a bind-mounted temp directory (never on a TCP port), attached to the project's
+// overlay network (ensureProxyNetworks), loaded with the proxy's rendered config (renderProxyConfig: dynamic `a`
+// upstreams on tasks.<service>, D80, D84).
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 
 import type Docker from 'dockerode';
 
+import { loadConfig } from '@/lib/proxy/admin';
 import { renderProxyConfig } from '@/lib/proxy/config';
-import { labelsFor, networkName, serviceName } from '@/lib/swarm/names';
-import { ensureNetwork } from '@/lib/swarm/network';
+import { ensureProxyNetworks, ensureProxyService, PROXY_MOUNT, waitForAdmin } from '@/lib/proxy/service';
+import { labelsFor, serviceName } from '@/lib/swarm/names';
 import { freePort, removeDir } from '@/lib/swarm/test-support';
 
-export const CADDY_TEST_IMAGE = 'slipway/caddy-zerodown:test';
-const CADDY_BIN = '/usr/bin/caddy';
-const MS = 1_000_000;
+export const CADDY_TEST_IMAGE = 'slipway/caddy:test';
+const MAKE_IMAGE = path.resolve(__dirname, '../../../scripts/make-caddy-image.sh');
 
 export type EdgeRoute = { host: string; service: string; port: number };
 
-export const ADMIN_SOCKET_IN_CONTAINER = '/admin/admin.sock';
+export const ADMIN_SOCKET_IN_CONTAINER = `${PROXY_MOUNT}/admin.sock`;
 
 /**
  * The proxy's own config (renderProxyConfig, lib/proxy/config.ts) for plain-HTTP routes to `tasks.<service>`, admin
@@ -43,54 +45,11 @@ export function edgeConfig(routes: EdgeRoute[]): Record<string, unknown> {
   }).config;
 }
 
-function run(command: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} exited ${code}: ${out}`))));
-  });
-}
-
-/** The Caddy image: the host's caddy binary, the libraries ldd lists, busybox for nc; imported, built once. */
-export async function ensureCaddyImage(docker: Docker): Promise<string> {
-  const present = await docker
-    .getImage(CADDY_TEST_IMAGE)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    );
-  if (present) return CADDY_TEST_IMAGE;
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'slipway-caddy-image-'));
-  try {
-    const rootfs = path.join(dir, 'rootfs');
-    for (const sub of ['bin', 'usr/bin', 'etc', 'tmp', 'admin'])
-      await mkdir(path.join(rootfs, sub), { recursive: true });
-    await copyFile(CADDY_BIN, path.join(rootfs, 'usr/bin/caddy'));
-    const libraries = [...(await run('ldd', [CADDY_BIN])).matchAll(/(\/\S+\.so[^\s]*)/g)].map((match) => match[1]!);
-    for (const library of new Set(libraries)) {
-      await mkdir(path.join(rootfs, path.dirname(library)), { recursive: true });
-      await copyFile(library, path.join(rootfs, library));
-    }
-    await copyFile('/bin/busybox', path.join(rootfs, 'bin/busybox'));
-    for (const applet of ['sh', 'nc', 'cat', 'ls', 'nslookup'])
-      await symlink('busybox', path.join(rootfs, 'bin', applet));
-    await writeFile(path.join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
-    await writeFile(path.join(rootfs, 'etc/nsswitch.conf'), 'hosts: files dns\n');
-    const tar = spawn('tar', ['-C', rootfs, '--numeric-owner', '--owner=0', '--group=0', '-c', '.'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const [repo, tag] = CADDY_TEST_IMAGE.split(':') as [string, string];
-    const stream = await docker.importImage(tar.stdout, { repo, tag });
-    await new Promise<void>((resolve, reject) =>
-      docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())),
-    );
-  } finally {
-    await removeDir(dir);
-  }
+/** The local Caddy image, built by the script CI's services step runs too (cached by the hash of its inputs). */
+export async function ensureCaddyImage(docker?: Docker): Promise<string> {
+  await promisify(execFile)('bash', [MAKE_IMAGE, CADDY_TEST_IMAGE], { timeout: 120_000 });
+  // With a client at hand, prove the script left the image behind (it exits 0 when it finds one, too).
+  await docker?.getImage(CADDY_TEST_IMAGE).inspect();
   return CADDY_TEST_IMAGE;
 }
 
@@ -98,109 +57,72 @@ export type CaddyService = {
   serviceName: string;
   /** The host port Caddy's :80 is published on (host mode), for 127.0.0.1. */
   port: number;
+  /** The admin socket on this host. */
   socket: string;
-  /** POST /load with the whole config; throws with Caddy's message when it refuses. */
+  /** POST /load with the whole config (lib/proxy/admin.ts); throws ProxyRejectedError when Caddy refuses it. */
   load: (config: Record<string, unknown>) => Promise<void>;
-  admin: (method: string, pathname: string, body?: string) => Promise<{ status: number; body: string }>;
   remove: () => Promise<void>;
 };
 
-/** One request to Caddy's admin API over its unix socket. */
-export function adminRequest(
-  socket: string,
-  method: string,
-  pathname: string,
-  body?: string,
-  timeoutMs = 30_000,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        socketPath: socket,
-        method,
-        path: pathname,
-        // Caddy's admin API on a unix socket allows only an empty Host (its origin list is [""]), and Go needs the header.
-        setHost: false,
-        headers: { host: '', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        timeout: timeoutMs,
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`admin ${method} ${pathname} timed out`)));
-    req.on('error', reject);
-    req.end(body);
-  });
+const GONE = new Set(['shutdown', 'complete', 'failed', 'rejected', 'orphaned', 'remove']);
+
+async function untilOneTask(docker: Docker, name: string, timeoutMs: number): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; ; await sleep(200)) {
+    const tasks = (await docker.listTasks({ filters: { service: [name] } })) as {
+      DesiredState: string;
+      Status: { State: string };
+    }[];
+    const running = tasks.filter((task) => task.DesiredState === 'running' && task.Status.State === 'running');
+    const others = tasks.filter((task) => task.DesiredState !== 'running');
+    if (running.length === 1 && others.every((task) => GONE.has(task.Status.State))) return;
+    if (Date.now() > deadline)
+      throw new Error(`the proxy service ${name} did not settle on one task in ${timeoutMs} ms`);
+  }
 }
 
 /**
- * Starts Caddy as a Swarm service on the project's overlay network (created when missing) for `owner` (an
- * application identity: the service carries its labels, so cleanupApps removes it). Resolves once the admin API
- * answers on the socket; routes come later through load().
+ * Starts the proxy service for `owner` (an application identity: the service carries its labels, so cleanupApps
+ * removes it) on the owner's project network. Resolves once the admin API answers; routes come through load().
  */
 export async function startCaddyService(
   docker: Docker,
   owner: { id: string; projectId: string },
   { timeoutMs = 60_000 }: { timeoutMs?: number } = {},
 ): Promise<CaddyService> {
-  const image = await ensureCaddyImage(docker);
-  await ensureNetwork(docker, owner.projectId);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'slipway-caddy-'));
-  await writeFile(path.join(dir, 'boot.json'), JSON.stringify(edgeConfig([])));
-  const socket = path.join(dir, 'admin.sock');
-  const port = await freePort();
   const name = serviceName({ id: owner.id, name: 'edge' });
-  const labels = labelsFor(owner);
-  const service = await docker.createService({
-    Name: name,
-    Labels: labels,
-    TaskTemplate: {
-      ContainerSpec: {
-        Image: image,
-        Command: ['/usr/bin/caddy', 'run', '--config', '/admin/boot.json'],
-        Env: ['XDG_DATA_HOME=/admin/data', 'XDG_CONFIG_HOME=/admin/config', 'HOME=/admin'],
-        Labels: labels,
-        Mounts: [{ Type: 'bind', Source: dir, Target: '/admin' }],
-      },
-      RestartPolicy: { Condition: 'on-failure', Delay: 1000 * MS, MaxAttempts: 3 },
-      Networks: [{ Target: networkName(owner.projectId) }],
-    },
-    Mode: { Replicated: { Replicas: 1 } },
-    EndpointSpec: { Ports: [{ Protocol: 'tcp', TargetPort: 80, PublishedPort: port, PublishMode: 'host' }] },
-  } as Docker.CreateServiceOptions);
-
-  const admin = (method: string, pathname: string, body?: string) => adminRequest(socket, method, pathname, body);
+  const port = await freePort();
   const remove = async () => {
     await docker
-      .getService(service.id)
+      .getService(name)
       .remove()
       .catch(() => {});
     await removeDir(dir);
   };
   try {
-    for (const deadline = Date.now() + timeoutMs; ; await sleep(200)) {
-      const answer = await admin('GET', '/config/').catch(() => null);
-      if (answer?.status === 200) break;
-      if (Date.now() > deadline)
-        throw new Error(`Caddy's admin API did not answer on ${socket} within ${timeoutMs} ms`);
-    }
+    const { adminSocket } = await ensureProxyService(docker, {
+      image: await ensureCaddyImage(),
+      httpPort: port,
+      httpsPort: await freePort(),
+      dir,
+      name,
+      labels: labelsFor(owner),
+      timeoutMs,
+    });
+    await ensureProxyNetworks(docker, [owner.projectId], { name, adminSocket, timeoutMs });
+    // Its update is stop-first and may return while Swarm still holds the old task: a config loaded into that one
+    // dies with it. Wait for exactly one task, the one Swarm wants running, then for its admin API.
+    await untilOneTask(docker, name, timeoutMs);
+    await waitForAdmin(adminSocket, timeoutMs);
+    return {
+      serviceName: name,
+      port,
+      socket: adminSocket,
+      load: (config) => loadConfig(adminSocket, config, { timeoutMs: 30_000 }),
+      remove,
+    };
   } catch (error) {
     await remove();
     throw error;
   }
-  return {
-    serviceName: name,
-    port,
-    socket,
-    admin,
-    load: async (config) => {
-      const answer = await admin('POST', '/load', JSON.stringify(config));
-      if (answer.status !== 200) throw new Error(`Caddy refused the config (${answer.status}): ${answer.body}`);
-    },
-    remove,
-  };
 }
