@@ -71,10 +71,16 @@ async function untilOneTask(docker: Docker, name: string, timeoutMs: number): Pr
     const tasks = (await docker.listTasks({ filters: { service: [name] } })) as {
       DesiredState: string;
       Status: { State: string };
+      Spec: { Networks?: unknown[] };
     }[];
-    const running = tasks.filter((task) => task.DesiredState === 'running' && task.Status.State === 'running');
+    // Only a task made after the network update carries the network: right after the update the old task still
+    // looks wanted and running, so "one running task" alone would pass before the update began.
+    const running = tasks.filter(
+      (task) => task.DesiredState === 'running' && task.Status.State === 'running' && task.Spec.Networks?.length,
+    );
     const others = tasks.filter((task) => task.DesiredState !== 'running');
-    if (running.length === 1 && others.every((task) => GONE.has(task.Status.State))) return;
+    if (running.length === 1 && tasks.length === others.length + 1 && others.every((t) => GONE.has(t.Status.State)))
+      return;
     if (Date.now() > deadline)
       throw new Error(`the proxy service ${name} did not settle on one task in ${timeoutMs} ms`);
   }
