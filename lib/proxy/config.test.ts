@@ -107,6 +107,20 @@ describe('renderProxyConfig', () => {
     expect((config.apps as { http: { https_port: number } }).http.https_port).toBe(18443);
   });
 
+  it('binds the container ports and names the published ones in redirects (swarm mode)', () => {
+    const { config } = renderProxyConfig(
+      snap([app('a', 'a.test')], { httpPort: 18080, httpsPort: 18443, listenHttpPort: 80, listenHttpsPort: 443 }),
+    );
+    const { http, https } = servers(config);
+    expect(http!.listen).toEqual([':80']);
+    expect(https!.listen).toEqual([':443']);
+    expect(JSON.stringify(http!.routes)).toContain('https://{http.request.host}:18443{http.request.uri}');
+    expect((config.apps as { http: { http_port: number; https_port: number } }).http).toMatchObject({
+      http_port: 80,
+      https_port: 443,
+    });
+  });
+
   it('matches a path prefix as the path and everything under it, longer prefixes first', () => {
     const { config } = renderProxyConfig(
       snap([

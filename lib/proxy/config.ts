@@ -49,8 +49,15 @@ export type ProxySnapshot = {
   settings: ProxySettings;
   /** Absolute path of the admin API's unix socket (the admin API is never on the network). */
   adminSocket: string;
+  /** The ports visitors use (redirects name them); 80 and 443 by default. */
   httpPort?: number;
   httpsPort?: number;
+  /**
+   * The ports Caddy binds, when they differ from the ones visitors use: in swarm mode Caddy listens on 80 and 443 in
+   * its container and Swarm publishes them on httpPort and httpsPort of the host.
+   */
+  listenHttpPort?: number;
+  listenHttpsPort?: number;
 };
 
 export type RenderedConfig = {
@@ -188,6 +195,8 @@ export function configHash(config: unknown): string {
 export function renderProxyConfig(snapshot: ProxySnapshot): RenderedConfig {
   const httpPort = checkPort(snapshot.httpPort ?? 80);
   const httpsPort = checkPort(snapshot.httpsPort ?? 443);
+  const listenHttp = checkPort(snapshot.listenHttpPort ?? httpPort);
+  const listenHttps = checkPort(snapshot.listenHttpsPort ?? httpsPort);
   if (!snapshot.adminSocket.startsWith('/') || DANGEROUS.test(snapshot.adminSocket))
     refuse('admin socket', snapshot.adminSocket);
 
@@ -266,12 +275,12 @@ export function renderProxyConfig(snapshot: ProxySnapshot): RenderedConfig {
 
   const servers: Record<string, unknown> = {};
   if (httpRoutes.length)
-    servers.http = { listen: [`:${httpPort}`], routes: httpRoutes, automatic_https: { disable: true } };
+    servers.http = { listen: [`:${listenHttp}`], routes: httpRoutes, automatic_https: { disable: true } };
   if (httpsRoutes.length)
-    servers.https = { listen: [`:${httpsPort}`], routes: httpsRoutes, automatic_https: { disable_redirects: true } };
+    servers.https = { listen: [`:${listenHttps}`], routes: httpsRoutes, automatic_https: { disable_redirects: true } };
 
   const apps: Record<string, unknown> = {
-    http: { http_port: httpPort, https_port: httpsPort, servers },
+    http: { http_port: listenHttp, https_port: listenHttps, servers },
   };
   if (Object.keys(tls).length) apps.tls = tls;
   // Caddy's own CA signs for the internal issuer; it must not try to add its root to this machine's trust store.

@@ -61,6 +61,9 @@ export async function startEdgeProxy(
       admin: service.adminSocket,
       adminListen: service.adminListen,
       ...ports,
+      // The service publishes the container's 80 and 443 on the configured host ports (lib/proxy/service.ts).
+      listenHttpPort: 80,
+      listenHttpsPort: 443,
       panelUpstream: config.SLIPWAY_PANEL_UPSTREAM ?? `${await gatewayOf(docker)}:${config.PORT}`,
     };
     ensureNetworks = async (projectIds) => {

@@ -29,6 +29,9 @@ export type ProxyTarget = {
   adminListen: string;
   httpPort: number;
   httpsPort: number;
+  /** The ports Caddy binds when they are not the public ones (swarm mode: 80 and 443 inside its container). */
+  listenHttpPort?: number;
+  listenHttpsPort?: number;
   /** host:port Caddy reaches the panel at (the panel's own domain). */
   panelUpstream: string;
   /** How Caddy reaches an application: Swarm task DNS (default), or a host port in host mode. */
@@ -202,6 +205,8 @@ export async function reconcileProxy(
         adminSocket: target.adminListen,
         httpPort: target.httpPort,
         httpsPort: target.httpsPort,
+        listenHttpPort: target.listenHttpPort,
+        listenHttpsPort: target.listenHttpsPort,
       });
     } catch (error) {
       // Something unsafe reached the renderer: nothing is loaded, the last good config keeps running.

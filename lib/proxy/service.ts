@@ -148,18 +148,31 @@ export async function waitForAdmin(socket: string, timeoutMs = 60_000): Promise<
   }
 }
 
+/** The ids of every task the service has now (running, stopping or stopped). */
+async function taskIds(docker: Docker, name: string): Promise<Set<string>> {
+  const tasks = (await docker.listTasks({ filters: { service: [name] } })) as { ID: string }[];
+  return new Set(tasks.map((task) => task.ID));
+}
+
 /**
- * Waits until the service's only running container is a task Swarm wants running (an update stops the old task
- * first; until it is gone, its Caddy may still answer on the socket), then until the admin API answers.
+ * Waits until the service's only running container is a task Swarm wants running and that did not exist before the
+ * change (`before`): right after an update returns, the old task can still look wanted and running, and a config
+ * loaded into its Caddy dies with it. Then waits until the admin API answers.
  */
-async function waitForTask(docker: Docker, name: string, socket: string, timeoutMs = 60_000): Promise<void> {
+async function waitForTask(
+  docker: Docker,
+  name: string,
+  socket: string,
+  before: Set<string>,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const [containers, tasks] = await Promise.all([
       docker.listContainers({ filters: { label: [`com.docker.swarm.service.name=${name}`] } }),
       docker.listTasks({ filters: { service: [name], 'desired-state': ['running'] } }),
     ]);
-    const wanted = new Set((tasks as { ID: string }[]).map((task) => task.ID));
+    const wanted = new Set((tasks as { ID: string }[]).map((task) => task.ID).filter((id) => !before.has(id)));
     if (containers.length === 1 && wanted.has(containers[0]!.Labels['com.docker.swarm.task.id'] ?? '')) break;
     if (Date.now() > deadline) throw new Error(`The proxy service ${name} has no running task after ${timeoutMs} ms.`);
     await sleep(200);
@@ -181,6 +194,7 @@ export async function ensureProxyService(docker: Docker, options: ProxyServiceOp
   const existing = await findService(docker, name);
   let id: string;
   let action: ProxyServiceResult['action'];
+  let before = new Set<string>();
   if (!existing) {
     await rm(paths.adminSocket, { force: true });
     const created = await docker.createService(specOf(options, name, []) as Docker.CreateServiceOptions);
@@ -195,11 +209,13 @@ export async function ensureProxyService(docker: Docker, options: ProxyServiceOp
     else {
       // The old task's socket goes first, so the wait below hears the new task, not the old one stopping.
       await rm(paths.adminSocket, { force: true });
+      before = await taskIds(docker, name);
       await docker.getService(id).update({ _query: { version: existing.Version.Index }, _body: spec } as never);
       action = 'updated';
     }
   }
-  await waitForTask(docker, name, paths.adminSocket, options.timeoutMs);
+  if (action === 'unchanged') await waitForAdmin(paths.adminSocket, options.timeoutMs ?? 60_000);
+  else await waitForTask(docker, name, paths.adminSocket, before, options.timeoutMs);
   return { ...paths, id, action };
 }
 
@@ -230,6 +246,7 @@ export async function ensureProxyNetworks(
       TaskTemplate: { ...info.Spec.TaskTemplate, Networks: [...kept, ...missing].map((Target) => ({ Target })) },
     };
     if (adminSocket) await rm(adminSocket, { force: true });
+    const before = await taskIds(docker, name);
     try {
       await docker.getService(info.ID).update({ _query: { version: info.Version.Index }, _body: spec } as never);
     } catch (error) {
@@ -237,7 +254,7 @@ export async function ensureProxyNetworks(
       if (attempt < 3 && /out of sequence/i.test(dockerMessage(error))) continue;
       throw error;
     }
-    if (adminSocket) await waitForTask(docker, name, adminSocket, timeoutMs);
+    if (adminSocket) await waitForTask(docker, name, adminSocket, before, timeoutMs);
     return true;
   }
 }
