@@ -3,7 +3,9 @@
 // Editing, moving and deleting one project. Each domain function authorizes through requireProjectAccess and audits
 // in the same transaction (refusals are audited too); formAction does the steps around it.
 import { formAction } from '@/lib/actions/form-action';
+import { runAsUser } from '@/lib/db/work';
 import { deleteProject, moveProjectToTeam, updateProject } from '@/lib/projects/mutations';
+import { requestProxySync } from '@/lib/proxy/sync';
 import { deleteProjectSchema, moveProjectSchema, updateProjectSchema } from '@/lib/validation/project';
 
 const projectPath = (projectId: string) => `/projects/${projectId}`;
@@ -34,7 +36,12 @@ export const moveProjectAction = formAction({
 export const deleteProjectAction = formAction({
   schema: deleteProjectSchema,
   keys: ['projectId', 'confirmation'],
-  run: deleteProject,
+  // Its own transaction, then the proxy drops the project's routes at once instead of at its next scheduled pass.
+  call: async (db, ctx, input) => {
+    const deleted = await runAsUser(db, ctx, (tx) => deleteProject(tx, ctx, input));
+    requestProxySync('project.delete');
+    return deleted;
+  },
   revalidate: ['/'],
   redirect: () => '/',
 });
