@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 
 import globalTeardown, { STATE_ENV, testingDatabase, type E2eState } from './global-teardown';
 import { panelEnv, startPanel, waitForHealth } from './panel-process';
+import { freePort } from './support';
 
 const ROOT = path.resolve(__dirname, '..');
 const START_TIMEOUT_MS = 90_000;
@@ -37,6 +38,12 @@ export default async function globalSetup() {
       DATABASE_URL: roleUrl(database),
       SLIPWAY_DATA_DIR: dataDir,
       SLIPWAY_DEMO_PASSWORD: demoPassword,
+      // The edge proxy runs as the slipway-proxy Swarm service from the locally built Caddy image
+      // (scripts/make-caddy-image.sh), on free host ports; e2e/proxy.spec.ts reaches it there.
+      SLIPWAY_PROXY: 'swarm',
+      SLIPWAY_PROXY_IMAGE: process.env.E2E_PROXY_IMAGE ?? 'slipway/caddy:test',
+      SLIPWAY_PROXY_HTTP_PORT: String(await freePort()),
+      SLIPWAY_PROXY_HTTPS_PORT: String(await freePort()),
     };
     const panel = await startPanel({
       env: (port) => panelEnv(port, env),
@@ -61,6 +68,8 @@ export default async function globalSetup() {
     process.env.E2E_BASE_URL = baseUrl;
     process.env.E2E_DATABASE_URL = env.DATABASE_URL;
     process.env.E2E_DEMO_PASSWORD = demoPassword;
+    process.env.E2E_PROXY_HTTP_PORT = env.SLIPWAY_PROXY_HTTP_PORT;
+    process.env.E2E_PROXY_HTTPS_PORT = env.SLIPWAY_PROXY_HTTPS_PORT;
   } catch (error) {
     await globalTeardown();
     throw error;

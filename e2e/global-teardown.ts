@@ -3,6 +3,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import Docker from 'dockerode';
 import { require as tsxRequire } from 'tsx/cjs/api';
 
 /**
@@ -41,12 +42,24 @@ async function stopServer(pid: number) {
   if (alive(pid)) signal('SIGKILL');
 }
 
+/** The panel's slipway-proxy service, when it is this run's (its bind mount is inside the run's data directory). */
+async function removeProxyService(dataDir: string): Promise<void> {
+  const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+  const services = await docker.listServices({ filters: { name: ['slipway-proxy'] } });
+  for (const service of services) {
+    const template = service.Spec?.TaskTemplate as { ContainerSpec?: { Mounts?: { Source?: string }[] } } | undefined;
+    const mounts = template?.ContainerSpec?.Mounts ?? [];
+    if (mounts.some((mount) => mount.Source?.startsWith(dataDir))) await docker.getService(service.ID).remove();
+  }
+}
+
 export default async function globalTeardown() {
   const file = process.env[STATE_ENV];
   if (!file) return;
   const state = JSON.parse(await readFile(file, 'utf8')) as E2eState;
   try {
     if (state.serverPid) await stopServer(state.serverPid);
+    await removeProxyService(state.dataDir);
     await testingDatabase().dropDatabase(state.database);
   } finally {
     // Temporary files go whatever happened above.
