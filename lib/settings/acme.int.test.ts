@@ -6,7 +6,7 @@ import type { KeyRing } from '@/lib/crypto';
 import { asSystem } from '@/lib/db/context';
 import { runAsSystem } from '@/lib/db/work';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/database';
-import { newUser, refusal, workContext, type TestUser } from '@/lib/testing/fixtures';
+import { insertAppTree, insertDomain, newUser, refusal, workContext, type TestUser } from '@/lib/testing/fixtures';
 import type { AcmeSettingsInput } from '@/lib/validation/certificate';
 
 import { readAcmeSettings, readAcmeSettingsView, updateAcmeSettings } from './acme';
@@ -22,7 +22,7 @@ const save = (user: TestUser, input: Partial<AcmeSettingsInput>) =>
     updateAcmeSettings(
       tx,
       workContext(user),
-      { acmeEmail: '', acmeCa: 'letsencrypt', acmeDirectoryUrl: '', cloudflareToken: '', ...input },
+      { acmeEmail: '', acmeCa: 'letsencrypt', acmeDirectoryUrl: '', cloudflareToken: '', panelDomain: '', ...input },
       { ring },
     ),
   );
@@ -105,6 +105,54 @@ describe('ACME settings', () => {
     expect(error.code).toBe('invalid');
     expect(error.field).toBe(field);
     expect(error.message).toMatch(message);
+    expect(await raw()).toEqual(before);
+  });
+
+  it('saves the panel domain normalised (lower case, no trailing dot, punycode) and audits the change', async () => {
+    const view = await save(admin, { panelDomain: ' Panel.Bücher.Example. ' });
+    expect(view.panelDomain).toBe('panel.xn--bcher-kva.example');
+    expect((await raw()).panel_domain).toBe('panel.xn--bcher-kva.example');
+    expect(await readAcmeSettingsView(test.db.prisma)).toMatchObject({ panelDomain: 'panel.xn--bcher-kva.example' });
+    const audit = await asSystem(test.db.prisma, (tx) =>
+      tx.auditLog.findFirst({ where: { action: 'settings.update', userId: admin.id }, orderBy: { id: 'desc' } }),
+    );
+    expect(audit?.details).toMatchObject({ to: { panelDomain: 'panel.xn--bcher-kva.example' } });
+    await save(admin, { panelDomain: '' });
+    expect((await raw()).panel_domain).toBe('');
+  });
+
+  it.each<[string, string, RegExp]>([
+    ['a wildcard', '*.example.com', /not a wildcard/],
+    ['a scheme', 'https://panel.example.com', /without the scheme/],
+    ['a port', 'panel.example.com:8443', /cannot contain a port/],
+    ['a single label', 'localhost', /top-level domain/],
+    ['a space', 'panel example.com', /cannot contain a space/],
+    ['an IP address', '203.0.113.9', /IP address/],
+  ])('refuses %s as the panel domain and changes nothing', async (_name, panelDomain, message) => {
+    await save(admin, { panelDomain: 'panel.example.com' });
+    const before = await raw();
+    const error = await refusal(save(admin, { panelDomain }));
+    expect(error.code).toBe('invalid');
+    expect(error.field).toBe('panelDomain');
+    expect(error.message).toMatch(message);
+    expect(await raw()).toEqual(before);
+  });
+
+  it('refuses a panel domain an application domain already holds, in any project', async () => {
+    const tree = await insertAppTree(test.systemPool);
+    await insertDomain(
+      test.systemPool,
+      { projectId: tree.projectId, type: 'application', id: tree.appId },
+      {
+        domain: 'shop.example.com',
+      },
+    );
+    await save(admin, { panelDomain: 'panel.example.com' });
+    const before = await raw();
+    const error = await refusal(save(admin, { panelDomain: 'Shop.Example.com' }));
+    expect(error.code).toBe('conflict');
+    expect(error.field).toBe('panelDomain');
+    expect(error.message).toMatch(/shop\.example\.com is already a domain of a project/);
     expect(await raw()).toEqual(before);
   });
 

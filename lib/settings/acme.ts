@@ -1,7 +1,8 @@
 // The ACME account and CA the proxy issues certificates with, and the Cloudflare API token for DNS-01 (wildcards),
 // an administrator's settings in panel_settings. The token is stored AES-256-GCM encrypted like every secret
 // ('panel_settings.cloudflare_token'); pages see only whether it is set, and readAcmeSettings() gives its plaintext
-// to the proxy's config renderer, server-side only.
+// to the proxy's config renderer, server-side only. The panel's own domain (panel_domain, served by the proxy with
+// HSTS) is saved here too; a name an application domain already holds is refused (domain_name_taken, D77).
 import { deniedEntry } from '@/lib/audit/refusal';
 import { recordAudit } from '@/lib/audit/write';
 import { assertCan } from '@/lib/auth/permissions';
@@ -12,6 +13,7 @@ import { AppError } from '@/lib/errors';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { getKeyRing } from '@/lib/secrets/key-ring';
 import { acmeSettingsSchema, type AcmeCa, type AcmeSettingsInput } from '@/lib/validation/certificate';
+import { displayHostname } from '@/lib/validation/hostname';
 
 export const CLOUDFLARE_TOKEN_AAD = 'panel_settings.cloudflare_token';
 
@@ -27,14 +29,17 @@ type Row = {
   acme_ca: string;
   acme_directory_url: string;
   cloudflare_token: string;
+  panel_domain: string;
   updated_at: Date;
 };
 
 async function row(db: PrismaClient | Tx, lock = false): Promise<Row | null> {
   const rows = lock
-    ? await db.$queryRaw<Row[]>`SELECT acme_email, acme_ca, acme_directory_url, cloudflare_token, updated_at
+    ? await db.$queryRaw<Row[]>`SELECT acme_email, acme_ca, acme_directory_url, cloudflare_token, panel_domain,
+                                         updated_at
                                   FROM panel_settings WHERE id FOR UPDATE`
-    : await db.$queryRaw<Row[]>`SELECT acme_email, acme_ca, acme_directory_url, cloudflare_token, updated_at
+    : await db.$queryRaw<Row[]>`SELECT acme_email, acme_ca, acme_directory_url, cloudflare_token, panel_domain,
+                                         updated_at
                                   FROM panel_settings WHERE id`;
   return rows[0] ?? null;
 }
@@ -45,6 +50,8 @@ export type AcmeSettingsView = {
   acmeDirectoryUrl: string;
   /** Whether a Cloudflare token is saved; the token itself never leaves the server. */
   cloudflareTokenSet: boolean;
+  /** The panel's own domain behind the proxy (ASCII, punycode), or '' when the proxy does not serve the panel. */
+  panelDomain: string;
   savedAt: Date | null;
 };
 
@@ -56,6 +63,7 @@ export async function readAcmeSettingsView(db: PrismaClient | Tx): Promise<AcmeS
     acmeCa: (saved?.acme_ca ?? 'letsencrypt') as AcmeCa,
     acmeDirectoryUrl: saved?.acme_directory_url ?? '',
     cloudflareTokenSet: Boolean(saved?.cloudflare_token),
+    panelDomain: saved?.panel_domain ?? '',
     savedAt: saved?.updated_at ?? null,
   };
 }
@@ -104,6 +112,16 @@ export async function updateAcmeSettings(
   }
   const data = parsed.data;
   const before = await row(tx, true);
+  if (data.panelDomain && data.panelDomain !== before?.panel_domain) {
+    const [taken] = await tx.$queryRaw<{ taken: boolean }[]>`SELECT domain_name_taken(${data.panelDomain}) AS taken`;
+    if (taken?.taken) {
+      throw new AppError(
+        'conflict',
+        `${displayHostname(data.panelDomain)} is already a domain of a project on this server: the panel needs a name of its own. Choose another name, or remove that domain from its project first.`,
+        { field: 'panelDomain' },
+      );
+    }
+  }
   const token = data.clearCloudflareToken
     ? ''
     : data.cloudflareToken
@@ -112,7 +130,7 @@ export async function updateAcmeSettings(
   await tx.$executeRaw`
     UPDATE panel_settings
        SET acme_email = ${data.acmeEmail}, acme_ca = ${data.acmeCa}, acme_directory_url = ${data.acmeDirectoryUrl},
-           cloudflare_token = ${token}, updated_at = now(), updated_by = ${ctx.actor.id}::uuid
+           cloudflare_token = ${token}, panel_domain = ${data.panelDomain}, updated_at = now(), updated_by = ${ctx.actor.id}::uuid
      WHERE id`;
   await recordAudit(tx, {
     userId: ctx.actor.id,
@@ -121,8 +139,13 @@ export async function updateAcmeSettings(
     resourceId: null,
     details: {
       setting: 'acme',
-      from: { email: before?.acme_email ?? '', ca: before?.acme_ca ?? '', directory: before?.acme_directory_url ?? '' },
-      to: { email: data.acmeEmail, ca: data.acmeCa, directory: data.acmeDirectoryUrl },
+      from: {
+        email: before?.acme_email ?? '',
+        ca: before?.acme_ca ?? '',
+        directory: before?.acme_directory_url ?? '',
+        panelDomain: before?.panel_domain ?? '',
+      },
+      to: { email: data.acmeEmail, ca: data.acmeCa, directory: data.acmeDirectoryUrl, panelDomain: data.panelDomain },
       // Which way the Cloudflare token went, never its value (a key naming a token would be redacted).
       cloudflare: data.clearCloudflareToken ? 'cleared' : data.cloudflareToken ? 'replaced' : 'kept',
     },

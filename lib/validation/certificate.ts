@@ -3,6 +3,7 @@
 import { z } from 'zod';
 
 import { checkboxSchema } from './checkbox';
+import { hostnameSchema } from './hostname';
 import { idSchema } from './ids';
 import {
   ACME_DIRECTORY_MAX_LENGTH,
@@ -56,6 +57,21 @@ export const acmeSettingsSchema = z
         'A Cloudflare API token is 20 or more letters, digits, - and _ (copy it from My Profile → API Tokens).',
       ),
     clearCloudflareToken: checkboxSchema,
+    /** The panel's own name behind the proxy (HTTPS, HSTS); blank: the panel is not served by the proxy. */
+    panelDomain: z
+      .string('Give the panel domain, or leave it blank.')
+      .trim()
+      .refine(
+        (v) => !v.startsWith('*'),
+        'The panel domain is one name, not a wildcard: enter it like panel.example.com.',
+      )
+      .transform((v, ctx) => {
+        if (v === '') return '';
+        const parsed = hostnameSchema.safeParse(v);
+        if (parsed.success) return parsed.data;
+        ctx.addIssue({ code: 'custom', message: parsed.error.issues[0]!.message });
+        return z.NEVER;
+      }),
   })
   .superRefine((v, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });

@@ -1,5 +1,5 @@
 // Certificate settings (administrators, settings.manage): the ACME account and CA the proxy issues certificates with,
-// and the Cloudflare API token for wildcard names (DNS-01), shown only as set or not set.
+// the Cloudflare API token for wildcard names (DNS-01), shown only as set or not set, and the panel's own domain.
 import type { Metadata } from 'next';
 import { headers } from 'next/headers';
 import { notFound } from 'next/navigation';
@@ -15,6 +15,7 @@ import { asSystem } from '@/lib/db/context';
 import { recordRefusal } from '@/lib/db/work';
 import { requestMetaFromHeaders } from '@/lib/http/request-meta';
 import { readAcmeSettingsView } from '@/lib/settings/acme';
+import { displayHostname } from '@/lib/validation/hostname';
 
 import { AcmeSettingsForm } from './_components/acme-settings-form';
 
@@ -56,6 +57,7 @@ export default async function CertificateSettingsPage() {
               acmeCa: view.acmeCa,
               acmeDirectoryUrl: view.acmeDirectoryUrl,
               cloudflareTokenSet: view.cloudflareTokenSet,
+              panelDomain: displayHostname(view.panelDomain),
             }}
           />
           {view.savedAt && (

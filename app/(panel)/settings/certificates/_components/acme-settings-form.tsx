@@ -16,11 +16,12 @@ export type AcmeFormSaved = {
   acmeCa: string;
   acmeDirectoryUrl: string;
   cloudflareTokenSet: boolean;
+  panelDomain: string;
 };
 
 export function AcmeSettingsForm({ saved }: { saved: AcmeFormSaved }) {
   const [state, action, pending] = useActionState(updateAcmeSettingsAction, initialActionState);
-  const value = (key: 'acmeEmail' | 'acmeCa' | 'acmeDirectoryUrl') => state.values?.[key] ?? saved[key];
+  const value = (key: 'acmeEmail' | 'acmeCa' | 'acmeDirectoryUrl' | 'panelDomain') => state.values?.[key] ?? saved[key];
   return (
     <form action={action} className="space-y-4" noValidate>
       <FormMessage ok={state.ok} message={state.message} />
@@ -85,6 +86,17 @@ export function AcmeSettingsForm({ saved }: { saved: AcmeFormSaved }) {
           </label>
         )}
       </fieldset>
+      <Field
+        label="Panel domain"
+        name="panelDomain"
+        optional
+        defaultValue={value('panelDomain')}
+        errors={state.fieldErrors?.panelDomain}
+        placeholder="panel.example.com"
+        hint="Serve this panel at https://<name> through the edge proxy (SLIPWAY_PROXY=swarm or host). Point the name's DNS here and set SLIPWAY_URL=https://<name> so sign-in redirects and Secure session cookies use it. Leave blank to not serve the panel on a domain."
+        autoComplete="off"
+        spellCheck={false}
+      />
       <Button type="submit" variant="primary" disabled={pending}>
         {pending ? 'Saving…' : 'Save'}
       </Button>
