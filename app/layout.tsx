@@ -104,6 +104,13 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                     </Link>
                   </li>
                 )}
+                {can(user, 'settings.manage', { type: 'platform' }) && (
+                  <li>
+                    <Link href="/settings/proxy" className="text-muted hover:text-foreground">
+                      Proxy
+                    </Link>
+                  </li>
+                )}
                 <li>
                   <Link href="/settings/tokens" className="text-muted hover:text-foreground">
                     API tokens

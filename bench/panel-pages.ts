@@ -391,6 +391,7 @@ async function main() {
         expect: [appName, 'Environment variables (20)'],
       },
       { label: 'app Volumes', path: `${app}/volumes`, expect: [appName, `${appName}-data`] },
+      { label: 'app Domains', path: `${app}/domains`, expect: [appName, 'Domains of'] },
       { label: 'app Settings', path: `${app}/settings`, expect: [appName, 'Runtime'] },
       { label: 'app Source', path: `${app}/source`, expect: [appName, `mycompany/${appName}`] },
       { label: 'app Deployments', path: `${app}/deployments`, expect: [appName, 'Duration'] },

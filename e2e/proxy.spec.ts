@@ -164,3 +164,39 @@ test('add a domain to a running app, see it serving, open it through the proxy o
   expect(certificate!.source).toBe('internal');
   expect(certificate!.private_key).toMatch(/^enc:v1:/);
 });
+
+test('an administrator sees the proxy status and asks for a sync; a developer gets not found', async ({ page }) => {
+  const stamp = uniqueStamp();
+  const password = `pw-proxy-admin-${stamp}-x`;
+  const admin = `proxy_admin_${stamp}`;
+  await createUser(admin, 'admin', password);
+  const [before] = await dbQuery<{ count: string }>("SELECT count(*) FROM proxy_syncs WHERE trigger LIKE '%manual%'");
+  await signIn(page, admin, password);
+  await page.goto('/settings/proxy');
+  await expect(page.getByRole('heading', { name: 'Proxy status' })).toBeVisible();
+  await expect(page.getByTestId('proxy-mode')).toContainText('swarm');
+  await expect(page.getByTestId('proxy-last-sync')).toContainText(/Last sync .*routes\./);
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await expect(page.getByText('Asked the proxy to sync')).toBeVisible();
+  // The request reaches the reconciler, whose pass is recorded with its trigger.
+  await expect
+    .poll(async () => {
+      const [after] = await dbQuery<{ count: string }>(
+        "SELECT count(*) FROM proxy_syncs WHERE trigger LIKE '%manual%'",
+      );
+      return Number(after!.count) - Number(before!.count);
+    })
+    .toBeGreaterThan(0);
+  await page.reload();
+  await expect(page.getByRole('cell', { name: /manual/ }).first()).toBeVisible();
+
+  const developer = `proxy_dev2_${stamp}`;
+  await createUser(developer, 'developer', password);
+  const other = await page.context().browser()!.newContext();
+  const devPage = await other.newPage();
+  await signIn(devPage, developer, password);
+  const answer = await devPage.goto('/settings/proxy');
+  expect(answer?.status()).toBe(404);
+  await other.close();
+});

@@ -2,9 +2,7 @@
 // override: the page shows it and refuses changes), otherwise what an administrator saved in panel_settings. The
 // server (scripts/server.mjs) reads them on every request from the process-wide value setTrustedProxies() sets, so a
 // change applies at once in the process that saved it and within WATCH_EVERY_MS in every other panel process.
-import { deniedEntry } from '@/lib/audit/refusal';
 import { recordAudit } from '@/lib/audit/write';
-import { assertCan } from '@/lib/auth/permissions';
 import type { Tx } from '@/lib/db/context';
 import type { WorkContext } from '@/lib/db/work';
 import { env } from '@/lib/env';
@@ -12,6 +10,8 @@ import { AppError } from '@/lib/errors';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { parseTrustedProxies, setTrustedProxies, type TrustedProxies } from '@/lib/http/client-ip';
 import { trustedProxiesSchema, type TrustedProxiesInput } from '@/lib/validation/settings';
+
+import { assertSettingsManager } from './access';
 
 export const WATCH_EVERY_MS = 30_000;
 
@@ -87,17 +87,7 @@ export async function updateTrustedProxies(
   input: TrustedProxiesInput,
   override: TrustedProxies | null,
 ): Promise<TrustedProxies> {
-  try {
-    assertCan(ctx.actor, 'settings.manage', { type: 'platform' });
-  } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    const audit = deniedEntry(ctx, {
-      action: 'settings.manage',
-      resourceType: 'user',
-      details: { setting: 'trusted_proxies' },
-    });
-    throw new AppError('forbidden', error.message, { audit });
-  }
+  assertSettingsManager(ctx, 'trusted_proxies');
   if (override) {
     throw new AppError(
       'conflict',
