@@ -1,43 +1,25 @@
 // The proxy's wiring with SLIPWAY_PROXY=host against a real Caddy on this host (/usr/bin/caddy, admin API on a unix
 // socket in a temp data dir): startEdgeProxy runs the reconciler (its first pass loads our config), a sync request
 // is answered by a pass, stop() ends the loop (it resolves once the pass in progress is done), and off starts nothing.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseEnv } from '@/lib/env';
+import { freePort } from '@/lib/swarm/test-support';
 import { setUpTestDatabase, systemTx } from '@/lib/testing/fixtures';
 
 import { getConfig } from './admin';
 import { startEdgeProxy } from './process';
 import { requestProxySync } from './sync';
+import { startHostCaddy, until, type HostCaddy } from './testing/host-caddy';
 
 const test = setUpTestDatabase();
 let dir: string;
 let socket: string;
-let caddy: ChildProcess;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+let caddy: HostCaddy;
 
 const syncs = async (): Promise<{ trigger: string; result: string }[]> =>
   (
@@ -50,22 +32,11 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'slipway-edge-'));
   await mkdir(path.join(dir, 'proxy'));
   socket = path.join(dir, 'proxy', 'admin.sock');
-  const file = path.join(dir, 'bootstrap.json');
-  await writeFile(file, JSON.stringify({ admin: { listen: `unix/${socket}`, config: { persist: false } } }));
-  caddy = spawn('/usr/bin/caddy', ['run', '--config', file], {
-    env: { ...process.env, HOME: dir, XDG_DATA_HOME: path.join(dir, 'data'), XDG_CONFIG_HOME: path.join(dir, 'cfg') },
-    stdio: 'ignore',
-  });
-  await until('Caddy admin socket', async () => ((await getConfig(socket)) !== undefined ? true : undefined));
+  caddy = await startHostCaddy(dir, socket);
 }, 30_000);
 
 afterAll(async () => {
-  if (caddy.exitCode === null) {
-    await new Promise<void>((resolve) => {
-      caddy.once('exit', () => resolve());
-      caddy.kill('SIGTERM');
-    });
-  }
+  await caddy?.stop();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -1,8 +1,7 @@
 // The reconciler against a real Caddy (Debian's /usr/bin/caddy on this host, admin API on a unix socket in a temp
 // dir) and a real database: load, unchanged, drift repaired (an edit, a restart with no config), a config Caddy
 // refuses leaves the previous one serving, and an unreachable Caddy is recorded.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -10,6 +9,7 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { freePort } from '@/lib/swarm/test-support';
 import {
   insertApplication,
   insertDeployment,
@@ -20,62 +20,27 @@ import {
   systemTx,
 } from '@/lib/testing/fixtures';
 
-import { getConfig, loadConfig } from './admin';
+import { loadConfig } from './admin';
 import { reconcileProxy, type ProxyTarget } from './reconcile';
+import { startHostCaddy, until, type HostCaddy } from './testing/host-caddy';
 
 const test = setUpTestDatabase();
 let dir: string;
 let socket: string;
-let caddy: ChildProcess | undefined;
 let upstream: http.Server;
 let upstreamPort: number;
 let target: ProxyTarget;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  // All interfaces, as Caddy binds them.
-  await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}: ${(last as Error | undefined)?.message ?? ''}`);
-}
-
-const bootstrap = () => ({ admin: { listen: `unix/${socket}`, config: { persist: false } } });
+let caddy: HostCaddy | undefined;
 
 async function startCaddy(): Promise<void> {
-  await rm(socket, { force: true });
-  const file = path.join(dir, 'bootstrap.json');
-  await writeFile(file, JSON.stringify(bootstrap()));
-  caddy = spawn('/usr/bin/caddy', ['run', '--config', file], {
-    env: { ...process.env, HOME: dir, XDG_DATA_HOME: path.join(dir, 'data'), XDG_CONFIG_HOME: path.join(dir, 'cfg') },
-    stdio: 'ignore',
-  });
-  await until('Caddy admin socket', async () => ((await getConfig(socket)) ? true : undefined));
+  caddy = await startHostCaddy(dir, socket);
 }
 
 async function stopCaddy(): Promise<void> {
-  const child = caddy;
+  const running = caddy;
   caddy = undefined;
-  if (!child || child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
+  await running?.stop();
 }
 
 function get(port: number, host: string, pathname = '/'): Promise<{ status: number; body: string }> {
@@ -181,7 +146,7 @@ describe('reconcileProxy against a real Caddy', () => {
   });
 
   it('repairs drift: someone loaded another config', async () => {
-    await loadConfig(socket, bootstrap());
+    await loadConfig(socket, { admin: { listen: `unix/${socket}`, config: { persist: false } } });
     expect((await reconcileProxy('test', { pool: test().db.pool, target })).result).toBe('repaired');
     expect((await get(target.httpPort, 'plain.reconcile.test')).status).toBe(200);
   });
