@@ -1,6 +1,7 @@
 // Certificates in the browser: a developer uploads a custom certificate on a domain's page (a key of another
 // certificate refused beside its field, the chain kept and the key not), sees its issuer and expiry, and removes it;
-// an administrator sets the ACME CA and the Cloudflare token, which the page then only says is set.
+// an administrator sets the ACME CA and the Cloudflare token, which the page then only says is set, and the panel's
+// own domain (a wildcard or a name a project holds refused beside the field).
 import { expect, test } from '@playwright/test';
 
 import { makeTestPki, type TestPki } from '../lib/certificates/testing';
@@ -102,6 +103,39 @@ test('an administrator chooses a custom ACME directory and sets the Cloudflare t
     await dbQuery(
       "UPDATE panel_settings SET acme_ca = 'letsencrypt', acme_directory_url = '', cloudflare_token = '' WHERE id",
     );
+    await admin.close();
+  }
+});
+
+test("an administrator sets the panel's own domain: a wildcard and a project's domain are refused beside the field", async ({
+  browser,
+}) => {
+  const stamp = uniqueStamp();
+  const { name: taken } = await seed(stamp);
+  const admin = await signedInAs(browser, 'admin', 'certs');
+  const { page } = admin;
+  try {
+    await page.goto('/settings/certificates');
+    const field = page.getByLabel('Panel domain');
+    await field.fill('*.example.test');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByText('The panel domain is one name, not a wildcard')).toBeVisible();
+
+    await field.fill(taken);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByText(`${taken} is already a domain of a project on this server`)).toBeVisible();
+    await expect(field).toHaveValue(taken);
+
+    const panel = `Panel-${stamp}.Example.Test.`;
+    await field.fill(panel);
+    await page.getByRole('button', { name: 'Save' }).click();
+    const stored = `panel-${stamp}.example.test`.toLowerCase();
+    await expect(page.getByText(`the proxy serves the panel at https://${stored}`)).toBeVisible();
+    await expect(field).toHaveValue(stored);
+    const [row] = await dbQuery<{ panel_domain: string }>('SELECT panel_domain FROM panel_settings WHERE id');
+    expect(row?.panel_domain).toBe(stored);
+  } finally {
+    await dbQuery("UPDATE panel_settings SET panel_domain = '' WHERE id");
     await admin.close();
   }
 });
