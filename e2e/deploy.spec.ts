@@ -5,7 +5,7 @@ import Docker from 'dockerode';
 
 import { startGitServer, type GitTestServer } from '../lib/git/test-server';
 import { cleanupApps, httpAppDockerfile } from '../lib/swarm/test-support';
-import { createUser, dbQuery, signIn, uniqueStamp } from './support';
+import { dbQuery, seedDeployableApp, signIn } from './support';
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 let git: GitTestServer;
@@ -26,38 +26,11 @@ test.afterAll(async () => {
 
 test('press Deploy, watch the log stream in, see the status turn to success', async ({ page }) => {
   test.setTimeout(180_000);
-  const stamp = uniqueStamp();
-  const password = `pw-deploy-${stamp}-x`;
-  const owner = `deploy_dev_${stamp}`;
-  const ownerId = await createUser(owner, 'developer', password);
-  const [project] = await dbQuery<{ id: string }>(
-    'INSERT INTO projects (name, owner_id) VALUES ($1, $2) RETURNING id',
-    [`deploy-${stamp}`, ownerId],
-  );
-  const [app] = await dbQuery<{ id: string }>(
-    `INSERT INTO applications (project_id, name, type, source_type, source_config, docker_config)
-     VALUES ($1, $2, 'git', 'github', $3, $4) RETURNING id`,
-    [
-      project!.id,
-      `web-${stamp}`,
-      JSON.stringify({ repository: git.url, branch: 'main', dockerfile: 'Dockerfile', build_context: '.' }),
-      // Host mode without a fixed port (the routing mesh does not work on this kernel): Swarm picks the host port.
-      JSON.stringify({
-        ports: [{ target: 8080, protocol: 'tcp', mode: 'host' }],
-        healthcheck: {
-          test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'],
-          interval: '1s',
-          timeout: '1s',
-          retries: 2,
-        },
-      }),
-    ],
-  );
-  const appId = app!.id;
-  deployed.push({ id: appId, projectId: project!.id });
+  const { owner, password, projectId, appId } = await seedDeployableApp(git.url, 'deploy');
+  deployed.push({ id: appId, projectId: projectId });
 
   await signIn(page, owner, password);
-  await page.goto(`/projects/${project!.id}/apps/${appId}/deployments`);
+  await page.goto(`/projects/${projectId}/apps/${appId}/deployments`);
   await page.getByRole('button', { name: 'Deploy', exact: true }).click();
   await page.waitForURL(new RegExp(`/apps/${appId}/deployments/[0-9a-f-]{36}$`));
   const log = page.getByRole('log', { name: 'Log output' });
@@ -76,7 +49,7 @@ test('press Deploy, watch the log stream in, see the status turn to success', as
   expect(services).toHaveLength(1);
 
   // The General tab of the running application links the port Swarm picked, and the link reaches the service.
-  await page.goto(`/projects/${project!.id}/apps/${appId}`);
+  await page.goto(`/projects/${projectId}/apps/${appId}`);
   const ports = page.getByRole('list', { name: 'Published ports' });
   const link = ports.getByRole('link');
   await expect(link).toHaveCount(1);

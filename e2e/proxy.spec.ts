@@ -12,7 +12,7 @@ import { startGitServer, type GitTestServer } from '../lib/git/test-server';
 import { networkName } from '../lib/swarm/names';
 import { cleanupApps, httpAppDockerfile } from '../lib/swarm/test-support';
 import { chromiumLaunchOptions } from './chromium';
-import { createUser, dbQuery, signIn, uniqueStamp } from './support';
+import { createUser, dbQuery, seedDeployableApp, signIn, uniqueStamp } from './support';
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 const httpPort = Number(process.env.E2E_PROXY_HTTP_PORT);
@@ -79,42 +79,16 @@ async function untilShown(page: Page, check: () => Promise<void>, timeout: numbe
 
 test('add a domain to a running app, see it serving, open it through the proxy over HTTPS', async ({ page }) => {
   test.setTimeout(240_000);
-  const stamp = uniqueStamp();
-  const password = `pw-proxy-${stamp}-x`;
-  const owner = `proxy_dev_${stamp}`;
-  const ownerId = await createUser(owner, 'developer', password);
-  const [project] = await dbQuery<{ id: string }>(
-    'INSERT INTO projects (name, owner_id) VALUES ($1, $2) RETURNING id',
-    [`proxy-${stamp}`, ownerId],
-  );
-  const [app] = await dbQuery<{ id: string }>(
-    `INSERT INTO applications (project_id, name, type, source_type, source_config, docker_config)
-     VALUES ($1, $2, 'git', 'github', $3, $4) RETURNING id`,
-    [
-      project!.id,
-      `shop-${stamp}`,
-      JSON.stringify({ repository: git.url, branch: 'main', dockerfile: 'Dockerfile', build_context: '.' }),
-      JSON.stringify({
-        ports: [{ target: 8080, protocol: 'tcp', mode: 'host' }],
-        healthcheck: {
-          test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'],
-          interval: '1s',
-          timeout: '1s',
-          retries: 2,
-        },
-      }),
-    ],
-  );
-  const appId = app!.id;
-  deployed.push({ id: appId, projectId: project!.id });
+  const { stamp, owner, password, projectId, appId } = await seedDeployableApp(git.url, 'proxy');
+  deployed.push({ id: appId, projectId: projectId });
   const host = `shop-${stamp}.e2e.test`;
 
   await signIn(page, owner, password);
-  await page.goto(`/projects/${project!.id}/apps/${appId}/deployments`);
+  await page.goto(`/projects/${projectId}/apps/${appId}/deployments`);
   await page.getByRole('button', { name: 'Deploy', exact: true }).click();
   await expect(page.getByTestId('deployment-status')).toHaveText('success', { timeout: 120_000 });
 
-  await page.goto(`/projects/${project!.id}/apps/${appId}/domains`);
+  await page.goto(`/projects/${projectId}/apps/${appId}/domains`);
   const add = page.getByRole('form', { name: 'Add a domain' });
   await add.getByLabel('Domain').fill(host);
   await add.getByLabel('Container port').fill('8080');
@@ -123,6 +97,9 @@ test('add a domain to a running app, see it serving, open it through the proxy o
   await expect(row).toBeVisible();
   // Serving: the reconciler loaded a config that carries the domain as it is now.
   await untilShown(page, () => expect(row).toContainText('serving', { timeout: 1_000 }), 90_000);
+
+  // Caddy obtains the certificate once the route is loaded, asynchronously: wait until it presents one.
+  await expect.poll(() => presentedIssuer(host).catch(() => ''), { timeout: 60_000 }).toMatch(/Caddy Local Authority/);
 
   const browser = await chromium.launch({
     ...chromiumLaunchOptions(),
@@ -145,8 +122,6 @@ test('add a domain to a running app, see it serving, open it through the proxy o
   } finally {
     await browser.close();
   }
-  const issuer = await presentedIssuer(host);
-  expect(issuer).toMatch(/Caddy Local Authority/);
 
   // The certificate the proxy issued is recorded and shown with its issuer and expiry.
   await row.getByRole('link', { name: host, exact: true }).click();

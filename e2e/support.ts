@@ -278,3 +278,38 @@ export function nonceOf(response: Response | APIResponse, what: string): string 
   expect(nonce, `${what}: ${policy}`).toBeTruthy();
   return nonce!;
 }
+
+/**
+ * A developer owning a new project with one git application from `repository` (main branch, Dockerfile at the
+ * root) that listens on 8080 with a health check, published in host mode without a fixed port (the routing mesh
+ * does not work on this kernel: Swarm picks the host port). For specs that deploy it from the browser.
+ */
+export async function seedDeployableApp(repository: string, prefix: string) {
+  const stamp = uniqueStamp();
+  const password = `pw-${prefix}-${stamp}-x`;
+  const owner = `${prefix}_dev_${stamp}`;
+  const ownerId = await createUser(owner, 'developer', password);
+  const [project] = await dbQuery<{ id: string }>(
+    'INSERT INTO projects (name, owner_id) VALUES ($1, $2) RETURNING id',
+    [`${prefix}-${stamp}`, ownerId],
+  );
+  const [app] = await dbQuery<{ id: string }>(
+    `INSERT INTO applications (project_id, name, type, source_type, source_config, docker_config)
+     VALUES ($1, $2, 'git', 'github', $3, $4) RETURNING id`,
+    [
+      project!.id,
+      `web-${stamp}`,
+      JSON.stringify({ repository, branch: 'main', dockerfile: 'Dockerfile', build_context: '.' }),
+      JSON.stringify({
+        ports: [{ target: 8080, protocol: 'tcp', mode: 'host' }],
+        healthcheck: {
+          test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1:8080/ || exit 1'],
+          interval: '1s',
+          timeout: '1s',
+          retries: 2,
+        },
+      }),
+    ],
+  );
+  return { stamp, owner, password, projectId: project!.id, appId: app!.id };
+}
