@@ -261,6 +261,19 @@ describe('adding a domain', () => {
     expect((await refusal(as(ids.alice, again))).message).toBe(domainTaken(ours));
   });
 
+  it("refuses the panel's own domain, writing nothing", async () => {
+    const panel = unique();
+    await asSystem(prisma(), (tx) => tx.$executeRaw`UPDATE panel_settings SET panel_domain = ${panel} WHERE id`);
+    try {
+      const error = await refusal(as(ids.alice, (tx, c) => addDomain(tx, c, add({ domain: panel.toUpperCase() }))));
+      expect(error).toMatchObject({ code: 'conflict', options: { field: 'domain' } });
+      expect(error.message).toContain("this panel's own domain");
+      expect(await stored(panel)).toBeNull();
+    } finally {
+      await asSystem(prisma(), (tx) => tx.$executeRaw`UPDATE panel_settings SET panel_domain = '' WHERE id`);
+    }
+  });
+
   it('says a name taken by a concurrent insert (the unique index) is taken, in the same words', async () => {
     const name = unique();
     // Another tenant's insert holds the name uncommitted: alice's check sees it free, her insert waits on the index.

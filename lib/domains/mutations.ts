@@ -45,8 +45,15 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
 }
 
 async function refuseTaken(tx: Tx, ascii: string, field: string): Promise<void> {
-  const [row] = await tx.$queryRaw<{ taken: boolean }[]>`SELECT domain_name_taken(${ascii}) AS taken`;
+  const [row] = await tx.$queryRaw<{ taken: boolean; panel: boolean }[]>`
+    SELECT domain_name_taken(${ascii}) AS taken,
+           EXISTS (SELECT 1 FROM panel_settings WHERE id AND panel_domain = ${ascii}) AS panel`;
   if (row?.taken) throw new AppError('conflict', domainTaken(ascii), { field });
+  // The panel's own domain (Settings → Certificates) routes to the panel: an application cannot have it too.
+  if (row?.panel)
+    throw new AppError('conflict', `${ascii} is this panel's own domain: choose another name for the application.`, {
+      field,
+    });
 }
 
 const auditedOn = (row: Pick<DomainRow, 'targetType' | 'targetId'>) => ({
