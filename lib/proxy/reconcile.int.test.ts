@@ -46,7 +46,9 @@ async function stopCaddy(): Promise<void> {
 function get(port: number, host: string, pathname = '/'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     http
-      .get({ host: '127.0.0.1', port, path: pathname, headers: { host } }, (res) => {
+      // A connection of its own: Caddy closes idle keep-alive connections when a new config replaces its servers,
+      // and a request on one of those would fail with "socket hang up" (a browser retries it; this client would not).
+      .get({ host: '127.0.0.1', port, path: pathname, headers: { host }, agent: false }, (res) => {
         let body = '';
         res.on('data', (chunk: Buffer) => (body += chunk.toString()));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));

@@ -24,7 +24,7 @@ type EndpointPort = {
   PublishedPort?: number;
   PublishMode?: 'ingress' | 'host';
 };
-type Task = { NodeID?: string; Status?: { State?: string; PortStatus?: { Ports?: EndpointPort[] } } };
+type Task = { ID: string; NodeID?: string; Status?: { State?: string; PortStatus?: { Ports?: EndpointPort[] } } };
 
 /** The published ports of the application's service; none when it has no service. */
 export async function publishedPorts(docker: Docker, app: { id: string; name: string }): Promise<PublishedPort[]> {
@@ -56,8 +56,10 @@ export async function publishedPorts(docker: Docker, app: { id: string; name: st
     }
     for (const port of task.Status!.PortStatus!.Ports!) {
       if (port.PublishMode !== 'host' || !port.PublishedPort || !port.TargetPort) continue;
-      // Docker lists a host-mode port once per address family: one entry per node and port.
-      const key = `${nodeId}/${port.PublishedPort}/${port.Protocol}`;
+      // Docker lists a host-mode port once per address family, and when the engine picks the port it picks one per
+      // family: usually the same, but not always (CI saw 32800 and 32803 for one task). One entry per task and
+      // container port, the first listed (IPv4).
+      const key = `${task.ID}/${port.TargetPort}/${port.Protocol}`;
       if (seen.has(key)) continue;
       seen.add(key);
       ports.push({
