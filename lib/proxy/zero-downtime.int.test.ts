@@ -146,14 +146,12 @@ afterAll(async () => {
 
 describe('zero failed requests through Caddy', () => {
   it('redeploy v1 → v2: answers switch from v1 to v2 and never go back', async () => {
-    let deployedAt = 0;
     let margin = NaN;
     const load = await underLoad('redeploy', 'v1', async (run) => {
       const sigterms = await watchSigterms();
       const wallOrigin = Date.now() - run.elapsed();
       try {
         const result = await deployService(docker, engineApp('v2'), FAST);
-        deployedAt = run.elapsed();
         expect(result.outcome).toBe('success');
         await until('steady v2 answers', () => lastServed(run, 'v2'));
         await until('the old task’s SIGTERM', () => sigterms.times.length > 0, 10_000);
@@ -166,22 +164,20 @@ describe('zero failed requests through Caddy', () => {
     expect(load.failures).toEqual({});
     expect(load.failed).toBe(0);
     expect(load.versions).toEqual(['v1', 'v2']);
-    // Once the update completed, the old task was gone: nothing sent after that was served by v1.
-    expect(load.samples.filter((s) => s.startedAt > deployedAt && s.body === 'v1')).toEqual([]);
     expect(load.requests / (load.durationMs / 1000)).toBeGreaterThanOrEqual(50);
-    // Drained: Caddy had stopped sending to the old task before Docker told it to stop.
+    // Drained: Caddy had stopped sending to the old task before Docker told it to stop. (Not "before the update
+    // completed": Swarm calls an update complete once the new task runs, while the old one is still in its ~2 s
+    // drain and can answer for up to one DNS refresh; CI saw two v2 answers then.)
     expect(margin).toBeGreaterThan(0);
   }, 120_000);
 
   it('rollback to v1 (the earlier image, deployed again): 0 failed', async () => {
-    let deployedAt = 0;
     let margin = NaN;
     const load = await underLoad('rollback', 'v2', async (run) => {
       const sigterms = await watchSigterms();
       const wallOrigin = Date.now() - run.elapsed();
       try {
         const result = await deployService(docker, engineApp('v1'), FAST);
-        deployedAt = run.elapsed();
         expect(result.outcome).toBe('success');
         await until('steady v1 answers', () => lastServed(run, 'v1'));
         await until('the old task’s SIGTERM', () => sigterms.times.length > 0, 10_000);
@@ -193,7 +189,6 @@ describe('zero failed requests through Caddy', () => {
     console.log(`rollback: v2's last answer through Caddy ended ${margin.toFixed(0)} ms before its SIGTERM`);
     expect(load.failures).toEqual({});
     expect(load.versions).toEqual(['v2', 'v1']);
-    expect(load.samples.filter((s) => s.startedAt > deployedAt && s.body === 'v2')).toEqual([]);
     expect(margin).toBeGreaterThan(0);
   }, 120_000);
 
